@@ -1,0 +1,226 @@
+// Package emulator starts the reference endpoint: one HTTP server that serves
+// every implemented dialect on one address (API 3.0 requests routed by version,
+// ACS requests by their Authorization scheme) plus the admin API under
+// /_batchconform/v1/. Use Start for in-process use from any Go test, the way
+// httptest.NewServer is used, or `batchconform emulate` for a standalone server.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/batchconform/batchconform/emulator/api3"
+	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/tenants"
+	"github.com/batchconform/batchconform/emulator/tencentbatch"
+)
+
+// Version is the emulator's version, reported by the admin API's info.
+var Version = "0.1.0-dev"
+
+// Default credentials of an emulator started without WithCredentials. They are
+// not secret: the emulator listens on loopback by default.
+const (
+	DefaultSecretID  = "AKIDbatchconformEXAMPLE"
+	DefaultSecretKey = "batchconformSecretKeyEXAMPLE"
+)
+
+type config struct {
+	addr       string
+	secretID   string
+	secretKey  string
+	faults     []string
+	executor   string
+	timeScale  float64
+	manual     bool
+	rateLimit  float64
+	logger     *slog.Logger
+	adminOpen  bool
+	workDir    string
+	timing     engine.Timing
+}
+
+// Option configures Start.
+type Option func(*config)
+
+// WithAddr sets the listen address (default 127.0.0.1:0).
+func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
+
+// WithCredentials sets the default tenant's credentials.
+func WithCredentials(id, key string) Option {
+	return func(c *config) { c.secretID, c.secretKey = id, key }
+}
+
+// WithFaults switches on named faults (see package faults).
+func WithFaults(names ...string) Option {
+	return func(c *config) { c.faults = append(c.faults, names...) }
+}
+
+// WithExecutor selects "local" (default: really runs commands) or "simulated".
+func WithExecutor(name string) Option { return func(c *config) { c.executor = name } }
+
+// WithTimeScale runs emulator time at f times real time (default 1).
+func WithTimeScale(f float64) Option { return func(c *config) { c.timeScale = f } }
+
+// WithManualClock stops emulator time; it moves only through the admin API's
+// clock endpoint (or Emulator.Advance), so runs replay exactly.
+func WithManualClock() Option { return func(c *config) { c.manual = true } }
+
+// WithRateLimit throttles every tenant without its own limit to n requests/s
+// per action (RequestLimitExceeded past it). Off by default.
+func WithRateLimit(n float64) Option { return func(c *config) { c.rateLimit = n } }
+
+// WithLogger sets the structured logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithAdminFromAnyAddress serves the admin API to non-loopback clients too.
+func WithAdminFromAnyAddress() Option { return func(c *config) { c.adminOpen = true } }
+
+// WithWorkDir sets where the local executor creates per-instance work dirs.
+func WithWorkDir(dir string) Option { return func(c *config) { c.workDir = dir } }
+
+// WithTiming overrides the lifecycle timing (emulator time).
+func WithTiming(t engine.Timing) Option { return func(c *config) { c.timing = t } }
+
+// Emulator is a running emulator.
+type Emulator struct {
+	// URL is http://host:port.
+	URL string
+	// Addr is host:port (what the Tencent SDK's HttpProfile.Endpoint wants).
+	Addr string
+	// SecretID and SecretKey are the default tenant's credentials.
+	SecretID, SecretKey string
+
+	eng     *engine.Engine
+	tenants *tenants.Registry
+	faults  *faults.Set
+	srv     *http.Server
+	ln      net.Listener
+	handler http.Handler
+	manual  bool
+	scale   float64
+	started time.Time
+
+	closeOnce sync.Once
+	closeErr  error
+	served    chan struct{}
+}
+
+// Start starts an emulator listening on loopback (or WithAddr's address).
+func Start(opts ...Option) (*Emulator, error) {
+	c := config{addr: "127.0.0.1:0", secretID: DefaultSecretID, secretKey: DefaultSecretKey,
+		executor: "local", timeScale: 1}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.timeScale <= 0 {
+		return nil, fmt.Errorf("emulator: time scale must be positive, got %v", c.timeScale)
+	}
+	fs, err := faults.NewSet(c.faults...)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	reg := tenants.NewRegistry()
+	if err := reg.Put(tenants.Tenant{SecretID: c.secretID, SecretKey: c.secretKey}); err != nil {
+		return nil, fmt.Errorf("emulator: default tenant: %w", err)
+	}
+	var clock engine.Clock
+	if c.manual {
+		clock = engine.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	} else {
+		clock = engine.NewScaledClock(c.timeScale)
+	}
+	eng, err := engine.New(engine.Config{Clock: clock, Executor: c.executor, WorkDir: c.workDir,
+		Tenants: reg, Faults: fs, Timing: c.timing})
+	if err != nil {
+		return nil, fmt.Errorf("emulator: engine: %w", err)
+	}
+	batch := tencentbatch.New(eng, reg, fs)
+	api, err := api3.NewHandler(api3.Config{
+		Products:  []api3.Product{batch},
+		Tenants:   reg,
+		Faults:    fs,
+		Now:       time.Now,
+		RateLimit: c.rateLimit,
+		Logger:    c.logger,
+	})
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("emulator: api3: %w", err)
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("emulator: listen %s: %w", c.addr, err)
+	}
+	e := &Emulator{
+		Addr: ln.Addr().String(), SecretID: c.secretID, SecretKey: c.secretKey,
+		eng: eng, tenants: reg, faults: fs, ln: ln, manual: c.manual, scale: c.timeScale,
+		started: time.Now(), served: make(chan struct{}),
+	}
+	e.URL = "http://" + e.Addr
+	adm := &admin{e: e, open: c.adminOpen}
+	mux := http.NewServeMux()
+	mux.Handle(AdminPrefix, adm)
+	mux.Handle("/", api)
+	e.handler = mux
+	e.srv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(c.logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		defer close(e.served)
+		if err := e.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.logger.Error("emulator: serve", "err", err)
+		}
+	}()
+	return e, nil
+}
+
+// Handler is the emulator's whole HTTP handler (API + admin), for callers that
+// serve it themselves.
+func (e *Emulator) Handler() http.Handler { return e.handler }
+
+// Engine exposes the engine to in-process callers (the admin API is the
+// portable way).
+func (e *Emulator) Engine() *engine.Engine { return e.eng }
+
+// Tenants exposes the credential registry.
+func (e *Emulator) Tenants() *tenants.Registry { return e.tenants }
+
+// Advance moves a manual clock forward (error on a scaled clock).
+func (e *Emulator) Advance(d time.Duration) error { return e.eng.Advance(d) }
+
+// Close stops the server and the engine (running commands are killed).
+func (e *Emulator) Close() error {
+	e.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := e.srv.Shutdown(ctx)
+		if err != nil {
+			_ = e.srv.Close()
+		}
+		<-e.served
+		e.closeErr = errors.Join(err, e.eng.Close())
+	})
+	return e.closeErr
+}
+
+// Host returns the address without the scheme (for SDK endpoints).
+func (e *Emulator) Host() string { return strings.TrimPrefix(e.URL, "http://") }
