@@ -117,6 +117,9 @@ func It(text string, args ...any) bool {
 	if sel := selectedItems(); sel != nil && !anySelected(items, sel) {
 		return false
 	}
+	if !inShard() {
+		return false
+	}
 	var ls []string
 	for l := range labels {
 		ls = append(ls, l)

@@ -1,0 +1,120 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	ginkgo "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+)
+
+// SuiteName is the one Ginkgo suite's description.
+const SuiteName = "batchconform conformance"
+
+// RunSuite runs the suite under `go test`: the settings come from the
+// environment (BATCHCONFORM_*), Ginkgo's own -ginkgo.* flags still apply.
+func RunSuite(t *testing.T) {
+	s, err := FromEnv()
+	if err != nil {
+		t.Fatalf("batchconform settings: %v", err)
+	}
+	Configure(s)
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	suite, reporter := ginkgo.GinkgoConfiguration()
+	applyConfig(&suite, &reporter, s)
+	ginkgo.RunSpecs(t, SuiteName, suite, reporter)
+}
+
+// RunOptions configure a run from the binary.
+type RunOptions struct {
+	Settings Settings
+	// OutDir receives ginkgo-report.json and ginkgo-junit.xml ("" = none).
+	OutDir string
+	// Shard selects specs i (0-based) of n (by the spec's position in the
+	// tree, which is deterministic), for `run --procs N`.
+	ShardIndex, ShardTotal int
+	Verbose                bool
+	NoColor                bool
+}
+
+// failer satisfies ginkgo.GinkgoTestingT for a run outside `go test`.
+type failer struct{ failed bool }
+
+func (f *failer) Fail() { f.failed = true }
+
+// Run runs the suite from the binary (no Go toolchain needed) and returns
+// Ginkgo's report. The caller decides the exit code from the items.
+func Run(o RunOptions) (types.Report, error) {
+	Configure(o.Settings)
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	suite, reporter := ginkgo.GinkgoConfiguration()
+	applyConfig(&suite, &reporter, o.Settings)
+	reporter.NoColor = o.NoColor
+	reporter.Succinct = !o.Verbose
+	reporter.Verbose = o.Verbose
+	reporter.SilenceSkips = true
+	if o.OutDir != "" {
+		if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+			return types.Report{}, fmt.Errorf("harness: %w", err)
+		}
+		reporter.JSONReport = filepath.Join(o.OutDir, "ginkgo-report.json")
+		reporter.JUnitReport = filepath.Join(o.OutDir, "ginkgo-junit.xml")
+	}
+	if o.ShardTotal > 1 {
+		shard(o.ShardIndex, o.ShardTotal)
+	}
+	var last types.Report
+	captureReport = func(r types.Report) { last = r }
+	defer func() { captureReport = nil }()
+	ginkgo.RunSpecs(&failer{}, SuiteName, suite, reporter)
+	return last, nil
+}
+
+func applyConfig(suite *types.SuiteConfig, reporter *types.ReporterConfig, s Settings) {
+	if s.LabelFilter != "" {
+		suite.LabelFilter = s.LabelFilter
+	}
+	if s.Deadline > 0 {
+		suite.Timeout = s.Deadline
+	} else if suite.Timeout == 0 {
+		suite.Timeout = time.Hour
+	}
+	suite.DryRun = suite.DryRun || s.DryRun
+	suite.FailOnEmpty = true
+	suite.FailOnPending = true
+	// Ginkgo's grace period after an interrupt: cleanup (DeferCleanup deleting
+	// live resources) gets this long.
+	if suite.GracePeriod < 30*time.Second {
+		suite.GracePeriod = 30 * time.Second
+	}
+	_ = reporter
+}
+
+var captureReport func(types.Report)
+
+var _ = ginkgo.ReportAfterSuite("batchconform report capture", func(r types.Report) {
+	if captureReport != nil {
+		captureReport(r)
+	}
+})
+
+var (
+	shardIndex, shardTotal int
+	specCounter            int
+)
+
+func shard(i, n int) { shardIndex, shardTotal = i, n }
+
+// inShard reports whether the next registered spec belongs to this shard.
+func inShard() bool {
+	if shardTotal <= 1 {
+		return true
+	}
+	k := specCounter
+	specCounter++
+	return k%shardTotal == shardIndex
+}

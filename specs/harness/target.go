@@ -1,0 +1,194 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	ginkgo "github.com/onsi/ginkgo/v2"
+
+	"github.com/batchconform/batchconform/emulator"
+	"github.com/batchconform/batchconform/redact"
+)
+
+// Target is one dialect's endpoint as the specs see it.
+type Target struct {
+	Dialect   string  `json:"dialect"`
+	URL       string  `json:"url"`    // http(s)://host:port
+	Host      string  `json:"host"`   // host:port
+	Scheme    string  `json:"scheme"` // http or https
+	SecretID  string  `json:"secret_id"`
+	SecretKey string  `json:"secret_key"` // passed between processes, never written out
+	Region    string  `json:"region"`
+	Zone      string  `json:"zone"`
+	Embedded  bool    `json:"embedded"` // started by this run
+	Emulator  bool    `json:"emulator"` // the admin API answers: emulator-only specs run
+	Live      bool    `json:"live"`
+	RateLimit float64 `json:"rate_limit"`
+	// RunPrefix starts the name of every resource the run creates, so a
+	// sweeper can find leftovers on a live account.
+	RunPrefix      string        `json:"run_prefix"`
+	RequestTimeout time.Duration `json:"request_timeout"`
+}
+
+var (
+	settingsMu sync.Mutex
+	current    = Defaults()
+	targets    = map[string]*Target{}
+	embedded   *emulator.Emulator
+)
+
+// Configure sets the settings used by the next suite run (the CLI and
+// RunSuite call it before RunSpecs).
+func Configure(s Settings) {
+	settingsMu.Lock()
+	defer settingsMu.Unlock()
+	current = s
+	SelectItems(s.Items)
+	if s.SecretKey != "" {
+		redact.Value(s.SecretKey)
+	}
+	for _, m := range s.perDialect["secret-key"] {
+		redact.Value(m)
+	}
+}
+
+// Current returns the settings in force.
+func Current() Settings {
+	settingsMu.Lock()
+	defer settingsMu.Unlock()
+	return current
+}
+
+// T returns the target of a dialect; it fails the spec if the dialect is not
+// part of this run.
+func T(dialect string) *Target {
+	settingsMu.Lock()
+	t := targets[dialect]
+	settingsMu.Unlock()
+	if t == nil {
+		ginkgo.Fail(fmt.Sprintf("harness: dialect %s is not a target of this run", dialect))
+	}
+	return t
+}
+
+// Selected reports whether a dialect is a target of this run (spec packages
+// use it to skip their containers).
+func Selected(dialect string) bool {
+	s := Current()
+	for _, d := range s.SelectedDialects() {
+		if d == dialect {
+			return true
+		}
+	}
+	return false
+}
+
+// setUp runs once for the whole run (proc 1): it starts the embedded emulator
+// if any selected dialect has no endpoint and resolves every target.
+func setUp() ([]byte, error) {
+	s := Current()
+	ts := map[string]*Target{}
+	prefix := "bc" + randHex(3)
+	for _, d := range s.SelectedDialects() {
+		tc := s.For(d)
+		t := &Target{Dialect: d, SecretID: tc.SecretID, SecretKey: tc.SecretKey, Region: tc.Region,
+			Zone: tc.Zone, Live: s.Live, RunPrefix: prefix, RequestTimeout: s.RequestTimeout}
+		if tc.Endpoint == "" {
+			if embedded == nil {
+				emu, err := emulator.Start(emulator.WithFaults(s.Faults...))
+				if err != nil {
+					return nil, fmt.Errorf("harness: start the embedded emulator: %w", err)
+				}
+				embedded = emu
+			}
+			t.URL, t.SecretID, t.SecretKey, t.Embedded, t.Emulator = embedded.URL, embedded.SecretID, embedded.SecretKey, true, true
+		} else {
+			t.URL = strings.TrimSuffix(tc.Endpoint, "/")
+			u, _ := url.Parse(t.URL)
+			// Only a loopback endpoint is probed for the admin API: a live
+			// API is never sent requests it did not ask for.
+			if IsLoopback(u.Hostname()) {
+				t.Emulator = probeAdmin(t.URL)
+			}
+		}
+		u, _ := url.Parse(t.URL)
+		t.Host, t.Scheme = u.Host, u.Scheme
+		t.RateLimit = s.RateLimit(tc.Endpoint)
+		redact.Value(t.SecretKey)
+		ts[d] = t
+	}
+	return json.Marshal(ts)
+}
+
+// tearDown stops the embedded emulator (proc 1, after every process is done).
+func tearDown() error {
+	if embedded == nil {
+		return nil
+	}
+	err := embedded.Close()
+	embedded = nil
+	return err
+}
+
+func useTargets(data []byte) {
+	ts := map[string]*Target{}
+	if err := json.Unmarshal(data, &ts); err != nil {
+		ginkgo.Fail("harness: bad target data: " + err.Error())
+	}
+	settingsMu.Lock()
+	targets = ts
+	settingsMu.Unlock()
+	for _, t := range ts {
+		redact.Value(t.SecretKey)
+	}
+}
+
+func probeAdmin(base string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+emulator.AdminPrefix+"info", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var info emulator.Info
+	return resp.StatusCode == 200 && json.NewDecoder(resp.Body).Decode(&info) == nil && info.Name == "batchconform-emulator"
+}
+
+// The harness owns the only suite-level nodes.
+var _ = ginkgo.SynchronizedBeforeSuite(func() []byte {
+	data, err := setUp()
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	ginkgo.DeferCleanup(tearDown)
+	return data
+}, useTargets)
+
+// Name returns a resource name that starts with the run prefix, cut to max
+// bytes (0 = no limit).
+func (t *Target) Name(base string, max int) string {
+	n := t.RunPrefix + "-" + base
+	if max > 0 && len(n) > max {
+		n = n[:max]
+	}
+	return n
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,252 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	batch "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/batch/v20170312"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	sdkerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+
+	"github.com/batchconform/batchconform/internal/tcsign"
+)
+
+var (
+	trMu       sync.Mutex
+	transports = map[string]*transport{}
+)
+
+// transport returns the target's shared transport: one rate limiter per
+// target and action for the whole process.
+func (t *Target) transport() *transport {
+	trMu.Lock()
+	defer trMu.Unlock()
+	tr := transports[t.Dialect+"|"+t.URL]
+	if tr == nil {
+		timeout := t.RequestTimeout
+		if timeout <= 0 {
+			timeout = 30 * time.Second
+		}
+		tr = newTransport(timeout, t.RateLimit)
+		transports[t.Dialect+"|"+t.URL] = tr
+	}
+	return tr
+}
+
+// LastExchange returns the target's most recent request/response (redacted).
+func (t *Target) LastExchange() (Exchange, bool) { return t.transport().Last() }
+
+// ClientOptions choose the wire form of an SDK client.
+type ClientOptions struct {
+	SignMethod string // TC3-HMAC-SHA256 (default), HmacSHA256, HmacSHA1
+	ReqMethod  string // POST (default) or GET
+	SecretID   string // default: the target's
+	SecretKey  string // default: the target's
+}
+
+// Batch returns a Tencent Batch SDK client for the target. The SDK has no
+// context: the deadline is the profile's ReqTimeout plus the transport's own.
+func (t *Target) Batch(opts ...ClientOptions) *batch.Client {
+	var o ClientOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	id, key := t.SecretID, t.SecretKey
+	if o.SecretID != "" {
+		id = o.SecretID
+	}
+	if o.SecretKey != "" {
+		key = o.SecretKey
+	}
+	p := profile.NewClientProfile()
+	p.HttpProfile.Endpoint = t.Host
+	p.HttpProfile.Scheme = t.Scheme
+	p.HttpProfile.ReqMethod = "POST"
+	if o.ReqMethod != "" {
+		p.HttpProfile.ReqMethod = o.ReqMethod
+	}
+	secs := int(t.RequestTimeout / time.Second)
+	if secs < 1 {
+		secs = 30
+	}
+	p.HttpProfile.ReqTimeout = secs + 1 // the transport's deadline fires first
+	if o.SignMethod != "" {
+		p.SignMethod = o.SignMethod
+	}
+	c, err := batch.NewClient(common.NewCredential(id, key), t.Region, p)
+	if err != nil {
+		panic(fmt.Sprintf("harness: batch.NewClient: %v", err)) // only a nil profile fails
+	}
+	c.WithHttpTransport(t.transport())
+	return c
+}
+
+// SDKError returns the API error code of an SDK error ("" if err is not one).
+func SDKError(err error) (code, message, requestID string) {
+	var se *sdkerr.TencentCloudSDKError
+	if errors.As(err, &se) {
+		return se.Code, se.Message, se.RequestId
+	}
+	return "", "", ""
+}
+
+// RawRequest describes a raw, hand-signed API 3.0 request: what the SDK
+// cannot send (a chosen timestamp, a wrong key or scope, a tampered body, a
+// product hostname in the Host header, newer actions).
+type RawRequest struct {
+	Action  string
+	Version string // default 2017-03-12 (Batch)
+	Service string // scope service, default "batch"
+	Body    []byte // JSON body (POST); nil with Params for GET
+	Params  url.Values
+	Method  string // POST (default) or GET
+	Host    string // Host header (and signed host); default the target's host:port
+	// Signing knobs.
+	Timestamp   time.Time // default now
+	ScopeDate   string
+	SecretID    string
+	SecretKey   string
+	Region      string // default the target's; "-" = omit
+	NoSignature bool   // send without Authorization
+	Tamper      func(*http.Request)
+}
+
+// Envelope is an API 3.0 response.
+type Envelope struct {
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Response map[string]json.RawMessage
+	Error    *struct{ Code, Message string }
+	// RequestID is Response.RequestId.
+	RequestID string
+	// DecodeErr is set when the body is not a well-formed envelope.
+	DecodeErr error
+}
+
+// Code is the error code, or "".
+func (e *Envelope) Code() string {
+	if e.Error == nil {
+		return ""
+	}
+	return e.Error.Code
+}
+
+// Raw sends a raw API 3.0 request through the target's transport.
+func (t *Target) Raw(r RawRequest) (*Envelope, error) {
+	if r.Version == "" {
+		r.Version = "2017-03-12"
+	}
+	if r.Service == "" {
+		r.Service = "batch"
+	}
+	if r.Timestamp.IsZero() {
+		r.Timestamp = time.Now()
+	}
+	if r.SecretID == "" {
+		r.SecretID = t.SecretID
+	}
+	if r.SecretKey == "" {
+		r.SecretKey = t.SecretKey
+	}
+	region := t.Region
+	if r.Region == "-" {
+		region = ""
+	} else if r.Region != "" {
+		region = r.Region
+	}
+	s := tcsign.TC3{SecretID: r.SecretID, SecretKey: r.SecretKey, Service: r.Service, Action: r.Action,
+		Version: r.Version, Region: region, Timestamp: r.Timestamp, ScopeDate: r.ScopeDate}
+	var req *http.Request
+	var err error
+	if r.Method == http.MethodGet {
+		req, err = s.NewGET(t.URL, r.Host, r.Params)
+	} else {
+		if r.Body == nil {
+			r.Body = []byte("{}")
+		}
+		req, err = s.NewPOST(t.URL, r.Host, r.Body)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("harness: build %s: %w", r.Action, err)
+	}
+	if r.NoSignature {
+		req.Header.Del("Authorization")
+	}
+	if r.Tamper != nil {
+		r.Tamper(req)
+	}
+	return t.Do(req)
+}
+
+// Do sends any request through the target's transport and parses the
+// envelope (a malformed one is reported in DecodeErr, not as an error).
+func (t *Target) Do(req *http.Request) (*Envelope, error) {
+	resp, err := (&http.Client{Transport: t.transport()}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnvelope(resp.StatusCode, resp.Header, body), nil
+}
+
+// ParseEnvelope parses an API 3.0 envelope.
+func ParseEnvelope(status int, h http.Header, body []byte) *Envelope {
+	e := &Envelope{Status: status, Header: h, Body: body}
+	var outer struct {
+		Response map[string]json.RawMessage
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&outer); err != nil {
+		e.DecodeErr = fmt.Errorf("body is not JSON: %w", err)
+		return e
+	}
+	if outer.Response == nil {
+		e.DecodeErr = errors.New(`body has no "Response" object`)
+		return e
+	}
+	e.Response = outer.Response
+	if raw, ok := outer.Response["RequestId"]; ok {
+		if err := json.Unmarshal(raw, &e.RequestID); err != nil {
+			e.DecodeErr = fmt.Errorf("RequestId is not a string: %s", raw)
+		}
+	} else {
+		e.DecodeErr = errors.New("Response has no RequestId")
+	}
+	if raw, ok := outer.Response["Error"]; ok {
+		var er struct{ Code, Message string }
+		if err := json.Unmarshal(raw, &er); err != nil || er.Code == "" {
+			e.DecodeErr = fmt.Errorf("Response.Error is malformed: %s", raw)
+		}
+		e.Error = &er
+	}
+	return e
+}
+
+// Form builds v1 parameters for a raw v1 request.
+func (t *Target) V1Params(action string, business url.Values, ts time.Time) url.Values {
+	p := url.Values{}
+	for k, v := range business {
+		p[k] = v
+	}
+	p.Set("Action", action)
+	p.Set("Version", "2017-03-12")
+	p.Set("Region", t.Region)
+	p.Set("Timestamp", strconv.FormatInt(ts.Unix(), 10))
+	p.Set("Nonce", strconv.FormatInt(ts.UnixNano()%1000000007+1, 10))
+	return p
+}

@@ -1,0 +1,176 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/batchconform/batchconform/redact"
+)
+
+// maxResponseBytes bounds what the suite reads of one response: an endpoint
+// that streams garbage is a failing check, not an out-of-memory crash.
+const maxResponseBytes = 16 << 20
+
+// Exchange is one request/response pair as evidence (redacted when written).
+type Exchange struct {
+	Method     string        `json:"method"`
+	URL        string        `json:"url"`
+	Action     string        `json:"action,omitempty"`
+	Request    string        `json:"request,omitempty"`
+	Status     int           `json:"status,omitempty"`
+	Response   string        `json:"response,omitempty"`
+	RequestID  string        `json:"request_id,omitempty"`
+	Error      string        `json:"error,omitempty"`
+	Duration   time.Duration `json:"duration_ns"`
+	StartedUTC time.Time     `json:"started"`
+}
+
+// requestsSent counts every request the suite sent (reported in the summary).
+var requestsSent atomic.Int64
+
+// RequestsSent is the number of requests sent by this process.
+func RequestsSent() int64 { return requestsSent.Load() }
+
+// transport wraps http.Transport with the per-request deadline, the client-side
+// rate limit (per action) and evidence capture.
+type transport struct {
+	base    http.RoundTripper
+	timeout time.Duration
+	limiter *limiter
+	mu      sync.Mutex
+	last    []Exchange // the most recent exchanges, newest last (bounded)
+}
+
+var sharedTransport = &http.Transport{
+	Proxy:               nil, // targets are addressed directly
+	MaxIdleConnsPerHost: 32,
+	IdleConnTimeout:     30 * time.Second,
+	TLSHandshakeTimeout: 10 * time.Second,
+}
+
+func newTransport(timeout time.Duration, rate float64) *transport {
+	return &transport{base: sharedTransport, timeout: timeout, limiter: newLimiter(rate)}
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	action := req.Header.Get("X-TC-Action")
+	if action == "" {
+		action = req.URL.Query().Get("Action")
+	}
+	var reqBody []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("harness: read request body: %w", err)
+		}
+		reqBody = b
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
+	if err := t.limiter.wait(req.Context(), action); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	start := time.Now()
+	requestsSent.Add(1)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	ex := Exchange{Method: req.Method, URL: req.URL.String(), Action: action, Request: string(reqBody), StartedUTC: start.UTC()}
+	if err != nil {
+		cancel()
+		ex.Error, ex.Duration = err.Error(), time.Since(start)
+		t.record(ex)
+		return nil, err
+	}
+	// Read the body now, bounded and under the deadline, so a hanging or
+	// endless body is an error here rather than a hang in the SDK.
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	resp.Body.Close()
+	cancel()
+	ex.Status, ex.Duration = resp.StatusCode, time.Since(start)
+	if rerr != nil {
+		ex.Error = rerr.Error()
+		t.record(ex)
+		return nil, fmt.Errorf("harness: read response of %s: %w", action, rerr)
+	}
+	if len(body) > maxResponseBytes {
+		ex.Error = "response larger than 16 MiB"
+		t.record(ex)
+		return nil, fmt.Errorf("harness: response of %s is larger than %d bytes", action, maxResponseBytes)
+	}
+	ex.Response = string(body)
+	t.record(ex)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+func (t *transport) record(ex Exchange) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.last = append(t.last, ex)
+	if len(t.last) > 8 {
+		t.last = t.last[len(t.last)-8:]
+	}
+}
+
+// Last returns the most recent exchange (redacted).
+func (t *transport) Last() (Exchange, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.last) == 0 {
+		return Exchange{}, false
+	}
+	ex := t.last[len(t.last)-1]
+	ex.Request, ex.Response, ex.URL = redact.String(ex.Request), redact.String(ex.Response), redact.String(ex.URL)
+	return ex, true
+}
+
+// limiter is a per-action token bucket (rate requests/s, burst 1 second's worth).
+type limiter struct {
+	rate float64
+	mu   sync.Mutex
+	next map[string]time.Time
+}
+
+func newLimiter(rate float64) *limiter { return &limiter{rate: rate, next: map[string]time.Time{}} }
+
+func (l *limiter) wait(ctx context.Context, action string) error {
+	if l == nil || l.rate <= 0 {
+		return nil
+	}
+	interval := time.Duration(float64(time.Second) / l.rate)
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next[action]
+	if at.Before(now) {
+		at = now
+	}
+	l.next[action] = at.Add(interval)
+	l.mu.Unlock()
+	if d := time.Until(at); d > 0 {
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// hostOnly strips a scheme from an endpoint URL.
+func hostOnly(endpoint string) string {
+	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return endpoint
+}
