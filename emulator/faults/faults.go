@@ -65,7 +65,7 @@ func init() {
 		{SkipRunning, "task instances go from STARTING straight to their end state, never RUNNING", []string{
 			"tencent-batch/task-instance/transition/STARTING->RUNNING"}},
 		{IgnoreClientToken, "a repeated ClientToken creates a new resource", []string{
-			"tencent-batch/SubmitJob/rule/ClientToken.idempotent"}},
+			"tencent-batch/SubmitJob/protocol/ClientToken.idempotent"}},
 		{AcceptExpiredSig, "a request timestamp more than 5 minutes off is accepted", []string{
 			"tencent-batch/auth/protocol/SignatureExpire"}},
 		{WrongCodeEnvNotFound, "an unknown EnvId answers ResourceNotFound instead of ResourceNotFound.ComputeEnv", []string{
