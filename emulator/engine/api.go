@@ -1,13 +1,110 @@
 // Package engine is the emulator's vendor-neutral core: the store, the clock,
 // the scheduler, the executors, the object store, DAGs, retries and events. The
 // façades (Tencent Batch now, Alibaba BatchCompute later) translate wire actions
-// into these operations; the engine has no vendor branches.
+// into these operations; the engine has no vendor branches, no wire formats and
+// no vendor error codes: every failure is an *Error with an ErrKind.
 //
-// Concurrency model: all state lives behind one mutex. Every entity that is
-// waiting for time to pass records when it is next due; a single loop processes
-// whatever is due at the clock's "now" (with a manual clock, Advance runs that
-// processing synchronously, so a fuzz seed replays exactly). Processes started
-// by the local executor report their exit back into the loop.
+// # Concurrency and time
+//
+// All state lives behind one mutex. Every entity waiting for time to pass is
+// queued with the emulator time it is next due; processing takes entries in
+// time order and runs each step at its own due time, so recorded times do not
+// depend on when processing happens to run. With a scaled clock
+// (NewScaledClock; Config.Clock nil = scale 1) a loop goroutine sleeps until
+// the next due time; every call also catches up first. With a manual clock
+// (NewManualClock) there is no loop: Advance processes everything that became
+// due, synchronously, including simulated command completions, so the same
+// calls (and Config.Seed) give the same IDs, states and times. Timeouts, retry
+// waits, boot times and holds are all emulator time.
+//
+// # States
+//
+// Every observable state is held for at least Timing.Hold (default 120 ms):
+// a client polling every 20 ms at scale 1 sees each one about six times.
+// A successful task instance goes SUBMITTED → PENDING (waiting for upstream
+// tasks) → RUNNABLE (waiting for a node) → STARTING (node assigned; for an
+// anonymous env the node boots here: max(Hold, NodeBoot)) → RUNNING (the
+// command runs) → SUCCEED. A failure with MaxRetry left goes RUNNING →
+// RUNNABLE and may start again after Timing.RetryWait (Retries counts them);
+// the last failure ends FAILED, or FAILED_INTERRUPTED with FailedAction
+// INTERRUPT/FAST_INTERRUPT (the node is kept until the instance is
+// terminated). A Timeout (from RUNNING) kills the command and counts as a
+// failure. Tasks aggregate their instances and jobs their tasks by the
+// reference rule (any RUNNING → RUNNING; else STARTING; else RUNNABLE; all
+// SUCCEED → SUCCEED; all SUCCEED/FAILED → FAILED; FAILED_INTERRUPTED with
+// nothing waiting → FAILED_INTERRUPTED; else PENDING/SUBMITTED), but the shown
+// state follows that target one documented step at a time, each step held,
+// and never moves backward: a retrying instance keeps its task RUNNING and a
+// DAG job stays RUNNING between tasks, so a successful job and task show
+// exactly SUBMITTED → PENDING → RUNNABLE → STARTING → RUNNING → SUCCEED. End
+// states are entered directly (a job terminated while PENDING goes straight
+// to FAILED). Only RetryJobs moves FAILED back to PENDING. EndTime is set iff
+// the state is SUCCEED or FAILED.
+//
+// Dependencies (JobSpec.DependOn) wait until every upstream instance has
+// ended: PRE_TASK_SUCCEED (default) needs all upstream instances SUCCEED,
+// PRE_TASK_AT_LEAST_PARTLY_SUCCEED at least one; otherwise the downstream
+// instances end FAILED without running. PRE_TASK_FINISHED needs every
+// upstream instance SUCCEED or FAILED (FAILED_INTERRUPTED keeps it waiting).
+// StateIfCreateCvmFailed is recorded but has no effect: anonymous nodes never
+// fail to be created.
+//
+// Placement: a task with EnvID waits RUNNABLE until an idle RUNNING node of
+// that env is free (highest Priority first, then submission order), occupies
+// it from STARTING to its end, and releases it. A task without EnvID gets its
+// own anonymous node per instance (IDs node-…/ins-…, created at STARTING and
+// destroyed at the end; its COMPUTE_NODE_CREATED/RUNNING/DELETING events go
+// to the job's subscriptions; anonymous nodes do not count against the CPU
+// quota). MaxConcurrent bounds a task's STARTING+RUNNING instances.
+//
+// Compute nodes go SUBMITTED → CREATING → CREATED → RUNNING (each held
+// NodeBoot), with a CREATE_COMPUTE_NODE activity SUBMITTED → PROCESSING →
+// SUCCEED|FAILED; deleting goes DELETING (TERMINATE_COMPUTE_NODE activity
+// SUBMITTED → PROCESSING → SUCCEED, Hold each) → gone. How to make nodes
+// fail: see ImageCreationFailed and ImageAbnormal.
+//
+// # Executors
+//
+// "simulated" runs nothing; the outcome follows the convention documented on
+// Simulate (`exit N`, `sleep S`, `echo …`; anything else exits 0).
+//
+// "local" runs `/bin/sh -c COMMAND` in its own process group, with cwd
+// <WorkDir>/<jobID>/<task>/<index>/work (recreated for each attempt). Before
+// the command: PackagePath is fetched from the object store and unpacked
+// there (.tar.gz/.tgz/.zip; any other file is placed under its base name);
+// each InputMapping copies the object at Source and every object under Source
+// (as a prefix) to Destination mapped into the work dir (LocalPath:
+// /mnt/input/ → work/mnt/input); OutputMapping sources are created. Mapped
+// absolute paths that appear in the command as whole paths are rewritten to
+// their work-dir locations (RewritePaths), so `cat /mnt/input/a >
+// /mnt/output/b` works unchanged. After the command (whatever its status)
+// every file under each OutputMapping Source is uploaded under Destination.
+// The environment holds only PATH, HOME and BATCH_WORK_DIR (the work dir),
+// BATCH_JOB_ID, BATCH_JOB_NAME, BATCH_TASK_NAME, BATCH_TASK_INSTANCE_INDEX,
+// BATCH_TASK_INSTANCE_NUM, BATCH_TASK_RETRY_COUNT, BATCH_COMPUTE_NODE_ID,
+// BATCH_ENV_ID, then the task's EnvVars (which win). Of these the 2018 API
+// doc (seed 002, RedirectInfo/RedirectLocalInfo) documents only
+// ${BATCH_JOB_ID}, ${BATCH_TASK_NAME} and ${BATCH_TASK_INSTANCE_INDEX}, as
+// log-file-name placeholders; the rest are the emulator's. Exit status 0 →
+// SUCCEED, else a failed attempt (faults.FailedAsSucceed reports non-zero as
+// SUCCEED; ExitCode keeps the real code). A missing package or input error
+// fails the attempt with no ExitCode. Terminate, Timeout and Close kill the
+// whole process group.
+//
+// Logs (both executors): stdout and stderr (the first MaxLogBytes each) are
+// kept on the instance and, when StdoutRedirect/StderrRedirect name a
+// directory URL, stored there under StdoutFileName/StderrFileName with the
+// placeholders expanded (default stdout.<jobId>.<task>.<index>.log and
+// stderr.…); StdoutPath/StderrPath tell where.
+//
+// # Events and history
+//
+// Events returns the notifications fired for subscribed names (job
+// subscriptions: JOB_/TASK_/TASK_INSTANCE_ × RUNNING/SUCCEED/FAILED/
+// FAILED_INTERRUPTED and the anonymous nodes' COMPUTE_NODE_*; env
+// subscriptions: COMPUTE_ENV_CREATED/DELETED and COMPUTE_NODE_CREATED/
+// CREATION_FAILED/RUNNING/ABNORMAL/DELETING). Changes returns every state
+// change of every entity, for debugging and exact-history tests.
 //
 // This file is the contract the façades build against: names here may gain
 // fields and methods but are not renamed.
@@ -75,6 +172,19 @@ const (
 	ErrInvalid                            // anything else invalid that only the engine can see
 )
 
+var errKindNames = map[ErrKind]string{ErrNotFound: "not found", ErrState: "wrong state", ErrInUse: "in use",
+	ErrQuota: "quota exceeded", ErrNotAllowed: "not allowed", ErrBusy: "busy", ErrForbidTerminate: "cannot terminate",
+	ErrTerminating: "already terminating", ErrNotEnoughNodes: "not enough nodes", ErrDuplicate: "duplicate",
+	ErrUnavailableZone: "unavailable zone", ErrInvalid: "invalid"}
+
+// String names the kind (for messages and logs).
+func (k ErrKind) String() string {
+	if s, ok := errKindNames[k]; ok {
+		return s
+	}
+	return "unknown"
+}
+
 // Error is what every engine operation returns on failure.
 type Error struct {
 	Kind     ErrKind
@@ -84,7 +194,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := e.Resource
+	s := e.Kind.String() + ": " + e.Resource
 	if e.ID != "" {
 		s += " " + e.ID
 	}
@@ -161,7 +271,7 @@ type Env struct {
 	Tenant     string
 	Spec       EnvSpec
 	CreateTime time.Time
-	Desired    int
+	Desired    int    // current DesiredNodes (Spec.DesiredNodes is the creation value)
 	NextAction string // "" or "DELETING"
 	Nodes      []Node
 	Deleted    bool
@@ -329,7 +439,11 @@ type Template struct {
 // least five times at scale 1.
 type Timing struct {
 	Hold     time.Duration // minimum time in each observable state (default 120ms)
-	NodeBoot time.Duration // CREATING -> CREATED -> RUNNING (default: Hold each)
+	NodeBoot time.Duration // each of SUBMITTED, CREATING, CREATED before RUNNING; an anonymous node's STARTING (default: Hold)
 	// DefaultTimeout is a task's Timeout when unset (86400 s).
 	DefaultTimeout time.Duration
+	// RetryWait is how long a failed instance with retries left waits in
+	// RUNNABLE before it may start again (default: Hold). The docs give no
+	// value for MaxRetryCount retries.
+	RetryWait time.Duration
 }

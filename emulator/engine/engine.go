@@ -1,27 +1,38 @@
 package engine
 
 import (
+	"container/heap"
 	"errors"
+	"fmt"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/emulator/tenants"
 )
 
-// STUB: the engine helper replaces this file's bodies; the signatures are the
-// contract the façade codes against.
-
-var errTODO = errors.New("engine: not implemented yet")
+// Executor names.
+const (
+	ExecutorLocal     = "local"
+	ExecutorSimulated = "simulated"
+)
 
 // Config configures an engine.
 type Config struct {
 	Clock    Clock             // nil: scaled real time at scale 1
 	Executor string            // "local" (default) or "simulated"
 	WorkDir  string            // root of per-instance work dirs (local executor); "" = a temp dir removed by Close
-	Tenants  *tenants.Registry // quotas and permissions
+	Tenants  *tenants.Registry // quotas and permissions (nil or an unknown tenant: tenants.DefaultQuotas, everything allowed)
 	Faults   *faults.Set
 	Timing   Timing
 	Objects  *ObjectStore // nil: a new empty store
+	// Seed makes generated IDs deterministic (0: random). With a manual clock
+	// and the simulated executor, the same Seed and the same calls give the
+	// same IDs, states and times.
+	Seed uint64
+	// MaxChanges bounds the state-change log kept for Changes (default 100000).
+	MaxChanges int
 }
 
 // Clock is emulator time.
@@ -29,67 +40,467 @@ type Clock interface {
 	Now() time.Time
 }
 
-// Engine is the emulator's core.
-type Engine struct{}
+// Change is one recorded state change of any entity (for debugging and for
+// tests that want the exact history rather than a polled one).
+type Change struct {
+	Seq    int64     `json:"seq"`
+	Time   time.Time `json:"time"`
+	Tenant string    `json:"tenant"`
+	Kind   string    `json:"kind"` // job, task, task-instance, node, activity, env
+	ID     string    `json:"id"`   // job, env, node or activity ID
+	Task   string    `json:"task,omitempty"`
+	Index  *int      `json:"index,omitempty"`
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+}
+
+// Engine is the emulator's core. All methods are safe for concurrent use.
+type Engine struct {
+	mu     sync.Mutex
+	cfg    Config
+	clock  Clock
+	manual *ManualClock
+	timing Timing
+	faults *faults.Set
+	objs   *ObjectStore
+	ids    *idGen
+
+	cursor time.Time // the emulator time processing has reached
+	q      queue
+	qseq   uint64
+
+	jobs      map[string]*job
+	jobOrder  []*job
+	envs      map[string]*env
+	envOrder  []*env
+	tmpls     map[string]*Template
+	tmplOrder []string
+	tokens    map[string]string // tenant\x00kind\x00token -> ID
+	nJobs     map[string]int    // tenant -> undeleted jobs
+	attached  map[string]*node  // CVM instance ID -> node (user-attached or Batch-created)
+	seq       int64             // creation order counter
+
+	events   []Event
+	eventSeq int64
+	changes  []Change
+	chSeq    int64
+
+	workDir    string
+	ownWorkDir bool
+	runs       map[*execRun]bool
+	closed     bool
+	stop       chan struct{}
+	kick       chan struct{}
+	wg         sync.WaitGroup
+}
 
 // New starts an engine (its scheduling loop runs until Close).
-func New(cfg Config) (*Engine, error) { return nil, errTODO }
+func New(cfg Config) (*Engine, error) {
+	e := &Engine{
+		cfg:      cfg,
+		clock:    cfg.Clock,
+		faults:   cfg.Faults,
+		objs:     cfg.Objects,
+		ids:      newIDGen(cfg.Seed),
+		jobs:     map[string]*job{},
+		envs:     map[string]*env{},
+		tmpls:    map[string]*Template{},
+		tokens:   map[string]string{},
+		nJobs:    map[string]int{},
+		attached: map[string]*node{},
+		runs:     map[*execRun]bool{},
+		stop:     make(chan struct{}),
+		kick:     make(chan struct{}, 1),
+	}
+	if e.clock == nil {
+		e.clock = NewScaledClock(1)
+	}
+	if m, ok := e.clock.(*ManualClock); ok {
+		e.manual = m
+	}
+	if e.objs == nil {
+		e.objs = NewObjectStore()
+	}
+	if e.cfg.MaxChanges <= 0 {
+		e.cfg.MaxChanges = 100000
+	}
+	e.timing = cfg.Timing.withDefaults()
+	switch cfg.Executor {
+	case "":
+		e.cfg.Executor = ExecutorLocal
+	case ExecutorLocal, ExecutorSimulated:
+	default:
+		return nil, fmt.Errorf("engine: unknown executor %q (want local or simulated)", cfg.Executor)
+	}
+	if e.cfg.Executor == ExecutorLocal {
+		if cfg.WorkDir == "" {
+			d, err := os.MkdirTemp("", "batchconform-work-")
+			if err != nil {
+				return nil, fmt.Errorf("engine: work dir: %w", err)
+			}
+			e.workDir, e.ownWorkDir = d, true
+		} else {
+			if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
+				return nil, fmt.Errorf("engine: work dir: %w", err)
+			}
+			e.workDir = cfg.WorkDir
+		}
+	}
+	e.cursor = e.clock.Now()
+	if e.manual == nil {
+		e.wg.Add(1)
+		go e.loop()
+	}
+	return e, nil
+}
 
-// Close stops the loop, kills running commands and removes temp dirs.
-func (e *Engine) Close() error { return nil }
+// withDefaults fills unset durations.
+func (t Timing) withDefaults() Timing {
+	if t.Hold <= 0 {
+		t.Hold = 120 * time.Millisecond
+	}
+	if t.NodeBoot <= 0 {
+		t.NodeBoot = t.Hold
+	}
+	if t.DefaultTimeout <= 0 {
+		t.DefaultTimeout = 86400 * time.Second
+	}
+	if t.RetryWait <= 0 {
+		t.RetryWait = t.Hold
+	}
+	return t
+}
+
+// Timing reports the effective durations (defaults filled).
+func (e *Engine) Timing() Timing { return e.timing }
+
+// Close stops the loop, kills running commands (their whole process groups),
+// waits for every goroutine the engine started and removes temp dirs. The
+// engine's state stays readable; nothing moves any more.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	close(e.stop)
+	for r := range e.runs {
+		r.kill()
+	}
+	e.mu.Unlock()
+	e.wg.Wait()
+	if e.ownWorkDir {
+		if err := os.RemoveAll(e.workDir); err != nil {
+			return fmt.Errorf("engine: remove work dir: %w", err)
+		}
+	}
+	return nil
+}
 
 // Now is the engine's current time.
-func (e *Engine) Now() time.Time { return time.Now() }
+func (e *Engine) Now() time.Time { return e.clock.Now() }
 
 // Objects is the object store (cos://, cfs:// and oss:// URLs).
-func (e *Engine) Objects() *ObjectStore { return nil }
+func (e *Engine) Objects() *ObjectStore { return e.objs }
 
 // Events returns the recorded notifications with Seq > after (for one tenant, or all if tenant == "").
-func (e *Engine) Events(tenant string, after int64) []Event { return nil }
+func (e *Engine) Events(tenant string, after int64) []Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+	out := []Event{}
+	for _, ev := range e.events {
+		if ev.Seq > after && (tenant == "" || ev.Tenant == tenant) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// Changes returns the recorded state changes with Seq > after (oldest first;
+// at most Config.MaxChanges are kept).
+func (e *Engine) Changes(after int64) []Change {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+	out := []Change{}
+	for _, c := range e.changes {
+		if c.Seq > after {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// MaxAdvance bounds one Advance call (time arithmetic stays far from overflow).
+const MaxAdvance = 100 * 365 * 24 * time.Hour
+
+// ErrNotManual is returned by Advance on a scaled clock.
+var ErrNotManual = errors.New("engine: the clock is not manual")
 
 // Advance moves a manual clock forward and processes everything that became due.
 // It returns an error if the clock is not manual.
-func (e *Engine) Advance(d time.Duration) error { return errTODO }
+func (e *Engine) Advance(d time.Duration) error {
+	if e.manual == nil {
+		return ErrNotManual
+	}
+	if d < 0 || d > MaxAdvance {
+		return fmt.Errorf("engine: advance by %v: want 0..%v", d, MaxAdvance)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.manual.Advance(d)
+	e.sync()
+	return nil
+}
 
 // Manual reports whether the clock is manual.
-func (e *Engine) Manual() bool { return false }
+func (e *Engine) Manual() bool { return e.manual != nil }
 
-// ---- Compute environments ----
+// ---- scheduling core ----
 
-func (e *Engine) CreateEnv(spec EnvSpec) (string, error)                           { return "", errTODO }
-func (e *Engine) Env(tenant, id string) (Env, error)                               { return Env{}, errTODO }
-func (e *Engine) Envs(tenant string) []Env                                         { return nil } // creation order
-func (e *Engine) ModifyEnv(tenant, id string, m EnvModify) error                   { return errTODO }
-func (e *Engine) DeleteEnv(tenant, id string) error                                { return errTODO }
-func (e *Engine) TerminateNodes(tenant, envID string, nodeIDs []string) error      { return errTODO }
-func (e *Engine) AttachInstances(tenant, envID string, ins []Instance) error       { return errTODO }
-func (e *Engine) DetachInstances(tenant, envID string, instanceIDs []string) error { return errTODO }
-func (e *Engine) Activities(tenant, envID string) ([]Activity, error)              { return nil, errTODO } // oldest first
-
-// ---- Jobs ----
-
-func (e *Engine) SubmitJob(spec JobSpec) (string, error)                            { return "", errTODO }
-func (e *Engine) Job(tenant, id string) (Job, error)                                { return Job{}, errTODO }
-func (e *Engine) Jobs(tenant string) []Job                                          { return nil } // creation order
-func (e *Engine) TerminateJob(tenant, id string) error                              { return errTODO }
-func (e *Engine) TerminateTaskInstance(tenant, jobID, task string, index int) error { return errTODO }
-func (e *Engine) RetryJobs(tenant string, ids []string) error                       { return errTODO }
-func (e *Engine) DeleteJob(tenant, id string) error                                 { return errTODO }
-
-// ---- Task templates ----
-
-func (e *Engine) CreateTemplate(t Template, clientToken string) (string, error) { return "", errTODO }
-func (e *Engine) Template(tenant, id string) (Template, error)                  { return Template{}, errTODO }
-func (e *Engine) Templates(tenant string) []Template                            { return nil }
-func (e *Engine) ModifyTemplate(tenant, id string, name, desc *string, info any) error {
-	return errTODO
+// sched is embedded in every entity that can be woken.
+type sched struct {
+	next   time.Time
+	gen    uint64
+	queued bool
 }
-func (e *Engine) DeleteTemplates(tenant string, ids []string) error { return errTODO }
 
-// ObjectStore holds objects by URL (e.g. cos://bucket-1250000000.cos.ap-guangzhou.myqcloud.com/dir/file).
-type ObjectStore struct{}
+func (s *sched) sc() *sched { return s }
 
-func NewObjectStore() *ObjectStore                       { return &ObjectStore{} }
-func (s *ObjectStore) Put(url string, data []byte) error { return errTODO }
-func (s *ObjectStore) Get(url string) ([]byte, bool)     { return nil, false }
-func (s *ObjectStore) List(prefix string) []string       { return nil } // sorted URLs
+type entity interface{ sc() *sched }
+
+type qitem struct {
+	t   time.Time
+	seq uint64
+	gen uint64
+	ent entity
+}
+
+type queue []qitem
+
+func (q queue) Len() int { return len(q) }
+func (q queue) Less(i, j int) bool {
+	if !q[i].t.Equal(q[j].t) {
+		return q[i].t.Before(q[j].t)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *queue) Push(x any)   { *q = append(*q, x.(qitem)) }
+func (q *queue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
+}
+
+// wake asks for ent to be stepped at t (or earlier if already asked).
+func (e *Engine) wake(ent entity, t time.Time) {
+	s := ent.sc()
+	if s.queued && !s.next.After(t) {
+		return
+	}
+	s.gen++
+	s.next = t
+	s.queued = true
+	e.qseq++
+	heap.Push(&e.q, qitem{t: t, seq: e.qseq, gen: s.gen, ent: ent})
+}
+
+// runTo processes, in time order, everything due up to target. Each step runs
+// at its own due time (never before the cursor), so the recorded times do not
+// depend on when the processing happens to run.
+func (e *Engine) runTo(target time.Time) {
+	for guard := 0; e.q.Len() > 0; guard++ {
+		if guard > 10_000_000 {
+			// Never reached by a sane workload; rather than hang a request,
+			// leave the rest for the next call.
+			return
+		}
+		it := e.q[0]
+		s := it.ent.sc()
+		if it.gen != s.gen || !s.queued {
+			heap.Pop(&e.q)
+			continue
+		}
+		if it.t.After(target) {
+			break
+		}
+		heap.Pop(&e.q)
+		s.queued = false
+		if it.t.After(e.cursor) {
+			e.cursor = it.t
+		}
+		e.step(it.ent, e.cursor)
+	}
+	if target.After(e.cursor) {
+		e.cursor = target
+	}
+}
+
+// sync catches up with the clock and returns the emulator's now. Callers
+// hold e.mu.
+func (e *Engine) sync() time.Time {
+	if !e.closed {
+		e.runTo(e.clock.Now())
+	}
+	return e.cursor
+}
+
+// done finishes a mutating call: process what the call made due now and let
+// the loop recompute its next wake-up.
+func (e *Engine) done() {
+	e.sync()
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) step(ent entity, t time.Time) {
+	switch x := ent.(type) {
+	case *instance:
+		x.task.job.touch()
+		e.stepInstance(x, t)
+	case *task:
+		x.job.touch()
+		e.stepTask(x, t)
+	case *job:
+		x.touch()
+		e.stepJob(x, t)
+	case *node:
+		e.stepNode(x, t)
+	case *env:
+		e.stepEnv(x, t)
+	}
+}
+
+// nextDue returns the earliest live queue entry.
+func (e *Engine) nextDue() (time.Time, bool) {
+	for e.q.Len() > 0 {
+		it := e.q[0]
+		s := it.ent.sc()
+		if it.gen != s.gen || !s.queued {
+			heap.Pop(&e.q)
+			continue
+		}
+		return it.t, true
+	}
+	return time.Time{}, false
+}
+
+// loop drives a non-manual clock: it sleeps until the next due time (converted
+// to real time) or until a call kicks it.
+func (e *Engine) loop() {
+	defer e.wg.Done()
+	rd, _ := e.clock.(realDurationer)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		e.mu.Lock()
+		now := e.sync()
+		next, ok := e.nextDue()
+		e.mu.Unlock()
+		wait := time.Hour
+		if ok {
+			d := next.Sub(now)
+			if rd != nil {
+				d = rd.RealDuration(d)
+			} else if d > 10*time.Millisecond {
+				d = 10 * time.Millisecond // unknown clock: poll
+			}
+			wait = d + 100*time.Microsecond
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+		select {
+		case <-e.stop:
+			return
+		case <-e.kick:
+		case <-timer.C:
+		}
+	}
+}
+
+// ---- events and changes ----
+
+func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, from, to string) {
+	e.chSeq++
+	e.changes = append(e.changes, Change{Seq: e.chSeq, Time: t, Tenant: tenant, Kind: kind, ID: id, Task: task, Index: index, From: from, To: to})
+	if n := len(e.changes); n > e.cfg.MaxChanges {
+		e.changes = append(e.changes[:0:0], e.changes[n-e.cfg.MaxChanges:]...)
+	}
+}
+
+// fire records name for every subscription to it in subs.
+func (e *Engine) fire(subs []Notification, t time.Time, tenant, name, resource, task string, index *int, nodeID string) {
+	for _, n := range subs {
+		for _, ec := range n.Events {
+			if ec.Name != name {
+				continue
+			}
+			e.eventSeq++
+			e.events = append(e.events, Event{Seq: e.eventSeq, Time: t, Tenant: tenant, Topic: n.Topic, Name: name,
+				Resource: resource, Task: task, Index: index, NodeID: nodeID, Vars: append([]KV(nil), ec.Vars...)})
+		}
+	}
+}
+
+// ---- tenants ----
+
+func (e *Engine) tenant(id string) tenants.Tenant {
+	if e.cfg.Tenants != nil {
+		if t, ok := e.cfg.Tenants.Get(id); ok {
+			return t
+		}
+	}
+	return tenants.Tenant{SecretID: id, Quotas: tenants.DefaultQuotas}
+}
+
+// quotaOK reports whether used+add stays within limit (negative = unlimited).
+func quotaOK(limit, used, add int) bool { return limit < 0 || used+add <= limit }
+
+func (e *Engine) checkCreate(tn tenants.Tenant, zone string) error {
+	if tn.NotAllowed {
+		return &Error{Kind: ErrNotAllowed, Resource: "tenant", Detail: "the tenant may not use the service"}
+	}
+	for _, z := range tn.UnavailableZones {
+		if z == zone {
+			return &Error{Kind: ErrUnavailableZone, Resource: "zone", ID: zone, Detail: "zone unavailable"}
+		}
+	}
+	return nil
+}
+
+func tokenKey(tenant, kind, token string) string { return tenant + "\x00" + kind + "\x00" + token }
+
+// lookupToken returns the ID created earlier with the same tenant and token.
+func (e *Engine) lookupToken(tenant, kind, token string) (string, bool) {
+	if token == "" || e.faults.On(faults.IgnoreClientToken) {
+		return "", false
+	}
+	id, ok := e.tokens[tokenKey(tenant, kind, token)]
+	return id, ok
+}
+
+func (e *Engine) saveToken(tenant, kind, token, id string) {
+	if token != "" {
+		e.tokens[tokenKey(tenant, kind, token)] = id
+	}
+}
+
+func tptr(t time.Time) *time.Time { return &t }
+func iptr(i int) *int             { return &i }
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,1024 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/batchconform/batchconform/emulator/faults"
+)
+
+// Engine limits on absurd values (the docs give none; a façade may refuse
+// earlier with its own codes). Beyond them SubmitJob answers ErrInvalid, so
+// no request can make the engine allocate or loop without bound. A Timeout
+// above MaxTimeout is treated as MaxTimeout.
+const (
+	MaxInstancesPerTask = 10000
+	MaxInstancesPerJob  = 100000
+	MaxRetries          = 10000
+	MaxTimeout          = 10 * 365 * 24 * time.Hour
+)
+
+// Dependency modes (JobSpec.DependOn).
+const (
+	DependSucceed       = "PRE_TASK_SUCCEED"
+	DependPartlySucceed = "PRE_TASK_AT_LEAST_PARTLY_SUCCEED"
+	DependFinished      = "PRE_TASK_FINISHED"
+)
+
+// Failed actions (TaskSpec.FailedAction).
+const (
+	FailedTerminate     = "TERMINATE"
+	FailedInterrupt     = "INTERRUPT"
+	FailedFastInterrupt = "FAST_INTERRUPT"
+)
+
+type job struct {
+	sched
+	id, tenant string
+	seq        int64
+	spec       JobSpec
+	state      string
+	since      time.Time
+	reason     string
+	create     time.Time
+	end        *time.Time
+	tasks      []*task
+	byName     map[string]*task
+	deleted    bool
+	// snap caches the last snapshot; nil after any change (see touch).
+	snap *Job
+}
+
+// touch drops the job's cached snapshot; every mutation of the job, its
+// tasks or its instances goes through a step (see Engine.step) or calls it.
+func (j *job) touch() { j.snap = nil }
+
+type task struct {
+	sched
+	job    *job
+	idx    int
+	spec   TaskSpec
+	prio   int
+	state  string
+	since  time.Time
+	create time.Time
+	end    *time.Time
+	ups    []*task
+	downs  []*task
+	insts  []*instance
+}
+
+type instance struct {
+	sched
+	task   *task
+	index  int
+	state  string
+	since  time.Time
+	create time.Time
+	launch *time.Time
+	runAt  *time.Time
+	end    *time.Time
+	code   *int
+	reason string
+	retry  int
+	// retryAt: a failed attempt with retries left may start again at this time.
+	retryAt time.Time
+	// killReq: TerminateJob/TerminateTaskInstance asked for FAILED.
+	killReq bool
+	// killedAt: the running command was killed (terminate or node loss); the
+	// state changes at destroyAt.
+	killedAt  *time.Time
+	destroyAt time.Time
+	nodeLost  bool
+	// placement
+	node   *node  // named env node occupied (STARTING..end, and FAILED_INTERRUPTED)
+	nodeID string // node ID (named or anonymous)
+	insID  string // CVM instance ID of that node
+	anon   bool   // an anonymous node is held
+	// execution
+	ex     *execution
+	stdout []byte
+	stderr []byte
+	outURL string
+	errURL string
+}
+
+// execution is one attempt's command.
+type execution struct {
+	started  time.Time
+	exited   bool
+	exitAt   time.Time
+	code     int
+	fail     string // non-empty: the attempt failed before or outside the command (e.g. package missing)
+	stdout   []byte
+	stderr   []byte
+	run      *execRun // local executor only
+	timedOut bool
+}
+
+var stateRank = map[string]int{
+	StateSubmitted: 0, StatePending: 1, StateRunnable: 2, StateStarting: 3, StateRunning: 4,
+	StateSucceed: 5, StateFailed: 5, StateFailedInterrupted: 5,
+}
+var statePath = []string{StateSubmitted, StatePending, StateRunnable, StateStarting, StateRunning}
+
+func isTerminal(s string) bool  { return s == StateSucceed || s == StateFailed }
+func isEndState(s string) bool  { return isTerminal(s) || s == StateFailedInterrupted }
+func isOccupying(s string) bool { return s == StateStarting || s == StateRunning }
+func eventState(s string) bool  { return s == StateRunning || isEndState(s) }
+func (in *instance) job() *job  { return in.task.job }
+
+// ---- submission ----
+
+// SubmitJob validates and creates a job; its instances start moving at once.
+// Errors: ErrNotAllowed, ErrUnavailableZone, ErrQuota{Resource:"jobs"},
+// ErrNotFound{Resource:"env"} (a task's EnvID is not the tenant's or is
+// being deleted), ErrInvalid (no tasks, duplicate task names, a dependence
+// naming an unknown task, a cycle unless faults.AcceptCyclicDAG is on — then
+// the tasks on the cycle wait in PENDING until terminated).
+// A repeated ClientToken (same tenant) returns the first job's ID and creates
+// nothing (unless faults.IgnoreClientToken). Instances inherit the task's
+// Priority if non-zero, else the job's.
+func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.sync()
+	if id, ok := e.lookupToken(spec.Tenant, "job", spec.ClientToken); ok {
+		return id, nil
+	}
+	tn := e.tenant(spec.Tenant)
+	if err := e.checkCreate(tn, spec.Zone); err != nil {
+		return "", err
+	}
+	if !quotaOK(tn.Quotas.Jobs, e.nJobs[spec.Tenant], 1) {
+		return "", &Error{Kind: ErrQuota, Resource: "jobs", Detail: fmt.Sprintf("job quota %d reached", tn.Quotas.Jobs)}
+	}
+	if len(spec.Tasks) == 0 {
+		return "", &Error{Kind: ErrInvalid, Resource: "job", Detail: "a job needs at least one task"}
+	}
+	spec = cloneJobSpec(spec)
+	if spec.DependOn == "" {
+		spec.DependOn = DependSucceed
+	}
+	j := &job{tenant: spec.Tenant, spec: spec, state: StateSubmitted, since: now, create: now, byName: map[string]*task{}}
+	totalInstances := 0
+	for i, ts := range spec.Tasks {
+		if _, dup := j.byName[ts.Name]; dup {
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "duplicate task name"}
+		}
+		// Detail texts are stable: façades may match "negative", "too many", "cycle".
+		if ts.InstanceNum < 0 {
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative instance number"}
+		}
+		if ts.InstanceNum > MaxInstancesPerTask {
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: fmt.Sprintf("too many instances: %d > %d", ts.InstanceNum, MaxInstancesPerTask)}
+		}
+		if ts.MaxRetry < 0 {
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative max retry count"}
+		}
+		if ts.MaxRetry > MaxRetries {
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: fmt.Sprintf("too many retries: %d > %d", ts.MaxRetry, MaxRetries)}
+		}
+		if ts.Timeout < 0 || ts.MaxConcurrent < 0 {
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative timeout or max concurrent number"}
+		}
+		if n := totalInstances + max(ts.InstanceNum, 1); n > MaxInstancesPerJob {
+			return "", &Error{Kind: ErrInvalid, Resource: "job", Detail: fmt.Sprintf("too many task instances in the job (> %d)", MaxInstancesPerJob)}
+		} else {
+			totalInstances = n
+		}
+		if ts.EnvID != "" {
+			en := e.envs[ts.EnvID]
+			if en == nil || en.tenant != spec.Tenant || en.nextAction != "" {
+				return "", &Error{Kind: ErrNotFound, Resource: "env", ID: ts.EnvID}
+			}
+		}
+		t := &task{job: j, idx: i, spec: ts, state: StateSubmitted, since: now, create: now, prio: ts.Priority}
+		if t.prio == 0 {
+			t.prio = spec.Priority
+		}
+		j.byName[ts.Name] = t
+		j.tasks = append(j.tasks, t)
+	}
+	for _, d := range spec.Deps {
+		a, b := j.byName[d.Start], j.byName[d.End]
+		if a == nil || b == nil {
+			return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: fmt.Sprintf("%s -> %s names an unknown task", d.Start, d.End)}
+		}
+		a.downs = append(a.downs, b)
+		b.ups = append(b.ups, a)
+	}
+	if cyclic(j.tasks) && !e.faults.On(faults.AcceptCyclicDAG) {
+		return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: "the dependences form a cycle"}
+	}
+	// All checks passed: nothing above changed engine state.
+	j.id = e.ids.next(PrefixJob)
+	e.seq++
+	j.seq = e.seq
+	for _, t := range j.tasks {
+		n := t.spec.InstanceNum
+		if n == 0 {
+			n = 1
+			t.spec.InstanceNum = 1
+		}
+		for k := 0; k < n; k++ {
+			in := &instance{task: t, index: k, state: StateSubmitted, since: now, create: now}
+			t.insts = append(t.insts, in)
+			e.wake(in, now.Add(e.timing.Hold))
+			if t.spec.EnvID != "" {
+				en := e.envs[t.spec.EnvID]
+				en.waiters = append(en.waiters, in)
+			}
+		}
+	}
+	e.change(now, j.tenant, "job", j.id, "", nil, "", StateSubmitted)
+	for _, t := range j.tasks {
+		e.change(now, j.tenant, "task", j.id, t.spec.Name, nil, "", StateSubmitted)
+		for _, in := range t.insts {
+			e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, iptr(in.index), "", StateSubmitted)
+		}
+	}
+	e.jobs[j.id] = j
+	e.jobOrder = append(e.jobOrder, j)
+	e.nJobs[j.tenant]++
+	e.saveToken(spec.Tenant, "job", spec.ClientToken, j.id)
+	e.done()
+	return j.id, nil
+}
+
+func cyclic(ts []*task) bool {
+	color := map[*task]int{}
+	var visit func(t *task) bool
+	visit = func(t *task) bool {
+		color[t] = 1
+		for _, d := range t.downs {
+			if color[d] == 1 || (color[d] == 0 && visit(d)) {
+				return true
+			}
+		}
+		color[t] = 2
+		return false
+	}
+	for _, t := range ts {
+		if color[t] == 0 && visit(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func cloneJobSpec(s JobSpec) JobSpec {
+	s.Tasks = append([]TaskSpec(nil), s.Tasks...)
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
+		t.Inputs = append([]Mapping(nil), t.Inputs...)
+		t.Outputs = append([]Mapping(nil), t.Outputs...)
+		t.EnvVars = append([]KV(nil), t.EnvVars...)
+	}
+	s.Deps = append([]Dep(nil), s.Deps...)
+	s.Notifications = cloneNotifications(s.Notifications)
+	s.Tags = append([]KV(nil), s.Tags...)
+	return s
+}
+
+func cloneNotifications(ns []Notification) []Notification {
+	out := append([]Notification(nil), ns...)
+	for i := range out {
+		out[i].Events = append([]EventConfig(nil), out[i].Events...)
+	}
+	return out
+}
+
+// ---- snapshots ----
+
+func (e *Engine) findJob(tenant, id string) (*job, error) {
+	j := e.jobs[id]
+	if j == nil || (tenant != "" && j.tenant != tenant) {
+		return nil, &Error{Kind: ErrNotFound, Resource: "job", ID: id}
+	}
+	return j, nil
+}
+
+// Job returns a snapshot (tenant "" matches any tenant). Snapshots are cached
+// until the job changes, so their slices (Spec, Tasks, Instances, Stdout…)
+// are shared with other callers: treat them as read-only.
+func (e *Engine) Job(tenant, id string) (Job, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+	j, err := e.findJob(tenant, id)
+	if err != nil {
+		return Job{}, err
+	}
+	return j.snapshot(), nil
+}
+
+// Jobs returns snapshots of the tenant's jobs (all tenants if ""), in creation order.
+func (e *Engine) Jobs(tenant string) []Job {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+	out := []Job{}
+	for _, j := range e.jobOrder {
+		if tenant == "" || j.tenant == tenant {
+			out = append(out, j.snapshot())
+		}
+	}
+	return out
+}
+
+func (j *job) snapshot() Job {
+	if j.snap == nil {
+		s := j.buildSnapshot()
+		j.snap = &s
+	}
+	return *j.snap
+}
+
+func (j *job) buildSnapshot() Job {
+	out := Job{ID: j.id, Tenant: j.tenant, Spec: j.spec, State: j.state, StateReason: j.reason, CreateTime: j.create, EndTime: j.end}
+	for _, t := range j.tasks {
+		ts := Task{Name: t.spec.Name, State: t.state, CreateTime: t.create, EndTime: t.end}
+		for _, in := range t.insts {
+			ts.Instances = append(ts.Instances, TaskInstance{Index: in.index, State: in.state, ExitCode: in.code,
+				StateReason: in.reason, ComputeNodeID: in.nodeID, NodeInstanceID: in.insID, CreateTime: in.create,
+				LaunchTime: in.launch, RunningTime: in.runAt, EndTime: in.end, Retries: in.retry,
+				Stdout: in.stdout, Stderr: in.stderr, StdoutPath: in.outURL, StderrPath: in.errURL})
+		}
+		out.Tasks = append(out.Tasks, ts)
+	}
+	return out
+}
+
+// ---- job operations ----
+
+// TerminateJob asks every instance to end FAILED (asynchronous; the effect of
+// TerminateTaskInstance on every instance). By job state: SUBMITTED →
+// ErrState; SUCCEED → no-op; PENDING…RUNNING, FAILED, FAILED_INTERRUPTED → ok
+// (a FAILED_INTERRUPTED job ends FAILED).
+func (e *Engine) TerminateJob(tenant, id string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.sync()
+	j, err := e.findJob(tenant, id)
+	if err != nil {
+		return err
+	}
+	switch j.state {
+	case StateSubmitted:
+		return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is SUBMITTED"}
+	case StateSucceed:
+		return nil
+	}
+	j.touch()
+	j.reason = "terminated by TerminateJob"
+	for _, t := range j.tasks {
+		for _, in := range t.insts {
+			e.requestKill(in, now)
+		}
+	}
+	e.done()
+	return nil
+}
+
+// TerminateTaskInstance ends one instance FAILED: SUCCEED/FAILED are left
+// alone (no error); SUBMITTED/PENDING/RUNNABLE become FAILED (after the
+// state's hold); STARTING/RUNNING have their command killed and become FAILED
+// (an anonymous node is destroyed first, which takes Hold); FAILED_INTERRUPTED
+// releases its node and becomes FAILED. Allowed for EnvID tasks too (the
+// v1.0.162 text). Errors: ErrNotFound with Resource "job", "task" or
+// "task-instance".
+func (e *Engine) TerminateTaskInstance(tenant, jobID, taskName string, index int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.sync()
+	j, err := e.findJob(tenant, jobID)
+	if err != nil {
+		return err
+	}
+	t := j.byName[taskName]
+	if t == nil {
+		return &Error{Kind: ErrNotFound, Resource: "task", ID: taskName}
+	}
+	if index < 0 || index >= len(t.insts) {
+		return &Error{Kind: ErrNotFound, Resource: "task-instance", ID: fmt.Sprintf("%s/%d", taskName, index)}
+	}
+	e.requestKill(t.insts[index], now)
+	e.done()
+	return nil
+}
+
+func (e *Engine) requestKill(in *instance, now time.Time) {
+	if isTerminal(in.state) || in.killReq {
+		return
+	}
+	in.killReq = true
+	e.wake(in, now)
+}
+
+// RetryJobs restarts the failed instances of FAILED jobs: each FAILED
+// instance goes back to PENDING with its history reset (Retries 0, no exit
+// code, no times, no logs), its task and the job go back to PENDING, and the
+// DAG order applies again. All-or-nothing: an unknown ID → ErrNotFound
+// (Resource "job"), a job not FAILED → ErrState; then nothing is retried.
+// Duplicate IDs → ErrDuplicate.
+func (e *Engine) RetryJobs(tenant string, ids []string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.sync()
+	seen := map[string]bool{}
+	var js []*job
+	for _, id := range ids {
+		if seen[id] {
+			return &Error{Kind: ErrDuplicate, Resource: "job", ID: id}
+		}
+		seen[id] = true
+		j, err := e.findJob(tenant, id)
+		if err != nil {
+			return err
+		}
+		if j.state != StateFailed {
+			return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is " + j.state + ", not FAILED"}
+		}
+		js = append(js, j)
+	}
+	for _, j := range js {
+		j.touch()
+		e.setJob(j, StatePending, now)
+		j.reason = ""
+		for _, t := range j.tasks {
+			reset := false
+			for _, in := range t.insts {
+				if in.state != StateFailed {
+					continue
+				}
+				reset = true
+				from := in.state
+				*in = instance{sched: in.sched, task: t, index: in.index, state: StatePending, since: now, create: in.create}
+				e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, iptr(in.index), from, StatePending)
+				e.wake(in, now.Add(e.timing.Hold))
+				if t.spec.EnvID != "" {
+					if en := e.envs[t.spec.EnvID]; en != nil {
+						en.waiters = append(en.waiters, in)
+					}
+				}
+			}
+			if reset {
+				e.setTask(t, StatePending, now)
+			}
+		}
+	}
+	e.done()
+	return nil
+}
+
+// DeleteJob removes a job and everything about it. Allowed when the job is
+// SUCCEED or FAILED and no instance is FAILED_INTERRUPTED. Refusals:
+// PENDING…RUNNING (instances still active) → ErrInUse; SUBMITTED,
+// FAILED_INTERRUPTED, or a finished job holding a FAILED_INTERRUPTED instance
+// → ErrState. With faults.DeleteRunningJob any job is deleted (commands are
+// killed, nodes released).
+func (e *Engine) DeleteJob(tenant, id string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+	j, err := e.findJob(tenant, id)
+	if err != nil {
+		return err
+	}
+	if !e.faults.On(faults.DeleteRunningJob) {
+		switch j.state {
+		case StatePending, StateRunnable, StateStarting, StateRunning:
+			return &Error{Kind: ErrInUse, Resource: "job", ID: id, Detail: "job is " + j.state}
+		case StateSubmitted, StateFailedInterrupted:
+			return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is " + j.state}
+		}
+		for _, t := range j.tasks {
+			for _, in := range t.insts {
+				if !isTerminal(in.state) {
+					return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "task instance " + t.spec.Name + " is " + in.state}
+				}
+			}
+		}
+	}
+	j.deleted = true
+	for _, t := range j.tasks {
+		for _, in := range t.insts {
+			e.killExec(in)
+			e.releaseNode(in, e.cursor)
+		}
+	}
+	delete(e.jobs, id)
+	for i, x := range e.jobOrder {
+		if x == j {
+			e.jobOrder = append(e.jobOrder[:i:i], e.jobOrder[i+1:]...)
+			break
+		}
+	}
+	e.nJobs[j.tenant]--
+	e.done()
+	return nil
+}
+
+// ---- state setting ----
+
+func (e *Engine) setInst(in *instance, to string, t time.Time) {
+	in.task.job.touch()
+	from := in.state
+	if from == to {
+		return
+	}
+	in.state, in.since = to, t
+	j := in.job()
+	if isTerminal(to) {
+		in.end = tptr(t)
+	} else {
+		in.end = nil
+	}
+	e.change(t, j.tenant, "task-instance", j.id, in.task.spec.Name, iptr(in.index), from, to)
+	if eventState(to) {
+		e.fire(j.spec.Notifications, t, j.tenant, "TASK_INSTANCE_"+to, j.id, in.task.spec.Name, iptr(in.index), "")
+	}
+	e.wake(in.task, t)
+}
+
+func (e *Engine) setTask(tk *task, to string, t time.Time) {
+	tk.job.touch()
+	from := tk.state
+	if from == to {
+		return
+	}
+	tk.state, tk.since = to, t
+	j := tk.job
+	if isTerminal(to) {
+		tk.end = tptr(t)
+	} else {
+		tk.end = nil
+	}
+	e.change(t, j.tenant, "task", j.id, tk.spec.Name, nil, from, to)
+	if eventState(to) {
+		e.fire(j.spec.Notifications, t, j.tenant, "TASK_"+to, j.id, tk.spec.Name, nil, "")
+	}
+	e.wake(j, t)
+}
+
+func (e *Engine) setJob(j *job, to string, t time.Time) {
+	j.touch()
+	from := j.state
+	if from == to {
+		return
+	}
+	j.state, j.since = to, t
+	if isTerminal(to) {
+		j.end = tptr(t)
+	} else {
+		j.end = nil
+	}
+	e.change(t, j.tenant, "job", j.id, "", nil, from, to)
+	if eventState(to) {
+		e.fire(j.spec.Notifications, t, j.tenant, "JOB_"+to, j.id, "", nil, "")
+	}
+}
+
+// aggregate is the reference §3.2 rule over child states.
+func aggregate(states []string) string {
+	has := map[string]int{}
+	for _, s := range states {
+		has[s]++
+	}
+	n := len(states)
+	switch {
+	case has[StateRunning] > 0:
+		return StateRunning
+	case has[StateStarting] > 0:
+		return StateStarting
+	case has[StateRunnable] > 0:
+		return StateRunnable
+	case has[StateSucceed] == n:
+		return StateSucceed
+	case has[StateSucceed]+has[StateFailed] == n:
+		return StateFailed
+	case has[StateFailedInterrupted] > 0 && has[StateSubmitted]+has[StatePending] == 0:
+		return StateFailedInterrupted
+	case has[StatePending] > 0:
+		return StatePending
+	}
+	return StateSubmitted
+}
+
+// follow moves a displayed (job or task) state toward its aggregate target:
+// end states are entered directly; otherwise the state only moves forward,
+// one documented step at a time (so no state is skipped and nothing moves
+// backward: an instance retrying keeps its task RUNNING; a DAG job stays
+// RUNNING between tasks).
+func follow(cur, target string) string {
+	if cur == target || isTerminal(cur) {
+		return cur
+	}
+	if isEndState(target) {
+		return target
+	}
+	if cur == StateFailedInterrupted {
+		return cur
+	}
+	if stateRank[target] > stateRank[cur] {
+		return statePath[stateRank[cur]+1]
+	}
+	return cur
+}
+
+func (e *Engine) stepTask(tk *task, t time.Time) {
+	j := tk.job
+	if j.deleted {
+		return
+	}
+	// Instances of this task changed: the downstream tasks' waiting instances
+	// and this task's instances waiting for MaxConcurrent may proceed.
+	for _, d := range tk.downs {
+		for _, in := range d.insts {
+			if in.state == StatePending {
+				e.wake(in, t)
+			}
+		}
+	}
+	if tk.spec.MaxConcurrent > 0 {
+		for _, in := range tk.insts {
+			if in.state == StateRunnable {
+				e.wake(in, t)
+			}
+		}
+	}
+	states := make([]string, len(tk.insts))
+	for i, in := range tk.insts {
+		states[i] = in.state
+	}
+	next := follow(tk.state, aggregate(states))
+	if next == tk.state {
+		return
+	}
+	if hold := tk.since.Add(e.timing.Hold); t.Before(hold) {
+		e.wake(tk, hold)
+		return
+	}
+	e.setTask(tk, next, t)
+	e.wake(tk, t) // there may be a further step
+}
+
+func (e *Engine) stepJob(j *job, t time.Time) {
+	if j.deleted {
+		return
+	}
+	states := make([]string, len(j.tasks))
+	for i, tk := range j.tasks {
+		states[i] = tk.state
+	}
+	next := follow(j.state, aggregate(states))
+	if next == j.state {
+		return
+	}
+	if hold := j.since.Add(e.timing.Hold); t.Before(hold) {
+		e.wake(j, hold)
+		return
+	}
+	e.setJob(j, next, t)
+	e.wake(j, t)
+}
+
+// depStatus: 0 ready, 1 blocked, 2 failed (an upstream task can no longer
+// satisfy the job's DependOn mode).
+func depStatus(tk *task) (int, string) {
+	blocked := false
+	for _, u := range tk.ups {
+		var succ, fail, fi, active int
+		for _, in := range u.insts {
+			switch in.state {
+			case StateSucceed:
+				succ++
+			case StateFailed:
+				fail++
+			case StateFailedInterrupted:
+				fi++
+			default:
+				active++
+			}
+		}
+		switch tk.job.spec.DependOn {
+		case DependFinished:
+			if fi+active > 0 {
+				blocked = true
+			}
+		case DependPartlySucceed:
+			if active > 0 {
+				blocked = true
+			} else if succ == 0 {
+				return 2, "no instance of upstream task " + u.spec.Name + " succeeded"
+			}
+		default:
+			if active > 0 {
+				blocked = true
+			} else if succ != len(u.insts) {
+				return 2, "upstream task " + u.spec.Name + " did not succeed"
+			}
+		}
+	}
+	if blocked {
+		return 1, ""
+	}
+	return 0, ""
+}
+
+// holdEnd is when the instance's current state may be left.
+func (e *Engine) holdEnd(in *instance) time.Time {
+	h := e.timing.Hold
+	if in.state == StateStarting && in.anon && e.timing.NodeBoot > h {
+		h = e.timing.NodeBoot // an anonymous node's boot shows as STARTING
+	}
+	return in.since.Add(h)
+}
+
+func (e *Engine) stepInstance(in *instance, t time.Time) {
+	j := in.job()
+	if j.deleted {
+		return
+	}
+	if he := e.holdEnd(in); t.Before(he) {
+		e.wake(in, he)
+		return
+	}
+	tk := in.task
+	switch in.state {
+	case StateSubmitted:
+		if in.killReq {
+			e.endInstance(in, t, StateFailed, "terminated")
+			return
+		}
+		e.setInst(in, StatePending, t)
+		e.wake(in, t.Add(e.timing.Hold))
+	case StatePending:
+		if in.killReq {
+			e.endInstance(in, t, StateFailed, "terminated")
+			return
+		}
+		switch st, why := depStatus(tk); st {
+		case 0:
+			e.setInst(in, StateRunnable, t)
+			e.wake(in, t.Add(e.timing.Hold))
+		case 2:
+			e.endInstance(in, t, StateFailed, why)
+		}
+	case StateRunnable:
+		if in.killReq {
+			e.endInstance(in, t, StateFailed, "terminated")
+			return
+		}
+		if t.Before(in.retryAt) {
+			e.wake(in, in.retryAt)
+			return
+		}
+		if tk.spec.EnvID != "" {
+			en := e.envs[tk.spec.EnvID]
+			if en == nil {
+				e.endInstance(in, t, StateFailed, "compute environment "+tk.spec.EnvID+" was deleted")
+				return
+			}
+			e.wake(en, t) // the env places instances by priority
+			return
+		}
+		if !e.concurrencyOK(tk) {
+			return // woken when a sibling leaves STARTING/RUNNING
+		}
+		in.anon = true
+		in.nodeID = e.ids.next(PrefixNode)
+		in.insID = e.ids.next(PrefixInstance)
+		e.startInstance(in, t)
+	case StateStarting, StateRunning:
+		e.stepActive(in, t)
+	case StateFailedInterrupted:
+		if in.killReq || in.nodeLost {
+			e.endInstance(in, t, StateFailed, "terminated")
+		}
+	}
+}
+
+func (e *Engine) concurrencyOK(tk *task) bool {
+	if tk.spec.MaxConcurrent <= 0 {
+		return true
+	}
+	n := 0
+	for _, x := range tk.insts {
+		if isOccupying(x.state) {
+			n++
+		}
+	}
+	return n < tk.spec.MaxConcurrent
+}
+
+// startInstance moves a placed instance to STARTING.
+func (e *Engine) startInstance(in *instance, t time.Time) {
+	in.launch = tptr(t)
+	in.ex = nil
+	in.killedAt = nil
+	in.nodeLost = false
+	e.setInst(in, StateStarting, t)
+	e.wake(in, e.holdEnd(in))
+}
+
+func (e *Engine) timeout(tk *task) time.Duration {
+	if tk.spec.Timeout > 0 {
+		return min(tk.spec.Timeout, MaxTimeout)
+	}
+	return e.timing.DefaultTimeout
+}
+
+// stepActive drives STARTING and RUNNING (hold already satisfied).
+func (e *Engine) stepActive(in *instance, t time.Time) {
+	j := in.job()
+	tk := in.task
+	if (in.killReq || in.nodeLost) && in.killedAt == nil {
+		e.killExec(in)
+		in.killedAt = tptr(t)
+		in.destroyAt = t
+		if in.anon && in.killReq {
+			in.destroyAt = t.Add(e.timing.Hold) // the CVM is destroyed first
+		}
+	}
+	if in.killedAt != nil {
+		if t.Before(in.destroyAt) {
+			e.wake(in, in.destroyAt)
+			return
+		}
+		if in.killReq {
+			e.endInstance(in, t, StateFailed, "terminated")
+		} else {
+			e.failAttempt(in, t, nil, "compute node "+in.nodeID+" was terminated")
+		}
+		return
+	}
+	if in.ex == nil {
+		// Leave STARTING: the command starts now.
+		if in.state == StateStarting && in.anon {
+			e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_CREATED", j.id, tk.spec.Name, iptr(in.index), in.nodeID)
+			e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_RUNNING", j.id, tk.spec.Name, iptr(in.index), in.nodeID)
+		}
+		if !e.faults.On(faults.SkipRunning) {
+			in.runAt = tptr(t)
+			e.setInst(in, StateRunning, t)
+		}
+		e.startExec(in, t)
+		e.wake(in, maxTime(t.Add(e.timing.Hold), in.since.Add(e.timing.Hold)))
+		return
+	}
+	ex := in.ex
+	deadline := ex.started.Add(e.timeout(tk))
+	if ex.exited && !t.Before(ex.exitAt) && !ex.exitAt.After(deadline) {
+		e.finishExec(in, t)
+		return
+	}
+	if !t.Before(deadline) {
+		e.killExec(in)
+		ex.timedOut = true
+		e.storeLogs(in, ex.stdout, ex.stderr)
+		e.failAttempt(in, t, nil, fmt.Sprintf("timed out after %v", e.timeout(tk)))
+		return
+	}
+	if ex.exited && ex.exitAt.Before(deadline) {
+		e.wake(in, ex.exitAt)
+	} else {
+		e.wake(in, deadline)
+	}
+}
+
+// finishExec applies an attempt's exit.
+func (e *Engine) finishExec(in *instance, t time.Time) {
+	ex := in.ex
+	e.storeLogs(in, ex.stdout, ex.stderr)
+	if ex.fail != "" {
+		e.failAttempt(in, t, nil, ex.fail)
+		return
+	}
+	in.code = iptr(ex.code)
+	if ex.code == 0 || e.faults.On(faults.FailedAsSucceed) {
+		e.endInstance(in, t, StateSucceed, "")
+		return
+	}
+	e.failAttempt(in, t, iptr(ex.code), fmt.Sprintf("command exited with code %d", ex.code))
+}
+
+// failAttempt handles a failed attempt: a retry if MaxRetry allows (back to
+// RUNNABLE after RetryWait), else FAILED_INTERRUPTED (INTERRUPT,
+// FAST_INTERRUPT) or FAILED.
+func (e *Engine) failAttempt(in *instance, t time.Time, code *int, why string) {
+	in.code = code
+	tk := in.task
+	if in.retry < tk.spec.MaxRetry {
+		in.retry++
+		e.releaseNode(in, t)
+		in.ex = nil
+		in.reason = fmt.Sprintf("attempt %d failed: %s; retrying", in.retry, why)
+		in.retryAt = t.Add(e.timing.RetryWait)
+		e.setInst(in, StateRunnable, t)
+		e.wake(in, maxTime(in.retryAt, t.Add(e.timing.Hold)))
+		return
+	}
+	if tk.spec.FailedAction == FailedInterrupt || tk.spec.FailedAction == FailedFastInterrupt {
+		in.reason = why
+		e.setInst(in, StateFailedInterrupted, t) // the node is kept
+		if in.killReq {
+			e.wake(in, t.Add(e.timing.Hold))
+		}
+		return
+	}
+	e.endInstance(in, t, StateFailed, why)
+}
+
+// endInstance enters SUCCEED or FAILED and releases the node.
+func (e *Engine) endInstance(in *instance, t time.Time, to, why string) {
+	e.killExec(in)
+	if why != "" {
+		in.reason = why
+	}
+	e.setInst(in, to, t)
+	e.releaseNode(in, t)
+	if tk := in.task; tk.spec.EnvID != "" {
+		if en := e.envs[tk.spec.EnvID]; en != nil {
+			e.wake(en, t)
+		}
+	}
+}
+
+// releaseNode frees the node an instance holds (named: back to idle;
+// anonymous: destroyed).
+func (e *Engine) releaseNode(in *instance, t time.Time) {
+	if in.node != nil {
+		n := in.node
+		in.node = nil
+		if n.busy == in {
+			n.busy = nil
+			e.wake(n.env, t)
+			e.wake(n, t)
+		}
+	}
+	if in.anon {
+		in.anon = false
+		j := in.job()
+		e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_DELETING", j.id, in.task.spec.Name, iptr(in.index), in.nodeID)
+	}
+}
+
+// placeWaiters assigns the env's idle RUNNING nodes to RUNNABLE instances,
+// highest priority first (then job order, task order, index).
+func (e *Engine) placeWaiters(en *env, t time.Time) {
+	var free []*node
+	for _, n := range en.nodes {
+		if n.state == NodeRunning && n.busy == nil && !n.failMode(failAbnormal) {
+			free = append(free, n)
+		}
+	}
+	live := en.waiters[:0]
+	var cands []*instance
+	for _, in := range en.waiters {
+		if in.job().deleted || isTerminal(in.state) {
+			continue
+		}
+		live = append(live, in)
+		if in.state == StateRunnable && !in.killReq && !t.Before(in.since.Add(e.timing.Hold)) && !t.Before(in.retryAt) && in.node == nil {
+			cands = append(cands, in)
+		}
+	}
+	for i := len(live); i < len(en.waiters); i++ {
+		en.waiters[i] = nil
+	}
+	en.waiters = live
+	if len(free) == 0 || len(cands) == 0 {
+		return
+	}
+	sort.SliceStable(cands, func(a, b int) bool {
+		x, y := cands[a], cands[b]
+		if x.task.prio != y.task.prio {
+			return x.task.prio > y.task.prio
+		}
+		if x.job().seq != y.job().seq {
+			return x.job().seq < y.job().seq
+		}
+		if x.task.idx != y.task.idx {
+			return x.task.idx < y.task.idx
+		}
+		return x.index < y.index
+	})
+	for _, in := range cands {
+		if len(free) == 0 {
+			break
+		}
+		if !e.concurrencyOK(in.task) {
+			continue
+		}
+		n := free[0]
+		free = free[1:]
+		n.busy = in
+		in.node = n
+		in.nodeID = n.id
+		in.insID = n.insID
+		e.startInstance(in, t)
+	}
+}
