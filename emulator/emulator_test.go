@@ -84,7 +84,7 @@ func TestSDKScenarioAgainstEmulateCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
+	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -349,6 +349,24 @@ func TestAdminLoopbackOnlyAndUnknown(t *testing.T) {
 	if code := adminSend(t, emu, "DELETE", "info", "", nil); code != http.StatusMethodNotAllowed {
 		t.Fatalf("DELETE info: %d", code)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a child process writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func TestMain(m *testing.M) {

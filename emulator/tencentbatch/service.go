@@ -1,9 +1,18 @@
 // Package tencentbatch is the Tencent Cloud Batch façade: it turns the 32 API
 // 3.0 actions into engine operations and shapes the documented responses.
+//
+// The protocol layer (emulator/api3 + emulator/validate) has already checked
+// every parameter rule of the catalog before Handle runs, so the façade only
+// does what needs state or the emulator's data: existence, states, quotas,
+// zones, instance types, filters and paging.
 package tencentbatch
 
 import (
 	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
@@ -13,19 +22,72 @@ import (
 	catalog "github.com/batchconform/batchconform/fixtures/tencentbatch"
 )
 
-// STUB: the façade helper fills this in.
-
 // Service serves Tencent Batch on an engine.
 type Service struct {
-	eng     *engine.Engine
-	cat     *fixtures.Catalog
-	tenants *tenants.Registry
-	faults  *faults.Set
+	eng      *engine.Engine
+	cat      *fixtures.Catalog
+	tenants  *tenants.Registry
+	faults   *faults.Set
+	handlers map[string]handler
+
+	regionsOnce sync.Once
+	regionMap   map[string][]string
 }
+
+// handler runs one action for the authenticated tenant (req.SecretID).
+type handler func(ctx context.Context, req *api3.Request) (any, *api3.Error)
 
 // New returns the façade.
 func New(eng *engine.Engine, ts *tenants.Registry, fs *faults.Set) *Service {
-	return &Service{eng: eng, cat: catalog.Catalog(), tenants: ts, faults: fs}
+	s := &Service{eng: eng, cat: catalog.Catalog(), tenants: ts, faults: fs}
+	s.handlers = map[string]handler{
+		// Compute environments.
+		"CreateComputeEnv":              s.createComputeEnv,
+		"CreateCpmComputeEnv":           s.createCpmComputeEnv,
+		"DescribeComputeEnv":            s.describeComputeEnv,
+		"DescribeComputeEnvs":           s.describeComputeEnvs,
+		"DescribeComputeEnvCreateInfo":  s.describeComputeEnvCreateInfo,
+		"DescribeComputeEnvCreateInfos": s.describeComputeEnvCreateInfos,
+		"DescribeComputeEnvActivities":  s.describeComputeEnvActivities,
+		"ModifyComputeEnv":              s.modifyComputeEnv,
+		"DeleteComputeEnv":              s.deleteComputeEnv,
+		"TerminateComputeNode":          s.terminateComputeNode,
+		"TerminateComputeNodes":         s.terminateComputeNodes,
+		"AttachInstances":               s.attachInstances,
+		"DetachInstances":               s.detachInstances,
+		// Jobs.
+		"SubmitJob":              s.submitJob,
+		"DescribeJob":            s.describeJob,
+		"DescribeJobs":           s.describeJobs,
+		"DescribeJobSubmitInfo":  s.describeJobSubmitInfo,
+		"DescribeTask":           s.describeTask,
+		"DescribeTaskLogs":       s.describeTaskLogs,
+		"DescribeJobMonitorData": s.describeJobMonitorData,
+		"TerminateJob":           s.terminateJob,
+		"TerminateTaskInstance":  s.terminateTaskInstance,
+		"RetryJobs":              s.retryJobs,
+		"DeleteJob":              s.deleteJob,
+		// Task templates.
+		"CreateTaskTemplate":    s.createTaskTemplate,
+		"DescribeTaskTemplates": s.describeTaskTemplates,
+		"ModifyTaskTemplate":    s.modifyTaskTemplate,
+		"DeleteTaskTemplates":   s.deleteTaskTemplates,
+		// Static data.
+		"DescribeAvailableCvmInstanceTypes":  s.describeAvailableCvmInstanceTypes,
+		"DescribeCvmZoneInstanceConfigInfos": s.describeCvmZoneInstanceConfigInfos,
+		"DescribeInstanceCategories":         s.describeInstanceCategories,
+		"DescribeCpmOsInfo":                  s.describeCpmOsInfo,
+	}
+	return s
+}
+
+// Actions lists the actions the façade implements (for coverage checks).
+func (s *Service) Actions() []string {
+	out := make([]string, 0, len(s.handlers))
+	for a := range s.handlers {
+		out = append(out, a)
+	}
+	return out
 }
 
 // Catalog implements api3.Product.
@@ -33,5 +95,278 @@ func (s *Service) Catalog() *fixtures.Catalog { return s.cat }
 
 // Handle implements api3.Product.
 func (s *Service) Handle(ctx context.Context, req *api3.Request) (any, *api3.Error) {
-	return nil, api3.Errorf("InvalidAction", "action %s is not implemented", req.Action)
+	h, ok := s.handlers[req.Action]
+	if !ok {
+		return nil, api3.Errorf("InvalidAction", "The action %q does not exist.", req.Action)
+	}
+	resp, aerr := h(ctx, req)
+	if aerr != nil {
+		return nil, s.documented(req.Action, aerr)
+	}
+	return resp, nil
+}
+
+// commonCodes are the API 3.0 common codes (reference §5.8); every action may
+// answer them.
+var commonCodes = map[string]bool{}
+
+func init() {
+	for _, c := range strings.Fields(`AuthFailure.InvalidAuthorization AuthFailure.InvalidSecretId
+	AuthFailure.MFAFailure AuthFailure.SecretIdNotFound AuthFailure.SignatureExpire
+	AuthFailure.SignatureFailure AuthFailure.TokenFailure AuthFailure.UnauthorizedOperation
+	ActionOffline InvalidAction InvalidParameter InvalidParameterValue InvalidRequest
+	MissingParameter UnknownParameter NoSuchProduct NoSuchVersion UnsupportedProtocol
+	UnsupportedRegion UnsupportedOperation DryRunOperation RequestLimitExceeded
+	RequestLimitExceeded.GlobalRegionUinLimitExceeded RequestLimitExceeded.IPLimitExceeded
+	RequestLimitExceeded.UinLimitExceeded RequestSizeLimitExceeded ResponseSizeLimitExceeded
+	LimitExceeded IpInBlacklist IpNotInWhitelist ResourceInUse ResourceInsufficient
+	ResourceNotFound ResourceUnavailable FailedOperation InternalError ServiceUnavailable
+	UnauthorizedOperation`) {
+		commonCodes[c] = true
+	}
+}
+
+// documented makes sure an action only answers codes of its documented list
+// (the catalog's Action.Errors) or common codes: an undocumented specific code
+// falls back to its documented or common ancestor (e.g.
+// UnsupportedOperation.X -> UnsupportedOperation). The deliberate fault
+// WrongCodeEnvNotFound yields a common code, so it passes unchanged.
+func (s *Service) documented(action string, e *api3.Error) *api3.Error {
+	a, ok := s.cat.Action(action)
+	if !ok || len(a.Errors) == 0 {
+		return e // the catalog does not know the action's list: nothing to enforce
+	}
+	allowed := func(code string) bool {
+		if commonCodes[code] {
+			return true
+		}
+		if ec, ok := s.cat.ErrorCodes[code]; ok && ec.Common {
+			return true
+		}
+		for _, c := range a.Errors {
+			if c == code {
+				return true
+			}
+		}
+		return false
+	}
+	code := e.Code
+	for !allowed(code) {
+		i := strings.LastIndexByte(code, '.')
+		if i < 0 {
+			// A root that is no common code (InvalidZone, InvalidFilter,
+			// AllowedOneAttribute…) still names a client mistake.
+			code = "InternalError"
+			if strings.HasPrefix(e.Code, "Invalid") || strings.HasPrefix(e.Code, "Allowed") {
+				code = "InvalidParameterValue"
+			}
+			break
+		}
+		code = code[:i]
+	}
+	if code == e.Code {
+		return e
+	}
+	return &api3.Error{Code: code, Message: e.Message}
+}
+
+// ---- engine errors -> documented codes ----
+
+// engErr maps an engine error to the documented code of the action.
+func (s *Service) engErr(action string, err error) *api3.Error {
+	var ee *engine.Error
+	if !errors.As(err, &ee) {
+		return api3.Errorf("InternalError", "internal error: %v", err)
+	}
+	msg := ee.Error()
+	if action == "DetachInstances" {
+		switch ee.Kind {
+		case engine.ErrState, engine.ErrTerminating, engine.ErrForbidTerminate:
+			return api3.Errorf("UnsupportedOperation", "the instance cannot be detached: %s", msg)
+		}
+	}
+	switch ee.Kind {
+	case engine.ErrNotFound:
+		return s.notFound(action, ee)
+	case engine.ErrState:
+		switch action {
+		case "DeleteComputeEnv", "TerminateComputeNode":
+			return api3.Errorf("UnsupportedOperation.ComputeEnvOperation", "operation not allowed: %s", msg)
+		case "AttachInstances":
+			return api3.Errorf("UnsupportedOperation.InstancesNotAllowToAttach", "instances not allowed to attach: %s", msg)
+		}
+		return api3.Errorf("UnsupportedOperation", "operation not supported in the current state: %s", msg)
+	case engine.ErrInUse:
+		switch action {
+		case "TerminateJob", "DeleteJob":
+			return api3.Errorf("ResourceInUse.Job", "job in use: %s", msg)
+		case "DeleteComputeEnv":
+			return api3.Errorf("UnsupportedOperation.ComputeEnvOperation", "compute environment in use: %s", msg)
+		case "AttachInstances":
+			return api3.Errorf("UnsupportedOperation.InstancesNotAllowToAttach", "instance cannot be attached: %s", msg)
+		}
+		return api3.Errorf("ResourceInUse", "resource in use: %s", msg)
+	case engine.ErrQuota:
+		switch ee.Resource {
+		case "jobs", "job":
+			return api3.Errorf("LimitExceeded.JobQuota", "job quota exceeded: %s", msg)
+		case "envs", "env":
+			return api3.Errorf("LimitExceeded.ComputeEnvQuota", "compute environment quota exceeded: %s", msg)
+		case "cpus", "cpu":
+			return api3.Errorf("LimitExceeded.CpuQuota", "CPU quota exceeded: %s", msg)
+		case "templates", "template":
+			return api3.Errorf("LimitExceeded.TaskTemplateQuota", "task template quota exceeded: %s", msg)
+		}
+		return api3.Errorf("LimitExceeded", "quota exceeded: %s", msg)
+	case engine.ErrNotAllowed:
+		return api3.Errorf("UnauthorizedOperation.UserNotAllowedToUseBatch", "the user is not allowed to use Batch")
+	case engine.ErrBusy:
+		return api3.Errorf("UnsupportedOperation.AcceptOtherRequest", "the compute environment is processing another request")
+	case engine.ErrForbidTerminate:
+		return api3.Errorf("UnsupportedOperation.ComputeNodeForbidTerminate", "the compute node may not be terminated in its state: %s", msg)
+	case engine.ErrTerminating:
+		return api3.Errorf("UnsupportedOperation.ComputeNodeIsTerminating", "the compute node is terminating: %s", msg)
+	case engine.ErrNotEnoughNodes:
+		return api3.Errorf("UnsupportedOperation.NotEnoughComputeNodesToTerminate", "not enough compute nodes to terminate: %s", msg)
+	case engine.ErrDuplicate:
+		switch action {
+		case "AttachInstances", "DetachInstances":
+			return api3.Errorf("InvalidParameterValue.InstanceIdDuplicated", "duplicate instance IDs: %s", msg)
+		case "TerminateComputeNodes":
+			return api3.Errorf("UnsupportedOperation", "a compute node must not be terminated twice: %s", msg)
+		}
+		return api3.Errorf("InvalidParameterValue", "duplicate values: %s", msg)
+	case engine.ErrUnavailableZone:
+		return api3.Errorf("InvalidParameterValue.UnavailableZone", "zone unavailable: %s", msg)
+	case engine.ErrInvalid:
+		return invalid(action, ee)
+	}
+	return api3.Errorf("InternalError", "internal error: %s", msg)
+}
+
+func (s *Service) notFound(action string, ee *engine.Error) *api3.Error {
+	msg := ee.Error()
+	switch action {
+	case "TerminateTaskInstance":
+		// Its only documented not-found code covers job, task and index.
+		return api3.Errorf("ResourceNotFound.TaskInstance", "task instance not found: %s", msg)
+	case "DescribeTask":
+		return api3.Errorf("ResourceNotFound.Task", "task not found: %s", msg)
+	case "AttachInstances":
+		if ee.Resource == "instance" {
+			return api3.Errorf("UnsupportedOperation.InstancesNotAllowToAttach", "instance cannot be attached: %s", msg)
+		}
+	case "DetachInstances":
+		if ee.Resource == "instance" || ee.Resource == "node" {
+			return api3.Errorf("UnsupportedOperation", "instance is not in the compute environment: %s", msg)
+		}
+	}
+	switch ee.Resource {
+	case "job":
+		return api3.Errorf("ResourceNotFound.Job", "job %s does not exist", ee.ID)
+	case "env":
+		return s.envNotFound(ee.ID)
+	case "task":
+		return api3.Errorf("ResourceNotFound.Task", "task not found: %s", msg)
+	case "task-instance":
+		return api3.Errorf("ResourceNotFound.TaskInstance", "task instance not found: %s", msg)
+	case "node":
+		return api3.Errorf("ResourceNotFound.ComputeNode", "compute node %s does not exist", ee.ID)
+	case "template":
+		return api3.Errorf("ResourceNotFound.TaskTemplate", "task template %s does not exist", ee.ID)
+	}
+	return api3.Errorf("ResourceNotFound", "resource not found: %s", msg)
+}
+
+// envNotFound answers an unknown EnvId (or the deliberately wrong code when
+// the fault is on).
+func (s *Service) envNotFound(id string) *api3.Error {
+	if s.faults.On(faults.WrongCodeEnvNotFound) {
+		return api3.Errorf("ResourceNotFound", "compute environment %s does not exist", id)
+	}
+	return api3.Errorf("ResourceNotFound.ComputeEnv", "compute environment %s does not exist", id)
+}
+
+func invalid(action string, ee *engine.Error) *api3.Error {
+	msg := ee.Error()
+	d := strings.ToLower(ee.Resource + " " + ee.Detail)
+	switch {
+	case strings.Contains(d, "cycl") || strings.Contains(d, "unfeasible"):
+		return api3.Errorf("InvalidParameterValue.DependenceUnfeasible", "circular task dependencies: %s", msg)
+	case strings.Contains(d, "depend"):
+		return api3.Errorf("InvalidParameterValue.DependenceNotFoundTaskName", "dependence names an undefined task: %s", msg)
+	case strings.Contains(d, "instance type") || strings.Contains(d, "instance-type"):
+		if action == "SubmitJob" {
+			return api3.Errorf("InvalidParameterValue.ComputeEnv", "invalid compute environment: %s", msg)
+		}
+		return api3.Errorf("InvalidParameterValue.InstanceType", "unsupported instance type: %s", msg)
+	case strings.Contains(d, "negative instance"):
+		return api3.Errorf("InvalidParameterValue.TaskInstanceNum", "invalid TaskInstanceNum: %s", msg)
+	case strings.Contains(d, "negative"):
+		return api3.Errorf("InvalidParameterValue.Negative", "negative value: %s", msg)
+	case strings.Contains(d, "task name") || strings.Contains(d, "taskname"):
+		return api3.Errorf("InvalidParameter.TaskName", "invalid task name: %s", msg)
+	}
+	return api3.Errorf("InvalidParameterValue", "invalid parameter value: %s", msg)
+}
+
+// ---- shared helpers ----
+
+// ts formats a time as documented: UTC, YYYY-MM-DDThh:mm:ssZ.
+func ts(t time.Time) string { return t.UTC().Format(fixtures.TimeLayout) }
+
+// tsp formats an optional time (nil -> JSON null).
+func tsp(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := ts(*t)
+	return &s
+}
+
+func decode(req *api3.Request, v any) *api3.Error {
+	if len(req.Body) == 0 {
+		return nil
+	}
+	if err := req.Decode(v); err != nil {
+		// The protocol layer has type-checked the parameters, so this only
+		// happens for shapes the catalog allows but the façade's structs do not.
+		return api3.Errorf("InvalidParameter", "cannot decode parameters: %v", err)
+	}
+	return nil
+}
+
+// page returns the [start, end) window of n items for Offset/Limit with the
+// action's documented default and maximum Limit. An explicit 0 or absent Limit
+// means the default; a Limit over the maximum is clamped (the catalog's range
+// rule rejects it before the façade when documented).
+func (s *Service) page(n int, offset, limit *int64, def, max int64) (int, int) {
+	off := int64(0)
+	if offset != nil && *offset > 0 && !s.faults.On(faults.IgnoreOffset) {
+		off = *offset
+	}
+	lim := def
+	if limit != nil && *limit > 0 {
+		lim = *limit
+	}
+	if lim > max {
+		lim = max
+	}
+	if off > int64(n) {
+		off = int64(n)
+	}
+	end := off + lim
+	if end > int64(n) {
+		end = int64(n)
+	}
+	return int(off), int(end)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

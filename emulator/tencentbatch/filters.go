@@ -1,0 +1,121 @@
+package tencentbatch
+
+import (
+	"strings"
+
+	"github.com/batchconform/batchconform/emulator/api3"
+	"github.com/batchconform/batchconform/emulator/engine"
+)
+
+// ---- filters ----
+
+// matcherFor returns the predicate of one named filter, (nil, nil) for a name
+// the action does not support, or an error for a bad value.
+type matcherFor[T any] func(name string, vals []string) (func(T) bool, *api3.Error)
+
+// applyFilters keeps the items matching every Filter (Filters are ANDed; the
+// Values of one Filter are ORed). An unsupported name answers the action's
+// documented filter code.
+func applyFilters[T any](s *Service, action string, items []T, fs []wFilter, mf matcherFor[T]) ([]T, *api3.Error) {
+	for _, f := range fs {
+		for _, v := range f.Values {
+			if v == "" {
+				return nil, api3.Errorf("InvalidParameterValue", "the filter %q has an empty value", f.Name)
+			}
+		}
+		m, e := mf(f.Name, f.Values)
+		if e != nil {
+			return nil, e
+		}
+		if m == nil {
+			return nil, s.unknownFilter(action, f.Name)
+		}
+		out := items[:0:0]
+		for _, it := range items {
+			if m(it) {
+				out = append(out, it)
+			}
+		}
+		items = out
+	}
+	return items, nil
+}
+
+// unknownFilter picks the action's documented code for an unsupported filter
+// name: InvalidFilter ("the Filter is not supported"), else
+// InvalidParameterValue.InvalidFilter, else InvalidParameterValue.
+func (s *Service) unknownFilter(action, name string) *api3.Error {
+	code := "InvalidParameterValue"
+	if a, ok := s.cat.Action(action); ok {
+		switch {
+		case contains(a.Errors, "InvalidFilter"):
+			code = "InvalidFilter"
+		case contains(a.Errors, "InvalidParameterValue.InvalidFilter"):
+			code = "InvalidParameterValue.InvalidFilter"
+		}
+	}
+	return api3.Errorf(code, "the filter %q is not supported", name)
+}
+
+// badFilterValue answers a Filter value that is not valid for its name.
+func badFilterValue(name, v string) *api3.Error {
+	return api3.Errorf("InvalidParameterValue.InvalidFilter", "%q is not a valid value of the filter %s", v, name)
+}
+
+// statesFilter checks the values of a job/task-instance state filter.
+func statesFilter(name string, vals []string) *api3.Error {
+	for _, v := range vals {
+		switch v {
+		case engine.StateSubmitted, engine.StatePending, engine.StateRunnable, engine.StateStarting,
+			engine.StateRunning, engine.StateSucceed, engine.StateFailed, engine.StateFailedInterrupted:
+		default:
+			return badFilterValue(name, v)
+		}
+	}
+	return nil
+}
+
+// zoneFilter rejects a zone filter value naming no existing zone.
+func (s *Service) zoneFilter(vals []string) *api3.Error {
+	for _, v := range vals {
+		if !s.zoneExists(v) {
+			return api3.Errorf("InvalidZone.MismatchRegion", "zone %s does not exist", v)
+		}
+	}
+	return nil
+}
+
+// tagFilter matches tag-key, tag-value and tag:<key>; nil for other names.
+func tagFilter(name string, vals []string) func([]engine.KV) bool {
+	switch {
+	case name == "tag-key":
+		return func(ts []engine.KV) bool {
+			for _, t := range ts {
+				if contains(vals, t.Name) {
+					return true
+				}
+			}
+			return false
+		}
+	case name == "tag-value":
+		return func(ts []engine.KV) bool {
+			for _, t := range ts {
+				if contains(vals, t.Value) {
+					return true
+				}
+			}
+			return false
+		}
+	case strings.HasPrefix(name, "tag:") && len(name) > 4:
+		key := name[4:]
+		return func(ts []engine.KV) bool {
+			for _, t := range ts {
+				if t.Name == key && contains(vals, t.Value) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return nil
+}
