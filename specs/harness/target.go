@@ -192,3 +192,5 @@ func randHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+func registerSecret(v string) { redact.Value(v) }

@@ -1,0 +1,148 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	ginkgo "github.com/onsi/ginkgo/v2"
+
+	"github.com/batchconform/batchconform/emulator"
+	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/tenants"
+)
+
+// RequireEmulator skips the spec unless the target serves the emulator's
+// admin API (items labelled emulator-only: quotas, rate limits, zones,
+// permissions, the manual clock, events, the object store).
+func (t *Target) RequireEmulator() {
+	if !t.Emulator {
+		ginkgo.Skip("emulator-only: the target does not serve the batchconform admin API")
+	}
+}
+
+// PollInterval is how often specs poll this target: 20 ms against the
+// emulator (which holds every state for at least five such intervals), and
+// within the client rate limit elsewhere.
+func (t *Target) PollInterval() time.Duration {
+	if t.Emulator || t.RateLimit <= 0 {
+		return 20 * time.Millisecond
+	}
+	d := time.Duration(float64(time.Second) / t.RateLimit)
+	if d < 20*time.Millisecond {
+		d = 20 * time.Millisecond
+	}
+	return d
+}
+
+// admin calls the emulator's admin API.
+func (t *Target) admin(method, path string, body any, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		switch b := body.(type) {
+		case []byte:
+			rd = bytes.NewReader(b)
+		default:
+			data, err := json.Marshal(body)
+			if err != nil {
+				return 0, err
+			}
+			rd = bytes.NewReader(data)
+		}
+	}
+	req, err := http.NewRequest(method, t.URL+emulator.AdminPrefix+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := (&http.Client{Transport: sharedTransport, Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("admin %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if resp.StatusCode >= 300 {
+		return resp.StatusCode, fmt.Errorf("admin %s %s: HTTP %d: %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		if b, ok := out.(*[]byte); ok {
+			*b = data
+			return resp.StatusCode, nil
+		}
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("admin %s %s: %w", method, path, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// TenantConfig configures a tenant of its own for an emulator-only spec.
+type TenantConfig = tenants.Tenant
+
+// NewTenant creates a tenant with its own limits through the admin API and
+// returns a copy of the target that uses its credentials (emulator only).
+func (t *Target) NewTenant(cfg TenantConfig) *Target {
+	t.RequireEmulator()
+	var created tenants.Tenant
+	if _, err := t.admin(http.MethodPost, "tenants", cfg, &created); err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	cp := *t
+	cp.SecretID, cp.SecretKey = created.SecretID, created.SecretKey
+	registerSecret(created.SecretKey)
+	return &cp
+}
+
+// Advance moves the emulator's manual clock (emulator only; fails on a
+// scaled clock).
+func (t *Target) Advance(d time.Duration) error {
+	_, err := t.admin(http.MethodPost, "clock", map[string]string{"advance": d.String()}, nil)
+	return err
+}
+
+// Info returns the emulator's info document.
+func (t *Target) Info() (emulator.Info, error) {
+	var info emulator.Info
+	_, err := t.admin(http.MethodGet, "info", nil, &info)
+	return info, err
+}
+
+// Events returns recorded notifications, filtered by resource and name ("" = any).
+func (t *Target) Events(resource, name string) ([]engine.Event, error) {
+	q := url.Values{}
+	if resource != "" {
+		q.Set("resource", resource)
+	}
+	if name != "" {
+		q.Set("name", name)
+	}
+	var out struct{ Events []engine.Event }
+	_, err := t.admin(http.MethodGet, "events?"+q.Encode(), nil, &out)
+	return out.Events, err
+}
+
+// PutObject stores an object in the emulator's object store.
+func (t *Target) PutObject(u string, data []byte) error {
+	_, err := t.admin(http.MethodPut, "objects?url="+url.QueryEscape(u), data, nil)
+	return err
+}
+
+// GetObject reads an object from the emulator's object store.
+func (t *Target) GetObject(u string) ([]byte, error) {
+	var data []byte
+	_, err := t.admin(http.MethodGet, "objects?url="+url.QueryEscape(u), nil, &data)
+	return data, err
+}
+
+// ListObjects lists object URLs under a prefix.
+func (t *Target) ListObjects(prefix string) ([]emulator.ObjectInfo, error) {
+	var out struct{ Objects []emulator.ObjectInfo }
+	_, err := t.admin(http.MethodGet, "objects?prefix="+url.QueryEscape(prefix), nil, &out)
+	return out.Objects, err
+}
