@@ -2,120 +2,341 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
+	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/batchconform/batchconform/emulator"
-	"github.com/batchconform/batchconform/internal/demo"
+	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/reports"
+	"github.com/batchconform/batchconform/specs/harness"
+
+	// The spec packages linked into the binary: importing one registers its
+	// specs in the one Ginkgo suite.
+	_ "github.com/batchconform/batchconform/specs/tencentbatch"
 )
 
-// cmdRun runs the SDK scenario (internal/demo) against the embedded emulator
-// or an endpoint. The Ginkgo conformance suite replaces it as the main job.
+// runFlags are the flags of `run` beyond the target settings.
+type runFlags struct {
+	out     string
+	procs   int
+	shard   string
+	verbose bool
+}
+
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	endpoint := fs.String("endpoint", os.Getenv("BATCHCONFORM_ENDPOINT"), "http(s)://host:port of the target; empty = an embedded emulator")
-	id := fs.String("secret-id", os.Getenv("BATCHCONFORM_SECRET_ID"), "SecretId (env BATCHCONFORM_SECRET_ID)")
-	key := fs.String("secret-key", os.Getenv("BATCHCONFORM_SECRET_KEY"), "SecretKey (env BATCHCONFORM_SECRET_KEY)")
-	region := fs.String("region", envOr("BATCHCONFORM_REGION", "ap-guangzhou"), "region")
-	zone := fs.String("zone", envOr("BATCHCONFORM_ZONE", "ap-guangzhou-2"), "zone")
-	live := fs.Bool("live", os.Getenv("BATCHCONFORM_LIVE") == "1", "required for any non-loopback endpoint")
-	out := fs.String("out", "batchconform-report", "output directory")
-	var faultNames multiFlag
-	fs.Var(&faultNames, "fault", "embedded emulator only: switch on a named fault (repeatable; env BATCHCONFORM_FAULTS)")
+	s := harness.Defaults()
+	s.RegisterFlags(fs)
+	var rf runFlags
+	fs.StringVar(&rf.out, "out", "batchconform-report", "output directory")
+	fs.IntVar(&rf.procs, "procs", 1, "run the specs on N processes of this binary against one emulator, then merge")
+	fs.StringVar(&rf.shard, "shard", "", "internal: run shard i/N (used by --procs)")
+	fs.BoolVar(&rf.verbose, "v", false, "verbose Ginkgo output")
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
-	if env := os.Getenv("BATCHCONFORM_FAULTS"); env != "" {
-		faultNames = append(faultNames, strings.Split(env, ",")...)
+	if err := s.ApplyEnv(fs); err != nil {
+		fmt.Fprintf(stderr, "batchconform run: %v\n", err)
+		return ExitUsage
 	}
-	cfg := demo.Config{Region: *region, Zone: *zone, Log: stdout}
-	target := "embedded emulator"
-	if *endpoint == "" {
-		emu, err := emulator.Start(emulator.WithFaults(faultNames...))
-		if err != nil {
-			fmt.Fprintf(stderr, "batchconform run: %v\n", err)
-			return ExitUsage
-		}
-		defer emu.Close()
-		cfg.Endpoint, cfg.Scheme, cfg.SecretID, cfg.SecretKey = emu.Addr, "http", emu.SecretID, emu.SecretKey
-	} else {
-		if len(faultNames) > 0 {
-			fmt.Fprintln(stderr, "batchconform run: --fault applies to the embedded emulator only")
-			return ExitUsage
-		}
-		u, err := url.Parse(*endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			fmt.Fprintf(stderr, "batchconform run: --endpoint must be http(s)://host:port, got %q\n", *endpoint)
-			return ExitUsage
-		}
-		if !*live && !loopbackHost(u.Hostname()) {
-			fmt.Fprintf(stderr, "batchconform run: %s is not a loopback address; pass --live to run against it\n", u.Host)
-			return ExitUsage
-		}
-		if *id == "" || *key == "" {
-			fmt.Fprintln(stderr, "batchconform run: --secret-id and --secret-key are required with --endpoint")
-			return ExitUsage
-		}
-		cfg.Endpoint, cfg.Scheme, cfg.SecretID, cfg.SecretKey = u.Host, u.Scheme, *id, *key
-		target = *endpoint
+	if rf.procs < 1 || rf.procs > 64 {
+		fmt.Fprintf(stderr, "batchconform run: --procs must be 1..64, got %d\n", rf.procs)
+		return ExitUsage
 	}
-	fmt.Fprintf(stdout, "batchconform run: tencent-batch scenario against %s\n", target)
+	if rf.shard != "" {
+		return runShard(s, rf, stdout, stderr)
+	}
 	start := time.Now()
-	steps, runErr := demo.Run(cfg)
-	passed := 0
-	for _, s := range steps {
-		if s.Passed {
-			passed++
-		}
+	var gr types.Report
+	var requests int64
+	var err error
+	target := describeTarget(s)
+	if rf.procs > 1 {
+		gr, requests, err = runProcs(s, rf, stdout, stderr)
+	} else {
+		gr, err = harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, Verbose: rf.verbose, NoColor: noColor()})
+		requests = harness.RequestsSent()
 	}
-	if err := writeScenario(*out, target, start, steps); err != nil {
+	if err != nil {
 		fmt.Fprintf(stderr, "batchconform run: %v\n", err)
 		return ExitFailure
 	}
-	fmt.Fprintf(stdout, "%d passed, %d failed (%.2fs); wrote %s\n", passed, len(steps)-passed,
-		time.Since(start).Seconds(), filepath.Join(*out, "scenario.json"))
-	if runErr != nil {
+	rep := reports.Build(gr, catalogsFor(s), reports.Meta{ToolVersion: emulator.Version, Target: target})
+	printSummary(stdout, rep, gr, requests, time.Since(start), rf.out)
+	return exitCode(rep, gr)
+}
+
+func noColor() bool {
+	if os.Getenv("CI") == "true" || os.Getenv("NO_COLOR") != "" {
+		return true
+	}
+	fi, err := os.Stdout.Stat()
+	return err != nil || fi.Mode()&os.ModeCharDevice == 0
+}
+
+func catalogsFor(s harness.Settings) []*fixtures.Catalog {
+	var out []*fixtures.Catalog
+	for _, d := range s.SelectedDialects() {
+		if c := harness.Catalog(d); c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func describeTarget(s harness.Settings) reports.Target {
+	t := reports.Target{Endpoints: map[string]string{}, Live: s.Live}
+	for _, d := range s.SelectedDialects() {
+		t.Dialects = append(t.Dialects, d)
+		ep := s.For(d).Endpoint
+		if ep == "" {
+			ep = "embedded"
+			t.Embedded = true
+		}
+		t.Endpoints[d] = ep
+	}
+	return t
+}
+
+// exitCode follows the pinned rule: 3 if the run was aborted (deadline,
+// signal), 1 if a MUST item failed, else 0.
+func exitCode(rep *reports.Report, gr types.Report) int {
+	for _, sr := range gr.SpecReports {
+		if sr.State.Is(types.SpecStateInterrupted | types.SpecStateAborted) {
+			return ExitAborted
+		}
+	}
+	if gr.SpecialSuiteFailureReasons != nil {
+		for _, r := range gr.SpecialSuiteFailureReasons {
+			if strings.Contains(r, "Interrupted") || strings.Contains(r, "timeout") || strings.Contains(r, "Timeout") {
+				return ExitAborted
+			}
+		}
+	}
+	if len(rep.MustFailures()) > 0 {
+		return ExitFailure
+	}
+	if !gr.SuiteSucceeded && rep.Specs.Failed == 0 {
+		// The suite itself failed (setup, no specs selected): not a pass.
 		return ExitFailure
 	}
 	return ExitOK
 }
 
-func writeScenario(dir, target string, start time.Time, steps []demo.Step) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests int64, wall time.Duration, out string) {
+	sum := rep.Summary
+	total := sum.Passed + sum.Failed + sum.Skipped + sum.NotCovered + sum.Unprovokable
+	score := 0.0
+	if checked := sum.Passed + sum.Failed; checked > 0 {
+		score = 100 * float64(sum.Passed) / float64(checked)
 	}
-	type step struct {
-		Name     string  `json:"name"`
-		Passed   bool    `json:"passed"`
-		Detail   string  `json:"detail"`
-		Duration float64 `json:"duration_seconds"`
+	fmt.Fprintf(w, "\nbatchconform %s: %d items — %d passed, %d failed, %d skipped, %d not covered, %d unprovokable (score %.1f%%)\n",
+		strings.Join(rep.Target.Dialects, ","), total, sum.Passed, sum.Failed, sum.Skipped, sum.NotCovered, sum.Unprovokable, score)
+	for d, c := range rep.Coverage {
+		fmt.Fprintf(w, "coverage %s: actions %d/%d, error codes %d/%d, transitions %d/%d, rules %d/%d\n", d,
+			c.Actions.Covered, c.Actions.Documented, c.ErrorCodes.Covered, c.ErrorCodes.Documented,
+			c.Transitions.Covered, c.Transitions.Documented, c.Rules.Covered, c.Rules.Documented)
 	}
-	doc := struct {
-		Target  string    `json:"target"`
-		Started time.Time `json:"started"`
-		Steps   []step    `json:"steps"`
-	}{Target: target, Started: start.UTC()}
-	for _, s := range steps {
-		doc.Steps = append(doc.Steps, step{s.Name, s.Passed, s.Detail, s.Duration.Seconds()})
+	fmt.Fprintf(w, "specs: %d run (%d passed, %d failed, %d skipped); %d requests; %.2fs wall\n",
+		rep.Specs.Total, rep.Specs.Passed, rep.Specs.Failed, rep.Specs.Skipped, requests, wall.Seconds())
+	fails := rep.Failures()
+	for i, it := range fails {
+		if i == 10 {
+			fmt.Fprintf(w, "  … and %d more\n", len(fails)-10)
+			break
+		}
+		msg := strings.SplitN(it.Message, "\n", 2)[0]
+		if len(msg) > 160 {
+			msg = msg[:160] + "…"
+		}
+		fmt.Fprintf(w, "  FAIL %s [%s] %s\n", it.ID, it.Level, msg)
 	}
-	data, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
+	if out != "" {
+		fmt.Fprintf(w, "reports: %s\n", out)
 	}
-	return os.WriteFile(filepath.Join(dir, "scenario.json"), append(data, '\n'), 0o644)
+	if len(gr.SpecialSuiteFailureReasons) > 0 {
+		fmt.Fprintf(w, "suite: %s\n", strings.Join(gr.SpecialSuiteFailureReasons, "; "))
+	}
 }
 
-func loopbackHost(h string) bool {
-	if h == "localhost" {
-		return true
+// ---- --procs: shards of this binary against one emulator ----
+
+type shardSummary struct {
+	Requests int64 `json:"requests"`
+}
+
+func runShard(s harness.Settings, rf runFlags, stdout, stderr io.Writer) int {
+	i, n, err := parseShard(rf.shard)
+	if err != nil {
+		fmt.Fprintf(stderr, "batchconform run: --shard: %v\n", err)
+		return ExitUsage
 	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	gr, err := harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, ShardIndex: i, ShardTotal: n,
+		Verbose: rf.verbose, NoColor: true})
+	if err != nil {
+		fmt.Fprintf(stderr, "batchconform run: shard %s: %v\n", rf.shard, err)
+		return ExitFailure
+	}
+	data, _ := json.Marshal(shardSummary{Requests: harness.RequestsSent()})
+	_ = os.WriteFile(filepath.Join(rf.out, "shard.json"), data, 0o644)
+	_ = gr
+	return ExitOK
+}
+
+func parseShard(v string) (int, int, error) {
+	a, b, ok := strings.Cut(v, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("want i/N with 0 <= i < N, got %q", v)
+	}
+	return i, n, nil
+}
+
+// runProcs starts one emulator (unless an endpoint is given), re-executes
+// this binary on N disjoint shards against it, and merges their reports.
+func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.Report, int64, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return types.Report{}, 0, fmt.Errorf("find own binary: %w", err)
+	}
+	env := os.Environ()
+	var emu *emulator.Emulator
+	if s.Endpoint == "" {
+		emu, err = emulator.Start(emulator.WithFaults(s.Faults...))
+		if err != nil {
+			return types.Report{}, 0, fmt.Errorf("start the emulator: %w", err)
+		}
+		defer emu.Close()
+		// The key travels in the environment, never on a command line.
+		env = append(env, "BATCHCONFORM_ENDPOINT="+emu.URL, "BATCHCONFORM_SECRET_ID="+emu.SecretID,
+			"BATCHCONFORM_SECRET_KEY="+emu.SecretKey, "BATCHCONFORM_FAULTS=")
+	} else {
+		env = append(env, "BATCHCONFORM_SECRET_ID="+s.SecretID, "BATCHCONFORM_SECRET_KEY="+s.SecretKey)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, rf.procs)
+	var mu sync.Mutex
+	cmds := make([]*exec.Cmd, rf.procs)
+	for i := 0; i < rf.procs; i++ {
+		dir := filepath.Join(rf.out, fmt.Sprintf("shard-%d", i))
+		args := []string{"run", "--shard", fmt.Sprintf("%d/%d", i, rf.procs), "--out", dir}
+		args = append(args, passThrough(s)...)
+		cmd := exec.Command(self, args...)
+		cmd.Env = env
+		var buf strings.Builder
+		cmd.Stdout, cmd.Stderr = &buf, &buf
+		cmds[i] = cmd
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if err := cmd.Run(); err != nil {
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) {
+					errs[i] = fmt.Errorf("shard %d: %w", i, err)
+				}
+			}
+			mu.Lock()
+			if rf.verbose {
+				fmt.Fprintf(stdout, "--- shard %d/%d\n%s", i, rf.procs, buf.String())
+			}
+			mu.Unlock()
+		}(i)
+	}
+	// Forward an interrupt to the shards, so their cleanup runs.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sig:
+			for _, c := range cmds {
+				if c.Process != nil {
+					_ = c.Process.Signal(s)
+				}
+			}
+		case <-done:
+		}
+	}()
+	wg.Wait()
+	close(done)
+	signal.Stop(sig)
+	if err := errors.Join(errs...); err != nil {
+		return types.Report{}, 0, err
+	}
+	var merged types.Report
+	var requests int64
+	for i := 0; i < rf.procs; i++ {
+		dir := filepath.Join(rf.out, fmt.Sprintf("shard-%d", i))
+		data, err := os.ReadFile(filepath.Join(dir, "ginkgo-report.json"))
+		if err != nil {
+			return types.Report{}, 0, fmt.Errorf("shard %d left no report: %w", i, err)
+		}
+		var rs []types.Report
+		if err := json.Unmarshal(data, &rs); err != nil || len(rs) == 0 {
+			return types.Report{}, 0, fmt.Errorf("shard %d report: %v", i, err)
+		}
+		if i == 0 {
+			merged = rs[0]
+		} else {
+			merged = merged.Add(rs[0])
+		}
+		var ss shardSummary
+		if b, err := os.ReadFile(filepath.Join(dir, "shard.json")); err == nil && json.Unmarshal(b, &ss) == nil {
+			requests += ss.Requests
+		}
+	}
+	if err := reporters.GenerateJSONReport(merged, filepath.Join(rf.out, "ginkgo-report.json")); err != nil {
+		return merged, requests, err
+	}
+	if err := reporters.GenerateJUnitReport(merged, filepath.Join(rf.out, "ginkgo-junit.xml")); err != nil {
+		return merged, requests, err
+	}
+	return merged, requests, nil
+}
+
+// passThrough renders the target settings a shard needs as flags (secrets
+// travel in the environment).
+func passThrough(s harness.Settings) []string {
+	var a []string
+	add := func(k, v string) {
+		if v != "" {
+			a = append(a, "--"+k, v)
+		}
+	}
+	add("dialect", s.Dialect)
+	add("region", s.Region)
+	add("zone", s.Zone)
+	add("label-filter", s.LabelFilter)
+	if len(s.Items) > 0 {
+		add("items", strings.Join(s.Items, ","))
+	}
+	add("request-timeout", s.RequestTimeout.String())
+	if s.Deadline > 0 {
+		add("deadline", s.Deadline.String())
+	}
+	if s.ClientRateLimit >= 0 {
+		add("client-rate-limit", strconv.FormatFloat(s.ClientRateLimit, 'f', -1, 64))
+	}
+	if s.Live {
+		a = append(a, "--live")
+	}
+	if s.Endpoint != "" {
+		add("endpoint", s.Endpoint)
+	}
+	return a
 }

@@ -16,8 +16,11 @@ import (
 const SuiteName = "batchconform conformance"
 
 // RunSuite runs the suite under `go test`: the settings come from the
-// environment (BATCHCONFORM_*), Ginkgo's own -ginkgo.* flags still apply.
-func RunSuite(t *testing.T) {
+// environment (BATCHCONFORM_*), Ginkgo's own -ginkgo.* flags still apply. It
+// returns Ginkgo's report, and whether this was a full run against an
+// embedded emulator with no fault, filter or focus (the run the coverage test
+// judges).
+func RunSuite(t *testing.T) (types.Report, bool) {
 	s, err := FromEnv()
 	if err != nil {
 		t.Fatalf("batchconform settings: %v", err)
@@ -26,7 +29,14 @@ func RunSuite(t *testing.T) {
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	suite, reporter := ginkgo.GinkgoConfiguration()
 	applyConfig(&suite, &reporter, s)
+	var last types.Report
+	captureReport = func(r types.Report) { last = r }
+	defer func() { captureReport = nil }()
 	ginkgo.RunSpecs(t, SuiteName, suite, reporter)
+	full := s.Endpoint == "" && len(s.Faults) == 0 && len(s.Items) == 0 && s.LabelFilter == "" &&
+		len(suite.FocusStrings) == 0 && len(suite.SkipStrings) == 0 && suite.LabelFilter == "" &&
+		len(suite.FocusFiles) == 0 && len(suite.SkipFiles) == 0 && suite.ParallelTotal <= 1 && !suite.DryRun
+	return last, full
 }
 
 // RunOptions configure a run from the binary.
@@ -117,4 +127,17 @@ func inShard() bool {
 	k := specCounter
 	specCounter++
 	return k%shardTotal == shardIndex
+}
+
+// Preview builds the spec tree without running anything and returns every
+// spec's declared items (for `catalog --specs`).
+func Preview(s Settings) ([]Declaration, error) {
+	Configure(s)
+	suite, _ := ginkgo.GinkgoConfiguration()
+	suite.FailOnEmpty = false
+	r := ginkgo.PreviewSpecs(SuiteName, suite)
+	if !r.SuiteSucceeded && len(r.SpecialSuiteFailureReasons) > 0 {
+		return nil, fmt.Errorf("harness: preview: %s", r.SpecialSuiteFailureReasons)
+	}
+	return Declarations(), nil
 }
