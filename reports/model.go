@@ -6,6 +6,8 @@ package reports
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -318,4 +320,60 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// Recount recomputes the summary and the coverage from the items (after a
+// merge, or after a report was edited).
+func (r *Report) Recount() {
+	r.Summary = Summary{}
+	r.Coverage = map[string]Coverage{}
+	for _, it := range r.Items {
+		switch it.Verdict {
+		case Pass:
+			r.Summary.Passed++
+		case Fail:
+			r.Summary.Failed++
+		case Skip:
+			r.Summary.Skipped++
+		case NotCovered:
+			r.Summary.NotCovered++
+		case Unprovokable:
+			r.Summary.Unprovokable++
+		}
+		cov := r.Coverage[it.Dialect]
+		covered := it.Verdict == Pass || it.Verdict == Fail
+		count := func(cn *Count) {
+			cn.Documented++
+			if covered {
+				cn.Covered++
+			}
+		}
+		switch fixtures.Kind(it.Kind) {
+		case fixtures.KindAction:
+			count(&cov.Actions)
+		case fixtures.KindError:
+			count(&cov.ErrorCodes)
+		case fixtures.KindTransition:
+			count(&cov.Transitions)
+		case fixtures.KindRule:
+			count(&cov.Rules)
+		}
+		r.Coverage[it.Dialect] = cov
+	}
+}
+
+// Load reads a report.json.
+func Load(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("reports: %s: %w", path, err)
+	}
+	if r.SchemaVersion != 1 {
+		return nil, fmt.Errorf("reports: %s: schema_version %d, want 1", path, r.SchemaVersion)
+	}
+	return &r, nil
 }

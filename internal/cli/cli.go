@@ -25,6 +25,7 @@ var commands = []struct {
 }{
 	{"emulate", "serve the reference emulator until SIGINT/SIGTERM", cmdEmulate},
 	{"run", "run the conformance scenario against the embedded emulator or an endpoint", cmdRun},
+	{"report", "gate, diff, merge reports; write a baseline", cmdReport},
 	{"catalog", "print the documented contract with counts", cmdCatalog},
 	{"version", "print the version", cmdVersion},
 }

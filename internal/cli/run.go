@@ -33,8 +33,9 @@ import (
 type runFlags struct {
 	out     string
 	procs   int
-	shard   string
-	verbose bool
+	shard    string
+	verbose  bool
+	baseline string
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -46,6 +47,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&rf.procs, "procs", 1, "run the specs on N processes of this binary against one emulator, then merge")
 	fs.StringVar(&rf.shard, "shard", "", "internal: run shard i/N (used by --procs)")
 	fs.BoolVar(&rf.verbose, "v", false, "verbose Ginkgo output")
+	fs.StringVar(&rf.baseline, "baseline", "", "judge the run against this baseline (the gate decides the exit code)")
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
@@ -60,6 +62,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if rf.shard != "" {
 		return runShard(s, rf, stdout, stderr)
 	}
+	var baseline *reports.Baseline
+	if rf.baseline != "" {
+		b, err := reports.LoadBaseline(rf.baseline)
+		if err != nil {
+			fmt.Fprintf(stderr, "batchconform run: %v\n", err)
+			return ExitUsage
+		}
+		baseline = b
+	}
 	start := time.Now()
 	var gr types.Report
 	var requests int64
@@ -68,7 +79,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if rf.procs > 1 {
 		gr, requests, err = runProcs(s, rf, stdout, stderr)
 	} else {
-		gr, err = harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, Verbose: rf.verbose, NoColor: noColor()})
+		var progress io.Writer
+		if !noColor() {
+			progress = os.Stderr // a terminal: live progress; CI stays quiet until the summary
+		}
+		gr, err = harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, Verbose: rf.verbose, NoColor: noColor(), Progress: progress})
 		requests = harness.RequestsSent()
 	}
 	if err != nil {
@@ -76,8 +91,21 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return ExitFailure
 	}
 	rep := reports.Build(gr, catalogsFor(s), reports.Meta{ToolVersion: emulator.Version, Target: target})
+	if err := writeReports(rep, rf.out); err != nil {
+		fmt.Fprintf(stderr, "batchconform run: %v\n", err)
+		return ExitFailure
+	}
 	printSummary(stdout, rep, gr, requests, time.Since(start), rf.out)
-	return exitCode(rep, gr)
+	code := exitCode(rep, gr)
+	if baseline != nil && code != ExitAborted {
+		g := reports.Gate(baseline, rep, time.Now())
+		g.Print(stdout)
+		if g.OK() {
+			return ExitOK
+		}
+		return ExitFailure
+	}
+	return code
 }
 
 func noColor() bool {
@@ -171,6 +199,14 @@ func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests in
 	if len(gr.SpecialSuiteFailureReasons) > 0 {
 		fmt.Fprintf(w, "suite: %s\n", strings.Join(gr.SpecialSuiteFailureReasons, "; "))
 	}
+}
+
+// writeReports writes the conformance report files into dir.
+func writeReports(r *reports.Report, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return writeReportJSON(r, filepath.Join(dir, "report.json"))
 }
 
 // ---- --procs: shards of this binary against one emulator ----

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -49,6 +50,9 @@ type RunOptions struct {
 	ShardIndex, ShardTotal int
 	Verbose                bool
 	NoColor                bool
+	// Progress, when set (a terminal), receives a live line: specs done /
+	// total and failures so far.
+	Progress io.Writer
 }
 
 // failer satisfies ginkgo.GinkgoTestingT for a run outside `go test`.
@@ -79,8 +83,12 @@ func Run(o RunOptions) (types.Report, error) {
 	}
 	var last types.Report
 	captureReport = func(r types.Report) { last = r }
-	defer func() { captureReport = nil }()
+	progressOut = o.Progress
+	defer func() { captureReport, progressOut = nil, nil }()
 	ginkgo.RunSpecs(&failer{}, SuiteName, suite, reporter)
+	if o.Progress != nil {
+		fmt.Fprint(o.Progress, "\r\033[K")
+	}
 	return last, nil
 }
 
@@ -104,7 +112,28 @@ func applyConfig(suite *types.SuiteConfig, reporter *types.ReporterConfig, s Set
 	_ = reporter
 }
 
-var captureReport func(types.Report)
+var (
+	captureReport func(types.Report)
+	progressOut   io.Writer
+	progressTotal int
+	progressDone  int
+	progressFail  int
+)
+
+var _ = ginkgo.ReportBeforeSuite(func(r types.Report) {
+	progressTotal, progressDone, progressFail = r.PreRunStats.SpecsThatWillRun, 0, 0
+})
+
+var _ = ginkgo.ReportAfterEach(func(sr types.SpecReport) {
+	if progressOut == nil || sr.LeafNodeType != types.NodeTypeIt {
+		return
+	}
+	progressDone++
+	if sr.State.Is(types.SpecStateFailureStates) {
+		progressFail++
+	}
+	fmt.Fprintf(progressOut, "\r\033[Kspecs %d/%d, %d failed", progressDone, progressTotal, progressFail)
+})
 
 var _ = ginkgo.ReportAfterSuite("batchconform report capture", func(r types.Report) {
 	if captureReport != nil {
