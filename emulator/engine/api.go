@@ -185,12 +185,27 @@ func (k ErrKind) String() string {
 	return "unknown"
 }
 
+// Reasons refine ErrInvalid, so façades choose a code without reading the
+// (human) Detail text.
+const (
+	ReasonNoTasks           = "no-tasks"
+	ReasonDuplicateTask     = "duplicate-task-name"
+	ReasonNegative          = "negative"
+	ReasonNegativeInstances = "negative-instance-number"
+	ReasonTooMany           = "too-many"
+	ReasonUnknownDep        = "unknown-dependence"
+	ReasonCycle             = "cycle"
+	ReasonInstanceType      = "instance-type"
+	ReasonNoInstances       = "no-instances"
+)
+
 // Error is what every engine operation returns on failure.
 type Error struct {
 	Kind     ErrKind
 	Resource string
 	ID       string
 	Detail   string
+	Reason   string // for ErrInvalid: one of the Reason constants
 }
 
 func (e *Error) Error() string {

@@ -131,10 +131,10 @@ func (e *Engine) CreateEnv(spec EnvSpec) (string, error) {
 		return "", err
 	}
 	if spec.DesiredNodes < 0 {
-		return "", &Error{Kind: ErrInvalid, Resource: "env", Detail: "negative desired node count"}
+		return "", &Error{Kind: ErrInvalid, Resource: "env", Detail: "negative desired node count", Reason: ReasonNegative}
 	}
 	if spec.DesiredNodes > MaxNodesPerEnv {
-		return "", &Error{Kind: ErrInvalid, Resource: "env", Detail: fmt.Sprintf("too many nodes: %d > %d", spec.DesiredNodes, MaxNodesPerEnv)}
+		return "", &Error{Kind: ErrInvalid, Resource: "env", Detail: fmt.Sprintf("too many nodes: %d > %d", spec.DesiredNodes, MaxNodesPerEnv), Reason: ReasonTooMany}
 	}
 	if !quotaOK(tn.Quotas.ComputeEnvs, e.nEnvs(spec.Tenant), 1) {
 		return "", &Error{Kind: ErrQuota, Resource: "envs", Detail: fmt.Sprintf("compute env quota %d reached", tn.Quotas.ComputeEnvs)}
@@ -416,9 +416,9 @@ func (e *Engine) ModifyEnv(tenant, id string, m EnvModify) error {
 		want, have := *m.DesiredNodes, en.desired
 		switch {
 		case want < 0:
-			return &Error{Kind: ErrInvalid, Resource: "env", ID: id, Detail: "negative desired node count"}
+			return &Error{Kind: ErrInvalid, Resource: "env", ID: id, Detail: "negative desired node count", Reason: ReasonNegative}
 		case want > MaxNodesPerEnv:
-			return &Error{Kind: ErrInvalid, Resource: "env", ID: id, Detail: fmt.Sprintf("too many nodes: %d > %d", want, MaxNodesPerEnv)}
+			return &Error{Kind: ErrInvalid, Resource: "env", ID: id, Detail: fmt.Sprintf("too many nodes: %d > %d", want, MaxNodesPerEnv), Reason: ReasonTooMany}
 		case want > have:
 			tn := e.tenant(en.tenant)
 			if !quotaOK(tn.Quotas.CPUs, e.usedCPUs(en.tenant), (want-have)*en.spec.CPU) {
@@ -553,7 +553,7 @@ func (e *Engine) AttachInstances(tenant, envID string, ins []Instance) error {
 		return err
 	}
 	if len(ins) == 0 {
-		return &Error{Kind: ErrInvalid, Resource: "instance", Detail: "no instances"}
+		return &Error{Kind: ErrInvalid, Resource: "instance", Detail: "no instances", Reason: ReasonNoInstances}
 	}
 	seen := map[string]bool{}
 	for _, x := range ins {

@@ -155,7 +155,7 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 		return "", &Error{Kind: ErrQuota, Resource: "jobs", Detail: fmt.Sprintf("job quota %d reached", tn.Quotas.Jobs)}
 	}
 	if len(spec.Tasks) == 0 {
-		return "", &Error{Kind: ErrInvalid, Resource: "job", Detail: "a job needs at least one task"}
+		return "", &Error{Kind: ErrInvalid, Resource: "job", Detail: "a job needs at least one task", Reason: ReasonNoTasks}
 	}
 	spec = cloneJobSpec(spec)
 	if spec.DependOn == "" {
@@ -165,26 +165,26 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	totalInstances := 0
 	for i, ts := range spec.Tasks {
 		if _, dup := j.byName[ts.Name]; dup {
-			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "duplicate task name"}
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "duplicate task name", Reason: ReasonDuplicateTask}
 		}
 		// Detail texts are stable: façades may match "negative", "too many", "cycle".
 		if ts.InstanceNum < 0 {
-			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative instance number"}
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative instance number", Reason: ReasonNegativeInstances}
 		}
 		if ts.InstanceNum > MaxInstancesPerTask {
-			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: fmt.Sprintf("too many instances: %d > %d", ts.InstanceNum, MaxInstancesPerTask)}
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: fmt.Sprintf("too many instances: %d > %d", ts.InstanceNum, MaxInstancesPerTask), Reason: ReasonTooMany}
 		}
 		if ts.MaxRetry < 0 {
-			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative max retry count"}
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative max retry count", Reason: ReasonNegative}
 		}
 		if ts.MaxRetry > MaxRetries {
-			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: fmt.Sprintf("too many retries: %d > %d", ts.MaxRetry, MaxRetries)}
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: fmt.Sprintf("too many retries: %d > %d", ts.MaxRetry, MaxRetries), Reason: ReasonTooMany}
 		}
 		if ts.Timeout < 0 || ts.MaxConcurrent < 0 {
-			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative timeout or max concurrent number"}
+			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "negative timeout or max concurrent number", Reason: ReasonNegative}
 		}
 		if n := totalInstances + max(ts.InstanceNum, 1); n > MaxInstancesPerJob {
-			return "", &Error{Kind: ErrInvalid, Resource: "job", Detail: fmt.Sprintf("too many task instances in the job (> %d)", MaxInstancesPerJob)}
+			return "", &Error{Kind: ErrInvalid, Resource: "job", Detail: fmt.Sprintf("too many task instances in the job (> %d)", MaxInstancesPerJob), Reason: ReasonTooMany}
 		} else {
 			totalInstances = n
 		}
@@ -204,13 +204,13 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	for _, d := range spec.Deps {
 		a, b := j.byName[d.Start], j.byName[d.End]
 		if a == nil || b == nil {
-			return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: fmt.Sprintf("%s -> %s names an unknown task", d.Start, d.End)}
+			return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: fmt.Sprintf("%s -> %s names an unknown task", d.Start, d.End), Reason: ReasonUnknownDep}
 		}
 		a.downs = append(a.downs, b)
 		b.ups = append(b.ups, a)
 	}
 	if cyclic(j.tasks) && !e.faults.On(faults.AcceptCyclicDAG) {
-		return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: "the dependences form a cycle"}
+		return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: "the dependences form a cycle", Reason: ReasonCycle}
 	}
 	// All checks passed: nothing above changed engine state.
 	j.id = e.ids.next(PrefixJob)

@@ -287,24 +287,21 @@ func (s *Service) envNotFound(id string) *api3.Error {
 	return api3.Errorf("ResourceNotFound.ComputeEnv", "compute environment %s does not exist", id)
 }
 
+// invalid maps the engine's refined invalid-request reasons to documented
+// codes. These checks mostly repeat the catalog's rules (which run first); the
+// engine keeps them as a defence in depth.
 func invalid(action string, ee *engine.Error) *api3.Error {
 	msg := ee.Error()
-	d := strings.ToLower(ee.Resource + " " + ee.Detail)
-	switch {
-	case strings.Contains(d, "cycl") || strings.Contains(d, "unfeasible"):
+	switch ee.Reason {
+	case engine.ReasonCycle:
 		return api3.Errorf("InvalidParameterValue.DependenceUnfeasible", "circular task dependencies: %s", msg)
-	case strings.Contains(d, "depend"):
+	case engine.ReasonUnknownDep:
 		return api3.Errorf("InvalidParameterValue.DependenceNotFoundTaskName", "dependence names an undefined task: %s", msg)
-	case strings.Contains(d, "instance type") || strings.Contains(d, "instance-type"):
-		if action == "SubmitJob" {
-			return api3.Errorf("InvalidParameterValue.ComputeEnv", "invalid compute environment: %s", msg)
-		}
-		return api3.Errorf("InvalidParameterValue.InstanceType", "unsupported instance type: %s", msg)
-	case strings.Contains(d, "negative instance"):
+	case engine.ReasonNegativeInstances:
 		return api3.Errorf("InvalidParameterValue.TaskInstanceNum", "invalid TaskInstanceNum: %s", msg)
-	case strings.Contains(d, "negative"):
+	case engine.ReasonNegative:
 		return api3.Errorf("InvalidParameterValue.Negative", "negative value: %s", msg)
-	case strings.Contains(d, "task name") || strings.Contains(d, "taskname"):
+	case engine.ReasonDuplicateTask:
 		return api3.Errorf("InvalidParameter.TaskName", "invalid task name: %s", msg)
 	}
 	return api3.Errorf("InvalidParameterValue", "invalid parameter value: %s", msg)
