@@ -35,18 +35,18 @@ const (
 )
 
 type config struct {
-	addr       string
-	secretID   string
-	secretKey  string
-	faults     []string
-	executor   string
-	timeScale  float64
-	manual     bool
-	rateLimit  float64
-	logger     *slog.Logger
-	adminOpen  bool
-	workDir    string
-	timing     engine.Timing
+	addr      string
+	secretID  string
+	secretKey string
+	faults    []string
+	executor  string
+	timeScale float64
+	manual    bool
+	rateLimit float64
+	logger    *slog.Logger
+	adminOpen bool
+	workDir   string
+	timing    engine.Timing
 }
 
 // Option configures Start.

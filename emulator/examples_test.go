@@ -49,7 +49,9 @@ func rawCaller(emu *emulator.Emulator) examples.Caller {
 		if err := json.Unmarshal(data, &env); err != nil {
 			return nil, "", fmt.Errorf("%s: %w: %s", action, err, data)
 		}
-		var e struct{ Error *struct{ Code, Message string } }
+		var e struct {
+			Error *struct{ Code, Message string }
+		}
 		_ = json.Unmarshal(env.Response, &e)
 		if e.Error != nil {
 			return env.Response, e.Error.Code, nil
