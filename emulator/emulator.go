@@ -181,7 +181,7 @@ func Start(opts ...Option) (*Emulator, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    1 << 20, // oversize GET queries get RequestSizeLimitExceeded from api3, not a bare 431
 		ErrorLog:          slog.NewLogLogger(c.logger.Handler(), slog.LevelWarn),
 	}
 	go func() {

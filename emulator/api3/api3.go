@@ -7,6 +7,69 @@
 // Products (Tencent Batch, Oceanus) plug in through the Product interface; the
 // protocol layer validates parameters against the product's catalog (types,
 // required, unknown, then the catalog's rules) before the product sees them.
+//
+// # Check order
+//
+// Every request passes these checks in order; the first failure is answered
+// (reference §5.7; the order itself is inferred):
+//
+//  1. UnsupportedProtocol: a method other than GET/POST; a POST whose content
+//     type is not application/json (TC3 only) or
+//     application/x-www-form-urlencoded (v1 only). RequestSizeLimitExceeded: a
+//     GET query over 32 KB, a v1 POST body over 1 MB, a TC3 POST body over
+//     10 MB (bodies are read through a limit, never buffered beyond it).
+//  2. AuthFailure.InvalidAuthorization: a malformed TC3 Authorization header
+//     (or a JSON POST without one). For v1, a missing SecretId, Signature,
+//     Timestamp or Nonce is MissingParameter.
+//  3. AuthFailure.SignatureExpire: |now + tenant.SkewSeconds − timestamp| > 300 s.
+//  4. AuthFailure.SecretIdNotFound.
+//  5. AuthFailure.SignatureFailure ("The provided credentials could not be
+//     validated. Please check your signature is correct.").
+//  6. MissingParameter (no X-TC-Version / Version), NoSuchVersion,
+//     MissingParameter (no action), InvalidAction, MissingParameter (no
+//     region, for a product whose catalog lists regions), UnsupportedRegion.
+//  7. RequestLimitExceeded: the tenant's RateLimit (or Config.RateLimit when
+//     the tenant's is 0) requests/s per action, as a token bucket.
+//  8. InvalidParameter for undecodable parameters (malformed or truncated
+//     JSON, invalid UTF-8, nesting deeper than MaxDepth, a non-object body,
+//     conflicting or gapped flattened keys); then validate.CheckShape
+//     (MissingParameter, UnknownParameter, InvalidParameter for wrong types);
+//     then validate.Check (the catalog's rules, each with its documented code).
+//  9. Product.Handle. A panic there is answered InternalError and logged.
+//
+// # Signatures and the scope rule
+//
+// TC3: the canonical request uses the Host header as received (port
+// included), the raw query as received for GET (only business parameters;
+// empty for POST), the signed headers' values lower-cased and trimmed, and the
+// body's SHA-256 (or that of "UNSIGNED-PAYLOAD" when X-TC-Content-SHA256 says
+// so). The credential scope's date must be the UTC date of X-TC-Timestamp.
+// When the Host names a product by its first label (batch.tencentcloudapi.com,
+// batch.ap-guangzhou.tencentcloudapi.com, oceanus.…), the scope's service must
+// be that product's service and the version must be that product's; for an IP
+// address or localhost Host the signature is verified with the scope's service
+// as signed, because some official SDKs derive the service from the endpoint's
+// first label ("127"). Specs check the strict rule by sending the product's
+// hostname in the Host header.
+//
+// v1: METHOD + Host + path + "?" + every parameter but Signature, decoded,
+// sorted by key and joined as k=v with "&"; HmacSHA256 when SignatureMethod is
+// exactly HmacSHA256, HmacSHA1 otherwise. The common parameters (Action,
+// Version, Region, Timestamp, Nonce, SecretId, Signature, SignatureMethod,
+// Token, Language, RequestClient) are not business parameters.
+//
+// Flattened parameters (GET and form POST) are typed by the product catalog's
+// objects: list members take 0-based indices without gaps, numbers become
+// json.Number when they are JSON number literals, bools accept true/false in
+// any case ("TRUE"); anything else stays a string and fails the strict type
+// check with InvalidParameter, exactly as the same value in a JSON body would.
+//
+// # Faults
+//
+// skip-signature-check, accept-expired-signature, errors-as-http-400 and
+// numbers-as-strings are implemented here; any fault whose declared items
+// include a rule ID switches that rule off in validation (generic, no
+// per-fault code). Faults never show in any answer.
 package api3
 
 import (

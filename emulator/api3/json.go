@@ -1,0 +1,321 @@
+package api3
+
+import (
+	"encoding/json"
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// parseJSON decodes one JSON value into the params shape (map[string]any,
+// []any, json.Number, string, bool, nil). It is a small recursive-descent
+// parser that replaces encoding/json on the hot path: one pass, no reflection,
+// a nesting limit, and the same result as json.Decoder with UseNumber (a
+// differential fuzz target holds it to that). Input must be valid UTF-8 (the
+// caller checks); a duplicate key keeps its last value, as encoding/json does.
+func parseJSON(b []byte, maxDepth int) (any, error) {
+	p := jsonParser{b: b, max: maxDepth}
+	p.ws()
+	v, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	p.ws()
+	if p.i != len(p.b) {
+		return nil, p.errf("data after the JSON value")
+	}
+	return v, nil
+}
+
+type jsonParser struct {
+	b     []byte
+	i     int
+	depth int
+	max   int
+}
+
+func (p *jsonParser) errf(format string, args ...any) error {
+	return fmt.Errorf("%w: the request body is not valid JSON: %s at offset %d", errDecode, fmt.Sprintf(format, args...), p.i)
+}
+
+func (p *jsonParser) ws() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value() (any, error) {
+	if p.i >= len(p.b) {
+		return nil, p.errf("unexpected end of input")
+	}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		return p.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	case c == 't':
+		return true, p.lit("true")
+	case c == 'f':
+		return false, p.lit("false")
+	case c == 'n':
+		return nil, p.lit("null")
+	}
+	return nil, p.errf("invalid character %q", p.b[p.i])
+}
+
+func (p *jsonParser) lit(s string) error {
+	if len(p.b)-p.i < len(s) || string(p.b[p.i:p.i+len(s)]) != s {
+		return p.errf("invalid literal")
+	}
+	p.i += len(s)
+	return nil
+}
+
+func (p *jsonParser) enter() error {
+	p.depth++
+	if p.depth > p.max {
+		return fmt.Errorf("%w: the request body is nested deeper than %d levels", errDecode, p.max)
+	}
+	return nil
+}
+
+func (p *jsonParser) object() (any, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	p.i++ // {
+	m := map[string]any{}
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		p.depth--
+		return m, nil
+	}
+	for {
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return nil, p.errf("expected a string key")
+		}
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return nil, p.errf("expected ':'")
+		}
+		p.i++
+		p.ws()
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		m[k] = v
+		p.ws()
+		if p.i >= len(p.b) {
+			return nil, p.errf("unexpected end of input")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			p.depth--
+			return m, nil
+		default:
+			return nil, p.errf("expected ',' or '}'")
+		}
+	}
+}
+
+func (p *jsonParser) array() (any, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	p.i++ // [
+	l := []any{}
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		p.i++
+		p.depth--
+		return l, nil
+	}
+	for {
+		p.ws()
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		l = append(l, v)
+		p.ws()
+		if p.i >= len(p.b) {
+			return nil, p.errf("unexpected end of input")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			p.depth--
+			return l, nil
+		default:
+			return nil, p.errf("expected ',' or ']'")
+		}
+	}
+}
+
+func (p *jsonParser) number() (any, error) {
+	start := p.i
+	b := p.b
+	if p.i < len(b) && b[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(b) && b[p.i] == '0':
+		p.i++
+	case p.i < len(b) && b[p.i] >= '1' && b[p.i] <= '9':
+		for p.i < len(b) && b[p.i] >= '0' && b[p.i] <= '9' {
+			p.i++
+		}
+	default:
+		return nil, p.errf("invalid number")
+	}
+	if p.i < len(b) && b[p.i] == '.' {
+		p.i++
+		d := p.i
+		for p.i < len(b) && b[p.i] >= '0' && b[p.i] <= '9' {
+			p.i++
+		}
+		if p.i == d {
+			return nil, p.errf("invalid number")
+		}
+	}
+	if p.i < len(b) && (b[p.i] == 'e' || b[p.i] == 'E') {
+		p.i++
+		if p.i < len(b) && (b[p.i] == '+' || b[p.i] == '-') {
+			p.i++
+		}
+		d := p.i
+		for p.i < len(b) && b[p.i] >= '0' && b[p.i] <= '9' {
+			p.i++
+		}
+		if p.i == d {
+			return nil, p.errf("invalid number")
+		}
+	}
+	return json.Number(b[start:p.i]), nil
+}
+
+// str parses a string at p.i (which holds '"').
+func (p *jsonParser) str() (string, error) {
+	p.i++
+	start := p.i
+	// Fast path: no escapes.
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == '"' {
+			s := string(p.b[start:p.i])
+			p.i++
+			return s, nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			return "", p.errf("control character in string")
+		}
+		p.i++
+	}
+	buf := append([]byte(nil), p.b[start:p.i]...)
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return string(buf), nil
+		case c < 0x20:
+			return "", p.errf("control character in string")
+		case c != '\\':
+			buf = append(buf, c)
+			p.i++
+			continue
+		}
+		p.i++
+		if p.i >= len(p.b) {
+			break
+		}
+		e := p.b[p.i]
+		p.i++
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return "", p.errf("invalid \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				// A valid pair combines; anything else is U+FFFD, as in
+				// encoding/json.
+				save := p.i
+				if p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
+					p.i += 2
+					if r2, ok := p.hex4(); ok {
+						if c := utf16.DecodeRune(r, r2); c != utf8.RuneError {
+							buf = utf8.AppendRune(buf, c)
+							continue
+						}
+					}
+				}
+				p.i = save
+				r = utf8.RuneError
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			return "", p.errf("invalid escape")
+		}
+	}
+	return "", p.errf("unterminated string")
+}
+
+func (p *jsonParser) hex4() (rune, bool) {
+	if len(p.b)-p.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for k := 0; k < 4; k++ {
+		c := p.b[p.i+k]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	p.i += 4
+	return r, true
+}

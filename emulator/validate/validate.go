@@ -1,0 +1,1108 @@
+// Package validate checks API requests against a product's contract catalog.
+// It is generic: nothing in it names an action or a parameter; every check comes
+// from the catalog (fixtures.Catalog), so the emulator and the specs read the
+// same rules. Every API 3.0 product (Tencent Batch, Oceanus) shares it.
+//
+// Parameters are the decoded JSON shape: objects as map[string]any, lists as
+// []any, numbers as json.Number (float64 and Go integers are accepted too),
+// strings and bools.
+//
+// Two entry points, run by the protocol layer in this order:
+//
+//  1. CheckShape: the structural checks derived from the catalog's objects and
+//     member types, in the documented order of the API 3.0 common errors:
+//     MissingParameter (a member marked required is absent or null), then
+//     UnknownParameter (a name the input object does not define, at any
+//     depth), then InvalidParameter (strict wire types: a string where a
+//     number or bool is defined, a non-integer or out-of-range number for
+//     int64/uint64, a negative uint64, a float that overflows such as 1e400).
+//     Within each class the first violation in a depth-first walk over the
+//     members in catalog order wins (for unknown names: the smallest name of the
+//     first object holding one), so the answer is deterministic.
+//  2. Check: the catalog's Rules of the action. Rules with suffix "required"
+//     and "type" run first (in catalog order), then every other rule in catalog
+//     order; within a rule, list elements are visited in index order. The first
+//     violation wins and carries the rule's item ID and documented code.
+//
+// A violation is dropped (and checking continues) when Options.Skip returns
+// true for its rule ID: the emulator's faults switch rules off this way. Shape
+// checks use the rule ID <dialect>/<Action>/rule/<Path>.required|type (with "*"
+// for list indices), whether or not the catalog lists that rule.
+//
+// Rules with a suffix this package does not know (e.g. "idempotent") are left to
+// the product; Lint reports rules whose path or pattern cannot be used.
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/batchconform/batchconform/fixtures"
+)
+
+// Violation is the first broken rule of a request.
+type Violation struct {
+	RuleID  string // catalog item ID of the rule ("" for a shape check the catalog does not list)
+	Code    string // documented error code
+	Message string
+	Path    string // concrete parameter path, e.g. Job.Tasks.0.TaskName
+}
+
+func (v *Violation) Error() string { return v.Code + ": " + v.Message }
+
+// Options tune a check.
+type Options struct {
+	// Skip, if set, is asked about each violated rule ID; true drops the
+	// violation and checking goes on.
+	Skip func(ruleID string) bool
+}
+
+func (o Options) skip(id string) bool { return o.Skip != nil && o.Skip(id) }
+
+// Common API 3.0 codes used by the shape checks.
+const (
+	CodeMissing = "MissingParameter"
+	CodeUnknown = "UnknownParameter"
+	CodeInvalid = "InvalidParameter"
+)
+
+// ---- compiled catalog (cached per *Catalog; catalogs are immutable once loaded) ----
+
+type object struct {
+	name    string
+	members []*fixtures.Member // catalog order
+	byName  map[string]*fixtures.Member
+}
+
+type crule struct {
+	r       *fixtures.Rule
+	path    []string
+	parent  []string // path without its last segment (required)
+	last    string
+	member  *fixtures.Member // for type rules
+	refPath []string         // relative to scope
+	relPath []string         // path relative to scope (ref)
+	scope   []string
+	re      *regexp.Regexp
+	values  map[string]bool
+	problem string // why the rule cannot be used (Lint)
+	// signed: a range rule with a lower bound checks this uint64's sign.
+	signed bool
+}
+
+type action struct {
+	input *object
+	rules []crule // required/type first, then the rest, each in catalog order
+	ids   map[string]*fixtures.Rule
+	// alt: star path -> every wire type a type rule accepts there (Rule.Values).
+	alt map[string][]string
+	// signRange: star paths whose uint64 sign is checked by a range rule with
+	// a lower bound, so the shape check leaves negative integers to that rule.
+	signRange map[string]bool
+}
+
+type schema struct {
+	dialect string
+	objects map[string]*object
+	actions map[string]*action
+}
+
+var cache sync.Map // *fixtures.Catalog -> *schema
+
+func compiled(cat *fixtures.Catalog) *schema {
+	if s, ok := cache.Load(cat); ok {
+		return s.(*schema)
+	}
+	s := compile(cat)
+	actual, _ := cache.LoadOrStore(cat, s)
+	return actual.(*schema)
+}
+
+func compile(cat *fixtures.Catalog) *schema {
+	s := &schema{dialect: cat.Dialect, objects: map[string]*object{}, actions: map[string]*action{}}
+	for name, o := range cat.Objects {
+		if o == nil {
+			continue
+		}
+		obj := &object{name: name, byName: make(map[string]*fixtures.Member, len(o.Members))}
+		for i := range o.Members {
+			m := &o.Members[i]
+			obj.members = append(obj.members, m)
+			obj.byName[m.Name] = m
+		}
+		s.objects[name] = obj
+	}
+	for _, a := range cat.Actions {
+		s.actions[a.Name] = newAction(s.objects[a.Input])
+	}
+	var late []crule
+	for i := range cat.Rules {
+		r := &cat.Rules[i]
+		a := s.actions[r.Action]
+		if a == nil {
+			a = newAction(nil)
+			s.actions[r.Action] = a
+		}
+		a.ids[r.ID] = r
+		if r.Suffix == "type" && len(r.Values) > 0 {
+			a.alt[r.Path] = r.Values
+		}
+		if r.Suffix == "range" && r.Min != nil && *r.Min >= 0 {
+			a.signRange[r.Path] = true
+		}
+		c := s.compileRule(a, r)
+		if r.Suffix == "required" || r.Suffix == "type" {
+			a.rules = append(a.rules, c)
+		} else {
+			late = append(late, c)
+		}
+	}
+	// Second pass keeps each action's non-structural rules after its
+	// structural ones while preserving catalog order within each group.
+	for _, c := range late {
+		a := s.actions[c.r.Action]
+		a.rules = append(a.rules, c)
+	}
+	for _, a := range s.actions {
+		for i := range a.rules {
+			a.rules[i].signed = a.signRange[a.rules[i].r.Path]
+		}
+	}
+	return s
+}
+
+func newAction(input *object) *action {
+	return &action{input: input, ids: map[string]*fixtures.Rule{}, alt: map[string][]string{}, signRange: map[string]bool{}}
+}
+
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, ".")
+}
+
+func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
+	c := crule{r: r, path: splitPath(r.Path)}
+	if n := len(c.path); n > 0 {
+		c.parent, c.last = c.path[:n-1], c.path[n-1]
+	}
+	switch r.Suffix {
+	case "required":
+		if len(c.path) == 0 || c.last == "*" {
+			c.problem = "required needs a member path"
+		}
+	case "type":
+		if c.last == "*" {
+			// Path.* is the type of each element of the list at Path.
+			m := s.memberAt(a.input, c.parent)
+			if m != nil && m.Type == "list" {
+				c.member = &fixtures.Member{Name: m.Name, Type: m.Elem, Ref: m.Ref}
+			}
+		} else {
+			c.member = s.memberAt(a.input, c.path)
+		}
+		if c.member == nil {
+			c.problem = "type: no member at path " + r.Path
+		}
+	case "pattern":
+		re, err := regexp.Compile(r.Pattern)
+		if err != nil {
+			c.problem = "pattern: " + err.Error()
+		}
+		c.re = re
+	case "enum", "scheme":
+		c.values = map[string]bool{}
+		for _, v := range r.Values {
+			if r.CaseFold {
+				v = strings.ToLower(v)
+			}
+			c.values[v] = true
+		}
+	case "ref":
+		c.scope = splitPath(r.Scope)
+		rel, ok1 := trimPrefix(c.path, c.scope)
+		ref, ok2 := trimPrefix(splitPath(r.RefPath), c.scope)
+		if !ok1 || !ok2 {
+			c.problem = "ref: scope " + r.Scope + " is not a prefix of path and ref_path"
+		}
+		c.relPath, c.refPath = rel, ref
+	case "acyclic":
+		if r.From == "" || r.To == "" {
+			c.problem = "acyclic needs from and to"
+		}
+	case "path":
+		if r.Format != "remote" && r.Format != "local" {
+			c.problem = "path: unknown format " + r.Format
+		}
+	case "maxlen", "listmax":
+		if r.Max == nil {
+			c.problem = r.Suffix + " needs max"
+		}
+	case "minlen":
+		if r.Min == nil {
+			c.problem = "minlen needs min"
+		}
+	case "unique", "xor", "atleastone", "range":
+	default:
+		c.problem = "suffix not checked by validate: " + r.Suffix
+	}
+	return c
+}
+
+func trimPrefix(p, prefix []string) ([]string, bool) {
+	if len(prefix) > len(p) {
+		return nil, false
+	}
+	for i := range prefix {
+		if p[i] != prefix[i] {
+			return nil, false
+		}
+	}
+	return p[len(prefix):], true
+}
+
+// memberAt resolves a dotted path ("*" for list elements) to its member.
+func (s *schema) memberAt(obj *object, path []string) *fixtures.Member {
+	var m *fixtures.Member
+	inList := false
+	for _, seg := range path {
+		if seg == "*" {
+			if m == nil || m.Type != "list" || inList {
+				return nil
+			}
+			inList = true
+			continue
+		}
+		if m != nil {
+			ref := m.Ref
+			if (m.Type == "list" && !inList) || (m.Type == "list" && m.Elem != "object") || (m.Type != "list" && m.Type != "object") {
+				return nil
+			}
+			obj = s.objects[ref]
+		}
+		if obj == nil {
+			return nil
+		}
+		m = obj.byName[seg]
+		if m == nil {
+			return nil
+		}
+		inList = false
+	}
+	return m
+}
+
+// Lint reports the catalog's rules that Check cannot use (unknown path,
+// invalid pattern, missing bounds). Unknown suffixes are reported too, as
+// information: those rules are the product's to enforce.
+func Lint(cat *fixtures.Catalog) []error {
+	s := compiled(cat)
+	var out []error
+	names := make([]string, 0, len(s.actions))
+	for n := range s.actions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for _, c := range s.actions[n].rules {
+			if c.problem != "" {
+				out = append(out, fmt.Errorf("validate: rule %s: %s", c.r.ID, c.problem))
+			}
+		}
+	}
+	return out
+}
+
+// MemberType returns the wire type of the member at a dotted path ("*" or an
+// index for list elements) of an action's input, with its list element type,
+// so protocol layers can type flattened parameters. ok is false if the path
+// names no member.
+func MemberType(cat *fixtures.Catalog, action string, path []string) (m *fixtures.Member, ok bool) {
+	s := compiled(cat)
+	a := s.actions[action]
+	if a == nil || a.input == nil {
+		return nil, false
+	}
+	norm := make([]string, len(path))
+	for i, p := range path {
+		if isIndex(p) {
+			p = "*"
+		}
+		norm[i] = p
+	}
+	m = s.memberAt(a.input, norm)
+	return m, m != nil
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- shape ----
+
+// CheckShape runs the structural checks derived from the action's input
+// object: MissingParameter, then UnknownParameter, then InvalidParameter (see
+// the package comment). An action without an input object in the catalog has
+// no shape to check.
+func CheckShape(cat *fixtures.Catalog, action string, params map[string]any, opt Options) *Violation {
+	s := compiled(cat)
+	a := s.actions[action]
+	if a == nil || a.input == nil {
+		return nil
+	}
+	var pathBuf [16]string
+	w := shapeWalker{s: s, a: a, action: action, opt: opt, path: pathBuf[:0]}
+	w.object(a.input, params)
+	switch {
+	case w.missing != nil:
+		return w.missing
+	case w.unknown != nil:
+		return w.unknown
+	}
+	return w.invalid
+}
+
+type shapeWalker struct {
+	s       *schema
+	a       *action
+	action  string
+	opt     Options
+	path    []string
+	missing *Violation
+	unknown *Violation
+	invalid *Violation
+}
+
+func (w *shapeWalker) concrete(last string) string {
+	if len(w.path) == 0 {
+		return last
+	}
+	return strings.Join(w.path, ".") + "." + last
+}
+
+// ruleID builds the shape rule's ID with "*" for list indices.
+func (w *shapeWalker) ruleID(concrete, suffix string) string {
+	segs := strings.Split(concrete, ".")
+	for i, s := range segs {
+		if isIndex(s) {
+			segs[i] = "*"
+		}
+	}
+	return fixtures.MakeID(w.s.dialect, w.action, fixtures.KindRule, strings.Join(segs, ".")+"."+suffix)
+}
+
+// violation reports a shape violation unless skipped; a catalog rule with the
+// same ID supplies the documented code.
+func (w *shapeWalker) violation(concrete, suffix, code, msg string) *Violation {
+	id := w.ruleID(concrete, suffix)
+	if w.opt.skip(id) {
+		return nil
+	}
+	v := &Violation{Code: code, Message: msg, Path: concrete}
+	if r, ok := w.a.ids[id]; ok {
+		v.RuleID = id
+		if r.Code != "" {
+			v.Code = r.Code
+		}
+	}
+	return v
+}
+
+func (w *shapeWalker) object(obj *object, m map[string]any) {
+	if w.missing != nil {
+		return
+	}
+	known := 0
+	for _, mem := range obj.members {
+		v, ok := m[mem.Name]
+		if ok {
+			known++
+		}
+		if !ok || v == nil {
+			if mem.Required && w.missing == nil {
+				p := w.concrete(mem.Name)
+				w.missing = w.violation(p, "required", CodeMissing,
+					"The request is missing a required parameter `"+p+"`.")
+				if w.missing != nil {
+					return
+				}
+			}
+			continue
+		}
+		w.value(mem, mem.Name, v)
+		if w.missing != nil {
+			return
+		}
+	}
+	if known < len(m) && w.unknown == nil {
+		var first string
+		for k := range m {
+			if obj.byName[k] == nil && (first == "" || k < first) {
+				first = k
+			}
+		}
+		p := w.concrete(first)
+		w.unknown = &Violation{Code: CodeUnknown, Path: p,
+			Message: "The parameter `" + p + "` is not recognized."}
+	}
+}
+
+func (w *shapeWalker) value(mem *fixtures.Member, name string, v any) {
+	w.path = append(w.path, name)
+	defer func() { w.path = w.path[:len(w.path)-1] }()
+	typ := mem.Type
+	if !TypeOK(typ, v) && len(w.a.alt) > 0 {
+		// A type rule may accept other wire types where the docs disagree
+		// (e.g. an object or a list of them).
+		for _, t := range w.a.alt[w.starPath()] {
+			if TypeOK(t, v) {
+				typ = t
+				break
+			}
+		}
+	}
+	switch typ {
+	case "object":
+		o, ok := v.(map[string]any)
+		if !ok {
+			w.badType(typ)
+			return
+		}
+		if obj := w.s.objects[mem.Ref]; obj != nil {
+			w.object(obj, o)
+		}
+	case "list":
+		l, ok := v.([]any)
+		if !ok {
+			w.badType(typ)
+			return
+		}
+		elem := mem.Elem
+		if mem.Type == "object" {
+			elem = "object"
+		}
+		var elObj *object
+		if elem == "object" {
+			elObj = w.s.objects[mem.Ref]
+		}
+		for i, e := range l {
+			w.path = append(w.path, strconv.Itoa(i))
+			switch {
+			case e == nil:
+				w.badType(elem)
+			case elem == "object":
+				if o, ok := e.(map[string]any); !ok {
+					w.badType("object")
+				} else if elObj != nil {
+					w.object(elObj, o)
+				}
+			default:
+				w.scalar(elem, e)
+			}
+			w.path = w.path[:len(w.path)-1]
+			if w.missing != nil {
+				return
+			}
+		}
+	default:
+		w.scalar(typ, v)
+	}
+}
+
+func (w *shapeWalker) scalar(typ string, v any) {
+	if TypeOK(typ, v) {
+		return
+	}
+	// A negative integer for a uint64 is left to the range rule that gives
+	// the documented code (e.g. InvalidParameterValue.Negative).
+	if typ == "uint64" && negativeInt(v) && w.a.signRange[w.starPath()] {
+		return
+	}
+	w.badType(typ)
+}
+
+func (w *shapeWalker) starPath() string {
+	segs := make([]string, len(w.path))
+	for i, s := range w.path {
+		if isIndex(s) {
+			s = "*"
+		}
+		segs[i] = s
+	}
+	return strings.Join(segs, ".")
+}
+
+func negativeInt(v any) bool {
+	switch n := v.(type) {
+	case json.Number:
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		return err == nil && i < 0
+	case float64:
+		return n < 0 && n == math.Trunc(n)
+	case int:
+		return n < 0
+	case int64:
+		return n < 0
+	}
+	return false
+}
+
+func (w *shapeWalker) badType(want string) {
+	if w.invalid != nil {
+		return
+	}
+	p := strings.Join(w.path, ".")
+	id := w.ruleID(p, "type")
+	// A list element's type belongs to the rule Path.*.type, or failing that
+	// to the list member's own type rule.
+	if n := len(w.path); n > 1 && isIndex(w.path[n-1]) {
+		if _, ok := w.a.ids[id]; !ok {
+			id = w.ruleID(strings.Join(w.path[:n-1], "."), "type")
+		}
+	}
+	if w.opt.skip(id) {
+		return
+	}
+	v := &Violation{Code: CodeInvalid, Path: p,
+		Message: "The value type of parameter `" + p + "` is not valid (want " + want + ")."}
+	if r, ok := w.a.ids[id]; ok {
+		v.RuleID = id
+		if r.Code != "" {
+			v.Code = r.Code
+		}
+	}
+	w.invalid = v
+}
+
+// TypeOK reports whether v has the wire type t, strictly: "1" is not a number,
+// 1.5 is not an int64, -1 is not a uint64, 1e400 is no number at all. Unknown
+// type names accept anything (the catalog's cross-check catches those).
+func TypeOK(t string, v any) bool {
+	switch t {
+	case "string", "datetime":
+		_, ok := v.(string)
+		return ok
+	case "bool":
+		_, ok := v.(bool)
+		return ok
+	case "int64":
+		switch n := v.(type) {
+		case json.Number:
+			_, err := strconv.ParseInt(string(n), 10, 64)
+			return err == nil
+		case float64:
+			return n == math.Trunc(n) && n >= -9.223372036854775808e18 && n < 9.223372036854775808e18
+		case int, int64, int32:
+			return true
+		case uint64:
+			return n <= math.MaxInt64
+		}
+		return false
+	case "uint64":
+		switch n := v.(type) {
+		case json.Number:
+			_, err := strconv.ParseUint(string(n), 10, 64)
+			return err == nil
+		case float64:
+			return n == math.Trunc(n) && n >= 0 && n < 1.8446744073709551616e19
+		case int:
+			return n >= 0
+		case int64:
+			return n >= 0
+		case uint64:
+			return true
+		}
+		return false
+	case "float":
+		switch n := v.(type) {
+		case json.Number:
+			f, err := strconv.ParseFloat(string(n), 64)
+			return err == nil && !math.IsInf(f, 0)
+		case float64:
+			return !math.IsInf(n, 0) && !math.IsNaN(n)
+		case int, int64, uint64:
+			return true
+		}
+		return false
+	case "object":
+		_, ok := v.(map[string]any)
+		return ok
+	case "list":
+		_, ok := v.([]any)
+		return ok
+	}
+	return true
+}
+
+// ---- catalog rules ----
+
+// Check runs the catalog's rules of an action over params; the first violation
+// wins (see the package comment for the order).
+func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Options) *Violation {
+	a := compiled(cat).actions[action]
+	if a == nil {
+		return nil
+	}
+	for i := range a.rules {
+		c := &a.rules[i]
+		if c.problem != "" {
+			continue
+		}
+		if v, code := c.check(params); v != nil {
+			if opt.skip(c.r.ID) {
+				continue
+			}
+			v.RuleID = c.r.ID
+			v.Code = c.r.Code
+			if code != "" {
+				v.Code = code
+			}
+			if v.Code == "" {
+				v.Code = CodeInvalid + "Value"
+			}
+			return v
+		}
+	}
+	return nil
+}
+
+// visit calls fn for every value at path under root (present and not null),
+// with its concrete path; fn returning false stops the walk.
+func visit(root any, path []string, prefix []string, fn func(v any, at []string) bool) bool {
+	if len(path) == 0 {
+		if root == nil {
+			return true
+		}
+		return fn(root, prefix)
+	}
+	seg := path[0]
+	if seg == "*" {
+		l, ok := root.([]any)
+		if !ok {
+			return true
+		}
+		for i, e := range l {
+			if !visit(e, path[1:], append(prefix, strconv.Itoa(i)), fn) {
+				return false
+			}
+		}
+		return true
+	}
+	m, ok := root.(map[string]any)
+	if !ok {
+		return true
+	}
+	v, ok := m[seg]
+	if !ok || v == nil {
+		return true
+	}
+	return visit(v, path[1:], append(prefix, seg), fn)
+}
+
+func joinPath(at []string, extra ...string) string {
+	return strings.Join(append(append([]string(nil), at...), extra...), ".")
+}
+
+// check returns the rule's first violation; code, if set, overrides the
+// rule's Code (range: MinCode below the minimum).
+func (c *crule) check(params map[string]any) (out *Violation, code string) {
+	r := c.r
+	fail := func(at []string, msg string) bool {
+		p := joinPath(at)
+		out = &Violation{Path: p, Message: strings.ReplaceAll(msg, "%p", "`"+p+"`")}
+		return false
+	}
+	var root any = params
+	switch r.Suffix {
+	case "required":
+		visit(root, c.parent, nil, func(v any, at []string) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return true
+			}
+			if x, ok := m[c.last]; !ok || x == nil {
+				return fail(append(at, c.last), "The request is missing a required parameter %p.")
+			}
+			return true
+		})
+	case "type":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			if !typeDeep(c.member, r.Values, v) && !(c.signed && c.member.Type == "uint64" && negativeInt(v)) {
+				return fail(at, "The value type of parameter %p is not valid.")
+			}
+			return true
+		})
+	case "maxlen", "minlen":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			s, ok := v.(string)
+			if !ok {
+				return true
+			}
+			n := len(s)
+			if r.Unit != "bytes" {
+				n = utf8.RuneCountInString(s)
+			}
+			if r.Suffix == "maxlen" && float64(n) > *r.Max {
+				return fail(at, fmt.Sprintf("The length of parameter %%p (%d) exceeds the maximum %g.", n, *r.Max))
+			}
+			if r.Suffix == "minlen" && float64(n) < *r.Min {
+				return fail(at, fmt.Sprintf("The length of parameter %%p (%d) is below the minimum %g.", n, *r.Min))
+			}
+			return true
+		})
+	case "range":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			f, ok := number(v)
+			if !ok {
+				return true
+			}
+			if r.Min != nil && f < *r.Min {
+				code = r.MinCode
+				return fail(at, "The value of parameter %p is out of range"+bounds(r)+".")
+			}
+			if r.Max != nil && f > *r.Max {
+				return fail(at, "The value of parameter %p is out of range"+bounds(r)+".")
+			}
+			return true
+		})
+	case "enum":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			s, ok := scalarString(v)
+			if !ok {
+				return true
+			}
+			if r.CaseFold {
+				s = strings.ToLower(s)
+			}
+			if !c.values[s] {
+				return fail(at, "The value of parameter %p is not one of "+strings.Join(r.Values, ", ")+".")
+			}
+			return true
+		})
+	case "pattern":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			if s, ok := v.(string); ok && !c.re.MatchString(s) {
+				return fail(at, "The value of parameter %p does not match the required format.")
+			}
+			return true
+		})
+	case "xor", "atleastone":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return true
+			}
+			n := 0
+			for _, name := range r.Members {
+				if x, ok := m[name]; ok && x != nil {
+					n++
+				}
+			}
+			names := strings.Join(r.Members, ", ")
+			switch {
+			case r.Suffix == "xor" && n > 1:
+				return fail(at, "Only one of the parameters "+names+" may be given"+inAt(at)+".")
+			case r.Suffix == "xor" && r.Exactly && n == 0, r.Suffix == "atleastone" && n == 0:
+				return fail(at, "One of the parameters "+names+" must be given"+inAt(at)+".")
+			}
+			return true
+		})
+	case "listmax":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			if l, ok := v.([]any); ok && float64(len(l)) > *r.Max {
+				return fail(at, fmt.Sprintf("The list %%p has %d elements, more than the maximum %g.", len(l), *r.Max))
+			}
+			return true
+		})
+	case "unique":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			l, ok := v.([]any)
+			if !ok {
+				return true
+			}
+			seen := make(map[string]bool, len(l))
+			for i, e := range l {
+				if r.Key != "" {
+					m, ok := e.(map[string]any)
+					if !ok {
+						continue
+					}
+					e = m[r.Key]
+				}
+				k, ok := scalarKey(e)
+				if !ok {
+					continue
+				}
+				if seen[k] {
+					extra := []string{strconv.Itoa(i)}
+					if r.Key != "" {
+						extra = append(extra, r.Key)
+					}
+					return fail(append(append([]string(nil), at...), extra...), "The value of parameter %p is duplicated.")
+				}
+				seen[k] = true
+			}
+			return true
+		})
+	case "ref":
+		visit(root, c.scope, nil, func(scope any, sat []string) bool {
+			targets := map[string]bool{}
+			visit(scope, c.refPath, nil, func(v any, _ []string) bool {
+				if k, ok := scalarKey(v); ok {
+					targets[k] = true
+				}
+				return true
+			})
+			return visit(scope, c.relPath, append([]string(nil), sat...), func(v any, at []string) bool {
+				if k, ok := scalarKey(v); ok && !targets[k] {
+					return fail(at, "The value of parameter %p names nothing at "+r.RefPath+".")
+				}
+				return true
+			})
+		})
+	case "acyclic":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			l, ok := v.([]any)
+			if !ok {
+				return true
+			}
+			if i := cycleAt(l, r.From, r.To); i >= 0 {
+				return fail(append(append([]string(nil), at...), strconv.Itoa(i)), "The edges of %p form a cycle.")
+			}
+			return true
+		})
+	case "scheme":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			s, ok := v.(string)
+			if !ok {
+				return true
+			}
+			sch, _, found := strings.Cut(s, "://")
+			if r.CaseFold {
+				sch = strings.ToLower(sch)
+			}
+			if !found || !c.values[sch] {
+				return fail(at, "The scheme of parameter %p must be one of "+strings.Join(r.Values, ", ")+".")
+			}
+			return true
+		})
+	case "path":
+		visit(root, c.path, nil, func(v any, at []string) bool {
+			s, ok := v.(string)
+			if !ok {
+				return true
+			}
+			good := localPath(s)
+			if r.Format == "remote" {
+				good = remotePath(s)
+			}
+			if !good {
+				return fail(at, "The value of parameter %p is not a valid "+r.Format+" path.")
+			}
+			return true
+		})
+	}
+	return out, code
+}
+
+func inAt(at []string) string {
+	if len(at) == 0 {
+		return ""
+	}
+	return " in `" + strings.Join(at, ".") + "`"
+}
+
+func bounds(r *fixtures.Rule) string {
+	switch {
+	case r.Min != nil && r.Max != nil:
+		return fmt.Sprintf(" [%g, %g]", *r.Min, *r.Max)
+	case r.Min != nil:
+		return fmt.Sprintf(" (minimum %g)", *r.Min)
+	case r.Max != nil:
+		return fmt.Sprintf(" (maximum %g)", *r.Max)
+	}
+	return ""
+}
+
+// typeDeep checks a value against a member's type, including the element type
+// of scalar lists (object contents are the shape check's business).
+func typeDeep(m *fixtures.Member, alts []string, v any) bool {
+	for _, t := range alts {
+		if TypeOK(t, v) {
+			return true
+		}
+	}
+	if !TypeOK(m.Type, v) {
+		return false
+	}
+	if m.Type == "list" && m.Elem != "" {
+		for _, e := range v.([]any) {
+			if e == nil || !TypeOK(m.Elem, e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(n), 64)
+		return f, err == nil
+	case float64:
+		return n, !math.IsNaN(n)
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+func scalarString(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return string(x), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	}
+	return "", false
+}
+
+// scalarKey is a comparison key that keeps "1" (string) and 1 (number) apart.
+func scalarKey(v any) (string, bool) {
+	s, ok := scalarString(v)
+	if !ok {
+		return "", false
+	}
+	if _, isStr := v.(string); isStr {
+		return "s" + s, true
+	}
+	return "n" + s, true
+}
+
+// cycleAt returns the index of an edge that closes a cycle (self-loops
+// included), or -1. Edges whose ends are not strings are ignored.
+func cycleAt(edges []any, from, to string) int {
+	adj := map[string][]int{} // node -> indices of outgoing edges
+	type edge struct{ a, b string }
+	es := make([]edge, len(edges))
+	valid := make([]bool, len(edges))
+	for i, e := range edges {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		a, ok1 := m[from].(string)
+		b, ok2 := m[to].(string)
+		if !ok1 || !ok2 {
+			continue
+		}
+		es[i], valid[i] = edge{a, b}, true
+		adj[a] = append(adj[a], i)
+	}
+	// Iterative DFS with colours; the first back edge found, scanning start
+	// nodes in edge order, is reported.
+	const (
+		white = iota
+		grey
+		black
+	)
+	colour := map[string]int{}
+	type frame struct {
+		node string
+		next int
+	}
+	for i := range es {
+		if !valid[i] || colour[es[i].a] != white {
+			continue
+		}
+		stack := []frame{{node: es[i].a}}
+		colour[es[i].a] = grey
+		for len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			out := adj[f.node]
+			if f.next >= len(out) {
+				colour[f.node] = black
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			ei := out[f.next]
+			f.next++
+			nb := es[ei].b
+			switch colour[nb] {
+			case grey:
+				return ei
+			case white:
+				colour[nb] = grey
+				stack = append(stack, frame{node: nb})
+			}
+		}
+	}
+	return -1
+}
+
+// remotePath: cos:// or cfs:// URL with a non-empty authority followed by a
+// path ("cos://bucket-appid.cos.ap-guangzhou.myqcloud.com/dir/",
+// "cfs://10.100.100.10:/").
+func remotePath(s string) bool {
+	sch, rest, ok := strings.Cut(s, "://")
+	if !ok || (sch != "cos" && sch != "cfs") {
+		return false
+	}
+	host, _, ok := strings.Cut(rest, "/")
+	if !ok || host == "" {
+		return false
+	}
+	return cleanChars(s)
+}
+
+// localPath: an absolute Linux path or a Windows drive path (H:\ or H:/).
+func localPath(s string) bool {
+	if !cleanChars(s) {
+		return false
+	}
+	if strings.HasPrefix(s, "/") {
+		return true
+	}
+	if len(s) >= 3 && (s[0]|0x20) >= 'a' && (s[0]|0x20) <= 'z' && s[1] == ':' && (s[2] == '\\' || s[2] == '/') {
+		return true
+	}
+	return false
+}
+
+func cleanChars(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
