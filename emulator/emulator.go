@@ -210,14 +210,18 @@ func (e *Emulator) Advance(d time.Duration) error { return e.eng.Advance(d) }
 // Close stops the server and the engine (running commands are killed).
 func (e *Emulator) Close() error {
 	e.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Stop the engine first: it kills running commands, so no handler
+		// waits on one. Then let in-flight requests finish for a moment; a
+		// client that keeps a connection busy past that is cut off (that is
+		// the client's business, not an emulator error).
+		engErr := e.eng.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
-		err := e.srv.Shutdown(ctx)
-		if err != nil {
+		if err := e.srv.Shutdown(ctx); err != nil {
 			_ = e.srv.Close()
 		}
 		<-e.served
-		e.closeErr = errors.Join(err, e.eng.Close())
+		e.closeErr = engErr
 	})
 	return e.closeErr
 }
