@@ -36,6 +36,7 @@ type Target struct {
 	// sweeper can find leftovers on a live account.
 	RunPrefix      string        `json:"run_prefix"`
 	RequestTimeout time.Duration `json:"request_timeout"`
+	MaxResources   int           `json:"max_resources"`
 }
 
 var (
@@ -100,7 +101,7 @@ func setUp() ([]byte, error) {
 	for _, d := range s.SelectedDialects() {
 		tc := s.For(d)
 		t := &Target{Dialect: d, SecretID: tc.SecretID, SecretKey: tc.SecretKey, Region: tc.Region,
-			Zone: tc.Zone, Live: s.Live, RunPrefix: prefix, RequestTimeout: s.RequestTimeout}
+			Zone: tc.Zone, Live: s.Live, RunPrefix: prefix, RequestTimeout: s.RequestTimeout, MaxResources: s.MaxResources}
 		if tc.Endpoint == "" {
 			if embedded == nil {
 				emu, err := emulator.Start(emulator.WithFaults(s.Faults...))

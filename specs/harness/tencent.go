@@ -37,6 +37,9 @@ func (t *Target) transport() *transport {
 			timeout = 30 * time.Second
 		}
 		tr = newTransport(timeout, t.RateLimit)
+		if t.Live {
+			tr.maxAlive = t.MaxResources
+		}
 		transports[t.Dialect+"|"+t.URL] = tr
 	}
 	return tr

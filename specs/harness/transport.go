@@ -46,7 +46,17 @@ type transport struct {
 	limiter *limiter
 	mu      sync.Mutex
 	last    []Exchange // the most recent exchanges, newest last (bounded)
+	// maxAlive bounds the resources alive at once on a live target (0 = no
+	// bound): create actions beyond it are refused before they are sent.
+	maxAlive int
+	alive    int
 }
+
+// createActions and deleteActions drive the live resource bound.
+var (
+	createActions = map[string]bool{"SubmitJob": true, "CreateComputeEnv": true, "CreateCpmComputeEnv": true, "CreateTaskTemplate": true}
+	deleteActions = map[string]bool{"DeleteJob": true, "DeleteComputeEnv": true, "DeleteTaskTemplates": true}
+)
 
 var sharedTransport = &http.Transport{
 	Proxy:               nil, // targets are addressed directly
@@ -74,6 +84,19 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		reqBody = b
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
+	if t.maxAlive > 0 {
+		t.mu.Lock()
+		switch {
+		case createActions[action] && t.alive >= t.maxAlive:
+			t.mu.Unlock()
+			return nil, fmt.Errorf("harness: %s refused: --max-resources %d resources are alive on the live target", action, t.maxAlive)
+		case createActions[action]:
+			t.alive++
+		case deleteActions[action] && t.alive > 0:
+			t.alive--
+		}
+		t.mu.Unlock()
 	}
 	if err := t.limiter.wait(req.Context(), action); err != nil {
 		return nil, err
