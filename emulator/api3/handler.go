@@ -195,6 +195,11 @@ func (h *handler) serve(w http.ResponseWriter, c *call) (any, *Error) {
 	if e := h.route(c); e != nil {
 		return nil, e
 	}
+	// A Token belongs to temporary credentials, which the emulator never
+	// issues: with a permanent SecretId any token is invalid.
+	if c.req.Token != "" {
+		return nil, Errorf("AuthFailure.TokenFailure", "The token is invalid: the credentials are not temporary credentials.")
+	}
 	if !h.allow(c) {
 		return nil, Errorf("RequestLimitExceeded", "Your request rate for %s exceeds the limit.", c.req.Action)
 	}
@@ -249,7 +254,11 @@ func (h *handler) readRequest(w http.ResponseWriter, c *call) *Error {
 		}
 		limit = MaxV1PostBytes
 	default:
-		// multipart/form-data is accepted by a few other products only.
+		// multipart/form-data is accepted by a few other products only;
+		// for these actions the body is not a valid request.
+		if strings.HasPrefix(strings.ToLower(ct), "multipart/form-data") {
+			return Errorf("InvalidRequest", "multipart/form-data bodies are not accepted by this action.")
+		}
 		return Errorf("UnsupportedProtocol", "The content type %q is not supported; use application/json (TC3) or application/x-www-form-urlencoded (v1).", safeToken(ct))
 	}
 	if r.ContentLength > limit {

@@ -178,7 +178,7 @@ func TestRaw(t *testing.T) {
 		{"PUT", tc3{method: "PUT", body: `{"JobId":"job-1"}`}, "UnsupportedProtocol"},
 		{"DELETE", tc3{method: "DELETE"}, "UnsupportedProtocol"},
 		{"text/plain", tc3{body: `{"JobId":"job-1"}`, ct: "text/plain"}, "UnsupportedProtocol"},
-		{"multipart", tc3{body: `x`, ct: "multipart/form-data; boundary=x"}, "UnsupportedProtocol"},
+		{"multipart", tc3{body: `x`, ct: "multipart/form-data; boundary=x"}, "InvalidRequest"}, // catalog: request/protocol/InvalidRequest,
 		{"form with TC3", tc3{body: `JobId=job-1`, ct: "application/x-www-form-urlencoded"}, "UnsupportedProtocol"},
 		{"json without authorization", tc3{body: `{"JobId":"job-1"}`, noAuth: true}, "AuthFailure.InvalidAuthorization"},
 		{"malformed authorization", tc3{body: `{}`, header: map[string]string{"Authorization": "TC3-HMAC-SHA256 Credential=x"}}, "AuthFailure.InvalidAuthorization"},

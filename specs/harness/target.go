@@ -134,6 +134,9 @@ func tearDown() error {
 	if embedded == nil {
 		return nil
 	}
+	// Idle keep-alive connections of the suite's own transport would hold
+	// the emulator's graceful shutdown until they time out.
+	sharedTransport.CloseIdleConnections()
 	err := embedded.Close()
 	embedded = nil
 	return err

@@ -224,8 +224,8 @@ func ParseEnvelope(status int, h http.Header, body []byte) *Envelope {
 	}
 	e.Response = outer.Response
 	if raw, ok := outer.Response["RequestId"]; ok {
-		if err := json.Unmarshal(raw, &e.RequestID); err != nil {
-			e.DecodeErr = fmt.Errorf("RequestId is not a string: %s", raw)
+		if err := json.Unmarshal(raw, &e.RequestID); err != nil || e.RequestID == "" {
+			e.DecodeErr = fmt.Errorf("RequestId is not a non-empty string: %s", raw)
 		}
 	} else {
 		e.DecodeErr = errors.New("Response has no RequestId")
