@@ -72,7 +72,8 @@ func rebuild() {
 	alt := strings.Join(names, "|")
 	// JSON "Field":"value", form/query Field=value (flattened keys end in the
 	// field name), and header lines "Field: value".
-	fieldRe = regexp.MustCompile(`("(?:` + alt + `)"\s*:\s*)"(?:[^"\\]|\\.)*"` +
+	fieldRe = regexp.MustCompile(`(\\"(?:` + alt + `)\\"\s*:\s*)\\"(?:[^"\\]|\\[^"])*\\"` +
+		`|("(?:` + alt + `)"\s*:\s*)"(?:[^"\\]|\\.)*"` +
 		`|((?:^|[?&\s])(?:[\w.]*\.)?(?:` + alt + `)=)[^&\s"]*` +
 		`|((?i:^|\n)(?:` + alt + `):[ \t]*)[^\r\n]*`)
 }
@@ -86,7 +87,11 @@ func String(s string) string {
 		sub := re.FindStringSubmatch(m)
 		for _, prefix := range sub[1:] {
 			if prefix != "" {
-				if strings.HasPrefix(m[len(prefix):], `"`) {
+				rest := m[len(prefix):]
+				if strings.HasPrefix(rest, `\"`) {
+					return prefix + `\"` + Mask + `\"`
+				}
+				if strings.HasPrefix(rest, `"`) {
 					return prefix + `"` + Mask + `"`
 				}
 				return prefix + Mask

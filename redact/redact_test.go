@@ -15,6 +15,7 @@ func TestString(t *testing.T) {
 		{`the key is s3cr3t-key-value, again s3cr3t-key-value`, `s3cr3t-key-value`},
 		{`{"Docker":{"User":"u","Password":"dockerpw"}}`, `dockerpw`},
 		{`{"AccessKeySecret":"ak-secret","SecurityToken":"tok"}`, `ak-secret`},
+		{`{"request":"{\"Authentications\":[{\"SecretKey\":\"nested-secret\"}]}"}`, `nested-secret`},
 	} {
 		got := String(c.in)
 		if strings.Contains(got, c.secret) {

@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/batchconform/batchconform/reports"
@@ -174,10 +172,4 @@ func reportBaseline(args []string, stdout, stderr io.Writer) int {
 	return ExitOK
 }
 
-func writeReportJSON(r *reports.Report, path string) error {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
-}
+func writeReportJSON(r *reports.Report, path string) error { return reports.WriteJSON(r, path) }

@@ -201,12 +201,14 @@ func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests in
 	}
 }
 
-// writeReports writes the conformance report files into dir.
+// writeReports writes the conformance report files into dir: report.json,
+// junit.xml, report.md and report.html (pinned names).
 func writeReports(r *reports.Report, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	return writeReportJSON(r, filepath.Join(dir, "report.json"))
+	_, err := reports.WriteAll(r, dir)
+	return err
 }
 
 // ---- --procs: shards of this binary against one emulator ----
