@@ -31,8 +31,8 @@ import (
 
 // runFlags are the flags of `run` beyond the target settings.
 type runFlags struct {
-	out     string
-	procs   int
+	out      string
+	procs    int
 	shard    string
 	verbose  bool
 	baseline string

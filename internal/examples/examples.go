@@ -236,7 +236,6 @@ func (p *prep) envRef(action string) (string, error) {
 	return id, err
 }
 
-
 func (p *prep) node(ref string) (string, error) {
 	envID, err := p.envRef(p.ex.Action)
 	if err != nil {
@@ -408,4 +407,3 @@ func set(m map[string]any, path string, v any) error {
 	}
 	return nil
 }
-
