@@ -1,0 +1,770 @@
+package tencentbatch
+
+// Helpers of the lifecycle specs (states_spec.go, events_spec.go,
+// behaviour_spec.go): one reusable observer that polls the Describe* actions
+// and records the distinct consecutive states of every entity (job, task,
+// task instance, compute node, activity), and the "lab": a set of scenarios
+// that run concurrently once per process, each provoking some documented
+// transitions, so that many items are checked from one ~3 s observation.
+// Every package-level identifier is prefixed "st".
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/specs/harness"
+)
+
+// ---- calling the API ----
+
+// stAPIError is an API error answered in the envelope.
+type stAPIError struct {
+	Action, Code, Message string
+}
+
+func (e *stAPIError) Error() string {
+	return fmt.Sprintf("%s answered %s: %s", e.Action, e.Code, e.Message)
+}
+
+// stCode is the API error code of err ("" if err is not an API error).
+func stCode(err error) string {
+	var ae *stAPIError
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return ""
+}
+
+// stNotFound reports whether err is a ResourceNotFound[.X] answer.
+func stNotFound(err error) bool { return strings.HasPrefix(stCode(err), "ResourceNotFound") }
+
+// stCall sends action with body (any JSON-marshalable value) as a signed TC3
+// POST and decodes the Response object into out (nil: ignore it). Raw
+// requests are used rather than the SDK because SDK v1.0.162 lacks members
+// the specs need (Notifications as a list, Tags on jobs…).
+func stCall(t *harness.Target, action string, body any, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("%s: encode request: %w", action, err)
+	}
+	env, err := t.Raw(harness.RawRequest{Action: action, Body: b})
+	if err != nil {
+		return fmt.Errorf("%s: %w", action, err)
+	}
+	if env.DecodeErr != nil {
+		return fmt.Errorf("%s: %v: %.300s", action, env.DecodeErr, env.Body)
+	}
+	if env.Error != nil {
+		return &stAPIError{Action: action, Code: env.Error.Code, Message: env.Error.Message}
+	}
+	if out == nil {
+		return nil
+	}
+	raw, err := json.Marshal(env.Response)
+	if err != nil {
+		return fmt.Errorf("%s: %w", action, err)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: decode response: %w: %.300s", action, err, raw)
+	}
+	return nil
+}
+
+// ---- the observer ----
+
+// Machine names of the catalog.
+const (
+	stJob      = "job"
+	stTask     = "task"
+	stInstance = "task-instance"
+	stNode     = "compute-node"
+	stActivity = "activity"
+)
+
+// stEntity is one observed entity and its distinct consecutive states.
+type stEntity struct {
+	Machine  string
+	Key      string // job-x, job-x/Task, job-x/Task#0, env-x/node-x, env-x/act-x
+	Scenario string
+	Label    string // activities: "<type> <node>"
+	States   []string
+}
+
+func (e *stEntity) path() string { return strings.Join(e.States, " → ") }
+
+// stObserver records what the watchers see. Safe for concurrent use.
+type stObserver struct {
+	mu    sync.Mutex
+	ents  map[string]*stEntity
+	order []string
+	dag   []string // dependency-order violations
+	dagOK int      // snapshots in which a downstream task was active
+	// ignored jobs and nodes (see forget)
+	ignored map[string]bool
+}
+
+func newStObserver() *stObserver {
+	return &stObserver{ents: map[string]*stEntity{}, ignored: map[string]bool{}}
+}
+
+func (o *stObserver) record(machine, scenario, key, label, state string) {
+	if state == "" {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	e := o.ents[key]
+	if e == nil {
+		e = &stEntity{Machine: machine, Key: key, Scenario: scenario, Label: label}
+		if o.ignored[o.owner(e)] {
+			return
+		}
+		o.ents[key] = e
+		o.order = append(o.order, key)
+	}
+	if n := len(e.States); n == 0 || e.States[n-1] != state {
+		e.States = append(e.States, state)
+	}
+}
+
+// last is the latest observed state of key ("" if never seen).
+func (o *stObserver) last(key string) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if e := o.ents[key]; e != nil && len(e.States) > 0 {
+		return e.States[len(e.States)-1]
+	}
+	return ""
+}
+
+// count is how often key entered state.
+func (o *stObserver) count(key, state string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	if e := o.ents[key]; e != nil {
+		for _, s := range e.States {
+			if s == state {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// entities returns copies of the entities of a machine (all if "").
+func (o *stObserver) entities(machine string) []stEntity {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []stEntity
+	for _, k := range o.order {
+		e := o.ents[k]
+		if machine == "" || e.Machine == machine {
+			cp := *e
+			cp.States = append([]string(nil), e.States...)
+			out = append(out, cp)
+		}
+	}
+	return out
+}
+
+// forget drops a job (with its tasks and instances) or a node (with its
+// activities) and ignores whatever is seen of it later. An attempt whose
+// intervention came too late (see stLabT.scTerminateAt) is not evidence
+// about the machine: e.g. a node terminated a moment after it became RUNNING
+// would look like CREATED -> DELETING.
+func (o *stObserver) forget(id string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.ignored[id] = true
+	kept := o.order[:0]
+	for _, k := range o.order {
+		if o.ignored[o.owner(o.ents[k])] {
+			delete(o.ents, k)
+			continue
+		}
+		kept = append(kept, k)
+	}
+	o.order = kept
+}
+
+// owner is the job or node an entity belongs to.
+func (o *stObserver) owner(e *stEntity) string {
+	switch e.Machine {
+	case stNode:
+		return stNodeID(e.Key)
+	case stActivity:
+		return e.Label[strings.LastIndexByte(e.Label, ' ')+1:]
+	}
+	if i := strings.IndexByte(e.Key, '/'); i >= 0 {
+		return e.Key[:i]
+	}
+	return e.Key
+}
+
+func (o *stObserver) entity(key string) (stEntity, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	e := o.ents[key]
+	if e == nil {
+		return stEntity{}, false
+	}
+	cp := *e
+	cp.States = append([]string(nil), e.States...)
+	return cp, true
+}
+
+// ---- the lab ----
+
+// stExpect is an exact history the emulator must show (it holds each state
+// for at least five polling intervals, so none may be skipped).
+type stExpect struct {
+	Machine, Key string
+	Want         []string
+}
+
+// stLabT runs the scenarios and keeps what they observed.
+type stLabT struct {
+	t       *harness.Target
+	obs     *stObserver
+	timeout time.Duration
+	zone    string
+	tagKey  string // every lab resource carries tagKey=tagVal
+	tagVal  string
+	topic   string
+	bucket  string // cos:// prefix of this run's objects (emulator only)
+
+	mu       sync.Mutex
+	jobs     map[string]string // scenario -> job ID
+	envs     map[string]string // scenario -> env ID
+	facts    map[string]any
+	errs     map[string]error
+	expects  []stExpect
+	rounds   map[string]*atomic.Int64
+	cleanJob []string
+	cleanEnv []string
+}
+
+// stTopic is the notification topic the lab subscribes.
+const stTopic = "batchconform-topic"
+
+// stInstanceType and stImage are documented example values (apispec examples).
+const (
+	stInstanceType = "S5.MEDIUM4"
+	stImage        = "img-bd78fy2t"
+)
+
+// stJobEvents and stEnvEvents are the documented event names (reference §2).
+var (
+	stJobEvents = []string{"JOB_RUNNING", "JOB_SUCCEED", "JOB_FAILED", "JOB_FAILED_INTERRUPTED",
+		"TASK_RUNNING", "TASK_SUCCEED", "TASK_FAILED", "TASK_FAILED_INTERRUPTED",
+		"TASK_INSTANCE_RUNNING", "TASK_INSTANCE_SUCCEED", "TASK_INSTANCE_FAILED", "TASK_INSTANCE_FAILED_INTERRUPTED"}
+	stEnvEvents = []string{"COMPUTE_ENV_CREATED", "COMPUTE_ENV_DELETED", "COMPUTE_NODE_CREATED",
+		"COMPUTE_NODE_CREATION_FAILED", "COMPUTE_NODE_RUNNING", "COMPUTE_NODE_ABNORMAL", "COMPUTE_NODE_DELETING"}
+)
+
+func stNotifications(events []string) []map[string]any {
+	var cfgs []map[string]any
+	for _, e := range events {
+		cfgs = append(cfgs, map[string]any{"EventName": e,
+			"EventVars": []map[string]string{{"Name": "bc", "Value": e}}})
+	}
+	return []map[string]any{{"TopicName": stTopic, "EventConfigs": cfgs}}
+}
+
+func newStLab(t *harness.Target) *stLabT {
+	l := &stLabT{t: t, obs: newStObserver(), zone: t.Zone,
+		tagKey: t.Name("st", 0), tagVal: fmt.Sprintf("lab-%d", time.Now().UnixNano()), topic: stTopic,
+		jobs: map[string]string{}, envs: map[string]string{}, facts: map[string]any{},
+		errs: map[string]error{}, rounds: map[string]*atomic.Int64{}}
+	l.timeout = 15 * time.Second
+	if !t.Emulator {
+		l.timeout = 30 * time.Minute // a live API boots real machines
+	}
+	l.bucket = fmt.Sprintf("cos://%s-1250000000.cos.ap-guangzhou.myqcloud.com/%s", strings.ToLower(t.RunPrefix), l.tagVal)
+	return l
+}
+
+func (l *stLabT) tags() []map[string]string {
+	return []map[string]string{{"Key": l.tagKey, "Value": l.tagVal}}
+}
+
+func (l *stLabT) setJob(scen, id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.jobs[scen] = id
+	l.cleanJob = append(l.cleanJob, id)
+}
+
+func (l *stLabT) setEnv(scen, id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.envs[scen] = id
+	l.cleanEnv = append(l.cleanEnv, id)
+}
+
+// adoptJob / adoptEnv hand a resource created by a spec to the lab's cleanup.
+func (l *stLabT) adoptJob(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cleanJob = append(l.cleanJob, id)
+}
+
+func (l *stLabT) adoptEnv(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cleanEnv = append(l.cleanEnv, id)
+}
+
+func (l *stLabT) job(scen string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.jobs[scen]
+}
+
+func (l *stLabT) env(scen string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.envs[scen]
+}
+
+func (l *stLabT) fact(k string, v any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.facts[k] = v
+}
+
+func (l *stLabT) getFact(k string) (any, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	v, ok := l.facts[k]
+	return v, ok
+}
+
+func (l *stLabT) expect(machine, key string, want ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.expects = append(l.expects, stExpect{Machine: machine, Key: key, Want: want})
+}
+
+func (l *stLabT) expectations(machine string) []stExpect {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []stExpect
+	for _, e := range l.expects {
+		if e.Machine == machine {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// problems lists the scenarios that did not complete, for failure messages.
+func (l *stLabT) problems() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.errs) == 0 {
+		return ""
+	}
+	var ks []string
+	for k := range l.errs {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	var b strings.Builder
+	b.WriteString("\nscenarios that did not complete:")
+	for _, k := range ks {
+		fmt.Fprintf(&b, "\n  %s: %v", k, l.errs[k])
+	}
+	return b.String()
+}
+
+func (l *stLabT) round(scen string) *atomic.Int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.rounds[scen]
+	if r == nil {
+		r = &atomic.Int64{}
+		l.rounds[scen] = r
+	}
+	return r
+}
+
+// await polls the observer (no requests) until cond holds.
+func (l *stLabT) await(ctx context.Context, what string, cond func() bool) error {
+	deadline := time.Now().Add(l.timeout)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out after %v waiting for %s", l.timeout, what)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+// awaitState waits until key's latest observed state is one of states.
+func (l *stLabT) awaitState(ctx context.Context, key string, states ...string) error {
+	return l.withHistory(key, l.await(ctx, key+" in "+strings.Join(states, "|"), func() bool {
+		s := l.obs.last(key)
+		for _, w := range states {
+			if s == w {
+				return true
+			}
+		}
+		return false
+	}))
+}
+
+// awaitCount waits until key has entered state n times.
+func (l *stLabT) awaitCount(ctx context.Context, key, state string, n int) error {
+	return l.withHistory(key, l.await(ctx, fmt.Sprintf("%s to enter %s %d time(s)", key, state, n), func() bool {
+		return l.obs.count(key, state) >= n
+	}))
+}
+
+// settle waits for two more polling rounds of a scenario's watchers, so the
+// final states of every entity are recorded.
+func (l *stLabT) settle(ctx context.Context, scen string) error {
+	r := l.round(scen)
+	n := r.Load()
+	return l.await(ctx, "two more polling rounds of "+scen, func() bool { return r.Load() >= n+2 })
+}
+
+// withHistory adds key's observed history to a wait's error.
+func (l *stLabT) withHistory(key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	ent, _ := l.obs.entity(key)
+	return fmt.Errorf("%w (observed %s: %s)", err, key, ent.path())
+}
+
+// ---- watchers ----
+
+type stDescribeJob struct {
+	JobState string
+	TaskSet  []struct {
+		TaskName  string
+		TaskState string
+	}
+}
+
+type stTaskInstance struct {
+	TaskInstanceIndex     int64
+	TaskInstanceState     string
+	ExitCode              *int64
+	StateReason           string
+	ComputeNodeInstanceId *string
+	LaunchTime            *string
+	EndTime               *string
+}
+
+type stDescribeTask struct {
+	TaskState              string
+	TaskInstanceTotalCount int64
+	TaskInstanceSet        []stTaskInstance
+}
+
+// watchJob polls DescribeJob and DescribeTask (every task) at the target's
+// polling interval until ctx ends or the job is gone. deps are the job's
+// Dependences (start, end) whose order it checks in each DescribeJob
+// snapshot (atomic for all tasks): a downstream task is never STARTING,
+// RUNNING or SUCCEED unless its upstream task is SUCCEED.
+func (l *stLabT) watchJob(ctx context.Context, scen, jobID string, deps [][2]string) {
+	tick := time.NewTicker(l.t.PollInterval())
+	defer tick.Stop()
+	rounds := l.round(scen)
+	for {
+		var dj stDescribeJob
+		err := stCall(l.t, "DescribeJob", map[string]any{"JobId": jobID}, &dj)
+		switch {
+		case stNotFound(err):
+			l.fact(scen+".gone", jobID)
+			rounds.Add(1)
+			return
+		case err == nil:
+			l.obs.record(stJob, scen, jobID, "", dj.JobState)
+			states := map[string]string{}
+			for _, tk := range dj.TaskSet {
+				states[tk.TaskName] = tk.TaskState
+				l.obs.record(stTask, scen, jobID+"/"+tk.TaskName, "", tk.TaskState)
+			}
+			for _, d := range deps {
+				switch states[d[1]] {
+				case "STARTING", "RUNNING", "SUCCEED":
+					l.obs.mu.Lock()
+					if states[d[0]] != "SUCCEED" {
+						l.obs.dag = append(l.obs.dag, fmt.Sprintf("job %s: task %s is %s while its upstream task %s is %s",
+							jobID, d[1], states[d[1]], d[0], states[d[0]]))
+					} else {
+						l.obs.dagOK++
+					}
+					l.obs.mu.Unlock()
+				}
+			}
+			for _, tk := range dj.TaskSet {
+				var dt stDescribeTask
+				if err := stCall(l.t, "DescribeTask", map[string]any{"JobId": jobID, "TaskName": tk.TaskName, "Limit": 1000}, &dt); err != nil {
+					continue
+				}
+				for _, in := range dt.TaskInstanceSet {
+					l.obs.record(stInstance, scen, fmt.Sprintf("%s/%s#%d", jobID, tk.TaskName, in.TaskInstanceIndex), "", in.TaskInstanceState)
+				}
+			}
+		}
+		rounds.Add(1)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+type stNodeView struct {
+	ComputeNodeId         string
+	ComputeNodeInstanceId string
+	ComputeNodeState      string
+}
+
+type stDescribeEnv struct {
+	DesiredComputeNodeCount int64
+	NextAction              string
+	ComputeNodeSet          []stNodeView
+}
+
+type stActivityView struct {
+	ActivityId              string
+	ComputeNodeId           string
+	ComputeNodeActivityType string
+	ActivityState           string
+	Cause                   string
+}
+
+// watchEnv polls DescribeComputeEnv and DescribeComputeEnvActivities until
+// ctx ends or the environment is gone.
+func (l *stLabT) watchEnv(ctx context.Context, scen, envID string) {
+	tick := time.NewTicker(l.t.PollInterval())
+	defer tick.Stop()
+	rounds := l.round(scen)
+	for {
+		var de stDescribeEnv
+		err := stCall(l.t, "DescribeComputeEnv", map[string]any{"EnvId": envID}, &de)
+		switch {
+		case stNotFound(err):
+			l.fact(scen+".gone", envID)
+			rounds.Add(1)
+			return
+		case err == nil:
+			for _, n := range de.ComputeNodeSet {
+				l.obs.record(stNode, scen, envID+"/"+n.ComputeNodeId, "", n.ComputeNodeState)
+			}
+			var da struct{ ActivitySet []stActivityView }
+			if err := stCall(l.t, "DescribeComputeEnvActivities", map[string]any{"EnvId": envID, "Limit": 100}, &da); err == nil {
+				for _, a := range da.ActivitySet {
+					l.obs.record(stActivity, scen, envID+"/"+a.ActivityId, a.ComputeNodeActivityType+" "+a.ComputeNodeId, a.ActivityState)
+				}
+			}
+		}
+		rounds.Add(1)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// ---- request builders ----
+
+type stTaskOpt func(map[string]any)
+
+func stWith(k string, v any) stTaskOpt { return func(m map[string]any) { m[k] = v } }
+
+func stOnEnv(envID string) stTaskOpt {
+	return func(m map[string]any) {
+		delete(m, "ComputeEnv")
+		m["EnvId"] = envID
+	}
+}
+
+func stTaskSpec(name, cmd string, opts ...stTaskOpt) map[string]any {
+	m := map[string]any{
+		"TaskName":        name,
+		"TaskInstanceNum": 1,
+		"Application":     map[string]any{"DeliveryForm": "LOCAL", "Command": cmd},
+		"ComputeEnv": map[string]any{"EnvType": "MANAGED",
+			"EnvData": map[string]any{"InstanceType": stInstanceType, "ImageId": stImage}},
+	}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+func (l *stLabT) jobBody(name string, tasks []map[string]any, deps [][2]string) map[string]any {
+	job := map[string]any{
+		"JobName":       l.t.Name(name, 60),
+		"Tasks":         tasks,
+		"Notifications": stNotifications(stJobEvents),
+		"Tags":          l.tags(),
+	}
+	if len(deps) > 0 {
+		var ds []map[string]string
+		for _, d := range deps {
+			ds = append(ds, map[string]string{"StartTask": d[0], "EndTask": d[1]})
+		}
+		job["Dependences"] = ds
+	}
+	return map[string]any{"Placement": map[string]any{"Zone": l.zone}, "Job": job}
+}
+
+func (l *stLabT) envBody(name string, desired int, image string, extra map[string]any) map[string]any {
+	ce := map[string]any{
+		"EnvName":                 l.t.Name(name, 60),
+		"EnvType":                 "MANAGED",
+		"DesiredComputeNodeCount": desired,
+		"EnvData":                 map[string]any{"InstanceType": stInstanceType, "ImageId": image},
+		"Notifications":           stNotifications(stEnvEvents),
+		"Tags":                    l.tags(),
+	}
+	for k, v := range extra {
+		ce[k] = v
+	}
+	return map[string]any{"Placement": map[string]any{"Zone": l.zone}, "ComputeEnv": ce}
+}
+
+// submit submits a job and starts watching it; stop ends the watcher.
+func (l *stLabT) submit(ctx context.Context, scen string, body map[string]any, deps [][2]string) (string, func(), error) {
+	var out struct{ JobId string }
+	if err := stCall(l.t, "SubmitJob", body, &out); err != nil {
+		return "", nil, err
+	}
+	l.setJob(scen, out.JobId)
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); l.watchJob(wctx, scen, out.JobId, deps) }()
+	return out.JobId, func() { cancel(); <-done }, nil
+}
+
+// createEnv creates an environment and starts watching it.
+func (l *stLabT) createEnv(ctx context.Context, scen string, body map[string]any) (string, func(), error) {
+	var out struct{ EnvId string }
+	if err := stCall(l.t, "CreateComputeEnv", body, &out); err != nil {
+		return "", nil, err
+	}
+	l.setEnv(scen, out.EnvId)
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); l.watchEnv(wctx, scen, out.EnvId) }()
+	return out.EnvId, func() { cancel(); <-done }, nil
+}
+
+// nodesIn returns the observed node keys of an env, in order of first sight.
+func (l *stLabT) nodesIn(envID string) []string {
+	var out []string
+	for _, e := range l.obs.entities(stNode) {
+		if strings.HasPrefix(e.Key, envID+"/") {
+			out = append(out, e.Key)
+		}
+	}
+	return out
+}
+
+func stNodeID(key string) string { return key[strings.IndexByte(key, '/')+1:] }
+
+// activitiesOf returns the observed activity entities of a node.
+func (l *stLabT) activitiesOf(envID, nodeID string) []stEntity {
+	var out []stEntity
+	for _, e := range l.obs.entities(stActivity) {
+		if strings.HasPrefix(e.Key, envID+"/") && strings.HasSuffix(e.Label, " "+nodeID) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ---- path checks ----
+
+// stPathProblems checks every observed history of machine m: each state is
+// documented, each consecutive pair is a documented transition, and (with
+// strict, against the emulator) the first state is an initial one and the
+// lab's exact expectations hold.
+func stPathProblems(l *stLabT, m *fixtures.Machine, strict bool) []string {
+	known := map[string]bool{}
+	for _, s := range m.States {
+		known[s.Name] = true
+	}
+	initial := map[string]bool{}
+	for _, s := range m.Initial {
+		initial[s] = true
+	}
+	var out []string
+	for _, e := range l.obs.entities(m.Name) {
+		for i, s := range e.States {
+			if !known[s] {
+				out = append(out, fmt.Sprintf("%s %s (scenario %s): %s is not a documented state; observed %s", m.Name, e.Key, e.Scenario, s, e.path()))
+			}
+			if i > 0 && !m.HasTransition(e.States[i-1], s) {
+				out = append(out, fmt.Sprintf("%s %s (scenario %s): %s -> %s is not a documented transition; observed %s", m.Name, e.Key, e.Scenario, e.States[i-1], s, e.path()))
+			}
+		}
+		if strict && len(e.States) > 0 && !initial[e.States[0]] {
+			out = append(out, fmt.Sprintf("%s %s (scenario %s): first observed state %s is not initial (%s): a state was skipped; observed %s",
+				m.Name, e.Key, e.Scenario, e.States[0], strings.Join(m.Initial, "|"), e.path()))
+		}
+	}
+	if strict {
+		for _, x := range l.expectations(m.Name) {
+			e, ok := l.obs.entity(x.Key)
+			got := "(never observed)"
+			if ok {
+				got = e.path()
+			}
+			if !ok || strings.Join(e.States, " ") != strings.Join(x.Want, " ") {
+				out = append(out, fmt.Sprintf("%s %s (scenario %s): expected exactly %s (no state skipped), observed %s",
+					m.Name, x.Key, e.Scenario, strings.Join(x.Want, " → "), got))
+			}
+		}
+	}
+	return out
+}
+
+// stObserved reports whether some entity of machine m went from -> to
+// (to == "": was seen in from), and which.
+func stObserved(l *stLabT, machine, from, to string) (string, bool) {
+	for _, e := range l.obs.entities(machine) {
+		for i, s := range e.States {
+			if to == "" && s == from {
+				return e.Key + " (" + e.Scenario + "): " + e.path(), true
+			}
+			if to != "" && i > 0 && e.States[i-1] == from && s == to {
+				return e.Key + " (" + e.Scenario + "): " + e.path(), true
+			}
+		}
+	}
+	return "", false
+}
+
+// stHistories renders every history of a machine (for failure messages).
+func stHistories(l *stLabT, machine string) string {
+	var b strings.Builder
+	for _, e := range l.obs.entities(machine) {
+		fmt.Fprintf(&b, "\n  %-34s %-14s %s", e.Key, e.Scenario, e.path())
+	}
+	return b.String()
+}
