@@ -27,41 +27,69 @@
 // command runs) → SUCCEED. A failure with MaxRetry left goes RUNNING →
 // RUNNABLE and may start again after Timing.RetryWait (Retries counts them);
 // the last failure ends FAILED, or FAILED_INTERRUPTED with FailedAction
-// INTERRUPT/FAST_INTERRUPT (the node is kept until the instance is
-// terminated). A Timeout (from RUNNING) kills the command and counts as a
-// failure. Tasks aggregate their instances and jobs their tasks by the
-// reference rule (any RUNNING → RUNNING; else STARTING; else RUNNABLE; all
-// SUCCEED → SUCCEED; all SUCCEED/FAILED → FAILED; FAILED_INTERRUPTED with
-// nothing waiting → FAILED_INTERRUPTED; else PENDING/SUBMITTED), but the shown
-// state follows that target one documented step at a time, each step held,
-// and never moves backward: a retrying instance keeps its task RUNNING and a
-// DAG job stays RUNNING between tasks, so a successful job and task show
-// exactly SUBMITTED → PENDING → RUNNABLE → STARTING → RUNNING → SUCCEED. End
-// states are entered directly (a job terminated while PENDING goes straight
-// to FAILED). Only RetryJobs moves FAILED back to PENDING. EndTime is set iff
-// the state is SUCCEED or FAILED.
+// INTERRUPT/FAST_INTERRUPT if the command had started (the node is kept
+// until the instance is terminated or retried; a failure before the command
+// ran — node lost while STARTING, node creation failed — ends FAILED: there
+// is no instance to retain). A Timeout (from RUNNING) kills the command and
+// counts as a failure.
+//
+// Tasks aggregate their instances and jobs their tasks by the reference §3.2
+// order, as a function of the children's current states (aggregate): any
+// RUNNING → RUNNING; else any STARTING → STARTING; else any RUNNABLE →
+// RUNNABLE; all SUCCEED → SUCCEED; all ended (SUCCEED, FAILED,
+// FAILED_INTERRUPTED) with at least one FAILED → FAILED (so a FAILED job may
+// hold FAILED_INTERRUPTED instances: DeleteJob refuses it, RetryJobs retries
+// them — the reference's state table presumes that); FAILED_INTERRUPTED
+// present and nothing else active → FAILED_INTERRUPTED; else
+// PENDING/SUBMITTED. So between DAG stages a job goes RUNNING → RUNNABLE (→
+// STARTING) → RUNNING, and a retrying instance takes its task RUNNING →
+// RUNNABLE → STARTING → RUNNING. When an instance ends, the PENDING instances
+// of the downstream tasks are re-evaluated in the same step (→ RUNNABLE, or
+// FAILED under PRE_TASK_SUCCEED), so a job never shows PENDING between
+// stages. The shown state reaches that target only through the moves in
+// AggregateMoves (the catalog's job and task transitions), each state held
+// for Hold: when the target changed faster than Hold allows, the shown state
+// takes the shortest documented path (e.g. STARTING → RUNNING → SUCCEED),
+// and when no documented path exists (RUNNING with target PENDING: tasks
+// waiting on a FAILED_INTERRUPTED upstream under PRE_TASK_FINISHED, or a
+// cycle accepted by faults.AcceptCyclicDAG) it stays. Only RetryJobs moves
+// FAILED back to PENDING (FAILED and FAILED_INTERRUPTED instances are reset
+// as if running for the first time, their tasks and the job re-enter
+// PENDING; if one of them entered its state less than Hold ago the reset
+// happens when the hold ends). EndTime is set iff the state is SUCCEED or
+// FAILED.
 //
 // Dependencies (JobSpec.DependOn) wait until every upstream instance has
 // ended: PRE_TASK_SUCCEED (default) needs all upstream instances SUCCEED,
 // PRE_TASK_AT_LEAST_PARTLY_SUCCEED at least one; otherwise the downstream
 // instances end FAILED without running. PRE_TASK_FINISHED needs every
 // upstream instance SUCCEED or FAILED (FAILED_INTERRUPTED keeps it waiting).
-// StateIfCreateCvmFailed is recorded but has no effect: anonymous nodes never
-// fail to be created.
+//
+// Anonymous node creation failure (StateIfCreateCvmFailed): a task without
+// EnvID whose ImageID is ImageCreationFailed boots its node in STARTING as
+// usual, then the creation fails (COMPUTE_NODE_CREATION_FAILED fires). With
+// StateIfCreateCvmFailed FAILED (default) that is one failed execution: the
+// instance goes STARTING → RUNNABLE if MaxRetry retries are left (after
+// RetryWait), else STARTING → FAILED. With RUNNABLE the instance goes
+// STARTING → RUNNABLE and the creation is retried after RetryWait, up to
+// TaskSpec.ResourceMaxRetry times, then STARTING → FAILED. Tasks with EnvID
+// ignore it.
 //
 // Placement: a task with EnvID waits RUNNABLE until an idle RUNNING node of
 // that env is free (highest Priority first, then submission order), occupies
 // it from STARTING to its end, and releases it. A task without EnvID gets its
 // own anonymous node per instance (IDs node-…/ins-…, created at STARTING and
-// destroyed at the end; its COMPUTE_NODE_CREATED/RUNNING/DELETING events go
-// to the job's subscriptions; anonymous nodes do not count against the CPU
+// destroyed at the end; its COMPUTE_NODE_CREATED/RUNNING/DELETING events — or
+// COMPUTE_NODE_CREATION_FAILED — go to the job's subscriptions; anonymous nodes do not count against the CPU
 // quota). MaxConcurrent bounds a task's STARTING+RUNNING instances.
 //
 // Compute nodes go SUBMITTED → CREATING → CREATED → RUNNING (each held
 // NodeBoot), with a CREATE_COMPUTE_NODE activity SUBMITTED → PROCESSING →
 // SUCCEED|FAILED; deleting goes DELETING (TERMINATE_COMPUTE_NODE activity
-// SUBMITTED → PROCESSING → SUCCEED, Hold each) → gone. How to make nodes
-// fail: see ImageCreationFailed and ImageAbnormal.
+// SUBMITTED → PROCESSING → SUCCEED, Hold each) → gone. The engine never
+// reports PENDING (a latest-apispec state SDK v1.0.162 lacks). How to make
+// nodes fail, and how RECREATE recreates them in place: see
+// ImageCreationFailed and ImageAbnormal.
 //
 // # Executors
 //
@@ -370,6 +398,9 @@ type TaskSpec struct {
 	Timeout        time.Duration // emulator time; 0 = default (86400 s)
 	MaxConcurrent  int           // 0 = unlimited
 	Priority       int
+	// ResourceMaxRetry bounds the retries of an anonymous node's creation
+	// under StateIfCreateCvmFailed RUNNABLE (0 = none).
+	ResourceMaxRetry int
 }
 
 // Dep is a DAG edge: End starts after Start.
@@ -389,7 +420,7 @@ type JobSpec struct {
 	Tasks                  []TaskSpec
 	Deps                   []Dep
 	DependOn               string // PRE_TASK_SUCCEED (default), PRE_TASK_AT_LEAST_PARTLY_SUCCEED, PRE_TASK_FINISHED
-	StateIfCreateCvmFailed string
+	StateIfCreateCvmFailed string // FAILED ("" = FAILED) or RUNNABLE; see the package comment
 	Notifications          []Notification
 	Tags                   []KV
 	// Submit is the façade's record of the submission (echoed by
@@ -458,7 +489,9 @@ type Timing struct {
 	// DefaultTimeout is a task's Timeout when unset (86400 s).
 	DefaultTimeout time.Duration
 	// RetryWait is how long a failed instance with retries left waits in
-	// RUNNABLE before it may start again (default: Hold). The docs give no
-	// value for MaxRetryCount retries.
+	// RUNNABLE before it may start again, and how long a CREATION_FAILED
+	// node waits (at least Hold) before RECREATE creates it again (default:
+	// Hold). The docs give no value for MaxRetryCount retries; for
+	// ResourceMaxRetryCount they give 600 s and more, far too long to test.
 	RetryWait time.Duration
 }

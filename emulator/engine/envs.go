@@ -8,15 +8,27 @@ import (
 
 // Node-failure convention (the docs give no way for a client to make a CVM
 // fail, so the emulator reserves two well-formed image IDs):
-//   - a node whose image is ImageCreationFailed goes CREATING → CREATION_FAILED;
-//   - a node whose image is ImageAbnormal goes RUNNING → ABNORMAL after Hold
-//     (it never receives a task instance).
+//   - a node whose image is ImageCreationFailed goes CREATING →
+//     CREATION_FAILED, every time it is created;
+//   - a node whose image is ImageAbnormal, once RUNNING and idle, goes
+//     RUNNING → ABNORMAL after Hold and back to RUNNING after another Hold,
+//     once (a transient loss of the Batch agent); it receives no task
+//     instance before it has recovered, and is an ordinary node afterwards.
 //
 // The node's image is the Instance.ImageID given to AttachInstances, else the
-// env's EnvSpec.ImageID. A failed node is recreated (RECREATE: the failed node
-// is deleted and a replacement submitted, with the activities that go with
-// it) while the env has recreations left: at most EnvSpec.ResourceMaxRetry
-// over the env's life (0 = never; the façade passes the documented default 7).
+// env's EnvSpec.ImageID (for an anonymous env: TaskSpec.ImageID, see the
+// package comment on StateIfCreateCvmFailed).
+//
+// RECREATE (ActionIfComputeNodeInactive, the only documented action) applies
+// to Batch-created nodes in CREATION_FAILED: the node is recreated in place
+// (same node ID, a fresh CVM instance ID) — a new CREATE_COMPUTE_NODE
+// activity is SUBMITTED when the creation fails, and the node goes
+// CREATION_FAILED → CREATING (activity PROCESSING) after max(Hold,
+// RetryWait) — at most EnvSpec.ResourceMaxRetry times per node (0 = never;
+// the façade passes the documented default 7). With ImageCreationFailed every
+// creation fails, so after its retries the node stays CREATION_FAILED until
+// terminated. ABNORMAL nodes recover by themselves, so RECREATE does not touch
+// them. Nodes are never recreated while the env is being deleted.
 const (
 	ImageCreationFailed = "img-failnode"
 	ImageAbnormal       = "img-abnormal"
@@ -45,7 +57,6 @@ type env struct {
 	gone       bool
 	nodes      []*node
 	acts       []*activity
-	recreates  int
 	waiters    []*instance // instances of tasks naming this env
 }
 
@@ -64,6 +75,8 @@ type node struct {
 	busy      *instance
 	createAct *activity
 	termAct   *activity
+	recreates int  // RECREATE retries used (CREATION_FAILED → CREATING)
+	recovered bool // an ImageAbnormal node has been ABNORMAL and recovered
 }
 
 type activity struct {
@@ -79,7 +92,7 @@ func (n *node) failMode(m failMode) bool {
 	case failCreate:
 		return n.image == ImageCreationFailed
 	case failAbnormal:
-		return n.image == ImageAbnormal
+		return n.image == ImageAbnormal && !n.recovered
 	}
 	return false
 }
@@ -253,7 +266,12 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 		if n.failMode(failCreate) {
 			e.setNode(n, NodeCreationFailed, t)
 			e.setActivity(en, n.createAct, ActivityFailed, "the CVM could not be created (image "+ImageCreationFailed+")", t)
-			e.wake(n, t.Add(e.timing.Hold))
+			if e.recreatable(n) {
+				n.createAct = e.newActivity(en, n, ActivityCreateNode,
+					fmt.Sprintf("RECREATE: node %s is %s (retry %d of %d)", n.id, NodeCreationFailed, n.recreates+1, en.spec.ResourceMaxRetry), t)
+				n.createAct.insID = e.ids.next(PrefixInstance) // the CVM the retry creates
+				e.wake(n, t.Add(max(e.timing.Hold, e.timing.RetryWait)))
+			}
 			return
 		}
 		e.setNode(n, NodeCreated, t)
@@ -270,14 +288,30 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 			e.setNode(n, NodeAbnormal, t)
 			e.wake(n, t.Add(e.timing.Hold))
 		}
-	case NodeCreationFailed, NodeAbnormal:
-		// RECREATE applies to nodes Batch created; attached ones stay as they are.
-		if n.origin == OriginBatchCreated && en.nextAction == "" && en.recreates < en.spec.ResourceMaxRetry {
-			en.recreates++
-			from := n.state
-			e.startDeleting(n, fmt.Sprintf("RECREATE: node %s is %s", n.id, from), t)
-			e.addNode(en, OriginBatchCreated, "", en.spec.ImageID, fmt.Sprintf("RECREATE: replace node %s (%s)", n.id, from), t)
+	case NodeAbnormal:
+		if n.image == ImageAbnormal && !n.recovered {
+			n.recovered = true
+			e.setNode(n, NodeRunning, t)
+			e.wake(en, t) // it may take work now
 		}
+	case NodeCreationFailed:
+		a := n.createAct
+		if a == nil || a.state != ActivitySubmitted || !e.recreatable(n) {
+			return
+		}
+		if he := n.since.Add(max(e.timing.Hold, e.timing.RetryWait)); t.Before(he) {
+			e.wake(n, he)
+			return
+		}
+		n.recreates++
+		if e.attached[n.insID] == n {
+			delete(e.attached, n.insID)
+		}
+		n.insID = a.insID
+		e.attached[n.insID] = n
+		e.setNode(n, NodeCreating, t)
+		e.setActivity(en, a, ActivityProcessing, "", t)
+		e.wake(n, t.Add(e.timing.NodeBoot))
 	case NodeDeleting:
 		a := n.termAct
 		if he := a.since.Add(e.timing.Hold); t.Before(he) {
@@ -302,6 +336,11 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 		}
 		e.wake(en, t)
 	}
+}
+
+// recreatable: RECREATE may recreate n (see the node-failure convention).
+func (e *Engine) recreatable(n *node) bool {
+	return n.origin == OriginBatchCreated && n.env.nextAction == "" && n.recreates < n.env.spec.ResourceMaxRetry
 }
 
 func (e *Engine) stepEnv(en *env, t time.Time) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -155,41 +156,85 @@ func TestEnvDeleteWithNodes(t *testing.T) {
 }
 
 func TestNodeFailureConvention(t *testing.T) {
-	e := manualEngine(t)
-	id := mustEnv(t, e, EnvSpec{Name: "bad", DesiredNodes: 1, ImageID: ImageCreationFailed, ResourceMaxRetry: 2})
-	advanceUntil(t, e, 10*time.Millisecond, 5000, func() bool {
-		acts, _ := e.Activities("T", id)
+	t.Run("creation failed, recreated in place", func(t *testing.T) {
+		e := manualEngine(t)
+		id := mustEnv(t, e, EnvSpec{Name: "bad", DesiredNodes: 1, ImageID: ImageCreationFailed, ResourceMaxRetry: 2})
+		first := envNodes(t, e, id)[0]
+		_ = e.Advance(10 * time.Second)
 		ns := envNodes(t, e, id)
-		return len(acts) == 3+2 && len(ns) == 1 && ns[0].State == NodeCreationFailed
-	})
-	_ = e.Advance(10 * time.Second)
-	acts, _ := e.Activities("T", id)
-	creates, fails := 0, 0
-	for _, a := range acts {
-		if a.Type == ActivityCreateNode {
-			creates++
-			if a.State == ActivityFailed {
-				fails++
-			}
+		if len(ns) != 1 || ns[0].ID != first.ID || ns[0].State != NodeCreationFailed {
+			t.Fatalf("nodes %+v, want the one node %s CREATION_FAILED", ns, first.ID)
 		}
-	}
-	if creates != 3 || fails != 3 {
-		t.Errorf("1 + 2 recreations: %d creates, %d failed", creates, fails)
-	}
-	if !strings.HasPrefix(acts[len(acts)-1].Cause, "RECREATE") && !strings.HasPrefix(acts[len(acts)-2].Cause, "RECREATE") {
-		t.Errorf("no RECREATE cause in %+v", acts)
-	}
-	// CREATION_FAILED nodes are terminable
-	n := envNodes(t, e, id)[0]
-	if err := e.TerminateNodes("T", id, []string{n.ID}); err != nil {
-		t.Errorf("terminate CREATION_FAILED: %v", err)
-	}
+		want := seq(NodeSubmitted, NodeCreating, NodeCreationFailed, NodeCreating, NodeCreationFailed, NodeCreating, NodeCreationFailed)
+		if got := seq(history(e, "node", first.ID, "", -1)...); got != want {
+			t.Errorf("history %s\nwant    %s", got, want)
+		}
+		acts, _ := e.Activities("T", id)
+		insIDs := map[string]bool{}
+		for i, a := range acts {
+			if a.Type != ActivityCreateNode || a.State != ActivityFailed || a.NodeID != first.ID {
+				t.Errorf("activity %d: %+v, want a FAILED create of %s", i, a, first.ID)
+			}
+			if i > 0 && !strings.HasPrefix(a.Cause, "RECREATE") {
+				t.Errorf("activity %d cause %q, want RECREATE", i, a.Cause)
+			}
+			insIDs[a.NodeInstanceID] = true
+		}
+		if len(acts) != 3 || len(insIDs) != 3 || acts[2].NodeInstanceID != ns[0].InstanceID {
+			t.Errorf("1 + 2 creations with fresh instance IDs: %+v, node instance %s", acts, ns[0].InstanceID)
+		}
+		assertHeld(t, e, "node", e.timing.Hold)
+		// CREATION_FAILED nodes are terminable
+		if err := e.TerminateNodes("T", id, []string{first.ID}); err != nil {
+			t.Errorf("terminate CREATION_FAILED: %v", err)
+		}
+	})
+	t.Run("no retries", func(t *testing.T) {
+		e := manualEngine(t)
+		id := mustEnv(t, e, EnvSpec{Name: "bad", DesiredNodes: 1, ImageID: ImageCreationFailed})
+		_ = e.Advance(10 * time.Second)
+		n := envNodes(t, e, id)[0]
+		if got := seq(history(e, "node", n.ID, "", -1)...); got != seq(NodeSubmitted, NodeCreating, NodeCreationFailed) {
+			t.Errorf("history %s", got)
+		}
+		if acts, _ := e.Activities("T", id); len(acts) != 1 {
+			t.Errorf("%d activities, want 1", len(acts))
+		}
+	})
+	t.Run("abnormal recovers once", func(t *testing.T) {
+		e := manualEngine(t)
+		id := mustEnv(t, e, EnvSpec{Name: "abn", DesiredNodes: 1, ImageID: ImageAbnormal, ResourceMaxRetry: 7})
+		_ = e.Advance(10 * time.Second)
+		n := envNodes(t, e, id)[0]
+		if got := seq(history(e, "node", n.ID, "", -1)...); got != seq(NodeSubmitted, NodeCreating, NodeCreated, NodeRunning, NodeAbnormal, NodeRunning) {
+			t.Errorf("abnormal history %s", got)
+		}
+		assertHeld(t, e, "node", e.timing.Hold)
+		// afterwards it is an ordinary node
+		jid := mustSubmit(t, e, JobSpec{Tasks: []TaskSpec{{Name: "a", Command: "echo", EnvID: id, InstanceNum: 1}}})
+		advanceUntil(t, e, 10*time.Millisecond, 1000, terminalJob(e, jid))
+		if s := jobState(e, jid); s != StateSucceed {
+			t.Errorf("job on the recovered node: %s", s)
+		}
+	})
+}
 
-	e2 := manualEngine(t)
-	id2 := mustEnv(t, e2, EnvSpec{Name: "abn", DesiredNodes: 1, ImageID: ImageAbnormal})
-	untilNodes(t, e2, id2, allNodes(NodeAbnormal))
-	if got := seq(history(e2, "node", envNodes(t, e2, id2)[0].ID, "", -1)...); got != seq(NodeSubmitted, NodeCreating, NodeCreated, NodeRunning, NodeAbnormal) {
-		t.Errorf("abnormal history %s", got)
+// assertHeld checks that every state of every entity of kind was held >= hold.
+func assertHeld(t *testing.T, e *Engine, kind string, hold time.Duration) {
+	t.Helper()
+	last := map[string]Change{}
+	for _, c := range e.Changes(0) {
+		if c.Kind != kind {
+			continue
+		}
+		k := fmt.Sprint(c.ID, "/", c.Task, "/", c.Index)
+		if c.Index != nil {
+			k = fmt.Sprint(c.ID, "/", c.Task, "/", *c.Index)
+		}
+		if p, ok := last[k]; ok && c.Time.Sub(p.Time) < hold {
+			t.Errorf("%s %s: %s held %v < %v", kind, k, p.To, c.Time.Sub(p.Time), hold)
+		}
+		last[k] = c
 	}
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -26,6 +27,12 @@ const (
 	DependFinished      = "PRE_TASK_FINISHED"
 )
 
+// StateIfCreateCvmFailed values (JobSpec.StateIfCreateCvmFailed).
+const (
+	CvmFailedFailed   = "FAILED"
+	CvmFailedRunnable = "RUNNABLE"
+)
+
 // Failed actions (TaskSpec.FailedAction).
 const (
 	FailedTerminate     = "TERMINATE"
@@ -46,6 +53,9 @@ type job struct {
 	tasks      []*task
 	byName     map[string]*task
 	deleted    bool
+	// retryDue: RetryJobs was accepted while a state to reset was younger
+	// than Hold; the reset happens then.
+	retryDue *time.Time
 	// snap caches the last snapshot; nil after any change (see touch).
 	snap *Job
 }
@@ -84,6 +94,9 @@ type instance struct {
 	retry  int
 	// retryAt: a failed attempt with retries left may start again at this time.
 	retryAt time.Time
+	// resRetry counts the anonymous node creations retried under
+	// StateIfCreateCvmFailed RUNNABLE.
+	resRetry int
 	// killReq: TerminateJob/TerminateTaskInstance asked for FAILED.
 	killReq bool
 	// killedAt: the running command was killed (terminate or node loss); the
@@ -116,12 +129,6 @@ type execution struct {
 	run      *execRun // local executor only
 	timedOut bool
 }
-
-var stateRank = map[string]int{
-	StateSubmitted: 0, StatePending: 1, StateRunnable: 2, StateStarting: 3, StateRunning: 4,
-	StateSucceed: 5, StateFailed: 5, StateFailedInterrupted: 5,
-}
-var statePath = []string{StateSubmitted, StatePending, StateRunnable, StateStarting, StateRunning}
 
 func isTerminal(s string) bool  { return s == StateSucceed || s == StateFailed }
 func isEndState(s string) bool  { return isTerminal(s) || s == StateFailedInterrupted }
@@ -417,12 +424,15 @@ func (e *Engine) requestKill(in *instance, now time.Time) {
 	e.wake(in, now)
 }
 
-// RetryJobs restarts the failed instances of FAILED jobs: each FAILED
-// instance goes back to PENDING with its history reset (Retries 0, no exit
-// code, no times, no logs), its task and the job go back to PENDING, and the
-// DAG order applies again. All-or-nothing: an unknown ID → ErrNotFound
-// (Resource "job"), a job not FAILED → ErrState; then nothing is retried.
-// Duplicate IDs → ErrDuplicate.
+// RetryJobs restarts the failed instances of FAILED jobs: each FAILED or
+// FAILED_INTERRUPTED instance goes back to PENDING with its history reset
+// (Retries 0, no exit code, no times, no logs; a retained node is released),
+// its task and the job go back to PENDING, and the DAG order applies again.
+// If the job, or a task or instance to reset, entered its state less than
+// Hold ago, the reset happens when that hold ends (the job shows FAILED
+// until then). All-or-nothing: an unknown ID → ErrNotFound (Resource "job"),
+// a job not FAILED → ErrState; then nothing is retried. Duplicate IDs →
+// ErrDuplicate.
 func (e *Engine) RetryJobs(tenant string, ids []string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -444,33 +454,66 @@ func (e *Engine) RetryJobs(tenant string, ids []string) error {
 		js = append(js, j)
 	}
 	for _, j := range js {
-		j.touch()
-		e.setJob(j, StatePending, now)
-		j.reason = ""
+		due := j.since.Add(e.timing.Hold)
 		for _, t := range j.tasks {
 			reset := false
 			for _, in := range t.insts {
-				if in.state != StateFailed {
-					continue
-				}
-				reset = true
-				from := in.state
-				*in = instance{sched: in.sched, task: t, index: in.index, state: StatePending, since: now, create: in.create}
-				e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, iptr(in.index), from, StatePending)
-				e.wake(in, now.Add(e.timing.Hold))
-				if t.spec.EnvID != "" {
-					if en := e.envs[t.spec.EnvID]; en != nil {
-						en.waiters = append(en.waiters, in)
-					}
+				if retriable(in.state) {
+					reset = true
+					due = maxTime(due, in.since.Add(e.timing.Hold))
 				}
 			}
 			if reset {
-				e.setTask(t, StatePending, now)
+				due = maxTime(due, t.since.Add(e.timing.Hold))
 			}
 		}
+		if due.After(now) {
+			j.retryDue = tptr(due)
+			e.wake(j, due)
+			continue
+		}
+		e.resetJob(j, now)
 	}
 	e.done()
 	return nil
+}
+
+func retriable(s string) bool { return s == StateFailed || s == StateFailedInterrupted }
+
+// resetJob applies RetryJobs to a FAILED job (see RetryJobs).
+func (e *Engine) resetJob(j *job, now time.Time) {
+	j.retryDue = nil
+	if j.state != StateFailed {
+		return
+	}
+	j.touch()
+	e.setJob(j, StatePending, now)
+	j.reason = ""
+	for _, t := range j.tasks {
+		reset := false
+		for _, in := range t.insts {
+			if !retriable(in.state) {
+				continue
+			}
+			reset = true
+			from := in.state
+			e.killExec(in)
+			e.releaseNode(in, now) // a FAILED_INTERRUPTED instance's retained node
+			*in = instance{sched: in.sched, task: t, index: in.index, state: StatePending, since: now, create: in.create}
+			e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, iptr(in.index), from, StatePending)
+			e.wake(in, now.Add(e.timing.Hold))
+			if t.spec.EnvID != "" {
+				// A FAILED_INTERRUPTED instance is still listed (only
+				// SUCCEED/FAILED ones are dropped); list each once.
+				if en := e.envs[t.spec.EnvID]; en != nil && !slices.Contains(en.waiters, in) {
+					en.waiters = append(en.waiters, in)
+				}
+			}
+		}
+		if reset {
+			e.setTask(t, StatePending, now)
+		}
+	}
 }
 
 // DeleteJob removes a job and everything about it. Allowed when the job is
@@ -541,6 +584,9 @@ func (e *Engine) setInst(in *instance, to string, t time.Time) {
 		e.fire(j.spec.Notifications, t, j.tenant, "TASK_INSTANCE_"+to, j.id, in.task.spec.Name, iptr(in.index), "")
 	}
 	e.wake(in.task, t)
+	if isEndState(to) {
+		e.advanceDownstream(in.task, t)
+	}
 }
 
 func (e *Engine) setTask(tk *task, to string, t time.Time) {
@@ -581,7 +627,10 @@ func (e *Engine) setJob(j *job, to string, t time.Time) {
 	}
 }
 
-// aggregate is the reference §3.2 rule over child states.
+// aggregate is the reference §3.2 rule over child states. "All terminal"
+// in the FAILED rule counts FAILED_INTERRUPTED as ended (otherwise a FAILED
+// job could never hold a FAILED_INTERRUPTED instance, which the reference's
+// DeleteJob/RetryJobs table presumes).
 func aggregate(states []string) string {
 	has := map[string]int{}
 	for _, s := range states {
@@ -597,7 +646,7 @@ func aggregate(states []string) string {
 		return StateRunnable
 	case has[StateSucceed] == n:
 		return StateSucceed
-	case has[StateSucceed]+has[StateFailed] == n:
+	case has[StateFailed] > 0 && has[StateSucceed]+has[StateFailed]+has[StateFailedInterrupted] == n:
 		return StateFailed
 	case has[StateFailedInterrupted] > 0 && has[StateSubmitted]+has[StatePending] == 0:
 		return StateFailedInterrupted
@@ -607,25 +656,99 @@ func aggregate(states []string) string {
 	return StateSubmitted
 }
 
-// follow moves a displayed (job or task) state toward its aggregate target:
-// end states are entered directly; otherwise the state only moves forward,
-// one documented step at a time (so no state is skipped and nothing moves
-// backward: an instance retrying keeps its task RUNNING; a DAG job stays
-// RUNNING between tasks).
+// AggregateMoves are the only moves a job or task state makes (the
+// catalog's job and task transitions; a cross-check test keeps them equal).
+// FAILED → PENDING is RetryJobs only (FAILED_INTERRUPTED → PENDING, a task
+// only, too: a FAILED_INTERRUPTED task of a FAILED job); follow never takes
+// them.
+var AggregateMoves = map[string][]string{
+	StateSubmitted:         {StatePending, StateFailed},
+	StatePending:           {StateRunnable, StateFailed},
+	StateRunnable:          {StateStarting, StateFailed},
+	StateStarting:          {StateRunning, StateRunnable, StateFailed},
+	StateRunning:           {StateSucceed, StateFailed, StateFailedInterrupted, StateRunnable, StateStarting},
+	StateFailedInterrupted: {StateFailed, StatePending},
+	StateFailed:            {StatePending},
+}
+
+// InstanceMoves are the only moves a task instance makes (the catalog's
+// task-instance transitions; a cross-check test keeps them equal). FAILED →
+// PENDING and FAILED_INTERRUPTED → PENDING are RetryJobs.
+var InstanceMoves = map[string][]string{
+	StateSubmitted:         {StatePending, StateFailed},
+	StatePending:           {StateRunnable, StateFailed},
+	StateRunnable:          {StateStarting, StateFailed},
+	StateStarting:          {StateRunning, StateRunnable, StateFailed},
+	StateRunning:           {StateSucceed, StateFailed, StateFailedInterrupted, StateRunnable},
+	StateFailedInterrupted: {StateFailed, StatePending},
+	StateFailed:            {StatePending},
+}
+
+// nextHop[cur][target] is the first move of a shortest path of
+// AggregateMoves from cur to target through non-end states; absent: none.
+var nextHop = func() map[string]map[string]string {
+	all := []string{StateSubmitted, StatePending, StateRunnable, StateStarting, StateRunning, StateSucceed, StateFailed, StateFailedInterrupted}
+	out := map[string]map[string]string{}
+	for _, from := range all {
+		hop := map[string]string{}
+		if isTerminal(from) {
+			out[from] = hop
+			continue
+		}
+		type qe struct{ s, first string }
+		seen := map[string]bool{from: true}
+		q := []qe{}
+		for _, to := range AggregateMoves[from] {
+			if from == StateFailedInterrupted && to == StatePending {
+				continue // RetryJobs only
+			}
+			seen[to] = true
+			q = append(q, qe{to, to})
+		}
+		for len(q) > 0 {
+			x := q[0]
+			q = q[1:]
+			hop[x.s] = x.first
+			if isEndState(x.s) {
+				continue
+			}
+			for _, to := range AggregateMoves[x.s] {
+				if !seen[to] {
+					seen[to] = true
+					q = append(q, qe{to, x.first})
+				}
+			}
+		}
+		out[from] = hop
+	}
+	return out
+}()
+
+// follow is the shown (job or task) state's next move toward its aggregate
+// target: the target itself when that is a documented move, else the first
+// step of the shortest documented path, else none (cur).
 func follow(cur, target string) string {
-	if cur == target || isTerminal(cur) {
+	if cur == target {
 		return cur
 	}
-	if isEndState(target) {
-		return target
-	}
-	if cur == StateFailedInterrupted {
-		return cur
-	}
-	if stateRank[target] > stateRank[cur] {
-		return statePath[stateRank[cur]+1]
+	if next, ok := nextHop[cur][target]; ok {
+		return next
 	}
 	return cur
+}
+
+// advanceDownstream re-evaluates, in the step in which an instance of tk
+// ended, the PENDING instances of tk's downstream tasks that have been
+// PENDING for Hold: they go RUNNABLE (or FAILED) at once, so the job does not
+// see a moment with only PENDING work left between two stages.
+func (e *Engine) advanceDownstream(tk *task, t time.Time) {
+	for _, d := range tk.downs {
+		for _, in := range d.insts {
+			if in.state == StatePending && !t.Before(e.holdEnd(in)) {
+				e.stepInstance(in, t)
+			}
+		}
+	}
 }
 
 func (e *Engine) stepTask(tk *task, t time.Time) {
@@ -667,6 +790,14 @@ func (e *Engine) stepTask(tk *task, t time.Time) {
 
 func (e *Engine) stepJob(j *job, t time.Time) {
 	if j.deleted {
+		return
+	}
+	if j.retryDue != nil {
+		if t.Before(*j.retryDue) {
+			e.wake(j, *j.retryDue)
+			return
+		}
+		e.resetJob(j, t)
 		return
 	}
 	states := make([]string, len(j.tasks))
@@ -856,6 +987,10 @@ func (e *Engine) stepActive(in *instance, t time.Time) {
 		return
 	}
 	if in.ex == nil {
+		if in.state == StateStarting && in.anon && tk.spec.ImageID == ImageCreationFailed {
+			e.nodeCreationFailed(in, t)
+			return
+		}
 		// Leave STARTING: the command starts now.
 		if in.state == StateStarting && in.anon {
 			e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_CREATED", j.id, tk.spec.Name, iptr(in.index), in.nodeID)
@@ -907,21 +1042,17 @@ func (e *Engine) finishExec(in *instance, t time.Time) {
 
 // failAttempt handles a failed attempt: a retry if MaxRetry allows (back to
 // RUNNABLE after RetryWait), else FAILED_INTERRUPTED (INTERRUPT,
-// FAST_INTERRUPT) or FAILED.
+// FAST_INTERRUPT, when the command had started: there is an instance to
+// retain) or FAILED.
 func (e *Engine) failAttempt(in *instance, t time.Time, code *int, why string) {
 	in.code = code
 	tk := in.task
 	if in.retry < tk.spec.MaxRetry {
 		in.retry++
-		e.releaseNode(in, t)
-		in.ex = nil
-		in.reason = fmt.Sprintf("attempt %d failed: %s; retrying", in.retry, why)
-		in.retryAt = t.Add(e.timing.RetryWait)
-		e.setInst(in, StateRunnable, t)
-		e.wake(in, maxTime(in.retryAt, t.Add(e.timing.Hold)))
+		e.requeue(in, t, fmt.Sprintf("attempt %d failed: %s; retrying", in.retry, why))
 		return
 	}
-	if tk.spec.FailedAction == FailedInterrupt || tk.spec.FailedAction == FailedFastInterrupt {
+	if (tk.spec.FailedAction == FailedInterrupt || tk.spec.FailedAction == FailedFastInterrupt) && in.ex != nil {
 		in.reason = why
 		e.setInst(in, StateFailedInterrupted, t) // the node is kept
 		if in.killReq {
@@ -930,6 +1061,38 @@ func (e *Engine) failAttempt(in *instance, t time.Time, code *int, why string) {
 		return
 	}
 	e.endInstance(in, t, StateFailed, why)
+}
+
+// requeue sends a failed attempt back to RUNNABLE; it may start again after
+// RetryWait.
+func (e *Engine) requeue(in *instance, t time.Time, why string) {
+	e.releaseNode(in, t)
+	in.ex = nil
+	in.reason = why
+	in.retryAt = t.Add(e.timing.RetryWait)
+	e.setInst(in, StateRunnable, t)
+	e.wake(in, maxTime(in.retryAt, t.Add(e.timing.Hold)))
+}
+
+// nodeCreationFailed: the anonymous node of a STARTING instance could not be
+// created (ImageCreationFailed), at the end of its boot. StateIfCreateCvmFailed
+// RUNNABLE retries the creation up to ResourceMaxRetry times; FAILED (the
+// default) counts one failed execution.
+func (e *Engine) nodeCreationFailed(in *instance, t time.Time) {
+	j, tk := in.job(), in.task
+	e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_CREATION_FAILED", j.id, tk.spec.Name, iptr(in.index), in.nodeID)
+	in.anon = false // nothing was created, so nothing is deleted
+	why := "compute node " + in.nodeID + " could not be created (image " + ImageCreationFailed + ")"
+	if j.spec.StateIfCreateCvmFailed == CvmFailedRunnable {
+		if in.resRetry < tk.spec.ResourceMaxRetry {
+			in.resRetry++
+			e.requeue(in, t, fmt.Sprintf("%s; creation retry %d of %d", why, in.resRetry, tk.spec.ResourceMaxRetry))
+			return
+		}
+		e.endInstance(in, t, StateFailed, why+"; no ResourceMaxRetryCount left")
+		return
+	}
+	e.failAttempt(in, t, nil, why)
 }
 
 // endInstance enters SUCCEED or FAILED and releases the node.

@@ -128,6 +128,9 @@ type wTask struct {
 	MaxRetryCount    uint64       `json:"MaxRetryCount"`
 	Timeout          uint64       `json:"Timeout"`
 	MaxConcurrentNum uint64       `json:"MaxConcurrentNum"`
+	// ResourceMaxRetryCount bounds the anonymous node creation retries under
+	// Job.StateIfCreateCvmFailed RUNNABLE (default 0).
+	ResourceMaxRetryCount uint64 `json:"ResourceMaxRetryCount"`
 }
 
 type wDependence struct {
@@ -238,6 +241,8 @@ func taskSpec(t wTask, i int, priority int) engine.TaskSpec {
 		Timeout:       time.Duration(min(t.Timeout, maxTimeoutSeconds)) * time.Second,
 		MaxConcurrent: int(min(t.MaxConcurrentNum, maxCount)),
 		Priority:      priority,
+		// Ignored by the engine unless the task has an anonymous env.
+		ResourceMaxRetry: int(min(t.ResourceMaxRetryCount, maxCount)),
 	}
 	if r := t.RedirectInfo; r != nil {
 		ts.StdoutRedirect, ts.StderrRedirect = r.StdoutRedirectPath, r.StderrRedirectPath
