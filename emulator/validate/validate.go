@@ -29,6 +29,13 @@
 // checks use the rule ID <dialect>/<Action>/rule/<Path>.required|type (with "*"
 // for list indices), whether or not the catalog lists that rule.
 //
+// A negative integer where a uint64 (or a uint64 list element) is defined is
+// left to that path's range rule when one has a lower bound, so it answers
+// the documented code (InvalidParameterValue.Negative), not InvalidParameter.
+// A "remote" path rule does not apply to a value whose scheme is not cos/cfs:
+// that is the scheme rule's violation (RemoteStorageSchemeType), while a
+// malformed cos:// value is the path rule's (RemoteStoragePath).
+//
 // Rules with a suffix this package does not know (e.g. "idempotent") are left to
 // the product; Lint reports rules whose path or pattern cannot be used.
 package validate
@@ -95,6 +102,9 @@ type crule struct {
 	problem string // why the rule cannot be used (Lint)
 	// signed: a range rule with a lower bound checks this uint64's sign.
 	signed bool
+	// elemSigned: the same for the elements of the list at this path
+	// (a range rule at Path.*).
+	elemSigned bool
 }
 
 type action struct {
@@ -173,6 +183,7 @@ func compile(cat *fixtures.Catalog) *schema {
 	for _, a := range s.actions {
 		for i := range a.rules {
 			a.rules[i].signed = a.signRange[a.rules[i].r.Path]
+			a.rules[i].elemSigned = a.signRange[a.rules[i].r.Path+".*"]
 		}
 	}
 	return s
@@ -715,6 +726,11 @@ func visit(root any, path []string, prefix []string, fn func(v any, at []string)
 	return visit(v, path[1:], append(prefix, seg), fn)
 }
 
+// pathBuf returns an empty prefix with room for a deep path: visit appends
+// to it depth-first, so one buffer serves a whole walk without allocating at
+// every level. Callbacks must copy what they keep (joinPath does).
+func pathBuf() []string { return make([]string, 0, 12) }
+
 func joinPath(at []string, extra ...string) string {
 	return strings.Join(append(append([]string(nil), at...), extra...), ".")
 }
@@ -731,7 +747,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 	var root any = params
 	switch r.Suffix {
 	case "required":
-		visit(root, c.parent, nil, func(v any, at []string) bool {
+		visit(root, c.parent, pathBuf(), func(v any, at []string) bool {
 			m, ok := v.(map[string]any)
 			if !ok {
 				return true
@@ -742,14 +758,14 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "type":
-		visit(root, c.path, nil, func(v any, at []string) bool {
-			if !typeDeep(c.member, r.Values, v) && !(c.signed && c.member.Type == "uint64" && negativeInt(v)) {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+			if !typeDeep(c.member, r.Values, v, c.elemSigned) && !(c.signed && c.member.Type == "uint64" && negativeInt(v)) {
 				return fail(at, "The value type of parameter %p is not valid.")
 			}
 			return true
 		})
 	case "maxlen", "minlen":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			s, ok := v.(string)
 			if !ok {
 				return true
@@ -767,7 +783,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "range":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			f, ok := number(v)
 			if !ok {
 				return true
@@ -782,7 +798,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "enum":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			s, ok := scalarString(v)
 			if !ok {
 				return true
@@ -796,14 +812,14 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "pattern":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			if s, ok := v.(string); ok && !c.re.MatchString(s) {
 				return fail(at, "The value of parameter %p does not match the required format.")
 			}
 			return true
 		})
 	case "xor", "atleastone":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			m, ok := v.(map[string]any)
 			if !ok {
 				return true
@@ -824,14 +840,14 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "listmax":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			if l, ok := v.([]any); ok && float64(len(l)) > *r.Max {
 				return fail(at, fmt.Sprintf("The list %%p has %d elements, more than the maximum %g.", len(l), *r.Max))
 			}
 			return true
 		})
 	case "unique":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			l, ok := v.([]any)
 			if !ok {
 				return true
@@ -861,9 +877,9 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "ref":
-		visit(root, c.scope, nil, func(scope any, sat []string) bool {
+		visit(root, c.scope, pathBuf(), func(scope any, sat []string) bool {
 			targets := map[string]bool{}
-			visit(scope, c.refPath, nil, func(v any, _ []string) bool {
+			visit(scope, c.refPath, pathBuf(), func(v any, _ []string) bool {
 				if k, ok := scalarKey(v); ok {
 					targets[k] = true
 				}
@@ -877,7 +893,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			})
 		})
 	case "acyclic":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			l, ok := v.([]any)
 			if !ok {
 				return true
@@ -888,7 +904,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "scheme":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			s, ok := v.(string)
 			if !ok {
 				return true
@@ -903,13 +919,18 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "path":
-		visit(root, c.path, nil, func(v any, at []string) bool {
+		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
 			s, ok := v.(string)
 			if !ok {
 				return true
 			}
 			good := localPath(s)
 			if r.Format == "remote" {
+				// Another scheme than cos/cfs (or none) is the scheme rule's
+				// violation (RemoteStorageSchemeType), not a malformed path.
+				if !remoteScheme(s) {
+					return true
+				}
 				good = remotePath(s)
 			}
 			if !good {
@@ -942,7 +963,9 @@ func bounds(r *fixtures.Rule) string {
 
 // typeDeep checks a value against a member's type, including the element type
 // of scalar lists (object contents are the shape check's business).
-func typeDeep(m *fixtures.Member, alts []string, v any) bool {
+// elemSigned: a negative integer element of a uint64 list is left to the
+// element path's range rule (as for a scalar uint64).
+func typeDeep(m *fixtures.Member, alts []string, v any, elemSigned bool) bool {
 	for _, t := range alts {
 		if TypeOK(t, v) {
 			return true
@@ -953,7 +976,7 @@ func typeDeep(m *fixtures.Member, alts []string, v any) bool {
 	}
 	if m.Type == "list" && m.Elem != "" {
 		for _, e := range v.([]any) {
-			if e == nil || !TypeOK(m.Elem, e) {
+			if e == nil || !TypeOK(m.Elem, e) && !(elemSigned && m.Elem == "uint64" && negativeInt(e)) {
 				return false
 			}
 		}
@@ -1082,6 +1105,14 @@ func remotePath(s string) bool {
 		return false
 	}
 	return cleanChars(s)
+}
+
+// remoteScheme: the value names the cos or cfs scheme (any case), so the
+// remote path rule applies to it.
+func remoteScheme(s string) bool {
+	sch, _, ok := strings.Cut(s, "://")
+	sch = strings.ToLower(sch)
+	return ok && (sch == "cos" || sch == "cfs")
 }
 
 // localPath: an absolute Linux path or a Windows drive path (H:\ or H:/).
