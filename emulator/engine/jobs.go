@@ -364,6 +364,9 @@ func (j *job) buildSnapshot() Job {
 // TerminateTaskInstance on every instance). By job state: SUBMITTED →
 // ErrState; SUCCEED → no-op; PENDING…RUNNING, FAILED, FAILED_INTERRUPTED → ok
 // (a FAILED_INTERRUPTED job ends FAILED).
+//
+// A second TerminateJob while instances of the first are still being killed
+// answers ErrInUse.
 func (e *Engine) TerminateJob(tenant, id string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -377,6 +380,15 @@ func (e *Engine) TerminateJob(tenant, id string) error {
 		return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is SUBMITTED"}
 	case StateSucceed:
 		return nil
+	}
+	// A termination still in progress (instances being killed, which takes
+	// time for STARTING/RUNNING ones) makes the job busy: ResourceInUse.
+	for _, t := range j.tasks {
+		for _, in := range t.insts {
+			if in.killReq && !isTerminal(in.state) {
+				return &Error{Kind: ErrInUse, Resource: "job", ID: id, Detail: "a termination of this job is still in progress"}
+			}
+		}
 	}
 	j.touch()
 	j.reason = "terminated by TerminateJob"

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -518,5 +519,45 @@ func TestEvents(t *testing.T) {
 	}
 	if len(e.Events("U", 0)) != 0 {
 		t.Errorf("unsubscribed tenant got events")
+	}
+}
+
+// A second TerminateJob while the first one's instances are still being
+// killed is refused as in use; once they ended, it is accepted again.
+func TestTerminateJobInProgressIsInUse(t *testing.T) {
+	clk := NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	e, err := New(Config{Clock: clk, Executor: ExecutorSimulated})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	id, err := e.SubmitJob(JobSpec{Tenant: "t", Name: "j", Tasks: []TaskSpec{{Name: "A", InstanceNum: 1, Command: "sleep 3600", InstanceType: "S5.MEDIUM4"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		j, _ := e.Job("t", id)
+		if j.Tasks[0].Instances[0].State == StateRunning {
+			break
+		}
+		if err := e.Advance(50 * time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.TerminateJob("t", id); err != nil {
+		t.Fatalf("first TerminateJob: %v", err)
+	}
+	var ee *Error
+	if err := e.TerminateJob("t", id); !errors.As(err, &ee) || ee.Kind != ErrInUse {
+		t.Fatalf("second TerminateJob during termination: %v, want ErrInUse", err)
+	}
+	if err := e.Advance(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := e.Job("t", id); j.State != StateFailed {
+		t.Fatalf("job %s, want FAILED", j.State)
+	}
+	if err := e.TerminateJob("t", id); err != nil {
+		t.Fatalf("TerminateJob on a FAILED job: %v", err)
 	}
 }
