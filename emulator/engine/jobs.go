@@ -58,6 +58,9 @@ type job struct {
 	retryDue *time.Time
 	// snap caches the last snapshot; nil after any change (see touch).
 	snap *Job
+	// terminating: a TerminateJob was accepted; while its instances are
+	// still being killed a second one is in use (reset by RetryJobs).
+	terminating bool
 }
 
 // touch drops the job's cached snapshot; every mutation of the job, its
@@ -381,15 +384,19 @@ func (e *Engine) TerminateJob(tenant, id string) error {
 	case StateSucceed:
 		return nil
 	}
-	// A termination still in progress (instances being killed, which takes
-	// time for STARTING/RUNNING ones) makes the job busy: ResourceInUse.
-	for _, t := range j.tasks {
-		for _, in := range t.insts {
-			if in.killReq && !isTerminal(in.state) {
-				return &Error{Kind: ErrInUse, Resource: "job", ID: id, Detail: "a termination of this job is still in progress"}
+	// A TerminateJob still in progress (its instances being killed, which
+	// takes time for STARTING/RUNNING ones) makes the job busy:
+	// ResourceInUse. A TerminateTaskInstance in progress does not.
+	if j.terminating {
+		for _, t := range j.tasks {
+			for _, in := range t.insts {
+				if in.killReq && !isTerminal(in.state) {
+					return &Error{Kind: ErrInUse, Resource: "job", ID: id, Detail: "a termination of this job is still in progress"}
+				}
 			}
 		}
 	}
+	j.terminating = true
 	j.touch()
 	j.reason = "terminated by TerminateJob"
 	for _, t := range j.tasks {
@@ -501,6 +508,7 @@ func (e *Engine) resetJob(j *job, now time.Time) {
 	j.touch()
 	e.setJob(j, StatePending, now)
 	j.reason = ""
+	j.terminating = false
 	for _, t := range j.tasks {
 		reset := false
 		for _, in := range t.insts {

@@ -39,9 +39,18 @@ type Tenant struct {
 	UnavailableZones []string `json:"unavailable_zones,omitempty"`
 	// NotAllowed: UnauthorizedOperation.UserNotAllowedToUseBatch on every create.
 	NotAllowed bool `json:"not_allowed,omitempty"`
-	// Busy: compute environments answer UnsupportedOperation.AcceptOtherRequest
-	// to modifications, as if another request were in progress.
+	// EnvBusy: the tenant's compute environments answer
+	// UnsupportedOperation.ComputeEnvAcceptOtherRequest ("计算环境正在接受请求")
+	// to modifications, as if they were accepting another request.
 	EnvBusy bool `json:"env_busy,omitempty"`
+	// UnsupportedActions answer UnsupportedOperation for the actions listed
+	// (only where UnsupportedOperation is in the action's documented list),
+	// e.g. ["DescribeInstanceCategories"].
+	UnsupportedActions []string `json:"unsupported_actions,omitempty"`
+	// LegacyEnvIDTerminate follows the 2018 reading (seed 002): TerminateJob
+	// and TerminateTaskInstance of jobs in a named environment (EnvId) answer
+	// UnsupportedOperation.TerminateOperationWithEnvId.
+	LegacyEnvIDTerminate bool `json:"legacy_envid_terminate,omitempty"`
 	// Skew is added to the server's clock when checking this tenant's request
 	// timestamps (seconds), so SignatureExpire can be provoked with the SDK.
 	SkewSeconds int64 `json:"skew_seconds,omitempty"`
@@ -74,6 +83,10 @@ func (r *Registry) Put(t Tenant) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cp := t
+	// The registry keeps its own lists: a caller's later edits must not
+	// reconfigure a live tenant.
+	cp.UnavailableZones = append([]string(nil), t.UnavailableZones...)
+	cp.UnsupportedActions = append([]string(nil), t.UnsupportedActions...)
 	r.m[t.SecretID] = &cp
 	return nil
 }

@@ -3,6 +3,7 @@ package tencentbatch
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
@@ -677,7 +678,11 @@ func (s *Service) modifyComputeEnv(_ context.Context, req *api3.Request) (any, *
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if _, e := s.env(req.Action, req.SecretID, p.EnvId); e != nil {
+	env, e := s.env(req.Action, req.SecretID, p.EnvId)
+	if e != nil {
+		return nil, e
+	}
+	if e := s.envGate(req.Action, req.SecretID, env); e != nil {
 		return nil, e
 	}
 	m := engine.EnvModify{Name: p.EnvName, Description: p.EnvDescription}
@@ -696,6 +701,11 @@ func (s *Service) modifyComputeEnv(_ context.Context, req *api3.Request) (any, *
 		}
 		m.InstanceTypes = p.EnvData.InstanceTypes
 	}
+	if m.DesiredNodes != nil {
+		if e := scaleIn(env, *m.DesiredNodes); e != nil {
+			return nil, e
+		}
+	}
 	if err := s.eng.ModifyEnv(req.SecretID, p.EnvId, m); err != nil {
 		return nil, s.engErr(req.Action, err)
 	}
@@ -707,8 +717,25 @@ func (s *Service) deleteComputeEnv(_ context.Context, req *api3.Request) (any, *
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if _, e := s.env(req.Action, req.SecretID, p.EnvId); e != nil {
+	env, e := s.env(req.Action, req.SecretID, p.EnvId)
+	if e != nil {
 		return nil, e
+	}
+	if e := s.envGate(req.Action, req.SecretID, env); e != nil {
+		return nil, e
+	}
+	// The environment's nodes must all be terminable: attached instances
+	// are detached by the user first (DetachInstances), and a node still
+	// being created cannot be terminated yet.
+	for _, n := range env.Nodes {
+		if n.Origin == engine.OriginUserAttached && n.State != engine.NodeDeleting {
+			return nil, api3.Errorf("UnsupportedOperation", "the compute environment holds the attached instance %s: detach it first (DetachInstances)", n.InstanceID)
+		}
+	}
+	for _, n := range env.Nodes {
+		if n.State == engine.NodeSubmitted || n.State == engine.NodeCreating {
+			return nil, api3.Errorf("UnsupportedOperation.ComputeNodeForbidTerminate", "the compute node %s is %s and cannot be terminated yet", n.ID, n.State)
+		}
 	}
 	if err := s.eng.DeleteEnv(req.SecretID, p.EnvId); err != nil {
 		return nil, s.engErr(req.Action, err)
@@ -739,8 +766,19 @@ func (s *Service) terminateComputeNodes(_ context.Context, req *api3.Request) (a
 }
 
 func (s *Service) terminateNodes(req *api3.Request, envID string, ids []string) (any, *api3.Error) {
-	if _, e := s.env(req.Action, req.SecretID, envID); e != nil {
+	env, e := s.env(req.Action, req.SecretID, envID)
+	if e != nil {
 		return nil, e
+	}
+	if e := s.envGate(req.Action, req.SecretID, env); e != nil {
+		return nil, e
+	}
+	// An attached instance leaves through DetachInstances, not by being
+	// terminated (the CVM is the user's).
+	for _, n := range env.Nodes {
+		if n.Origin == engine.OriginUserAttached && contains(ids, n.ID) {
+			return nil, api3.Errorf("UnsupportedOperation", "the compute node %s is an attached instance: use DetachInstances", n.ID)
+		}
 	}
 	if err := s.eng.TerminateNodes(req.SecretID, envID, ids); err != nil {
 		return nil, s.engErr(req.Action, err)
@@ -759,7 +797,11 @@ func (s *Service) attachInstances(_ context.Context, req *api3.Request) (any, *a
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if _, e := s.env(req.Action, req.SecretID, p.EnvId); e != nil {
+	env, e := s.env(req.Action, req.SecretID, p.EnvId)
+	if e != nil {
+		return nil, e
+	}
+	if e := s.envGate(req.Action, req.SecretID, env); e != nil {
 		return nil, e
 	}
 	ins := make([]engine.Instance, 0, len(p.Instances))
@@ -787,4 +829,77 @@ func (s *Service) detachInstances(_ context.Context, req *api3.Request) (any, *a
 		return nil, s.engErr(req.Action, err)
 	}
 	return struct{}{}, nil
+}
+
+// envGate applies the refusals every modification of an environment meets
+// before any node-state check, in this order: the tenant's EnvBusy
+// configuration (UnsupportedOperation.ComputeEnvAcceptOtherRequest, "计算环境
+// 正在接受请求"); the environment being deleted (NextAction DELETING:
+// ComputeEnvOperation for DeleteComputeEnv and TerminateComputeNode, plain
+// UnsupportedOperation otherwise); and, for DeleteComputeEnv,
+// TerminateComputeNode(s) and ModifyComputeEnv, an unfinished
+// ModifyComputeEnv — a CREATE/TERMINATE activity it caused still SUBMITTED
+// or PROCESSING (UnsupportedOperation.AcceptOtherRequest, "处理其他请求，禁止删除
+// 操作"). The engine repeats the first two; checking them here keeps the
+// documented codes independent of it.
+func (s *Service) envGate(action, tenant string, env engine.Env) *api3.Error {
+	if t, ok := s.tenants.Get(tenant); ok && t.EnvBusy {
+		return api3.Errorf("UnsupportedOperation.ComputeEnvAcceptOtherRequest", "the compute environment %s is accepting another request", env.ID)
+	}
+	if env.NextAction == "DELETING" {
+		switch action {
+		case "DeleteComputeEnv", "TerminateComputeNode":
+			return api3.Errorf("UnsupportedOperation.ComputeEnvOperation", "the compute environment %s is being deleted", env.ID)
+		}
+		return api3.Errorf("UnsupportedOperation", "the compute environment %s is being deleted", env.ID)
+	}
+	switch action {
+	case "DeleteComputeEnv", "TerminateComputeNode", "TerminateComputeNodes", "ModifyComputeEnv":
+	default:
+		return nil
+	}
+	acts, err := s.eng.Activities(tenant, env.ID)
+	if err != nil {
+		return s.engErr(action, err)
+	}
+	for _, a := range acts {
+		if strings.HasPrefix(a.Cause, "ModifyComputeEnv") && (a.State == engine.ActivitySubmitted || a.State == engine.ActivityProcessing) {
+			return api3.Errorf("UnsupportedOperation.AcceptOtherRequest",
+				"the compute environment %s is still processing a ModifyComputeEnv (activity %s is %s)", env.ID, a.ID, a.State)
+		}
+	}
+	return nil
+}
+
+// scaleIn refuses a DesiredComputeNodeCount decrease the nodes cannot serve
+// (the engine scales in Batch-created nodes in CREATED/RUNNING/ABNORMAL):
+// none of them terminable while nodes are still SUBMITTED/CREATING →
+// ComputeNodeForbidTerminate; otherwise fewer than needed →
+// NotEnoughComputeNodesToTerminate.
+func scaleIn(env engine.Env, want int) *api3.Error {
+	need := env.Desired - want
+	if need <= 0 || want < 0 { // a negative count is the engine's (Negative)
+		return nil
+	}
+	cands, creating := 0, 0
+	for _, n := range env.Nodes {
+		if n.Origin == engine.OriginUserAttached {
+			continue
+		}
+		switch n.State {
+		case engine.NodeCreated, engine.NodeRunning, engine.NodeAbnormal:
+			cands++
+		case engine.NodeSubmitted, engine.NodeCreating:
+			creating++
+		}
+	}
+	switch {
+	case cands >= need:
+		return nil
+	case cands == 0 && creating > 0:
+		return api3.Errorf("UnsupportedOperation.ComputeNodeForbidTerminate",
+			"none of the compute nodes can be terminated yet (%d still being created)", creating)
+	}
+	return api3.Errorf("UnsupportedOperation.NotEnoughComputeNodesToTerminate",
+		"%d compute nodes to terminate, %d can be terminated", need, cands)
 }

@@ -1,6 +1,7 @@
 package tencentbatch
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/batchconform/batchconform/emulator/api3"
@@ -75,8 +76,27 @@ func statesFilter(name string, vals []string) *api3.Error {
 	return nil
 }
 
+// zoneShape is what a zone name looks like (ap-guangzhou-3,
+// ap-shanghai-fsi-1): a value of another shape is no zone at all.
+var zoneShape = regexp.MustCompile(`^[a-z]+(-[a-z]+)+-[0-9]+$`)
+
+// zoneValues rejects zone filter values that are not zone names at all
+// (InvalidParameterValue.InvalidFilter); a zone-shaped name of no zone is
+// the caller's InvalidZone.MismatchRegion.
+func zoneValues(vals []string) *api3.Error {
+	for _, v := range vals {
+		if !zoneShape.MatchString(v) {
+			return badFilterValue("zone", v)
+		}
+	}
+	return nil
+}
+
 // zoneFilter rejects a zone filter value naming no existing zone.
 func (s *Service) zoneFilter(vals []string) *api3.Error {
+	if e := zoneValues(vals); e != nil {
+		return e
+	}
 	for _, v := range vals {
 		if !s.zoneExists(v) {
 			return api3.Errorf("InvalidZone.MismatchRegion", "zone %s does not exist", v)

@@ -23,6 +23,9 @@ func (s *Service) inventory(req *api3.Request, fs []wFilter, more bool) ([]insta
 	items, e := applyFilters(s, req.Action, items, fs, func(name string, vals []string) (func(instanceTypeInZone) bool, *api3.Error) {
 		switch {
 		case name == "zone":
+			if e := zoneValues(vals); e != nil {
+				return nil, e
+			}
 			for _, z := range vals {
 				if code := s.zoneCode(req.Region, z); code != "" {
 					return nil, api3.Errorf(code, "zone %s does not match region %s", z, req.Region)
@@ -30,6 +33,12 @@ func (s *Service) inventory(req *api3.Request, fs []wFilter, more bool) ([]insta
 			}
 			return func(it instanceTypeInZone) bool { return contains(vals, it.Zone) }, nil
 		case name == "instance-family":
+			// The families are those DescribeInstanceCategories lists.
+			for _, v := range vals {
+				if _, ok := familyCategory(v); !ok {
+					return nil, badFilterValue(name, v)
+				}
+			}
 			return func(it instanceTypeInZone) bool { return contains(vals, it.Family) }, nil
 		case more && name == "instance-type":
 			return func(it instanceTypeInZone) bool { return contains(vals, it.Name) }, nil

@@ -634,6 +634,17 @@ func (s *Service) terminateJob(_ context.Context, req *api3.Request) (any, *api3
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
+	if s.legacyEnvIDTerminate(req.SecretID) {
+		j, e := s.job(req.Action, req.SecretID, p.JobId)
+		if e != nil {
+			return nil, e
+		}
+		for _, t := range j.Spec.Tasks {
+			if t.EnvID != "" {
+				return nil, errTerminateWithEnvID(t.Name, t.EnvID)
+			}
+		}
+	}
 	if err := s.eng.TerminateJob(req.SecretID, p.JobId); err != nil {
 		return nil, s.engErr(req.Action, err)
 	}
@@ -648,6 +659,24 @@ func (s *Service) terminateTaskInstance(_ context.Context, req *api3.Request) (a
 	}
 	if e := decode(req, &p); e != nil {
 		return nil, e
+	}
+	if s.legacyEnvIDTerminate(req.SecretID) {
+		j, e := s.job(req.Action, req.SecretID, p.JobId)
+		if e != nil {
+			return nil, e
+		}
+		// Existence (task, index) is answered first, by the engine below.
+		n := int64(-1)
+		for _, t := range j.Tasks {
+			if t.Name == p.TaskName {
+				n = int64(len(t.Instances))
+			}
+		}
+		for _, t := range j.Spec.Tasks {
+			if t.Name == p.TaskName && t.EnvID != "" && p.TaskInstanceIndex >= 0 && p.TaskInstanceIndex < n {
+				return nil, errTerminateWithEnvID(t.Name, t.EnvID)
+			}
+		}
 	}
 	if err := s.eng.TerminateTaskInstance(req.SecretID, p.JobId, p.TaskName, int(p.TaskInstanceIndex)); err != nil {
 		return nil, s.engErr(req.Action, err)
@@ -677,4 +706,17 @@ func (s *Service) deleteJob(_ context.Context, req *api3.Request) (any, *api3.Er
 		return nil, s.engErr(req.Action, err)
 	}
 	return struct{}{}, nil
+}
+
+// legacyEnvIDTerminate: the tenant follows the 2018 reading (seed 002) under
+// which instances of jobs in a named environment cannot be terminated; the
+// default is the v1.0.162 reading (allowed).
+func (s *Service) legacyEnvIDTerminate(tenant string) bool {
+	t, ok := s.tenants.Get(tenant)
+	return ok && t.LegacyEnvIDTerminate
+}
+
+func errTerminateWithEnvID(task, envID string) *api3.Error {
+	return api3.Errorf("UnsupportedOperation.TerminateOperationWithEnvId",
+		"the task %s runs in the compute environment %s: terminating its instances is not supported", task, envID)
 }

@@ -99,11 +99,29 @@ func (s *Service) Handle(ctx context.Context, req *api3.Request) (any, *api3.Err
 	if !ok {
 		return nil, api3.Errorf("InvalidAction", "The action %q does not exist.", req.Action)
 	}
+	if e := s.unsupported(req); e != nil {
+		return nil, e
+	}
 	resp, aerr := h(ctx, req)
 	if aerr != nil {
 		return nil, s.documented(req.Action, aerr)
 	}
 	return resp, nil
+}
+
+// unsupported answers UnsupportedOperation for an action the tenant's
+// configuration lists in UnsupportedActions, where the action documents that
+// code (emulator-only: e.g. DescribeInstanceCategories, which has no
+// parameter a client could get wrong).
+func (s *Service) unsupported(req *api3.Request) *api3.Error {
+	t, ok := s.tenants.Get(req.SecretID)
+	if !ok || !contains(t.UnsupportedActions, req.Action) {
+		return nil
+	}
+	if a, ok := s.cat.Action(req.Action); !ok || !contains(a.Errors, "UnsupportedOperation") {
+		return nil
+	}
+	return api3.Errorf("UnsupportedOperation", "the action %s is not supported for this account", req.Action)
 }
 
 // commonCodes are the API 3.0 common codes (reference §5.8); every action may
@@ -192,9 +210,8 @@ func (s *Service) engErr(action string, err error) *api3.Error {
 		switch action {
 		case "DeleteComputeEnv", "TerminateComputeNode":
 			return api3.Errorf("UnsupportedOperation.ComputeEnvOperation", "operation not allowed: %s", msg)
-		case "AttachInstances":
-			return api3.Errorf("UnsupportedOperation.InstancesNotAllowToAttach", "instances not allowed to attach: %s", msg)
 		}
+		// AttachInstances: the environment is being deleted.
 		return api3.Errorf("UnsupportedOperation", "operation not supported in the current state: %s", msg)
 	case engine.ErrInUse:
 		switch action {
@@ -221,7 +238,8 @@ func (s *Service) engErr(action string, err error) *api3.Error {
 	case engine.ErrNotAllowed:
 		return api3.Errorf("UnauthorizedOperation.UserNotAllowedToUseBatch", "the user is not allowed to use Batch")
 	case engine.ErrBusy:
-		return api3.Errorf("UnsupportedOperation.AcceptOtherRequest", "the compute environment is processing another request")
+		// The tenant's EnvBusy configuration ("计算环境正在接受请求").
+		return api3.Errorf("UnsupportedOperation.ComputeEnvAcceptOtherRequest", "the compute environment is accepting another request")
 	case engine.ErrForbidTerminate:
 		return api3.Errorf("UnsupportedOperation.ComputeNodeForbidTerminate", "the compute node may not be terminated in its state: %s", msg)
 	case engine.ErrTerminating:

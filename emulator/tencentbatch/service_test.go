@@ -528,8 +528,19 @@ func TestTenantConfiguration(t *testing.T) {
 		t.Fatal(aerr)
 	}
 	envID := str(response(t, env)["EnvId"])
-	f.fails(busy, "ModifyComputeEnv", fmt.Sprintf(`{"EnvId":%q,"DesiredComputeNodeCount":2}`, envID), "UnsupportedOperation.AcceptOtherRequest")
-	f.fails(busy, "DeleteComputeEnv", fmt.Sprintf(`{"EnvId":%q}`, envID), "UnsupportedOperation.AcceptOtherRequest")
+	for _, a := range []string{"ModifyComputeEnv", "DeleteComputeEnv", "TerminateComputeNode", "TerminateComputeNodes"} {
+		body := fmt.Sprintf(`{"EnvId":%q,"DesiredComputeNodeCount":2,"ComputeNodeId":"node-zzzzzzzz","ComputeNodeIds":["node-zzzzzzzz"]}`, envID)
+		f.fails(busy, a, body, "UnsupportedOperation.ComputeEnvAcceptOtherRequest")
+	}
+	// AttachInstances does not document it: its ancestor.
+	f.fails(busy, "AttachInstances", fmt.Sprintf(`{"EnvId":%q,"Instances":[{"InstanceId":"ins-busy0001"}]}`, envID), "UnsupportedOperation")
+
+	// unsupported_actions: only where the action documents UnsupportedOperation.
+	unsup := f.tenant(tenants.Tenant{UnsupportedActions: []string{"DescribeInstanceCategories", "DescribeCpmOsInfo"}})
+	f.fails(unsup, "DescribeInstanceCategories", ``, "UnsupportedOperation")
+	if _, aerr := f.callAs(unsup, "DescribeCpmOsInfo", ``); aerr != nil {
+		t.Errorf("DescribeCpmOsInfo does not document UnsupportedOperation, yet: %v", aerr)
+	}
 
 	// Other tenants are not disturbed, and cannot see each other's resources.
 	f.ok("SubmitJob", jobBody)
@@ -678,14 +689,14 @@ func TestEnvLifecycle(t *testing.T) {
 		t.Errorf("activity filter: %v", r)
 	}
 
-	// Scale out: the new nodes cannot be destroyed while CREATING, so a
-	// scale-in to 0 right away finds too few destroyable nodes.
+	// Scale out: until the new nodes are created the env is still
+	// processing the ModifyComputeEnv, so deletions and further changes are
+	// refused with AcceptOtherRequest (before any node-state check).
 	f.ok("ModifyComputeEnv", fmt.Sprintf(`{"EnvId":%q,"DesiredComputeNodeCount":3,"EnvName":"env1b"}`, id))
 	r := f.ok("DescribeComputeEnv", q)
 	if num(t, r["DesiredComputeNodeCount"]) != 3 || str(r["EnvName"]) != "env1b" || len(list(r["ComputeNodeSet"])) != 3 {
 		t.Fatalf("after scale-out: %v", r)
 	}
-	f.fails(tenantID, "ModifyComputeEnv", fmt.Sprintf(`{"EnvId":%q,"DesiredComputeNodeCount":0}`, id), "UnsupportedOperation.NotEnoughComputeNodesToTerminate")
 	var fresh string
 	for _, n := range list(r["ComputeNodeSet"]) {
 		if st := str(obj(n)["ComputeNodeState"]); st == "SUBMITTED" || st == "CREATING" {
@@ -695,7 +706,13 @@ func TestEnvLifecycle(t *testing.T) {
 	if fresh == "" {
 		t.Fatalf("no SUBMITTED/CREATING node after scale-out: %v", r)
 	}
-	f.fails(tenantID, "TerminateComputeNode", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeId":%q}`, id, fresh), "UnsupportedOperation.ComputeNodeForbidTerminate")
+	f.fails(tenantID, "ModifyComputeEnv", fmt.Sprintf(`{"EnvId":%q,"DesiredComputeNodeCount":0}`, id), "UnsupportedOperation.AcceptOtherRequest")
+	f.fails(tenantID, "TerminateComputeNode", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeId":%q}`, id, fresh), "UnsupportedOperation.AcceptOtherRequest")
+	f.fails(tenantID, "TerminateComputeNodes", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeIds":[%q]}`, id, node), "UnsupportedOperation.AcceptOtherRequest")
+	f.fails(tenantID, "DeleteComputeEnv", q, "UnsupportedOperation.AcceptOtherRequest")
+	f.advanceUntil("scale-out done", func() bool {
+		return num(t, obj(f.ok("DescribeComputeEnv", q)["ComputeNodeMetrics"])["RunningCount"]) == 3
+	})
 	f.ok("TerminateComputeNode", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeId":%q}`, id, node))
 	f.fails(tenantID, "TerminateComputeNodes", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeIds":[%q]}`, id, node), "UnsupportedOperation.ComputeNodeIsTerminating")
 	if r := f.ok("DescribeComputeEnv", q); num(t, r["DesiredComputeNodeCount"]) != 2 || num(t, obj(r["ComputeNodeMetrics"])["DeletingCount"]) != 1 {
@@ -792,9 +809,12 @@ func TestInventory(t *testing.T) {
 	if items := list(q["InstanceTypeQuotaSet"]); len(items) != 1 || str(obj(items[0])["InstanceChargeType"]) != "SPOTPAID" || num(t, obj(items[0])["Cpu"]) != 2 {
 		t.Errorf("DescribeCvmZoneInstanceConfigInfos: %v", q)
 	}
-	if r := f.ok("DescribeAvailableCvmInstanceTypes", `{"Filters":[{"Name":"instance-family","Values":["ZZ9"]}]}`); len(list(r["InstanceTypeConfigSet"])) != 0 {
-		t.Errorf("unknown family matched: %v", r)
-	}
+	// Filter values the docs enumerate are checked: unknown family, a value
+	// that is no zone name.
+	f.fails(tenantID, "DescribeAvailableCvmInstanceTypes", `{"Filters":[{"Name":"instance-family","Values":["ZZ9"]}]}`, "InvalidParameterValue.InvalidFilter")
+	f.fails(tenantID, "DescribeCvmZoneInstanceConfigInfos", `{"Filters":[{"Name":"zone","Values":["guangzhou"]}]}`, "InvalidParameterValue.InvalidFilter")
+	f.fails(tenantID, "DescribeComputeEnvs", `{"Filters":[{"Name":"zone","Values":["guangzhou"]}]}`, "InvalidParameterValue.InvalidFilter")
+	f.fails(tenantID, "DescribeComputeEnvs", `{"Filters":[{"Name":"zone","Values":["ap-guangzhou-99"]}]}`, "InvalidZone.MismatchRegion")
 	if b, _ := f.call("DescribeCvmZoneInstanceConfigInfos", ``); len(b) > 1<<20 {
 		t.Errorf("unfiltered DescribeCvmZoneInstanceConfigInfos is %d bytes; keep it under 1 MiB", len(b))
 	}
@@ -964,24 +984,21 @@ func TestEveryAction(t *testing.T) {
 		return len(list(f.ok("DescribeComputeEnv", q)["ComputeNodeSet"])) == 1
 	})
 	f.ok("ModifyComputeEnv", fmt.Sprintf(`{"EnvId":%q,"DesiredComputeNodeCount":2,"EnvDescription":"x"}`, env))
+	// The env accepts no other change until the scale-out is done.
+	f.advanceUntil("scale-out done", func() bool {
+		return num(t, obj(f.ok("DescribeComputeEnv", q)["ComputeNodeMetrics"])["RunningCount"]) == 2
+	})
 	var nodes []string
 	for _, n := range list(f.ok("DescribeComputeEnv", q)["ComputeNodeSet"]) {
 		if str(obj(n)["ComputeNodeState"]) == "RUNNING" {
 			nodes = append(nodes, str(obj(n)["ComputeNodeId"]))
 		}
 	}
-	if len(nodes) != 1 {
+	if len(nodes) != 2 {
 		t.Fatalf("running nodes %v", nodes)
 	}
 	f.ok("TerminateComputeNode", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeId":%q}`, env, nodes[0]))
-	f.advanceUntil("second node RUNNING", func() bool {
-		return num(t, obj(f.ok("DescribeComputeEnv", q)["ComputeNodeMetrics"])["RunningCount"]) == 1
-	})
-	for _, n := range list(f.ok("DescribeComputeEnv", q)["ComputeNodeSet"]) {
-		if str(obj(n)["ComputeNodeState"]) == "RUNNING" {
-			f.ok("TerminateComputeNodes", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeIds":[%q]}`, env, str(obj(n)["ComputeNodeId"])))
-		}
-	}
+	f.ok("TerminateComputeNodes", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeIds":[%q]}`, env, nodes[1]))
 	f.ok("DeleteComputeEnv", q)
 
 	var missing []string
@@ -1125,4 +1142,96 @@ func exampleZone(p map[string]any) string {
 		}
 	}
 	return ""
+}
+
+// TestEnvRefusals: the documented refusals of DeleteComputeEnv,
+// TerminateComputeNode(s), ModifyComputeEnv scale-in and AttachInstances, each
+// provoked by one state of the environment.
+func TestEnvRefusals(t *testing.T) {
+	f := newFx(t)
+	create := func(n int, image string) (string, string) {
+		t.Helper()
+		id := str(f.ok("CreateComputeEnv", fmt.Sprintf(`{"Placement":{"Zone":%q},"ComputeEnv":{"EnvName":"r","DesiredComputeNodeCount":%d,
+		 "ResourceMaxRetryCount":0,"EnvData":{"InstanceType":"S5.MEDIUM4","ImageId":%q}}}`, zone, n, image))["EnvId"])
+		return id, fmt.Sprintf(`{"EnvId":%q}`, id)
+	}
+	nodeIn := func(q string, states ...string) string {
+		for _, n := range list(f.ok("DescribeComputeEnv", q)["ComputeNodeSet"]) {
+			for _, st := range states {
+				if str(obj(n)["ComputeNodeState"]) == st {
+					return str(obj(n)["ComputeNodeId"])
+				}
+			}
+		}
+		return ""
+	}
+
+	// Nodes still SUBMITTED: nothing can be terminated yet.
+	fresh, fq := create(1, "img-xmbzjpxq")
+	nid := nodeIn(fq, "SUBMITTED")
+	if nid == "" {
+		t.Fatal("no SUBMITTED node right after CreateComputeEnv")
+	}
+	f.fails(tenantID, "DeleteComputeEnv", fq, "UnsupportedOperation.ComputeNodeForbidTerminate")
+	f.fails(tenantID, "TerminateComputeNodes", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeIds":[%q]}`, fresh, nid), "UnsupportedOperation.ComputeNodeForbidTerminate")
+	f.fails(tenantID, "ModifyComputeEnv", fmt.Sprintf(`{"EnvId":%q,"DesiredComputeNodeCount":0}`, fresh), "UnsupportedOperation.ComputeNodeForbidTerminate")
+
+	// Nodes that ended CREATION_FAILED are not scaled in: fewer
+	// destroyable nodes than the decrease.
+	failed, failq := create(1, "img-failnode")
+	f.advanceUntil("node CREATION_FAILED", func() bool { return nodeIn(failq, "CREATION_FAILED") != "" })
+	f.fails(tenantID, "ModifyComputeEnv", fmt.Sprintf(`{"EnvId":%q,"DesiredComputeNodeCount":0}`, failed), "UnsupportedOperation.NotEnoughComputeNodesToTerminate")
+	f.ok("DeleteComputeEnv", failq)
+
+	// An attached instance must be detached first.
+	f.advanceUntil("node RUNNING", func() bool { return nodeIn(fq, "RUNNING") != "" })
+	f.ok("AttachInstances", fmt.Sprintf(`{"EnvId":%q,"Instances":[{"InstanceId":"ins-user0002"}]}`, fresh))
+	f.advanceUntil("attached node RUNNING", func() bool {
+		return num(t, obj(f.ok("DescribeComputeEnv", fq)["ComputeNodeMetrics"])["RunningCount"]) == 2
+	})
+	var attached string
+	for _, n := range list(f.ok("DescribeComputeEnv", fq)["ComputeNodeSet"]) {
+		if str(obj(n)["ResourceOrigin"]) == "USER_ATTACHED" {
+			attached = str(obj(n)["ComputeNodeId"])
+		}
+	}
+	f.fails(tenantID, "TerminateComputeNodes", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeIds":[%q]}`, fresh, attached), "UnsupportedOperation")
+	f.fails(tenantID, "DeleteComputeEnv", fq, "UnsupportedOperation")
+	f.ok("DetachInstances", fmt.Sprintf(`{"EnvId":%q,"InstanceIds":["ins-user0002"]}`, fresh))
+
+	// Being deleted.
+	f.ok("DeleteComputeEnv", fq)
+	f.fails(tenantID, "DeleteComputeEnv", fq, "UnsupportedOperation.ComputeEnvOperation")
+	f.fails(tenantID, "TerminateComputeNode", fmt.Sprintf(`{"EnvId":%q,"ComputeNodeId":%q}`, fresh, nid), "UnsupportedOperation.ComputeEnvOperation")
+	f.fails(tenantID, "AttachInstances", fmt.Sprintf(`{"EnvId":%q,"Instances":[{"InstanceId":"ins-user0003"}]}`, fresh), "UnsupportedOperation")
+}
+
+// TestLegacyEnvIDTerminate: with legacy_envid_terminate (the 2018 reading)
+// instances of a job in a named environment cannot be terminated; jobs on an
+// anonymous environment can.
+func TestLegacyEnvIDTerminate(t *testing.T) {
+	f := newFx(t)
+	legacy := f.tenant(tenants.Tenant{LegacyEnvIDTerminate: true})
+	b, aerr := f.callAs(legacy, "CreateComputeEnv", fmt.Sprintf(`{"Placement":{"Zone":%q},"ComputeEnv":{"EnvName":"l","DesiredComputeNodeCount":0}}`, zone))
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	env := str(response(t, b)["EnvId"])
+	b, aerr = f.callAs(legacy, "SubmitJob", fmt.Sprintf(`{"Placement":{"Zone":%q},"Job":{"JobName":"l","Tasks":[
+	 {"TaskName":"A","EnvId":%q,"Application":{"DeliveryForm":"LOCAL","Command":"true"}}]}}`, zone, env))
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	job := str(response(t, b)["JobId"])
+	f.fails(legacy, "TerminateJob", fmt.Sprintf(`{"JobId":%q}`, job), "UnsupportedOperation.TerminateOperationWithEnvId")
+	f.fails(legacy, "TerminateTaskInstance", fmt.Sprintf(`{"JobId":%q,"TaskName":"A","TaskInstanceIndex":0}`, job), "UnsupportedOperation.TerminateOperationWithEnvId")
+	f.fails(legacy, "TerminateTaskInstance", fmt.Sprintf(`{"JobId":%q,"TaskName":"A","TaskInstanceIndex":3}`, job), "ResourceNotFound.TaskInstance")
+	b, aerr = f.callAs(legacy, "SubmitJob", dagJob("anon", ""))
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	anon := str(response(t, b)["JobId"])
+	if _, aerr := f.callAs(legacy, "TerminateTaskInstance", fmt.Sprintf(`{"JobId":%q,"TaskName":"A","TaskInstanceIndex":0}`, anon)); aerr != nil {
+		t.Errorf("anonymous-env job: %v", aerr)
+	}
 }

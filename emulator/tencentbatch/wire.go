@@ -367,6 +367,12 @@ func zeroOf(m *fixtures.Member) any {
 	case "datetime":
 		return ts(time.Unix(0, 0))
 	}
+	if len(m.Enum) > 0 {
+		// An enumerated member must hold a documented value; the first one
+		// listed is the documented default where the docs give one (e.g.
+		// a data disk's DiskType LOCAL_BASIC).
+		return m.Enum[0]
+	}
 	return ""
 }
 

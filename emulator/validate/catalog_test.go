@@ -88,6 +88,11 @@ func TestRealCatalogSubmitJob(t *testing.T) {
 			"Job.Priority.range", "InvalidParameterValue.Negative"},
 		{"priority over 100", func(j map[string]any) { j["Priority"] = json.Number("101") },
 			"Job.Priority.range", "InvalidParameterValue"},
+		// Another scheme is the scheme rule's violation, not the path rule's.
+		{"http package", func(j map[string]any) { firstApp(j)["PackagePath"] = "http://example.com/a.tgz" },
+			"Job.Tasks.*.Application.PackagePath.scheme", "InvalidParameterValue.RemoteStorageSchemeType"},
+		{"malformed cos package", func(j map[string]any) { firstApp(j)["PackagePath"] = "cos://" },
+			"Job.Tasks.*.Application.PackagePath.path", "InvalidParameterValue.RemoteStoragePath"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,4 +131,32 @@ func clone(t *testing.T, m map[string]any) map[string]any {
 		t.Fatal(err)
 	}
 	return params(t, string(bytes.TrimSpace(b)))
+}
+
+func firstApp(j map[string]any) map[string]any {
+	tk := j["Tasks"].([]any)[0].(map[string]any)
+	app, _ := tk["Application"].(map[string]any)
+	if app == nil {
+		app = map[string]any{"Command": "true", "DeliveryForm": "PACKAGE"}
+		tk["Application"] = app
+	}
+	return app
+}
+
+// TestRealCatalogNegativeListElement: a negative uint64 list element is left
+// to the element path's range rule, like a scalar uint64.
+func TestRealCatalogNegativeListElement(t *testing.T) {
+	c := realCatalog(t)
+	p := map[string]any{"JobId": "job-abcdefgh", "TaskName": "A", "TaskInstanceIndexes": []any{json.Number("-1")}}
+	if v := CheckShape(c, "DescribeTaskLogs", p, Options{}); v != nil {
+		t.Fatalf("shape: %+v", v)
+	}
+	v := Check(c, "DescribeTaskLogs", p, Options{})
+	if v == nil || v.RuleID != "tencent-batch/DescribeTaskLogs/rule/TaskInstanceIndexes.*.range" || v.Code != "InvalidParameterValue.Negative" {
+		t.Fatalf("got %+v, want the TaskInstanceIndexes.*.range rule with InvalidParameterValue.Negative", v)
+	}
+	p["TaskInstanceIndexes"] = []any{"1"}
+	if v := Check(c, "DescribeTaskLogs", p, Options{}); v == nil || v.Code != "InvalidParameter" {
+		t.Fatalf("a string element: got %+v, want InvalidParameter", v)
+	}
 }

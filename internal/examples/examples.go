@@ -207,14 +207,35 @@ func (p *prep) envRef(action string) (string, error) {
 	id, _ := resp["EnvId"].(string)
 	p.envID = id
 	p.undo = append(p.undo, func() error {
-		_, err := p.call("DeleteComputeEnv", map[string]any{"EnvId": id})
+		// Nodes still being created (or a ModifyComputeEnv still being
+		// processed) hold the deletion back: retry until they can go.
+		var err error
+		werr := p.wait("env "+id+" deletable", func() (bool, error) {
+			_, err = p.call("DeleteComputeEnv", map[string]any{"EnvId": id})
+			switch {
+			case err == nil:
+				return true, nil
+			case strings.HasSuffix(err.Error(), "error UnsupportedOperation"):
+				// It holds instances the example attached: detach them
+				// first (refused while they are still being created).
+				p.detachAttached(id)
+				return false, nil
+			}
+			return !(strings.Contains(err.Error(), "UnsupportedOperation.ComputeNodeForbidTerminate") ||
+				strings.Contains(err.Error(), "UnsupportedOperation.AcceptOtherRequest")), nil
+		})
+		if werr != nil {
+			return werr
+		}
 		if err != nil && (strings.Contains(err.Error(), "ResourceNotFound") ||
 			strings.Contains(err.Error(), "UnsupportedOperation.ComputeEnvOperation")) {
 			return nil // the example deleted it, or it is being deleted
 		}
 		return err
 	})
-	if action == "DeleteComputeEnv" || action == "DescribeComputeEnvCreateInfo" || action == "DescribeComputeEnvCreateInfos" ||
+	// DeleteComputeEnv too waits for RUNNING nodes: an env whose nodes are
+	// still being created cannot be deleted (ComputeNodeForbidTerminate).
+	if action == "DescribeComputeEnvCreateInfo" || action == "DescribeComputeEnvCreateInfos" ||
 		action == "DescribeComputeEnvs" {
 		return id, nil
 	}
@@ -234,6 +255,21 @@ func (p *prep) envRef(action string) (string, error) {
 		return running >= nodes, nil
 	})
 	return id, err
+}
+
+// detachAttached detaches the env's USER_ATTACHED instances (best effort:
+// the caller retries).
+func (p *prep) detachAttached(envID string) {
+	d, err := p.call("DescribeComputeEnv", map[string]any{"EnvId": envID})
+	if err != nil {
+		return
+	}
+	set, _ := d["ComputeNodeSet"].([]any)
+	for _, n := range set {
+		if m, _ := n.(map[string]any); m != nil && m["ResourceOrigin"] == "USER_ATTACHED" && m["ComputeNodeState"] != "DELETING" {
+			_, _ = p.call("DetachInstances", map[string]any{"EnvId": envID, "InstanceIds": []any{m["ComputeNodeInstanceId"]}})
+		}
+	}
 }
 
 func (p *prep) node(ref string) (string, error) {

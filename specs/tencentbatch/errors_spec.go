@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -276,11 +277,13 @@ var errorsProvokers = map[string]errorsProvoker{
 	id("CreateCpmComputeEnv", "error", "InvalidParameterValue.OsTypeId"):        errorsEdit("CreateCpmComputeEnv", "ComputeEnv.EnvData.OsTypeId", 999999),
 	id("DescribeAvailableCvmInstanceTypes", "error", "InvalidParameterValue"):   errorsEdit("DescribeAvailableCvmInstanceTypes", "Filters", errorsFilter("instance-family", "")),
 	id("DescribeCvmZoneInstanceConfigInfos", "error", "InvalidParameterValue"):  errorsEdit("DescribeCvmZoneInstanceConfigInfos", "Filters", errorsFilter("instance-family", "")),
+	// A filter name the action supports, with a value the docs do not allow
+	// for it (an unknown family; a value that is no zone name).
 	id("DescribeAvailableCvmInstanceTypes", "error", "InvalidParameterValue.InvalidFilter"): errorsEdit("DescribeAvailableCvmInstanceTypes",
-		"Filters", errorsFilter("job-state", "NO_SUCH_STATE")),
+		"Filters", errorsFilter("instance-family", "ZZ9")),
 	id("DescribeCvmZoneInstanceConfigInfos", "error", "InvalidParameterValue.InvalidFilter"): errorsEdit("DescribeCvmZoneInstanceConfigInfos",
-		"Filters", errorsFilter("job-state", "NO_SUCH_STATE")),
-	id("DescribeComputeEnvs", "error", "InvalidParameterValue.InvalidFilter"): errorsEdit("DescribeComputeEnvs", "Filters", errorsFilter("job-state", "NO_SUCH_STATE")),
+		"Filters", errorsFilter("instance-family", "ZZ9")),
+	id("DescribeComputeEnvs", "error", "InvalidParameterValue.InvalidFilter"): errorsEdit("DescribeComputeEnvs", "Filters", errorsFilter("zone", "guangzhou")),
 	id("DescribeJobs", "error", "InvalidParameterValue.InvalidFilter"):        errorsEdit("DescribeJobs", "Filters", errorsFilter("job-state", "NO_SUCH_STATE")),
 	id("DescribeComputeEnvs", "error", "InvalidParameterValue.ResourceType"):  errorsEdit("DescribeComputeEnvs", "Filters", errorsFilter("resource-type", "VM")),
 	id("DescribeCvmZoneInstanceConfigInfos", "error", "InvalidParameterValue.UnsupportedBatchInstanceChargeType"): errorsEdit("DescribeCvmZoneInstanceConfigInfos",
@@ -296,6 +299,16 @@ var errorsProvokers = map[string]errorsProvoker{
 	// The shared env's node was created by Batch: it cannot be detached.
 	id("DetachInstances", "error", "UnsupportedOperation"): func(c *errorsCtx) errorsProvocation {
 		return errorsProvocation{t: c.t, action: "DetachInstances", req: c.valid("DetachInstances")}
+	},
+	// An attached instance is detached, not terminated; an env holding one
+	// is not deleted.
+	id("TerminateComputeNodes", "error", "UnsupportedOperation"): errorsAttached("TerminateComputeNodes"),
+	id("DeleteComputeEnv", "error", "UnsupportedOperation"):      errorsAttached("DeleteComputeEnv"),
+	// An env being deleted takes no instances.
+	id("AttachInstances", "error", "UnsupportedOperation"): func(c *errorsCtx) errorsProvocation {
+		p := errorsEnvDeleting("AttachInstances")(c)
+		errorsSet(p.req, "Instances.0.InstanceId", actionsRandomInstance())
+		return p
 	},
 
 	// ---- states ----
@@ -322,11 +335,24 @@ var errorsProvokers = map[string]errorsProvoker{
 	id("RetryJobs", "error", "UnsupportedOperation"): func(c *errorsCtx) errorsProvocation {
 		return errorsProvocation{t: c.t, action: "RetryJobs", req: c.valid("RetryJobs")} // the shared job SUCCEEDED
 	},
+	// Fewer destroyable nodes than the decrease, and not all the others still
+	// being created: a node that ended CREATION_FAILED (the emulator's
+	// failing-image convention, engine.ImageCreationFailed).
 	id("ModifyComputeEnv", "error", "UnsupportedOperation.NotEnoughComputeNodesToTerminate"): func(c *errorsCtx) errorsProvocation {
-		eid := errorsFreshEnv(c, 2) // nodes still SUBMITTED: none destroyable yet
-		req := c.with(func(r *generators.Refs) { r.EnvID = eid }).valid("ModifyComputeEnv")
-		req["DesiredComputeNodeCount"] = 0
-		return errorsProvocation{t: c.t, action: "ModifyComputeEnv", req: req}
+		c.t.RequireEmulator()
+		req := c.valid("CreateComputeEnv")
+		ce := req["ComputeEnv"].(map[string]any)
+		ce["DesiredComputeNodeCount"] = 1
+		ce["ResourceMaxRetryCount"] = 0
+		errorsSet(req, "ComputeEnv.EnvData.ImageId", "img-failnode")
+		rulesName(c.t, "CreateComputeEnv", req)
+		eid := rulesStr(rulesOK(c.t, "CreateComputeEnv", req, nil), "EnvId")
+		DeferCleanup(rulesDeleteEnv, c.t, eid)
+		Eventually(func() []string { return errorsNodeStates(c.t, eid) }).WithTimeout(30*time.Second).WithPolling(c.t.PollInterval()).
+			Should(Equal([]string{"CREATION_FAILED"}), "env %s: its node ends CREATION_FAILED", eid)
+		mod := c.with(func(r *generators.Refs) { r.EnvID = eid }).valid("ModifyComputeEnv")
+		mod["DesiredComputeNodeCount"] = 0
+		return errorsProvocation{t: c.t, action: "ModifyComputeEnv", req: mod}
 	},
 	id("ModifyComputeEnv", "error", "UnsupportedOperation.ComputeNodeForbidTerminate"): func(c *errorsCtx) errorsProvocation {
 		eid := errorsFreshEnv(c, 1) // its node is SUBMITTED
@@ -336,12 +362,10 @@ var errorsProvokers = map[string]errorsProvoker{
 	},
 	id("TerminateComputeNode", "error", "UnsupportedOperation.ComputeNodeForbidTerminate"):  errorsNodeIn("TerminateComputeNode", "SUBMITTED"),
 	id("TerminateComputeNodes", "error", "UnsupportedOperation.ComputeNodeForbidTerminate"): errorsNodeIn("TerminateComputeNodes", "SUBMITTED"),
-	id("TerminateComputeNodes", "error", "UnsupportedOperation"):                            errorsNodeIn("TerminateComputeNodes", "SUBMITTED"),
 	id("DeleteComputeEnv", "error", "UnsupportedOperation.ComputeNodeForbidTerminate"):      errorsNodeIn("DeleteComputeEnv", "SUBMITTED"),
 	id("TerminateComputeNode", "error", "UnsupportedOperation.ComputeNodeIsTerminating"):    errorsNodeIn("TerminateComputeNode", "DELETING"),
 	id("TerminateComputeNodes", "error", "UnsupportedOperation.ComputeNodeIsTerminating"):   errorsNodeIn("TerminateComputeNodes", "DELETING"),
 	id("DeleteComputeEnv", "error", "UnsupportedOperation.ComputeEnvOperation"):             errorsEnvDeleting("DeleteComputeEnv"),
-	id("DeleteComputeEnv", "error", "UnsupportedOperation"):                                 errorsEnvDeleting("DeleteComputeEnv"),
 	id("TerminateComputeNode", "error", "UnsupportedOperation.ComputeEnvOperation"):         errorsEnvDeleting("TerminateComputeNode"),
 
 	// ---- tenant configuration (emulator-only) ----
@@ -372,14 +396,20 @@ var errorsProvokers = map[string]errorsProvoker{
 	id("SubmitJob", "error", "InvalidParameterValue.UnavailableZone"): func(c *errorsCtx) errorsProvocation {
 		return errorsTenant("SubmitJob", harness.TenantConfig{UnavailableZones: []string{c.refs.Zone}}, nil)(c)
 	},
-	id("DeleteComputeEnv", "error", "UnsupportedOperation.AcceptOtherRequest"):                errorsBusy("DeleteComputeEnv"),
 	id("DeleteComputeEnv", "error", "UnsupportedOperation.ComputeEnvAcceptOtherRequest"):      errorsBusy("DeleteComputeEnv"),
-	id("ModifyComputeEnv", "error", "UnsupportedOperation.AcceptOtherRequest"):                errorsBusy("ModifyComputeEnv"),
 	id("ModifyComputeEnv", "error", "UnsupportedOperation.ComputeEnvAcceptOtherRequest"):      errorsBusy("ModifyComputeEnv"),
-	id("TerminateComputeNode", "error", "UnsupportedOperation.AcceptOtherRequest"):            errorsBusy("TerminateComputeNode"),
 	id("TerminateComputeNode", "error", "UnsupportedOperation.ComputeEnvAcceptOtherRequest"):  errorsBusy("TerminateComputeNode"),
-	id("TerminateComputeNodes", "error", "UnsupportedOperation.AcceptOtherRequest"):           errorsBusy("TerminateComputeNodes"),
 	id("TerminateComputeNodes", "error", "UnsupportedOperation.ComputeEnvAcceptOtherRequest"): errorsBusy("TerminateComputeNodes"),
+	id("DescribeInstanceCategories", "error", "UnsupportedOperation"): errorsTenant("DescribeInstanceCategories",
+		harness.TenantConfig{UnsupportedActions: []string{"DescribeInstanceCategories"}}, nil),
+	id("TerminateJob", "error", "UnsupportedOperation.TerminateOperationWithEnvId"):          errorsLegacyEnvJob("TerminateJob"),
+	id("TerminateTaskInstance", "error", "UnsupportedOperation.TerminateOperationWithEnvId"): errorsLegacyEnvJob("TerminateTaskInstance"),
+
+	// ---- an environment still processing a ModifyComputeEnv ----
+	id("DeleteComputeEnv", "error", "UnsupportedOperation.AcceptOtherRequest"):      errorsModifying("DeleteComputeEnv"),
+	id("ModifyComputeEnv", "error", "UnsupportedOperation.AcceptOtherRequest"):      errorsModifying("ModifyComputeEnv"),
+	id("TerminateComputeNode", "error", "UnsupportedOperation.AcceptOtherRequest"):  errorsModifying("TerminateComputeNode"),
+	id("TerminateComputeNodes", "error", "UnsupportedOperation.AcceptOtherRequest"): errorsModifying("TerminateComputeNodes"),
 }
 
 // errorsNodeIn: the action on a node of a fresh env in state (SUBMITTED:
@@ -405,6 +435,87 @@ func errorsEnvDeleting(action string) errorsProvoker {
 		rulesOK(c.t, "DeleteComputeEnv", map[string]any{"EnvId": eid}, nil)
 		return errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)}
 	}
+}
+
+// errorsModifying: the action on an env (its node RUNNING) right after a
+// ModifyComputeEnv scale-out, whose new node is still being created.
+func errorsModifying(action string) errorsProvoker {
+	return func(c *errorsCtx) errorsProvocation {
+		eid, nid := c.runningEnv()
+		rulesOK(c.t, "ModifyComputeEnv", map[string]any{"EnvId": eid, "DesiredComputeNodeCount": 2}, nil)
+		req := c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)
+		if action == "ModifyComputeEnv" {
+			req["EnvName"] = c.t.Name("modifying", 60)
+		}
+		return errorsProvocation{t: c.t, action: action, req: req}
+	}
+}
+
+// errorsAttached: the action on an env (its node RUNNING) holding a freshly
+// attached instance; TerminateComputeNodes names the attached node. The
+// instance is detached afterwards (once it can be) so the env can go.
+func errorsAttached(action string) errorsProvoker {
+	return func(c *errorsCtx) errorsProvocation {
+		eid, _ := c.runningEnv()
+		ins := actionsRandomInstance()
+		rulesOK(c.t, "AttachInstances", map[string]any{"EnvId": eid, "Instances": []any{map[string]any{"InstanceId": ins}}}, nil)
+		DeferCleanup(func() {
+			Eventually(func() string {
+				code := rulesRaw(c.t, "DetachInstances", map[string]any{"EnvId": eid, "InstanceIds": []string{ins}}).Code()
+				if code == "" || strings.HasPrefix(code, "ResourceNotFound") {
+					return "detached"
+				}
+				return code
+			}).WithTimeout(30*time.Second).WithPolling(c.t.PollInterval()).Should(Equal("detached"), "detach %s from %s", ins, eid)
+		})
+		nid := ""
+		for _, n := range actionsNodes(c.t, eid) {
+			if n["ComputeNodeInstanceId"] == ins {
+				nid, _ = n["ComputeNodeId"].(string)
+			}
+		}
+		Expect(nid).NotTo(BeEmpty(), "the attached instance %s is a node of %s", ins, eid)
+		req := c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)
+		return errorsProvocation{t: c.t, action: action, req: req}
+	}
+}
+
+// errorsLegacyEnvJob: a tenant configured with the 2018 reading
+// (legacy_envid_terminate) submits a job whose one task runs in its own
+// named environment (no nodes: the instance waits), then the action on it.
+// Cleanup deletes the env first: the waiting instance then fails and the
+// job can be deleted (this tenant cannot terminate it).
+func errorsLegacyEnvJob(action string) errorsProvoker {
+	return func(c *errorsCtx) errorsProvocation {
+		tt := c.t.NewTenant(harness.TenantConfig{LegacyEnvIDTerminate: true})
+		envReq := c.valid("CreateComputeEnv")
+		envReq["ComputeEnv"].(map[string]any)["DesiredComputeNodeCount"] = 0
+		rulesName(tt, "CreateComputeEnv", envReq)
+		eid := rulesStr(rulesOK(tt, "CreateComputeEnv", envReq, nil), "EnvId")
+		req := c.valid("SubmitJob")
+		job := req["Job"].(map[string]any)
+		tk := job["Tasks"].([]any)[0].(map[string]any)
+		delete(tk, "ComputeEnv")
+		tk["EnvId"] = eid
+		job["Tasks"] = []any{tk}
+		delete(job, "Dependences")
+		rulesName(tt, "SubmitJob", req)
+		jid := rulesStr(rulesOK(tt, "SubmitJob", req, nil), "JobId")
+		DeferCleanup(rulesDeleteJob, tt, jid) // runs after the env's deletion
+		DeferCleanup(rulesDeleteEnv, tt, eid)
+		r := c.with(func(r *generators.Refs) { r.JobID, r.TaskName = jid, tk["TaskName"].(string) })
+		return errorsProvocation{t: tt, action: action, req: r.valid(action)}
+	}
+}
+
+// errorsNodeStates lists the states of an env's nodes.
+func errorsNodeStates(t *harness.Target, envID string) []string {
+	var out []string
+	for _, n := range actionsNodes(t, envID) {
+		s, _ := n["ComputeNodeState"].(string)
+		out = append(out, s)
+	}
+	return out
 }
 
 // errorsNoTrigger lists error items that are neither Unprovokable nor

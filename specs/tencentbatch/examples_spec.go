@@ -85,6 +85,13 @@ func exCreatedCleanup(t *harness.Target, action, region string, resp map[string]
 	del := func(action, body string) func() error {
 		return func() error {
 			env, err := t.Raw(harness.RawRequest{Action: action, Region: region, Body: []byte(body)})
+			// An env whose nodes are still being created (or that still
+			// processes a ModifyComputeEnv) is deleted once they can go.
+			for deadline := time.Now().Add(30 * time.Second); err == nil && time.Now().Before(deadline) &&
+				(env.Code() == "UnsupportedOperation.ComputeNodeForbidTerminate" || env.Code() == "UnsupportedOperation.AcceptOtherRequest"); {
+				time.Sleep(t.PollInterval())
+				env, err = t.Raw(harness.RawRequest{Action: action, Region: region, Body: []byte(body)})
+			}
 			if err != nil {
 				return fmt.Errorf("cleanup %s: %w", action, err)
 			}

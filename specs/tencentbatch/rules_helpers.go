@@ -125,6 +125,10 @@ func rulesDeleteJob(t *harness.Target, jobID string) {
 	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(Equal("gone"), "delete job %s", jobID)
 }
 
+// rulesDeleteEnv deletes an environment, polling while the endpoint holds
+// the deletion back (nodes still SUBMITTED/CREATING:
+// ComputeNodeForbidTerminate; a ModifyComputeEnv still processed:
+// AcceptOtherRequest).
 func rulesDeleteEnv(t *harness.Target, envID string) {
 	if envID == "" {
 		return
@@ -135,7 +139,7 @@ func rulesDeleteEnv(t *harness.Target, envID string) {
 			return "gone"
 		}
 		return c
-	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(Equal("gone"), "delete env %s", envID)
+	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(Equal("gone"), "delete env %s (held back only while its nodes are being created or a ModifyComputeEnv is processed)", envID)
 }
 
 func rulesDeleteTemplate(t *harness.Target, id string) {
@@ -243,5 +247,25 @@ func rulesReap(t *harness.Target, env *harness.Envelope) {
 	}
 	if id := rulesStr(env, "TaskTemplateId"); id != "" {
 		DeferCleanup(rulesDeleteTemplate, t, id)
+	}
+}
+
+// rulesEnvHeldBack: DeleteComputeEnv codes that only postpone the deletion
+// (nodes still SUBMITTED/CREATING; a ModifyComputeEnv still processed).
+func rulesEnvHeldBack(code string) bool {
+	return code == "UnsupportedOperation.ComputeNodeForbidTerminate" || code == "UnsupportedOperation.AcceptOtherRequest"
+}
+
+// rulesDeleteEnvPatient sends DeleteComputeEnv (as stCall does), repeating
+// it while the endpoint holds the deletion back, for at most 30 s, polling
+// at t.PollInterval(); it returns the last answer's error (nil: accepted).
+func rulesDeleteEnvPatient(t *harness.Target, envID string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := stCall(t, "DeleteComputeEnv", map[string]any{"EnvId": envID}, nil)
+		if err == nil || !rulesEnvHeldBack(stCode(err)) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(t.PollInterval())
 	}
 }

@@ -51,6 +51,14 @@ const (
 	stScEnvPage  = "E4-env-paging"
 	stScEnvFail  = "E6-env-creation-failed"
 	stScEnvAbn   = "E7-env-abnormal"
+	// Added with the reference §3.2 aggregation and the node conventions.
+	stScIntRetry  = "J13-interrupt-retryjobs"
+	stScShared    = "J14-shared-node"
+	stScCvmFail   = "J15-createcvm-failed"
+	stScCvmRun    = "J16-createcvm-runnable"
+	stScEnvCrtd   = "E5-env-terminate-created"
+	stScEnvShared = "E8-env-shared-node"
+	stScEnvAbnT   = "E9-env-abnormal-terminate"
 )
 
 // stLabFor runs a lab (called from the lifecycle container's BeforeAll, so
@@ -82,13 +90,17 @@ func (l *stLabT) run() {
 		stScDAG: l.scDAG, stScRetry: l.scRetry, stScDAGFail: l.scDAGFailRetry, stScInterr: l.scInterrupt,
 		stScTimeout: l.scTimeout, stScPending: l.scPending, stScRunnable: l.scRunnable, stScSubmit: l.scSubmitted,
 		stScStarting: l.scStarting, stScNodeLost: l.scNodeLost, stScLogs: l.scLogs, stScEnvMain: l.scEnvMain,
-		stScEnvPage: l.scEnvPaging,
+		stScEnvPage: l.scEnvPaging, stScIntRetry: l.scInterruptRetry, stScShared: l.scShared,
+		stScEnvCrtd: l.scEnvCreated,
 	}
 	if l.t.Emulator {
 		// The emulator's convention for failing nodes (engine.ImageCreationFailed,
 		// engine.ImageAbnormal): a client cannot make a real CVM fail.
 		scens[stScEnvFail] = l.scEnvFail
 		scens[stScEnvAbn] = l.scEnvAbnormal
+		scens[stScEnvAbnT] = l.scEnvAbnormalTerminate
+		scens[stScCvmFail] = l.scCvmFailed
+		scens[stScCvmRun] = l.scCvmRunnable
 	}
 	// The zero-node env is needed by J7 (and the idempotency spec) from the start.
 	var out struct{ EnvId string }
@@ -139,6 +151,12 @@ func (l *stLabT) cleanup() {
 						if stCall(l.t, "DeleteJob", map[string]any{"JobId": id}, nil) == nil {
 							return
 						}
+						// A FAILED job may still hold a FAILED_INTERRUPTED
+						// instance (J13): DeleteJob refuses it until it is
+						// terminated.
+						if !terminated {
+							terminated = stCall(l.t, "TerminateJob", map[string]any{"JobId": id}, nil) == nil
+						}
 					case "SUBMITTED":
 					default:
 						if !terminated {
@@ -153,7 +171,7 @@ func (l *stLabT) cleanup() {
 	}
 	wg.Wait()
 	for _, id := range envs {
-		if err := stCall(l.t, "DeleteComputeEnv", map[string]any{"EnvId": id}, nil); err != nil && !stNotFound(err) &&
+		if err := rulesDeleteEnvPatient(l.t, id); err != nil && !stNotFound(err) &&
 			!strings.HasPrefix(stCode(err), "UnsupportedOperation") {
 			ginkgo.GinkgoWriter.Printf("cleanup: env %s: %v\n", id, err)
 		}
@@ -186,7 +204,9 @@ func (l *stLabT) scDAG(ctx context.Context) error {
 		l.expect(stTask, k, stSucceed...)
 		l.expect(stInstance, k+"#0", stSucceed...)
 	}
-	l.expect(stJob, id, stSucceed...)
+	// Between the stages nothing is RUNNING or STARTING and B is RUNNABLE
+	// (reference §3.2 order), so the job goes back RUNNING -> RUNNABLE.
+	l.expect(stJob, id, stCat(stSucceed[:5], stSucceed[2:])...)
 	return l.settle(ctx, s)
 }
 
@@ -201,9 +221,11 @@ func (l *stLabT) scRetry(ctx context.Context) error {
 	if err := l.awaitState(ctx, id, "SUCCEED", "FAILED"); err != nil {
 		return err
 	}
-	l.expect(stJob, id, stFail...)
-	l.expect(stTask, id+"/A", stFail...)
-	l.expect(stInstance, id+"/A#0", "SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "RUNNABLE", "STARTING", "RUNNING", "FAILED")
+	// The task and the job aggregate their one instance: they follow it.
+	retried := stCat(stFail[:5], stFail[2:])
+	l.expect(stJob, id, retried...)
+	l.expect(stTask, id+"/A", retried...)
+	l.expect(stInstance, id+"/A#0", retried...)
 	return l.settle(ctx, s)
 }
 
@@ -482,9 +504,10 @@ func (l *stLabT) scNodeLost(ctx context.Context) error {
 		if err := l.awaitState(ctx, node, "DELETING"); err != nil {
 			return err
 		}
-		l.expect(stJob, id, "SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "FAILED")
-		l.expect(stTask, id+"/A", "SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "FAILED")
-		l.expect(stInstance, id+"/A#0", "SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNABLE", "FAILED")
+		lost := []string{"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNABLE", "FAILED"}
+		l.expect(stJob, id, lost...)
+		l.expect(stTask, id+"/A", lost...)
+		l.expect(stInstance, id+"/A#0", lost...)
 		l.expect(stNode, node, "SUBMITTED", "CREATING", "CREATED", "RUNNING", "DELETING")
 		if err := l.settle(ctx, es); err != nil {
 			return err
@@ -550,8 +573,11 @@ func (l *stLabT) desired(env string) int64 {
 	return de.DesiredComputeNodeCount
 }
 
-// scEnvMain: one node boots; a scale-out adds a second, terminated while
-// CREATED; a scale-in to 0 deletes the first; then the env is deleted.
+// scEnvMain: one node boots; a scale-out adds a second, terminated once
+// RUNNING (TerminateComputeNode decrements the desired count); a scale-in
+// to 0 deletes the first; then the env is deleted. (CREATED -> DELETING is
+// E5's: a node a ModifyComputeEnv creates cannot be terminated before its
+// CREATE activity ended, UnsupportedOperation.AcceptOtherRequest.)
 func (l *stLabT) scEnvMain(ctx context.Context) error {
 	const s = stScEnvMain
 	env, stop, err := l.createEnv(ctx, s, l.envBody("st-main", 1, stImage, nil))
@@ -566,81 +592,55 @@ func (l *stLabT) scEnvMain(ctx context.Context) error {
 		return err
 	}
 	node1 := l.nodesIn(env)[0]
-	termDone := func(node string) func() bool {
+	actDone := func(node, typ string) func() bool {
 		return func() bool {
 			for _, a := range l.activitiesOf(env, stNodeID(node)) {
-				if strings.HasPrefix(a.Label, "TERMINATE_COMPUTE_NODE ") && len(a.States) > 0 && a.States[len(a.States)-1] == "SUCCEED" {
+				if strings.HasPrefix(a.Label, typ+" ") && len(a.States) > 0 && a.States[len(a.States)-1] == "SUCCEED" {
 					return true
 				}
 			}
 			return false
 		}
 	}
-	var late []string
-	for attempt := 1; ; attempt++ {
-		if err := stCall(l.t, "ModifyComputeEnv", map[string]any{"EnvId": env, "DesiredComputeNodeCount": 2}, nil); err != nil {
-			return err
-		}
-		l.fact(s+".desired-after-scale-out", l.desired(env))
-		created := func() string {
-			for _, n := range l.nodesIn(env) {
-				if n != node1 && l.obs.last(n) == "CREATED" {
-					return n
-				}
-			}
-			return ""
-		}
-		if err := l.await(ctx, "a second node CREATED in "+env, func() bool { return created() != "" }); err != nil {
-			return err
-		}
-		node2 := created()
-		if err := stCall(l.t, "TerminateComputeNode", map[string]any{"EnvId": env, "ComputeNodeId": stNodeID(node2)}, nil); err != nil {
-			return err
-		}
-		l.fact(s+".desired-after-terminate", l.desired(env))
-		// In time iff the node was still CREATED: its CREATE activity then
-		// ends FAILED (a RUNNING node's ended SUCCEED).
-		var da struct{ ActivitySet []stActivityView }
-		if err := stCall(l.t, "DescribeComputeEnvActivities", map[string]any{"EnvId": env, "Limit": 100}, &da); err != nil {
-			return err
-		}
-		createState := ""
-		for _, a := range da.ActivitySet {
-			if a.ComputeNodeId == stNodeID(node2) && a.ComputeNodeActivityType == "CREATE_COMPUTE_NODE" {
-				createState = a.ActivityState
-			}
-		}
-		if err := l.await(ctx, "node "+node2+" terminated", termDone(node2)); err != nil {
-			return err
-		}
-		if createState == "SUCCEED" {
-			l.obs.forget(stNodeID(node2))
-			late = append(late, fmt.Sprintf("%s was terminated after it became RUNNING", node2))
-			l.fact(s+".late", late)
-			if attempt == stAttempts {
-				return fmt.Errorf("TerminateComputeNode came too late %d times: %s", attempt, strings.Join(late, "; "))
-			}
-			continue
-		}
-		l.expect(stNode, node2, "SUBMITTED", "CREATING", "CREATED", "DELETING")
-		l.activityExpect(env, node2, []string{"SUBMITTED", "PROCESSING", "FAILED"}, []string{"SUBMITTED", "PROCESSING", "SUCCEED"})
-		break
+	if err := stCall(l.t, "ModifyComputeEnv", map[string]any{"EnvId": env, "DesiredComputeNodeCount": 2}, nil); err != nil {
+		return err
 	}
+	l.fact(s+".desired-after-scale-out", l.desired(env))
+	var node2 string
+	if err := l.await(ctx, "a second node RUNNING in "+env, func() bool {
+		for _, n := range l.nodesIn(env) {
+			if n != node1 && l.obs.last(n) == "RUNNING" && actDone(n, "CREATE_COMPUTE_NODE")() {
+				node2 = n
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+	if err := stCall(l.t, "TerminateComputeNode", map[string]any{"EnvId": env, "ComputeNodeId": stNodeID(node2)}, nil); err != nil {
+		return err
+	}
+	l.fact(s+".desired-after-terminate", l.desired(env))
 	if err := stCall(l.t, "ModifyComputeEnv", map[string]any{"EnvId": env, "DesiredComputeNodeCount": 0}, nil); err != nil {
 		return err
 	}
 	l.fact(s+".desired-after-scale-in", l.desired(env))
-	if err := l.await(ctx, "node "+node1+" terminated by the scale-in", termDone(node1)); err != nil {
-		return err
+	for _, n := range []string{node2, node1} {
+		if err := l.await(ctx, "node "+n+" terminated", actDone(n, "TERMINATE_COMPUTE_NODE")); err != nil {
+			return err
+		}
 	}
-	if err := stCall(l.t, "DeleteComputeEnv", map[string]any{"EnvId": env}, nil); err != nil {
+	if err := rulesDeleteEnvPatient(l.t, env); err != nil {
 		return err
 	}
 	if err := l.await(ctx, "env "+env+" to disappear", func() bool { _, ok := l.getFact(s + ".gone"); return ok }); err != nil {
 		return err
 	}
-	l.expect(stNode, node1, "SUBMITTED", "CREATING", "CREATED", "RUNNING", "DELETING")
-	l.activityExpect(env, node1, []string{"SUBMITTED", "PROCESSING", "SUCCEED"}, []string{"SUBMITTED", "PROCESSING", "SUCCEED"})
+	for _, n := range []string{node1, node2} {
+		l.expect(stNode, n, "SUBMITTED", "CREATING", "CREATED", "RUNNING", "DELETING")
+		l.activityExpect(env, n, []string{"SUBMITTED", "PROCESSING", "SUCCEED"}, []string{"SUBMITTED", "PROCESSING", "SUCCEED"})
+	}
 	return nil
 }
 
@@ -657,9 +657,10 @@ func (l *stLabT) scEnvPaging(ctx context.Context) error {
 	return nil
 }
 
-// scEnvFail (emulator convention): every node of an img-failnode env fails
-// to be created; with ResourceMaxRetryCount 1 the first is replaced once
-// (RECREATE), the replacement stays CREATION_FAILED until the env is deleted.
+// scEnvFail (emulator convention): every creation of an img-failnode node
+// fails; with ResourceMaxRetryCount 1, RECREATE creates the node again once
+// in place (same node ID, a new CREATE activity), then it stays
+// CREATION_FAILED until the env is deleted.
 func (l *stLabT) scEnvFail(ctx context.Context) error {
 	const s = stScEnvFail
 	env, stop, err := l.createEnv(ctx, s, l.envBody("st-failnode", 1, "img-failnode", map[string]any{"ResourceMaxRetryCount": 1}))
@@ -667,55 +668,305 @@ func (l *stLabT) scEnvFail(ctx context.Context) error {
 		return err
 	}
 	defer stop()
-	if err := l.await(ctx, "two CREATION_FAILED nodes in "+env, func() bool {
+	if err := l.await(ctx, "a node of "+env+" CREATION_FAILED twice", func() bool {
 		ns := l.nodesIn(env)
-		return len(ns) == 2 && l.obs.last(ns[1]) == "CREATION_FAILED" && l.obs.last(ns[0]) == "DELETING"
+		return len(ns) == 1 && l.obs.count(ns[0], "CREATION_FAILED") == 2
 	}); err != nil {
 		return err
 	}
-	if err := stCall(l.t, "DeleteComputeEnv", map[string]any{"EnvId": env}, nil); err != nil {
+	// A RECREATE SUBMITs its CREATE activity when the creation fails, so
+	// after two more polling rounds every activity of the node is known:
+	// one per creation, none for a third (the retries are exhausted).
+	if err := l.settle(ctx, s); err != nil {
+		return err
+	}
+	creates := 0
+	for _, n := range l.nodesIn(env) {
+		for _, a := range l.activitiesOf(env, stNodeID(n)) {
+			if strings.HasPrefix(a.Label, "CREATE_COMPUTE_NODE ") {
+				creates++
+			}
+		}
+	}
+	if err := rulesDeleteEnvPatient(l.t, env); err != nil {
 		return err
 	}
 	if err := l.await(ctx, "env "+env+" to disappear", func() bool { _, ok := l.getFact(s + ".gone"); return ok }); err != nil {
 		return err
 	}
-	// The env disappears with its last node, so the TERMINATE activity of
-	// that node cannot be seen to end; the RECREATE's one can.
-	for i, n := range l.nodesIn(env) {
-		l.expect(stNode, n, "SUBMITTED", "CREATING", "CREATION_FAILED", "DELETING")
-		var term []string
-		if i == 0 {
-			term = []string{"SUBMITTED", "PROCESSING", "SUCCEED"}
-		}
-		l.activityExpect(env, n, []string{"SUBMITTED", "PROCESSING", "FAILED"}, term)
+	// The env disappears with its node, so the TERMINATE activity cannot be
+	// seen to end.
+	for _, n := range l.nodesIn(env) {
+		l.expect(stNode, n, "SUBMITTED", "CREATING", "CREATION_FAILED", "CREATING", "CREATION_FAILED", "DELETING")
+		l.activityExpect(env, n, []string{"SUBMITTED", "PROCESSING", "FAILED"}, nil)
+	}
+	if creates != 2 {
+		return fmt.Errorf("env %s (ResourceMaxRetryCount 1): %d CREATE_COMPUTE_NODE activities, want 2 (the creation and one RECREATE)", env, creates)
 	}
 	return nil
 }
 
 // scEnvAbnormal (emulator convention): an img-abnormal node goes ABNORMAL
-// once RUNNING; with ResourceMaxRetryCount 0 it stays so until deleted.
+// once RUNNING and recovers (RUNNING again) by itself; then the env is
+// deleted.
 func (l *stLabT) scEnvAbnormal(ctx context.Context) error {
 	const s = stScEnvAbn
-	env, stop, err := l.createEnv(ctx, s, l.envBody("st-abnormal", 1, "img-abnormal", map[string]any{"ResourceMaxRetryCount": 0}))
+	env, stop, err := l.createEnv(ctx, s, l.envBody("st-abnormal", 1, "img-abnormal", nil))
 	if err != nil {
 		return err
 	}
 	defer stop()
-	if err := l.await(ctx, "an ABNORMAL node in "+env, func() bool {
+	if err := l.await(ctx, "a node in "+env+" RUNNING again after ABNORMAL", func() bool {
 		ns := l.nodesIn(env)
-		return len(ns) == 1 && l.obs.last(ns[0]) == "ABNORMAL"
+		return len(ns) == 1 && l.obs.count(ns[0], "ABNORMAL") == 1 && l.obs.last(ns[0]) == "RUNNING"
 	}); err != nil {
 		return err
 	}
-	if err := stCall(l.t, "DeleteComputeEnv", map[string]any{"EnvId": env}, nil); err != nil {
+	if err := rulesDeleteEnvPatient(l.t, env); err != nil {
 		return err
 	}
 	if err := l.await(ctx, "env "+env+" to disappear", func() bool { _, ok := l.getFact(s + ".gone"); return ok }); err != nil {
 		return err
 	}
 	for _, n := range l.nodesIn(env) {
-		l.expect(stNode, n, "SUBMITTED", "CREATING", "CREATED", "RUNNING", "ABNORMAL", "DELETING")
+		l.expect(stNode, n, "SUBMITTED", "CREATING", "CREATED", "RUNNING", "ABNORMAL", "RUNNING", "DELETING")
 		l.activityExpect(env, n, []string{"SUBMITTED", "PROCESSING", "SUCCEED"}, nil)
 	}
 	return nil
+}
+
+// ---- scenarios of the reference §3.2 aggregation and of RetryJobs ----
+
+// scInterruptRetry: task A (exit 1, FailedAction INTERRUPT) ends
+// FAILED_INTERRUPTED while task B (exit 1) ends FAILED, so the job is FAILED
+// (all ended, one FAILED) and holds a FAILED_INTERRUPTED instance: RetryJobs
+// resets both instances to PENDING; after the second run TerminateJob
+// releases A's retained instance.
+func (l *stLabT) scInterruptRetry(ctx context.Context) error {
+	const s = stScIntRetry
+	id, stop, err := l.submit(ctx, s, l.jobBody("st-intretry", []map[string]any{
+		stTaskSpec("A", "exit 1", stWith("FailedAction", "INTERRUPT")), stTaskSpec("B", "exit 1")}, nil), nil)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := l.awaitState(ctx, id, "FAILED", "FAILED_INTERRUPTED", "SUCCEED"); err != nil {
+		return err
+	}
+	if err := l.settle(ctx, s); err != nil {
+		return err
+	}
+	if got, a := l.obs.last(id), l.obs.last(id+"/A#0"); got != "FAILED" || a != "FAILED_INTERRUPTED" {
+		return fmt.Errorf("job %s ended %s with instance A#0 %s: want FAILED holding a FAILED_INTERRUPTED instance (reference §3.2 order)", id, got, a)
+	}
+	if err := stCall(l.t, "RetryJobs", map[string]any{"JobIds": []string{id}}, nil); err != nil {
+		return err
+	}
+	if err := l.awaitCount(ctx, id, "FAILED", 2); err != nil {
+		return err
+	}
+	if err := l.awaitCount(ctx, id+"/A#0", "FAILED_INTERRUPTED", 2); err != nil {
+		return err
+	}
+	if err := stCall(l.t, "TerminateJob", map[string]any{"JobId": id}, nil); err != nil {
+		return err
+	}
+	if err := l.awaitState(ctx, id+"/A#0", "FAILED"); err != nil {
+		return err
+	}
+	if err := l.settle(ctx, s); err != nil {
+		return err
+	}
+	interrupted := stCat(stFail[:5], []string{"FAILED_INTERRUPTED"})
+	a := stCat(interrupted, interrupted[1:], []string{"FAILED"})
+	b := stCat(stFail, stFail[1:])
+	l.expect(stJob, id, b...)
+	l.expect(stTask, id+"/A", a...)
+	l.expect(stInstance, id+"/A#0", a...)
+	l.expect(stTask, id+"/B", b...)
+	l.expect(stInstance, id+"/B#0", b...)
+	return nil
+}
+
+// scShared: a two-instance task on an env of one node: the instances take
+// turns, so when the first ends the second is STARTING at once and the task
+// (and the job) go RUNNING -> STARTING (reference §3.2 order).
+func (l *stLabT) scShared(ctx context.Context) error {
+	const s, es = stScShared, stScEnvShared
+	env, estop, err := l.createEnv(ctx, es, l.envBody("st-shared", 1, stImage, nil))
+	if err != nil {
+		return err
+	}
+	defer estop()
+	id, stop, err := l.submit(ctx, s, l.jobBody("st-shared", []map[string]any{
+		stTaskSpec("M", "echo m", stOnEnv(env), stWith("TaskInstanceNum", 2))}, nil), nil)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := l.awaitState(ctx, id, "SUCCEED", "FAILED"); err != nil {
+		return err
+	}
+	turns := stCat(stSucceed[:5], stSucceed[3:])
+	l.expect(stJob, id, turns...)
+	l.expect(stTask, id+"/M", turns...)
+	l.expect(stInstance, id+"/M#0", stSucceed...)
+	l.expect(stInstance, id+"/M#1", stSucceed...)
+	return l.settle(ctx, s)
+}
+
+// stCvmFailed is the history of an instance (and of its task and job) whose
+// anonymous node fails to be created twice: once retried, then FAILED.
+var stCvmFailed = []string{"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNABLE", "STARTING", "FAILED"}
+
+// scCvmFailed (emulator convention): an anonymous img-failnode node cannot
+// be created; with StateIfCreateCvmFailed FAILED (the default) each failure
+// is a failed execution: MaxRetryCount 1 retries it once, then FAILED.
+func (l *stLabT) scCvmFailed(ctx context.Context) error {
+	return l.scCvm(ctx, stScCvmFail, "st-cvmfailed", "", stWith("MaxRetryCount", 1))
+}
+
+// scCvmRunnable (emulator convention): with StateIfCreateCvmFailed RUNNABLE
+// the instance waits RUNNABLE and the creation is retried
+// ResourceMaxRetryCount (1) times, then FAILED.
+func (l *stLabT) scCvmRunnable(ctx context.Context) error {
+	return l.scCvm(ctx, stScCvmRun, "st-cvmrunnable", "RUNNABLE", stWith("ResourceMaxRetryCount", 1))
+}
+
+func (l *stLabT) scCvm(ctx context.Context, s, name, ifFailed string, opt stTaskOpt) error {
+	task := stTaskSpec("A", "echo a", opt, stWith("ComputeEnv", map[string]any{"EnvType": "MANAGED",
+		"EnvData": map[string]any{"InstanceType": stInstanceType, "ImageId": "img-failnode"}}))
+	body := l.jobBody(name, []map[string]any{task}, nil)
+	if ifFailed != "" {
+		body["Job"].(map[string]any)["StateIfCreateCvmFailed"] = ifFailed
+	}
+	id, stop, err := l.submit(ctx, s, body, nil)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := l.awaitState(ctx, id, "SUCCEED", "FAILED"); err != nil {
+		return err
+	}
+	l.expect(stJob, id, stCvmFailed...)
+	l.expect(stTask, id+"/A", stCvmFailed...)
+	l.expect(stInstance, id+"/A#0", stCvmFailed...)
+	return l.settle(ctx, s)
+}
+
+// ---- node scenarios that need a fresh environment per attempt ----
+
+// scEnvCreated: the node of a new env (desired 1) is terminated while
+// CREATED: its CREATE activity ends FAILED. In time iff that activity did
+// not end SUCCEED (the node was not RUNNING yet); a late attempt is
+// discarded and repeated with a new env.
+func (l *stLabT) scEnvCreated(ctx context.Context) error {
+	const s = stScEnvCrtd
+	var late []string
+	for attempt := 1; ; attempt++ {
+		env, stop, err := l.createEnv(ctx, s, l.envBody("st-created", 1, stImage, nil))
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if err := l.await(ctx, "a CREATED node in "+env, func() bool {
+			ns := l.nodesIn(env)
+			return len(ns) == 1 && l.obs.last(ns[0]) == "CREATED"
+		}); err != nil {
+			return err
+		}
+		node := l.nodesIn(env)[0]
+		if err := stCall(l.t, "TerminateComputeNode", map[string]any{"EnvId": env, "ComputeNodeId": stNodeID(node)}, nil); err != nil {
+			return err
+		}
+		if err := l.await(ctx, "node "+node+" terminated", l.activityEnded(env, node, "TERMINATE_COMPUTE_NODE")); err != nil {
+			return err
+		}
+		if err := l.settle(ctx, s); err != nil {
+			return err
+		}
+		if l.obs.count(node, "RUNNING") > 0 || l.activityEnded(env, node, "CREATE_COMPUTE_NODE", "SUCCEED")() {
+			l.obs.forget(stNodeID(node))
+			late = append(late, fmt.Sprintf("%s was terminated after it became RUNNING", node))
+			l.fact(s+".late", late)
+			if attempt == stAttempts {
+				return fmt.Errorf("TerminateComputeNode came too late %d times: %s", attempt, strings.Join(late, "; "))
+			}
+			continue
+		}
+		l.expect(stNode, node, "SUBMITTED", "CREATING", "CREATED", "DELETING")
+		l.activityExpect(env, node, []string{"SUBMITTED", "PROCESSING", "FAILED"}, []string{"SUBMITTED", "PROCESSING", "SUCCEED"})
+		return nil
+	}
+}
+
+// scEnvAbnormalTerminate (emulator convention): an img-abnormal node is
+// terminated while ABNORMAL (before its recovery); a late attempt (the node
+// had recovered) is discarded and repeated with a new env.
+func (l *stLabT) scEnvAbnormalTerminate(ctx context.Context) error {
+	const s = stScEnvAbnT
+	var late []string
+	for attempt := 1; ; attempt++ {
+		env, stop, err := l.createEnv(ctx, s, l.envBody("st-abnterm", 1, "img-abnormal", nil))
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if err := l.await(ctx, "an ABNORMAL node in "+env, func() bool {
+			ns := l.nodesIn(env)
+			return len(ns) == 1 && l.obs.last(ns[0]) == "ABNORMAL"
+		}); err != nil {
+			return err
+		}
+		node := l.nodesIn(env)[0]
+		var de stDescribeEnv
+		if err := stCall(l.t, "DescribeComputeEnv", map[string]any{"EnvId": env}, &de); err != nil {
+			return err
+		}
+		before := ""
+		for _, n := range de.ComputeNodeSet {
+			if n.ComputeNodeId == stNodeID(node) {
+				before = n.ComputeNodeState
+			}
+		}
+		if before == "ABNORMAL" {
+			if err := stCall(l.t, "TerminateComputeNode", map[string]any{"EnvId": env, "ComputeNodeId": stNodeID(node)}, nil); err != nil {
+				return err
+			}
+			if err := l.await(ctx, "node "+node+" terminated", l.activityEnded(env, node, "TERMINATE_COMPUTE_NODE")); err != nil {
+				return err
+			}
+			if err := l.settle(ctx, s); err != nil {
+				return err
+			}
+		}
+		if before != "ABNORMAL" || l.obs.count(node, "RUNNING") > 1 {
+			l.obs.forget(stNodeID(node))
+			late = append(late, fmt.Sprintf("%s had recovered (%s) before TerminateComputeNode", node, before))
+			l.fact(s+".late", late)
+			if attempt == stAttempts {
+				return fmt.Errorf("TerminateComputeNode came too late %d times: %s", attempt, strings.Join(late, "; "))
+			}
+			continue
+		}
+		l.expect(stNode, node, "SUBMITTED", "CREATING", "CREATED", "RUNNING", "ABNORMAL", "DELETING")
+		l.activityExpect(env, node, []string{"SUBMITTED", "PROCESSING", "SUCCEED"}, []string{"SUBMITTED", "PROCESSING", "SUCCEED"})
+		return nil
+	}
+}
+
+// activityEnded reports whether an activity of type typ of the node was
+// observed in one of ends (default: SUCCEED or FAILED).
+func (l *stLabT) activityEnded(env, node, typ string, ends ...string) func() bool {
+	if len(ends) == 0 {
+		ends = []string{"SUCCEED", "FAILED"}
+	}
+	return func() bool {
+		for _, a := range l.activitiesOf(env, stNodeID(node)) {
+			if n := len(a.States); strings.HasPrefix(a.Label, typ+" ") && n > 0 && stIn(a.States[n-1], ends) {
+				return true
+			}
+		}
+		return false
+	}
 }
