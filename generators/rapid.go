@@ -40,6 +40,9 @@ func (c RapidChooser) Choose(n int) int {
 type Rapid struct {
 	Cat  *fixtures.Catalog
 	Refs Refs
+	// base is the compiled generator (rules indexed once); draws copy it
+	// with a rapid Chooser.
+	base *Generator
 	// Extras bounds how many optional structures (a rule's path made to
 	// exist, validly, by Prepare) a valid request carries beyond the minimal
 	// one; 0 means 3.
@@ -47,7 +50,23 @@ type Rapid struct {
 }
 
 // NewRapid returns rapid generators for cat with the given references.
-func NewRapid(cat *fixtures.Catalog, refs Refs) *Rapid { return &Rapid{Cat: cat, Refs: refs} }
+func NewRapid(cat *fixtures.Catalog, refs Refs) *Rapid {
+	return &Rapid{Cat: cat, Refs: refs, base: New(cat, refs, nil)}
+}
+
+// Generator returns a Generator over r's refs whose choices are drawn from t.
+func (r *Rapid) Generator(t *rapid.T) *Generator { return r.gen(t) }
+
+// gen returns a Generator drawing its choices from t (the rules are
+// indexed once per Rapid, not per draw).
+func (r *Rapid) gen(t *rapid.T) *Generator {
+	if r.base == nil {
+		r.base = New(r.Cat, r.Refs, nil)
+	}
+	g := *r.base
+	g.choose = RapidChooser{T: t, Label: "choice"}
+	return &g
+}
 
 // ValidCase is one generated valid request.
 type ValidCase struct {
@@ -99,17 +118,20 @@ func (r *Rapid) Valid(actions []string) *rapid.Generator[ValidCase] {
 }
 
 func (r *Rapid) drawValid(t *rapid.T, action string) ValidCase {
-	g := New(r.Cat, r.Refs, RapidChooser{T: t, Label: "choice"})
+	g := r.gen(t)
 	req := g.Valid(action)
 	// Optional structures: some of the action's rules' paths made to exist.
 	var rules []fixtures.Rule
-	for _, rule := range r.Cat.Rules {
-		if rule.Action == action && rule.Path != "" {
-			if _, skip := Skipped[rule.ID]; !skip {
-				rules = append(rules, rule)
+	for _, rs := range g.rules[action] {
+		for _, rule := range rs {
+			if rule.Path != "" {
+				if _, skip := Skipped[rule.ID]; !skip {
+					rules = append(rules, *rule)
+				}
 			}
 		}
 	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID }) // map order must not leak into draws
 	extras := r.Extras
 	if extras <= 0 {
 		extras = 3
@@ -124,8 +146,61 @@ func (r *Rapid) drawValid(t *rapid.T, action string) ValidCase {
 		}
 	}
 	vc := ValidCase{Action: action, Request: req}
+	r.filterValues(t, g, req)
 	r.boundaries(t, g, &vc)
 	return vc
+}
+
+// filterValues gives each Filter a value its Name can take: the catalog types
+// Values as strings only, while what a filter accepts depends on its name (a
+// zone of the region, a state of the machine, an ID that exists). As the
+// hints, this is meaning the rules cannot carry.
+func (r *Rapid) filterValues(t *rapid.T, g *Generator, req map[string]any) {
+	fs, ok := req["Filters"].([]any)
+	if !ok {
+		return
+	}
+	var states []string
+	for _, m := range r.Cat.Machines {
+		if m.Name == "job" {
+			for _, s := range m.States {
+				states = append(states, s.Name)
+			}
+		}
+	}
+	for _, f := range fs {
+		fm, ok := f.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := fm["Name"].(string)
+		var v string
+		switch {
+		case name == "zone":
+			v = g.refs.Zone
+		case strings.HasSuffix(name, "-state") && len(states) > 0:
+			v = rapid.SampledFrom(states).Draw(t, "state-filter")
+		case name == "env-id" || name == "compute-env-id":
+			v = g.orID(g.refs.EnvID, "env-")
+		case name == "job-id":
+			v = g.orID(g.refs.JobID, "job-")
+		case name == "task-template-id":
+			v = g.orID(g.refs.TemplateID, "task-tmpl-")
+		case name == "instance-type":
+			v = DefaultInstanceType
+		case name == "instance-family":
+			v = strings.SplitN(DefaultInstanceType, ".", 2)[0]
+		case name == "instance-charge-type":
+			v = "POSTPAID_BY_HOUR"
+		default:
+			continue
+		}
+		if vals, ok := fm["Values"].([]any); ok && len(vals) > 0 {
+			for i := range vals {
+				vals[i] = v
+			}
+		}
+	}
 }
 
 // loadMembers are numbers whose edges create load rather than test a rule
@@ -144,7 +219,6 @@ func (r *Rapid) boundaries(t *rapid.T, g *Generator, vc *ValidCase) {
 		for _, rule := range rs {
 			if rule.RefPath != "" {
 				refTargets[rule.RefPath] = true
-				refTargets[join(rule.Scope, rule.RefPath)] = true
 			}
 			if rule.Key != "" {
 				refTargets[join(rule.Path+".*", rule.Key)] = true
@@ -254,7 +328,7 @@ func (r *Rapid) ViolationOf(rule fixtures.Rule) *rapid.Generator[ViolationCase] 
 }
 
 func (r *Rapid) drawViolation(t *rapid.T, rule fixtures.Rule) ViolationCase {
-	g := New(r.Cat, r.Refs, RapidChooser{T: t, Label: "choice"})
+	g := r.gen(t)
 	base := g.Valid(rule.Action)
 	cases, err := g.Violations(rule, base)
 	if err != nil || len(cases) == 0 {
@@ -280,13 +354,19 @@ func (r *Rapid) varyBad(t *rapid.T, g *Generator, rule fixtures.Rule, req map[st
 	set := func(v any) bool { return setPath(out, splitPath(c), v) == nil }
 	switch rule.Suffix {
 	case "maxlen":
-		if rule.Max == nil || len(rule.Bad) > 0 {
+		if rule.Max == nil {
 			return nil, "", false
 		}
 		max := int(*rule.Max)
 		n := rapid.SampledFrom([]int{max + 1, max + 2, 2 * max, 10*max + 7, 4096}).Draw(t, "overlen")
 		s := strings.Repeat("a", n)
-		if rapid.Bool().Draw(t, "non-ascii?") && rule.Unit != "bytes" {
+		// Non-ASCII only where nothing else constrains the characters (a
+		// pattern would be broken too, and which code wins is not documented).
+		constrained := rule.Unit == "bytes"
+		for _, x := range g.rules[rule.Action][rule.Path] {
+			constrained = constrained || x.Suffix == "pattern" || x.Suffix == "enum"
+		}
+		if rapid.Bool().Draw(t, "non-ascii?") && !constrained {
 			s = strings.Repeat("名", n) // n characters, 3n bytes: still over a character limit
 		}
 		if !set(s) {
@@ -438,7 +518,10 @@ func (r *Rapid) cycle(t *rapid.T, g *Generator, rule fixtures.Rule, req map[stri
 	for _, rr := range g.rules[rule.Action] {
 		for _, x := range rr {
 			if x.Suffix == "ref" && strings.HasPrefix(x.Path, rule.Path+".*.") && x.RefPath != "" {
-				full := join(x.Scope, x.RefPath)
+				full := x.RefPath
+				if x.Scope != "" && !strings.HasPrefix(full, x.Scope+".") {
+					full = join(x.Scope, full)
+				}
 				i := strings.LastIndex(full, ".*.")
 				if i > 0 {
 					listPath, nameKey = full[:i], full[i+3:]

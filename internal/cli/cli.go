@@ -25,6 +25,8 @@ var commands = []struct {
 }{
 	{"emulate", "serve the reference emulator until SIGINT/SIGTERM", cmdEmulate},
 	{"run", "run the conformance scenario against the embedded emulator or an endpoint", cmdRun},
+	{"fuzz", "fuzz the contract: generated requests and operation sequences, failures shrunk to replay files", cmdFuzz},
+	{"replay", "re-run a fuzz replay file (exit 1 while it still fails)", cmdReplay},
 	{"report", "gate, diff, merge reports; write a baseline", cmdReport},
 	{"catalog", "print the documented contract with counts", cmdCatalog},
 	{"version", "print the version", cmdVersion},

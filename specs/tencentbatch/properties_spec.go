@@ -1,0 +1,96 @@
+package tencentbatch
+
+// The fuzz properties (catalog items of kind property) get their verdicts
+// here from a short, fixed-seed pass of the fuzzer (package fuzz): every
+// stateless property per action, the signature and secret properties and the
+// stateful model. The pass records every failing case without shrinking;
+// `batchconform fuzz` explores longer and shrinks failures to replay files.
+//
+// Against the embedded emulator the pass uses emulators of its own
+// (simulated executor, manual clock: the stateful model needs to move time
+// and to own its tenant), with the run's faults switched on. Against another
+// endpoint the stateless properties run through the harness target (what
+// they create is deleted afterwards); the stateful model is skipped there,
+// because its checks of states and counts need a clock it can move and a
+// tenant of its own.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/batchconform/batchconform/fuzz"
+	"github.com/batchconform/batchconform/specs/harness"
+)
+
+var _ = Describe("Tencent Batch fuzz properties (short fixed-seed pass)", Ordered, ContinueOnFailure, func() {
+	suite := fuzz.NewSuite(cat)
+	var (
+		res      *fuzz.PassResult
+		embedded bool
+	)
+	BeforeAll(func() {
+		t := harness.T(Dialect)
+		embedded = t.Embedded
+		var fac fuzz.Factory
+		if t.Embedded {
+			fac = fuzz.Embedded{Faults: harness.Current().Faults}
+		} else {
+			ep := fuzz.NewEndpoint(t)
+			fac = ep
+			DeferCleanup(func() { ep.Client().Cleanup(2 * time.Minute) })
+		}
+		var err error
+		res, err = suite.Pass(fac, fuzz.PassOptions{Seed: 20261123, PerAction: 20, PerRule: 1, Checks: 60, Sequences: 60, Stateful: t.Embedded})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	verdict := func(item string) {
+		harness.Check(item)
+		Expect(res).NotTo(BeNil(), "the pass did not run")
+		fs := res.Findings[item]
+		Expect(fs).To(BeEmpty(), "%s", describeFindings(fs))
+		Expect(res.Exercised[item]).To(BeNumerically(">", 0), "the pass generated no case for %s", item)
+	}
+
+	for _, p := range cat.Properties {
+		p := p
+		text := p.Subject + " " + p.Detail + ": " + p.Title
+		if len(text) > 140 {
+			text = text[:140]
+		}
+		harness.It(text, harness.Items(p.ID), func() {
+			if p.Subject == "model" && !embedded {
+				Skip("the stateful model needs a manual clock and a tenant of its own: the embedded emulator only (use `batchconform fuzz` against it)")
+			}
+			verdict(p.ID)
+		})
+	}
+})
+
+func describeFindings(fs []fuzz.Finding) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d failing case(s); first ones:\n", len(fs))
+	sort.SliceStable(fs, func(i, j int) bool { return len(fs[i].Steps) < len(fs[j].Steps) })
+	for i, f := range fs {
+		if i == 3 {
+			break
+		}
+		fmt.Fprintf(&b, "- %s (%d step(s))\n", f.Message, len(f.Steps))
+		for k, st := range f.Steps {
+			if k == 8 {
+				fmt.Fprintf(&b, "    …\n")
+				break
+			}
+			fmt.Fprintf(&b, "    %s %s %s %s\n", st.Op, st.Action, st.Args, st.Request)
+		}
+	}
+	return b.String()
+}
