@@ -285,7 +285,22 @@ func (q queue) Less(i, j int) bool {
 	if !q[i].t.Equal(q[j].t) {
 		return q[i].t.Before(q[j].t)
 	}
+	if ri, rj := aggRank(q[i].ent), aggRank(q[j].ent); ri != rj {
+		return ri < rj
+	}
 	return q[i].seq < q[j].seq
+}
+
+// aggRank orders the steps due at one instant: tasks aggregate after every
+// instance, env and node step, jobs after their tasks.
+func aggRank(e entity) int {
+	switch e.(type) {
+	case *task:
+		return 1
+	case *job:
+		return 2
+	}
+	return 0
 }
 func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
 func (q *queue) Push(x any)   { *q = append(*q, x.(qitem)) }

@@ -3,7 +3,7 @@ package tencentbatch
 // The lab's scenarios. Each provokes documented transitions (reference §3)
 // and registers the exact histories the emulator must show; they run
 // concurrently, so the whole lab takes about as long as its longest
-// scenario (~2.5 s against the emulator).
+// scenario (~1.5 s against the emulator).
 
 import (
 	"context"
