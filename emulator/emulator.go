@@ -47,6 +47,7 @@ type config struct {
 	adminOpen bool
 	workDir   string
 	timing    engine.Timing
+	seed      uint64
 }
 
 // Option configures Start.
@@ -90,6 +91,11 @@ func WithWorkDir(dir string) Option { return func(c *config) { c.workDir = dir }
 
 // WithTiming overrides the lifecycle timing (emulator time).
 func WithTiming(t engine.Timing) Option { return func(c *config) { c.timing = t } }
+
+// WithSeed makes generated IDs deterministic: with the manual clock and the
+// simulated executor, the same seed and the same calls give the same IDs and
+// histories (fuzz replays rely on it). 0 = random.
+func WithSeed(n uint64) Option { return func(c *config) { c.seed = n } }
 
 // Emulator is a running emulator.
 type Emulator struct {
@@ -143,7 +149,7 @@ func Start(opts ...Option) (*Emulator, error) {
 		clock = engine.NewScaledClock(c.timeScale)
 	}
 	eng, err := engine.New(engine.Config{Clock: clock, Executor: c.executor, WorkDir: c.workDir,
-		Tenants: reg, Faults: fs, Timing: c.timing})
+		Tenants: reg, Faults: fs, Timing: c.timing, Seed: c.seed})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: engine: %w", err)
 	}
