@@ -207,7 +207,6 @@ func Build(gr types.Report, cats []*fixtures.Catalog, meta Meta) *Report {
 		}
 	}
 	for _, c := range cats {
-		cov := Coverage{}
 		for _, it := range c.Items() {
 			a := byID[it.ID]
 			if a == nil {
@@ -224,38 +223,10 @@ func Build(gr types.Report, cats []*fixtures.Catalog, meta Meta) *Report {
 				Verdict: v, Sources: nonNil(it.Sources), Specs: sortedKeys(a.specs), Message: a.message,
 				Evidence: a.evidence, Unprovokable: it.Unprovokable, Labels: it.Labels}
 			r.Items = append(r.Items, ri)
-			switch v {
-			case Pass:
-				r.Summary.Passed++
-			case Fail:
-				r.Summary.Failed++
-			case Skip:
-				r.Summary.Skipped++
-			case NotCovered:
-				r.Summary.NotCovered++
-			case Unprovokable:
-				r.Summary.Unprovokable++
-			}
-			covered := v == Pass || v == Fail
-			count := func(cn *Count) {
-				cn.Documented++
-				if covered {
-					cn.Covered++
-				}
-			}
-			switch it.Kind {
-			case fixtures.KindAction:
-				count(&cov.Actions)
-			case fixtures.KindError:
-				count(&cov.ErrorCodes)
-			case fixtures.KindTransition:
-				count(&cov.Transitions)
-			case fixtures.KindRule:
-				count(&cov.Rules)
-			}
 		}
-		r.Coverage[c.Dialect] = cov
+		r.Coverage[c.Dialect] = Coverage{}
 	}
+	r.Recount()
 	sort.Slice(r.Items, func(i, j int) bool { return r.Items[i].ID < r.Items[j].ID })
 	return r
 }
@@ -326,7 +297,11 @@ func nonNil(s []string) []string {
 // merge, or after a report was edited).
 func (r *Report) Recount() {
 	r.Summary = Summary{}
-	r.Coverage = map[string]Coverage{}
+	cov := map[string]Coverage{}
+	for d := range r.Coverage {
+		cov[d] = Coverage{} // a dialect with no counted kinds still appears
+	}
+	r.Coverage = cov
 	for _, it := range r.Items {
 		switch it.Verdict {
 		case Pass:
