@@ -262,7 +262,8 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 		defer emu.Close()
 		// The key travels in the environment, never on a command line.
 		env = append(env, "BATCHCONFORM_ENDPOINT="+emu.URL, "BATCHCONFORM_SECRET_ID="+emu.SecretID,
-			"BATCHCONFORM_SECRET_KEY="+emu.SecretKey, "BATCHCONFORM_FAULTS=")
+			"BATCHCONFORM_SECRET_KEY="+emu.SecretKey, "BATCHCONFORM_FAULTS=",
+			harness.EnvShardOfEmbedded+"="+shardFaults(s.Faults))
 	} else {
 		env = append(env, "BATCHCONFORM_SECRET_ID="+s.SecretID, "BATCHCONFORM_SECRET_KEY="+s.SecretKey)
 	}
@@ -345,6 +346,13 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 		return merged, requests, err
 	}
 	return merged, requests, nil
+}
+
+func shardFaults(fs []string) string {
+	if len(fs) == 0 {
+		return "-"
+	}
+	return strings.Join(fs, ",")
 }
 
 // passThrough renders the target settings a shard needs as flags (secrets

@@ -117,7 +117,15 @@ func It(text string, args ...any) bool {
 	if sel := selectedItems(); sel != nil && !anySelected(items, sel) {
 		return false
 	}
-	if !inShard() {
+	hier := ginkgo.CurrentTreeConstructionNodeReport().ContainerHierarchyTexts
+	top := text
+	for _, h := range hier {
+		if h != "" {
+			top = h
+			break
+		}
+	}
+	if !inShard(top) {
 		return false
 	}
 	var ls []string

@@ -143,18 +143,24 @@ var _ = ginkgo.ReportAfterSuite("batchconform report capture", func(r types.Repo
 
 var (
 	shardIndex, shardTotal int
-	specCounter            int
+	shardOf                = map[string]int{} // top-level container -> position of first appearance
 )
 
 func shard(i, n int) { shardIndex, shardTotal = i, n }
 
-// inShard reports whether the next registered spec belongs to this shard.
-func inShard() bool {
+// inShard reports whether a spec under the given top-level container belongs
+// to this shard. Shards split whole top-level containers (round-robin in the
+// order they appear, which is deterministic), so an Ordered container and its
+// BeforeAll setup run in one process only.
+func inShard(top string) bool {
 	if shardTotal <= 1 {
 		return true
 	}
-	k := specCounter
-	specCounter++
+	k, ok := shardOf[top]
+	if !ok {
+		k = len(shardOf)
+		shardOf[top] = k
+	}
 	return k%shardTotal == shardIndex
 }
 

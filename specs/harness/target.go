@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,20 @@ var (
 	targets    = map[string]*Target{}
 	embedded   *emulator.Emulator
 )
+
+// EnvShardOfEmbedded is set by `run --procs` for its shards: the endpoint is
+// the emulator the parent embedded, and the value lists its faults ("-" for
+// none).
+const EnvShardOfEmbedded = "BATCHCONFORM_SHARD_OF_EMBEDDED"
+
+// EmbeddedFaults are the faults of the embedded emulator of this run (also
+// in a shard of `run --procs`).
+func EmbeddedFaults() []string {
+	if v := os.Getenv(EnvShardOfEmbedded); v != "" && v != "-" {
+		return splitList(v)
+	}
+	return Current().Faults
+}
 
 // Configure sets the settings used by the next suite run (the CLI and
 // RunSuite call it before RunSpecs).
@@ -113,6 +128,9 @@ func setUp() ([]byte, error) {
 			t.URL, t.SecretID, t.SecretKey, t.Embedded, t.Emulator = embedded.URL, embedded.SecretID, embedded.SecretKey, true, true
 		} else {
 			t.URL = strings.TrimSuffix(tc.Endpoint, "/")
+			// A shard of `run --procs` targets the emulator its parent
+			// embedded: for the specs it is the embedded emulator.
+			t.Embedded = os.Getenv(EnvShardOfEmbedded) != ""
 			u, _ := url.Parse(t.URL)
 			// Only a loopback endpoint is probed for the admin API: a live
 			// API is never sent requests it did not ask for.

@@ -38,7 +38,7 @@ var _ = Describe("Tencent Batch fuzz properties (short fixed-seed pass)", Ordere
 		embedded = t.Embedded
 		var fac fuzz.Factory
 		if t.Embedded {
-			fac = fuzz.Embedded{Faults: harness.Current().Faults}
+			fac = fuzz.Embedded{Faults: harness.EmbeddedFaults()}
 		} else {
 			ep := fuzz.NewEndpoint(t)
 			fac = ep

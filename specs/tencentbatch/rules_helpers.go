@@ -138,8 +138,32 @@ func rulesDeleteEnv(t *harness.Target, envID string) {
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
 			return "gone"
 		}
+		if c == "UnsupportedOperation" {
+			// The env still holds instances a spec attached (and another
+			// process, or a failed spec, did not detach): detach them first.
+			rulesDetachAll(t, envID)
+		}
 		return c
 	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(Equal("gone"), "delete env %s (held back only while its nodes are being created or a ModifyComputeEnv is processed)", envID)
+}
+
+// rulesDetachAll detaches every USER_ATTACHED instance of an env (cleanup).
+func rulesDetachAll(t *harness.Target, envID string) {
+	env := rulesRaw(t, "DescribeComputeEnv", map[string]any{"EnvId": envID})
+	var out struct {
+		ComputeNodeSet []struct{ ComputeNodeInstanceId, ResourceOrigin string }
+	}
+	raw, _ := json.Marshal(env.Response)
+	_ = json.Unmarshal(raw, &out)
+	var ids []string
+	for _, n := range out.ComputeNodeSet {
+		if n.ResourceOrigin == "USER_ATTACHED" && n.ComputeNodeInstanceId != "" {
+			ids = append(ids, n.ComputeNodeInstanceId)
+		}
+	}
+	if len(ids) > 0 {
+		rulesRaw(t, "DetachInstances", map[string]any{"EnvId": envID, "InstanceIds": ids})
+	}
 }
 
 func rulesDeleteTemplate(t *harness.Target, id string) {
