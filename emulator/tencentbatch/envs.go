@@ -484,7 +484,7 @@ func (s *Service) describeComputeEnvs(_ context.Context, req *api3.Request) (any
 	if e != nil {
 		return nil, e
 	}
-	a, b := s.page(len(envs), p.Offset, p.Limit, 20, 100)
+	a, b := s.page(req.Action, len(envs), p.Offset, p.Limit, 20)
 	set := make([]computeEnvView, 0, b-a)
 	for _, env := range envs[a:b] {
 		set = append(set, envView(env))
@@ -587,7 +587,7 @@ func (s *Service) describeComputeEnvCreateInfos(_ context.Context, req *api3.Req
 	if e != nil {
 		return nil, e
 	}
-	a, b := s.page(len(envs), p.Offset, p.Limit, 20, 100)
+	a, b := s.page(req.Action, len(envs), p.Offset, p.Limit, 20)
 	set := make([]any, 0, b-a)
 	itemObj := s.refOf(req.Action, "ComputeEnvCreateInfoSet")
 	for _, env := range envs[a:b] {
@@ -650,7 +650,7 @@ func (s *Service) describeComputeEnvActivities(_ context.Context, req *api3.Requ
 		}
 		acts = out
 	}
-	a, b := s.page(len(acts), p.Offset, p.Limit, 20, 100)
+	a, b := s.page(req.Action, len(acts), p.Offset, p.Limit, 20)
 	set := make([]activityView, 0, b-a)
 	for _, ac := range acts[a:b] {
 		set = append(set, activityView{

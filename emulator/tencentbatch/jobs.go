@@ -352,7 +352,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	if e != nil {
 		return nil, e
 	}
-	a, b := s.page(len(jobs), p.Offset, p.Limit, 20, 100)
+	a, b := s.page(req.Action, len(jobs), p.Offset, p.Limit, 20)
 	set := make([]jobView, 0, b-a)
 	for _, j := range jobs[a:b] {
 		set = append(set, jobView{
@@ -445,7 +445,7 @@ func (s *Service) describeTask(_ context.Context, req *api3.Request) (any, *api3
 		return nil, e
 	}
 	spec := specOf(j, t.Name)
-	a, b := s.page(len(ins), p.Offset, p.Limit, 100, 1000)
+	a, b := s.page(req.Action, len(ins), p.Offset, p.Limit, 100)
 	set := make([]taskInstanceView, 0, b-a)
 	for _, in := range ins[a:b] {
 		set = append(set, instanceView(spec, in))
@@ -517,7 +517,7 @@ func (s *Service) describeTaskLogs(_ context.Context, req *api3.Request) (any, *
 		}
 		total = len(sel)
 	} else {
-		a, b := s.page(len(t.Instances), p.Offset, p.Limit, 5, 10)
+		a, b := s.page(req.Action, len(t.Instances), p.Offset, p.Limit, 5)
 		sel = t.Instances[a:b]
 	}
 	spec := specOf(j, t.Name)

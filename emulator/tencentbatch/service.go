@@ -355,7 +355,11 @@ func decode(req *api3.Request, v any) *api3.Error {
 // action's documented default and maximum Limit. An explicit 0 or absent Limit
 // means the default; a Limit over the maximum is clamped (the catalog's range
 // rule rejects it before the façade when documented).
-func (s *Service) page(n int, offset, limit *int64, def, max int64) (int, int) {
+// page returns the [a,b) window of n items for Offset/Limit. def is the
+// documented default page size (the catalog records limits, not defaults);
+// the maximum comes from the catalog's Limit range rule of the action.
+func (s *Service) page(action string, n int, offset, limit *int64, def int64) (int, int) {
+	max := s.limitMax(action, def)
 	off := int64(0)
 	if offset != nil && *offset > 0 && !s.faults.On(faults.IgnoreOffset) {
 		off = *offset
@@ -375,6 +379,16 @@ func (s *Service) page(n int, offset, limit *int64, def, max int64) (int, int) {
 		end = int64(n)
 	}
 	return int(off), int(end)
+}
+
+// limitMax is the catalog's Limit maximum for an action (def if none).
+func (s *Service) limitMax(action string, def int64) int64 {
+	for _, r := range s.cat.RulesFor(action) {
+		if r.Path == "Limit" && r.Suffix == "range" && r.Max != nil {
+			return int64(*r.Max)
+		}
+	}
+	return def
 }
 
 func contains(list []string, v string) bool {

@@ -96,7 +96,7 @@ func (s *Service) describeTaskTemplates(_ context.Context, req *api3.Request) (a
 	if e != nil {
 		return nil, e
 	}
-	a, b := s.page(len(tpls), p.Offset, p.Limit, 20, 100)
+	a, b := s.page(req.Action, len(tpls), p.Offset, p.Limit, 20)
 	set := make([]any, 0, b-a)
 	for _, t := range tpls[a:b] {
 		info := map[string]any{}
