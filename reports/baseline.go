@@ -69,6 +69,9 @@ func LoadBaseline(path string) (*Baseline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
+	if looksLikeReport(data) {
+		return nil, fmt.Errorf("baseline %s: this is a report (report.json), not a baseline; make a baseline from it with `batchconform report baseline %s --out baseline.json`", path, path)
+	}
 	var b Baseline
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
@@ -98,6 +101,21 @@ func LoadBaseline(path string) (*Baseline, error) {
 		seen[e.ID] = true
 	}
 	return &b, nil
+}
+
+// looksLikeReport tells a report.json (it has "tool" and "items") from a
+// baseline, so a swapped argument gets an error a person can act on instead of
+// the decoder's `unknown field "tool"`.
+func looksLikeReport(data []byte) bool {
+	var probe struct {
+		Tool    json.RawMessage `json:"tool"`
+		Items   json.RawMessage `json:"items"`
+		Entries json.RawMessage `json:"entries"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return false
+	}
+	return probe.Entries == nil && (probe.Tool != nil || probe.Items != nil)
 }
 
 // Write saves the baseline as indented JSON.

@@ -89,6 +89,20 @@ func TestBaselineRoundTripAndValidation(t *testing.T) {
 	}
 }
 
+// A report given where a baseline belongs says so and how to make one,
+// instead of the decoder's `unknown field "tool"`.
+func TestLoadBaselineGivenAReport(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "report.json")
+	body := `{"schema_version":1,"tool":{"name":"batchconform","version":"x"},"items":[]}`
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadBaseline(p)
+	if err == nil || !strings.Contains(err.Error(), "is a report") || !strings.Contains(err.Error(), "report baseline") {
+		t.Fatalf("error %v, want one that names a report and how to make a baseline", err)
+	}
+}
+
 func TestCompare(t *testing.T) {
 	a := rep("embedded", map[string]string{"a": Pass, "b": Fail, "c": Pass})
 	b := rep("https://batch.tencentcloudapi.com", map[string]string{"a": Pass, "b": Pass, "d": Skip})
