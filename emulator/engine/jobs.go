@@ -213,13 +213,16 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	}
 	for _, d := range spec.Deps {
 		a, b := j.byName[d.Start], j.byName[d.End]
+		if a != nil && b == nil && e.faults.On(faults.DanglingDependence) {
+			continue // the fault: an edge to no task is dropped, not refused
+		}
 		if a == nil || b == nil {
 			return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: fmt.Sprintf("%s -> %s names an unknown task", d.Start, d.End), Reason: ReasonUnknownDep}
 		}
 		a.downs = append(a.downs, b)
 		b.ups = append(b.ups, a)
 	}
-	if cyclic(j.tasks) && !e.faults.On(faults.AcceptCyclicDAG) {
+	if cyclic(j.tasks, e.faults.On(faults.SelfLoopAccepted)) && !e.faults.On(faults.AcceptCyclicDAG) {
 		return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: "the dependences form a cycle", Reason: ReasonCycle}
 	}
 	// All checks passed: nothing above changed engine state.
@@ -257,12 +260,17 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	return j.id, nil
 }
 
-func cyclic(ts []*task) bool {
+// cyclic reports whether the dependences hold a cycle; with ignoreSelf (the
+// self-loop fault) an edge from a task to itself is not seen.
+func cyclic(ts []*task, ignoreSelf bool) bool {
 	color := map[*task]int{}
 	var visit func(t *task) bool
 	visit = func(t *task) bool {
 		color[t] = 1
 		for _, d := range t.downs {
+			if ignoreSelf && d == t {
+				continue
+			}
 			if color[d] == 1 || (color[d] == 0 && visit(d)) {
 				return true
 			}

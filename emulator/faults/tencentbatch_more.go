@@ -1,0 +1,90 @@
+package faults
+
+// More Tencent Batch faults (issue 8): each one is a small, realistic
+// contract violation a re-implementation could plausibly have, changing only
+// the behaviour its Doc names and declaring the catalog items a spec must fail
+// on when it is on.
+//
+// Validation faults need no code of their own: the API 3.0 layer skips every
+// rule whose item ID a fault that is on declares (see api3.NewHandler), so a
+// validation fault is "this one check of this one action was forgotten". The
+// other faults are hooked where their behaviour lives (api3, engine, the
+// tencentbatch façade) through the names below.
+
+// Names of the faults that need a hook in emulator code.
+const (
+	// validation with a hook
+	SelfLoopAccepted     = "self-loop-dependence-accepted"
+	DanglingDependence   = "dangling-dependence-accepted"
+	UnknownFilterIgnored = "no-filter-name-describe-jobs"
+	// protocol
+	V1SHA1GetUnsigned   = "v1-hmacsha1-get-unverified"
+	ScopeServiceIgnored = "scope-service-not-checked"
+	ScopeDateIgnored    = "scope-date-not-checked"
+	RequestIDReused     = "request-id-reused"
+	ErrorCodeCasing     = "error-code-casing-secretid"
+	ErrorWithData       = "error-envelope-carries-data"
+	TokenIgnored        = "token-not-checked"
+	RegionNotChecked    = "region-not-checked"
+	GetSizeNotEnforced  = "get-size-limit-not-enforced"
+	FlatBoolCaseStrict  = "flattened-bool-case-sensitive"
+)
+
+const tb = "tencent-batch/"
+
+func init() {
+	for _, f := range []Fault{
+		// ---- validation: one family, one action at a time ----
+		{Name: "no-maxlen-env-description", Doc: "CreateComputeEnv accepts an EnvDescription longer than 200 characters", Items: []string{
+			tb + "CreateComputeEnv/rule/ComputeEnv.EnvDescription.maxlen",
+			tb + "CreateComputeEnv/error/InvalidParameter.EnvDescriptionTooLong"}},
+		{Name: "no-range-cpm-desired-node-count", Doc: "CreateCpmComputeEnv accepts a DesiredComputeNodeCount outside 0..2000", Items: []string{
+			tb + "CreateCpmComputeEnv/rule/ComputeEnv.DesiredComputeNodeCount.range"}},
+		{Name: "no-enum-task-execution-depend-on", Doc: "SubmitJob accepts an undocumented Job.TaskExecutionDependOn value", Items: []string{
+			tb + "SubmitJob/rule/Job.TaskExecutionDependOn.enum"}},
+		{Name: "no-required-terminate-instance-task-name", Doc: "TerminateTaskInstance without TaskName is not refused with MissingParameter", Items: []string{
+			tb + "TerminateTaskInstance/rule/TaskName.required"}},
+		{Name: "no-xor-template-command-commands", Doc: "CreateTaskTemplate accepts an Application with both Command and Commands", Items: []string{
+			tb + "CreateTaskTemplate/rule/TaskTemplateInfo.Application.Command+Commands.xor"}},
+		{Name: "no-scheme-output-destination", Doc: "SubmitJob accepts an OutputMappings DestinationPath that is not cos:// or cfs://", Items: []string{
+			tb + "SubmitJob/rule/Job.Tasks.*.OutputMappings.*.DestinationPath.scheme",
+			tb + "SubmitJob/error/InvalidParameterValue.RemoteStorageSchemeType"}},
+		{Name: "no-local-path-stdout", Doc: "SubmitJob accepts a relative RedirectLocalInfo.StdoutLocalPath", Items: []string{
+			tb + "SubmitJob/rule/Job.Tasks.*.RedirectLocalInfo.StdoutLocalPath.path",
+			tb + "SubmitJob/error/InvalidParameterValue.LocalPath"}},
+		{Name: "no-listmax-terminate-compute-nodes", Doc: "TerminateComputeNodes accepts more than 100 ComputeNodeIds", Items: []string{
+			tb + "TerminateComputeNodes/rule/ComputeNodeIds.listmax"}},
+		{Name: "no-limit-range-env-create-infos", Doc: "DescribeComputeEnvCreateInfos does not refuse a Limit outside 0..100 (it silently clamps)", Items: []string{
+			tb + "DescribeComputeEnvCreateInfos/rule/Limit.range"}},
+		{Name: "no-pattern-retry-job-ids", Doc: "RetryJobs does not check that each JobId is well-formed", Items: []string{
+			tb + "RetryJobs/rule/JobIds.*.pattern",
+			tb + "RetryJobs/error/InvalidParameter.JobIdMalformed"}},
+		{Name: "no-minlen-template-name", Doc: "ModifyTaskTemplate accepts an empty TaskTemplateName", Items: []string{
+			tb + "ModifyTaskTemplate/rule/TaskTemplateName.minlen",
+			tb + "ModifyTaskTemplate/error/InvalidParameter.TaskTemplateName"}},
+		{Name: "no-unique-attach-instances", Doc: "AttachInstances accepts the same InstanceId twice", Items: []string{
+			tb + "AttachInstances/rule/Instances.unique",
+			tb + "AttachInstances/error/InvalidParameterValue.InstanceIdDuplicated"}},
+		{Name: "no-atleastone-modify-template", Doc: "ModifyTaskTemplate with nothing to modify is accepted", Items: []string{
+			tb + "ModifyTaskTemplate/rule/TaskTemplateName+TaskTemplateDescription+TaskTemplateInfo.atleastone",
+			tb + "ModifyTaskTemplate/error/InvalidParameterAtLeastOneAttribute"}},
+		{Name: "no-range-max-retry-count", Doc: "SubmitJob's MaxRetryCount range is left to the engine, which answers the generic InvalidParameterValue above 100", Items: []string{
+			tb + "SubmitJob/rule/Job.Tasks.*.MaxRetryCount.range",
+			tb + "SubmitJob/error/InvalidParameterValue.MaxRetryCount"}},
+		{Name: UnknownFilterIgnored, Doc: "DescribeJobs accepts an undocumented filter Name (and ignores it)", Items: []string{
+			tb + "DescribeJobs/rule/Filters.*.Name.pattern",
+			tb + "DescribeJobs/error/InvalidFilter"}},
+		{Name: "no-xor-task-logs-indexes-offset", Doc: "DescribeTaskLogs accepts TaskInstanceIndexes together with Offset", Items: []string{
+			tb + "DescribeTaskLogs/rule/TaskInstanceIndexes+Offset.xor"}},
+		{Name: "no-unique-env-notification-events", Doc: "CreateComputeEnv accepts the same notification event twice in one EventConfigs", Items: []string{
+			tb + "CreateComputeEnv/rule/ComputeEnv.Notifications.*.EventConfigs.unique",
+			tb + "CreateComputeEnv/error/InvalidParameter.NotificationEventNameDuplicate"}},
+		{Name: SelfLoopAccepted, Doc: "SubmitJob refuses cycles of two or more tasks but accepts a task that depends on itself (it then waits in PENDING forever)", Items: []string{
+			tb + "SubmitJob/rule/Job.Dependences.acyclic"}},
+		{Name: DanglingDependence, Doc: "SubmitJob accepts a dependence whose EndTask names no task of the job (the edge is dropped)", Items: []string{
+			tb + "SubmitJob/rule/Job.Dependences.*.EndTask.ref",
+			tb + "SubmitJob/error/InvalidParameterValue.DependenceNotFoundTaskName"}},
+	} {
+		Register(f)
+	}
+}
