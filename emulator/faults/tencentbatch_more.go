@@ -28,6 +28,19 @@ const (
 	RegionNotChecked    = "region-not-checked"
 	GetSizeNotEnforced  = "get-size-limit-not-enforced"
 	FlatBoolCaseStrict  = "flattened-bool-case-sensitive"
+	V1ExpireAsFailure   = "v1-expired-as-signature-failure"
+	EmptyActionMessage  = "invalid-action-empty-message"
+	// error codes: one action answers a sibling or the generic parent
+	RecodeJobSubmitInfoNotFound  = "code-submit-info-job-not-found-generic"
+	RecodeDescribeTaskNotFound   = "code-describe-task-not-found-sibling"
+	RecodeDeleteEnvForbid        = "code-delete-env-forbid-terminate-generic"
+	RecodeDeleteJobInUse         = "code-delete-job-in-use-generic"
+	RecodeModifyEnvNotEnough     = "code-modify-env-not-enough-nodes-sibling"
+	RecodeJobQuota               = "code-job-quota-generic"
+	RecodeTaskLogsInstance       = "code-task-logs-instance-not-found-sibling"
+	RecodeRetryJobsUnsupported   = "code-retry-jobs-unsupported-as-failed-operation"
+	RecodeDeleteTemplatesMissing = "code-delete-templates-not-found-generic"
+	RecodeAttachNotAllowed       = "code-attach-not-allowed-generic"
 )
 
 const tb = "tencent-batch/"
@@ -84,6 +97,56 @@ func init() {
 		{Name: DanglingDependence, Doc: "SubmitJob accepts a dependence whose EndTask names no task of the job (the edge is dropped)", Items: []string{
 			tb + "SubmitJob/rule/Job.Dependences.*.EndTask.ref",
 			tb + "SubmitJob/error/InvalidParameterValue.DependenceNotFoundTaskName"}},
+
+		// ---- protocol ----
+		{Name: V1SHA1GetUnsigned, Doc: "v1 requests signed with HmacSHA1 and sent as GET are accepted whatever their Signature (TC3, v1 POST and v1 HmacSHA256 are verified)", Items: []string{
+			tb + "auth/protocol/SignatureFailure"}},
+		{Name: ScopeServiceIgnored, Doc: "a TC3 credential scope naming another service (cvm) is accepted on batch.tencentcloudapi.com", Items: []string{
+			tb + "auth/protocol/scope-service"}},
+		{Name: ScopeDateIgnored, Doc: "a TC3 credential scope date that is not the UTC date of X-TC-Timestamp is accepted", Items: []string{
+			tb + "auth/protocol/scope-date"}},
+		{Name: RequestIDReused, Doc: "an error answer carries the RequestId of the previous successful answer instead of a fresh one", Items: []string{
+			tb + "envelope/protocol/request-id"}},
+		{Name: ErrorCodeCasing, Doc: "an unknown SecretId is answered AuthFailure.SecretIDNotFound (Id spelt ID)", Items: []string{
+			tb + "auth/protocol/SecretIdNotFound"}},
+		{Name: ErrorWithData, Doc: `error envelopes also carry "Data":null beside Error and RequestId`, Items: []string{
+			tb + "envelope/protocol/error-shape"}},
+		{Name: EmptyActionMessage, Doc: "InvalidAction is answered with an empty Error.Message", Items: []string{
+			tb + "envelope/protocol/error-shape"}},
+		{Name: TokenIgnored, Doc: "a temporary-credential Token sent with a permanent key is ignored instead of answering AuthFailure.TokenFailure", Items: []string{
+			tb + "auth/protocol/TokenFailure"}},
+		{Name: RegionNotChecked, Doc: "a Region outside the documented regions is served instead of answering UnsupportedRegion", Items: []string{
+			tb + "request/protocol/UnsupportedRegion"}},
+		{Name: GetSizeNotEnforced, Doc: "a GET query over 32 KB is served instead of answering RequestSizeLimitExceeded", Items: []string{
+			tb + "request/protocol/RequestSizeLimitExceeded-GET"}},
+		{Name: FlatBoolCaseStrict, Doc: "flattened (GET/form) booleans are accepted only in lower case: TRUE and True are type errors", Items: []string{
+			tb + "request/protocol/bool-case"}},
+		{Name: V1ExpireAsFailure, Doc: "an expired v1 request is answered AuthFailure.SignatureFailure instead of AuthFailure.SignatureExpire (TC3 is right)", Items: []string{
+			tb + "auth/protocol/SignatureExpire"}},
+
+		// ---- error codes ----
+		{Name: RecodeJobSubmitInfoNotFound, Doc: "DescribeJobSubmitInfo answers an unknown JobId with the generic ResourceNotFound", Items: []string{
+			tb + "DescribeJobSubmitInfo/error/ResourceNotFound.Job"}},
+		{Name: RecodeDescribeTaskNotFound, Doc: "DescribeTask answers an unknown TaskName with its sibling ResourceNotFound.TaskInstance", Items: []string{
+			tb + "DescribeTask/error/ResourceNotFound.Task"}},
+		{Name: RecodeDeleteEnvForbid, Doc: "DeleteComputeEnv refuses while nodes are being created with the generic UnsupportedOperation", Items: []string{
+			tb + "DeleteComputeEnv/error/UnsupportedOperation.ComputeNodeForbidTerminate"}},
+		{Name: RecodeDeleteJobInUse, Doc: "DeleteJob refuses a job in use with the bare ResourceInUse", Items: []string{
+			tb + "DeleteJob/error/ResourceInUse.Job",
+			tb + "request/protocol/ResourceInUse"}},
+		{Name: RecodeModifyEnvNotEnough, Doc: "ModifyComputeEnv answers a scale-in below the terminable nodes with its sibling ComputeNodeForbidTerminate", Items: []string{
+			tb + "ModifyComputeEnv/error/UnsupportedOperation.NotEnoughComputeNodesToTerminate"}},
+		{Name: RecodeJobQuota, Doc: "SubmitJob over the job quota answers the bare LimitExceeded", Items: []string{
+			tb + "SubmitJob/error/LimitExceeded.JobQuota",
+			tb + "request/protocol/LimitExceeded"}},
+		{Name: RecodeTaskLogsInstance, Doc: "DescribeTaskLogs answers an unknown task instance index with its sibling ResourceNotFound.Task", Items: []string{
+			tb + "DescribeTaskLogs/error/ResourceNotFound.TaskInstance"}},
+		{Name: RecodeRetryJobsUnsupported, Doc: "RetryJobs refuses a job it cannot retry with FailedOperation instead of UnsupportedOperation", Items: []string{
+			tb + "RetryJobs/error/UnsupportedOperation"}},
+		{Name: RecodeDeleteTemplatesMissing, Doc: "DeleteTaskTemplates answers an unknown template with the generic ResourceNotFound", Items: []string{
+			tb + "DeleteTaskTemplates/error/ResourceNotFound.TaskTemplate"}},
+		{Name: RecodeAttachNotAllowed, Doc: "AttachInstances refuses an instance that cannot be attached with the generic UnsupportedOperation", Items: []string{
+			tb + "AttachInstances/error/UnsupportedOperation.InstancesNotAllowToAttach"}},
 	} {
 		Register(f)
 	}
