@@ -390,7 +390,18 @@ func (e *Engine) TerminateJob(tenant, id string) error {
 	case StateSubmitted:
 		return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is SUBMITTED"}
 	case StateSucceed:
+		if e.faults.On(faults.TerminateSucceedFails) {
+			// The fault: a finished job is "terminated" again and leaves
+			// its terminal state.
+			j.touch()
+			j.reason = "terminated by TerminateJob"
+			e.setJob(j, StateFailed, now)
+			e.done()
+		}
 		return nil
+	}
+	if e.faults.On(faults.TerminateJobNoop) {
+		return nil // the fault: accepted, nothing is killed
 	}
 	// A TerminateJob still in progress (its instances being killed, which
 	// takes time for STARTING/RUNNING ones) makes the job busy:
@@ -474,6 +485,9 @@ func (e *Engine) RetryJobs(tenant string, ids []string) error {
 		j, err := e.findJob(tenant, id)
 		if err != nil {
 			return err
+		}
+		if j.state == StateSucceed && e.faults.On(faults.RetrySucceedAccepted) {
+			continue // the fault: accepted as a no-op
 		}
 		if j.state != StateFailed {
 			return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is " + j.state + ", not FAILED"}
@@ -919,7 +933,11 @@ func (e *Engine) stepInstance(in *instance, t time.Time) {
 			e.endInstance(in, t, StateFailed, "terminated")
 			return
 		}
-		switch st, why := depStatus(tk); st {
+		st, why := depStatus(tk)
+		if st == 1 && e.faults.On(faults.DAGOrderIgnored) {
+			st = 0 // the fault: a downstream task does not wait for a running upstream one
+		}
+		switch st {
 		case 0:
 			e.setInst(in, StateRunnable, t)
 			e.wake(in, t.Add(e.timing.Hold))
@@ -1034,6 +1052,9 @@ func (e *Engine) stepActive(in *instance, t time.Time) {
 	}
 	ex := in.ex
 	deadline := ex.started.Add(e.timeout(tk))
+	if tk.spec.Timeout > 0 && e.faults.On(faults.TimeoutIgnored) {
+		deadline = ex.started.Add(e.timing.DefaultTimeout) // the fault: Timeout unused
+	}
 	if ex.exited && !t.Before(ex.exitAt) && !ex.exitAt.After(deadline) {
 		e.finishExec(in, t)
 		return
@@ -1075,7 +1096,7 @@ func (e *Engine) finishExec(in *instance, t time.Time) {
 func (e *Engine) failAttempt(in *instance, t time.Time, code *int, why string) {
 	in.code = code
 	tk := in.task
-	if in.retry < tk.spec.MaxRetry {
+	if e.retryLeft(in) {
 		in.retry++
 		e.requeue(in, t, fmt.Sprintf("attempt %d failed: %s; retrying", in.retry, why))
 		return

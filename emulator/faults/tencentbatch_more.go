@@ -41,6 +41,27 @@ const (
 	RecodeRetryJobsUnsupported   = "code-retry-jobs-unsupported-as-failed-operation"
 	RecodeDeleteTemplatesMissing = "code-delete-templates-not-found-generic"
 	RecodeAttachNotAllowed       = "code-attach-not-allowed-generic"
+	// state machines
+	RetriesNotPerformed   = "max-retry-count-ignored"
+	RetryOffByOne         = "one-retry-too-many"
+	TimeoutIgnored        = "task-timeout-ignored"
+	TerminateJobNoop      = "terminate-job-noop"
+	TerminateSucceedFails = "terminate-succeed-job-fails-it"
+	RetrySucceedAccepted  = "retry-jobs-accepts-succeed-job"
+	DAGOrderIgnored       = "dag-order-not-respected"
+	NodeStuckCreating     = "compute-node-stuck-creating"
+	DesiredCountIgnored   = "desired-node-count-change-ignored"
+	// data
+	OutputsNotUploaded          = "output-mappings-not-uploaded"
+	TaskInstanceFailedEventLost = "task-instance-failed-event-not-fired"
+	LogsNotBase64               = "task-logs-not-base64"
+	LogsNotTruncated            = "task-logs-not-truncated"
+	TotalCountUnfiltered        = "jobs-total-count-ignores-filters"
+	OffsetPastFirstPage         = "env-offset-ignored-past-first-page"
+	LimitOffByOne               = "template-limit-off-by-one"
+	EnvNameFilterIgnored        = "env-name-filter-ignored"
+	EnvFieldMissing             = "env-attached-node-count-missing"
+	TaskTimesLocalZone          = "describe-task-times-local-zone"
 )
 
 const tb = "tencent-batch/"
@@ -147,6 +168,49 @@ func init() {
 			tb + "DeleteTaskTemplates/error/ResourceNotFound.TaskTemplate"}},
 		{Name: RecodeAttachNotAllowed, Doc: "AttachInstances refuses an instance that cannot be attached with the generic UnsupportedOperation", Items: []string{
 			tb + "AttachInstances/error/UnsupportedOperation.InstancesNotAllowToAttach"}},
+
+		// ---- state machines ----
+		{Name: RetriesNotPerformed, Doc: "a failed attempt is never retried, whatever MaxRetryCount says", Items: []string{
+			tb + "task-instance/transition/RUNNING->RUNNABLE"}},
+		{Name: RetryOffByOne, Doc: "a failing instance is retried MaxRetryCount+1 times", Items: []string{
+			tb + "task-instance/transition/RUNNING->FAILED"}},
+		{Name: TimeoutIgnored, Doc: "a task's Timeout is not enforced (only the emulator's default limit applies)", Items: []string{
+			tb + "task-instance/transition/RUNNING->FAILED"}},
+		{Name: TerminateJobNoop, Doc: "TerminateJob of a running job is accepted and does nothing", Items: []string{
+			tb + "TerminateJob/action",
+			tb + "job/transition/RUNNING->FAILED"}},
+		{Name: TerminateSucceedFails, Doc: "TerminateJob of a SUCCEED job is accepted and moves it to FAILED: a terminal state changes later", Items: []string{
+			tb + "job/state/SUCCEED"}},
+		{Name: RetrySucceedAccepted, Doc: "RetryJobs naming a SUCCEED job is accepted (as a no-op) instead of UnsupportedOperation", Items: []string{
+			tb + "RetryJobs/error/UnsupportedOperation"}},
+		{Name: DAGOrderIgnored, Doc: "a downstream task starts while its upstream task is still running (DAG order not respected)", Items: []string{
+			tb + "task-instance/transition/PENDING->RUNNABLE"}},
+		{Name: NodeStuckCreating, Doc: "compute nodes never leave CREATING", Items: []string{
+			tb + "compute-node/transition/CREATING->CREATED"}},
+		{Name: DesiredCountIgnored, Doc: "ModifyComputeEnv accepts a new DesiredComputeNodeCount and keeps the old capacity", Items: []string{
+			tb + "ModifyComputeEnv/action"}},
+
+		// ---- data ----
+		{Name: OutputsNotUploaded, Doc: "OutputMappings are not uploaded when an instance ends", Items: []string{
+			tb + "SubmitJob/action"}},
+		{Name: TaskInstanceFailedEventLost, Doc: "the TASK_INSTANCE_FAILED notification is never recorded (every other event is)", Items: []string{
+			tb + "notification/event/TASK_INSTANCE_FAILED"}},
+		{Name: LogsNotBase64, Doc: "DescribeTaskLogs returns logs as plain text instead of Base64", Items: []string{
+			tb + "DescribeTaskLogs/protocol/log-encoding"}},
+		{Name: LogsNotTruncated, Doc: "DescribeTaskLogs returns whole logs, beyond the documented 2048 bytes", Items: []string{
+			tb + "DescribeTaskLogs/protocol/log-encoding"}},
+		{Name: TotalCountUnfiltered, Doc: "DescribeJobs with Filters reports TotalCount of every job, not of the matching ones", Items: []string{
+			tb + "DescribeJobs/action"}},
+		{Name: OffsetPastFirstPage, Doc: "DescribeComputeEnvs ignores an Offset of a page or more (answers the first page again)", Items: []string{
+			tb + "DescribeComputeEnvs/action"}},
+		{Name: LimitOffByOne, Doc: "DescribeTaskTemplates returns Limit+1 templates", Items: []string{
+			tb + "DescribeTaskTemplates/action"}},
+		{Name: EnvNameFilterIgnored, Doc: "DescribeComputeEnvs' env-name filter matches every environment", Items: []string{
+			tb + "DescribeComputeEnvs/action"}},
+		{Name: EnvFieldMissing, Doc: "DescribeComputeEnv omits the documented AttachedComputeNodeCount", Items: []string{
+			tb + "DescribeComputeEnv/schema/response"}},
+		{Name: TaskTimesLocalZone, Doc: `DescribeTask gives its times in China Standard Time as "2006-01-02 15:04:05" (other actions are right)`, Items: []string{
+			tb + "envelope/protocol/time-format"}},
 	} {
 		Register(f)
 	}
