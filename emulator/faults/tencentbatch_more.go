@@ -180,6 +180,7 @@ func init() {
 			tb + "TerminateJob/action",
 			tb + "job/transition/RUNNING->FAILED"}},
 		{Name: TerminateSucceedFails, Doc: "TerminateJob of a SUCCEED job is accepted and moves it to FAILED: a terminal state changes later", Items: []string{
+			tb + "TerminateJob/action",
 			tb + "job/state/SUCCEED"}},
 		{Name: RetrySucceedAccepted, Doc: "RetryJobs naming a SUCCEED job is accepted (as a no-op) instead of UnsupportedOperation", Items: []string{
 			tb + "RetryJobs/error/UnsupportedOperation"}},

@@ -1007,6 +1007,16 @@ var _ = Describe("Tencent Batch API 3.0 protocol", Ordered, ContinueOnFailure, f
 				Expect(perr).NotTo(HaveOccurred(), "CreateTime %q", created)
 				Expect(ts).To(BeTemporally("~", time.Now(), 10*time.Minute), "CreateTime is UTC now-ish")
 				Expect(cat.CheckResponse("DescribeJob", env.Body)).To(BeEmpty(), "every time field in the documented format")
+				// Every action that carries times formats them alike: one
+				// action on another layout or zone is enough to break clients.
+				for _, r := range []harness.RawRequest{
+					{Action: "DescribeJobs", Body: []byte(`{"JobIds":["` + logJob + `"]}`)},
+					{Action: "DescribeTask", Body: []byte(`{"JobId":"` + logJob + `","TaskName":"A"}`)},
+				} {
+					env, err := t.Raw(r)
+					prAccepted(env, err, r.Action)
+					Expect(cat.CheckResponse(r.Action, env.Body)).To(BeEmpty(), "%s: every time field in the documented format", r.Action)
+				}
 			})
 
 		harness.It("returns task logs Base64-encoded, at most 2048 bytes decoded",
