@@ -185,7 +185,8 @@ func init() {
 		{Name: RetrySucceedAccepted, Doc: "RetryJobs naming a SUCCEED job is accepted (as a no-op) instead of UnsupportedOperation", Items: []string{
 			tb + "RetryJobs/error/UnsupportedOperation"}},
 		{Name: DAGOrderIgnored, Doc: "a downstream task starts while its upstream task is still running (DAG order not respected)", Items: []string{
-			tb + "task-instance/transition/PENDING->RUNNABLE"}},
+			tb + "task-instance/transition/PENDING->RUNNABLE",
+			tb + "task-instance/transition/PENDING->FAILED"}},
 		{Name: NodeStuckCreating, Doc: "compute nodes never leave CREATING", Items: []string{
 			tb + "compute-node/transition/CREATING->CREATED"}},
 		{Name: DesiredCountIgnored, Doc: "ModifyComputeEnv accepts a new DesiredComputeNodeCount and keeps the old capacity", Items: []string{
