@@ -43,6 +43,11 @@ type moreFaults struct {
 	v1ExpireAsFailure   bool // an expired v1 request answers SignatureFailure
 	emptyActionMessage  bool // InvalidAction answered with an empty Message
 	recode              map[string]map[string]string
+	// any: at least one of the faults above is on; dialect: the product
+	// they apply to (every fault here is a Tencent Batch fault, so Oceanus,
+	// which shares this layer, is untouched).
+	any     bool
+	dialect string
 
 	mu      sync.Mutex
 	lastRID string
@@ -63,8 +68,13 @@ func newMoreFaults(s *faults.Set) *moreFaults {
 		v1ExpireAsFailure:   s.On(faults.V1ExpireAsFailure),
 		emptyActionMessage:  s.On(faults.EmptyActionMessage),
 	}
+	m.dialect = "tencent-batch"
+	m.any = m.v1SHA1GetUnverified || m.scopeService || m.scopeDate || m.reuseRequestID || m.secretIDCasing ||
+		m.errorData || m.tokenIgnored || m.regionIgnored || m.getSizeIgnored || m.strictBool ||
+		m.v1ExpireAsFailure || m.emptyActionMessage
 	for name, r := range recodeFaults {
 		if s.On(name) {
+			m.any = true
 			if m.recode == nil {
 				m.recode = map[string]map[string]string{}
 			}
@@ -109,4 +119,25 @@ func (m *moreFaults) answered(rid string) {
 		m.lastRID = rid
 		m.mu.Unlock()
 	}
+}
+
+// faultTarget reports whether a request is for the product the faults apply
+// to. Before routing the product is found by the request's version, as the
+// router will find it.
+func (h *handler) faultTarget(c *call) bool {
+	if !h.more.any {
+		return false
+	}
+	p := c.product
+	if p == nil {
+		v := header(c.r.Header, "X-Tc-Version")
+		if v == "" && c.vals != nil {
+			v = c.vals.Get("Version")
+		}
+		if v == "" {
+			v = c.r.URL.Query().Get("Version")
+		}
+		p = h.byVersion[v]
+	}
+	return p != nil && p.cat.Dialect == h.more.dialect
 }
