@@ -153,13 +153,11 @@ func init() {
 		{Name: RecodeDeleteEnvForbid, Doc: "DeleteComputeEnv refuses while nodes are being created with the generic UnsupportedOperation", Items: []string{
 			tb + "DeleteComputeEnv/error/UnsupportedOperation.ComputeNodeForbidTerminate"}},
 		{Name: RecodeDeleteJobInUse, Doc: "DeleteJob refuses a job in use with the bare ResourceInUse", Items: []string{
-			tb + "DeleteJob/error/ResourceInUse.Job",
-			tb + "request/protocol/ResourceInUse"}},
+			tb + "DeleteJob/error/ResourceInUse.Job"}},
 		{Name: RecodeModifyEnvNotEnough, Doc: "ModifyComputeEnv answers a scale-in below the terminable nodes with its sibling ComputeNodeForbidTerminate", Items: []string{
 			tb + "ModifyComputeEnv/error/UnsupportedOperation.NotEnoughComputeNodesToTerminate"}},
 		{Name: RecodeJobQuota, Doc: "SubmitJob over the job quota answers the bare LimitExceeded", Items: []string{
-			tb + "SubmitJob/error/LimitExceeded.JobQuota",
-			tb + "request/protocol/LimitExceeded"}},
+			tb + "SubmitJob/error/LimitExceeded.JobQuota"}},
 		{Name: RecodeTaskLogsInstance, Doc: "DescribeTaskLogs answers an unknown task instance index with its sibling ResourceNotFound.Task", Items: []string{
 			tb + "DescribeTaskLogs/error/ResourceNotFound.TaskInstance"}},
 		{Name: RecodeRetryJobsUnsupported, Doc: "RetryJobs refuses a job it cannot retry with FailedOperation instead of UnsupportedOperation", Items: []string{
@@ -180,8 +178,7 @@ func init() {
 			tb + "TerminateJob/action",
 			tb + "job/transition/RUNNING->FAILED"}},
 		{Name: TerminateSucceedFails, Doc: "TerminateJob of a SUCCEED job is accepted and moves it to FAILED: a terminal state changes later", Items: []string{
-			tb + "TerminateJob/action",
-			tb + "job/state/SUCCEED"}},
+			tb + "TerminateJob/action"}},
 		{Name: RetrySucceedAccepted, Doc: "RetryJobs naming a SUCCEED job is accepted (as a no-op) instead of UnsupportedOperation", Items: []string{
 			tb + "RetryJobs/error/UnsupportedOperation"}},
 		{Name: DAGOrderIgnored, Doc: "a downstream task starts while its upstream task is still running (DAG order not respected)", Items: []string{
