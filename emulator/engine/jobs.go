@@ -572,6 +572,9 @@ func (e *Engine) DeleteJob(tenant, id string) error {
 	if err != nil {
 		return err
 	}
+	if j.deleted {
+		return nil // only with faults.DeletedJobDescribable: already deleted
+	}
 	if !e.faults.On(faults.DeleteRunningJob) {
 		switch j.state {
 		case StatePending, StateRunnable, StateStarting, StateRunning:
@@ -594,7 +597,9 @@ func (e *Engine) DeleteJob(tenant, id string) error {
 			e.releaseNode(in, e.cursor)
 		}
 	}
-	delete(e.jobs, id)
+	if !e.faults.On(faults.DeletedJobDescribable) {
+		delete(e.jobs, id) // the fault leaves the job findable by its ID
+	}
 	for i, x := range e.jobOrder {
 		if x == j {
 			e.jobOrder = append(e.jobOrder[:i:i], e.jobOrder[i+1:]...)

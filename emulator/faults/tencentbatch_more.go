@@ -62,6 +62,7 @@ const (
 	EnvNameFilterIgnored        = "env-name-filter-ignored"
 	EnvFieldMissing             = "env-attached-node-count-missing"
 	TaskTimesLocalZone          = "describe-task-times-local-zone"
+	DeletedJobDescribable       = "deleted-job-still-describable"
 )
 
 const tb = "tencent-batch/"
@@ -210,6 +211,8 @@ func init() {
 			tb + "DescribeComputeEnv/schema/response"}},
 		{Name: TaskTimesLocalZone, Doc: `DescribeTask gives its times in China Standard Time as "2006-01-02 15:04:05" (other actions are right)`, Items: []string{
 			tb + "envelope/protocol/time-format"}},
+		{Name: DeletedJobDescribable, Doc: "a deleted job is gone from DescribeJobs but DescribeJob still answers it by its JobId", Items: []string{
+			tb + "DeleteJob/action"}},
 	} {
 		Register(f)
 	}

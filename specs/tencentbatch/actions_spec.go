@@ -452,6 +452,9 @@ var _ = Describe("Tencent Batch actions", Ordered, ContinueOnFailure, func() {
 		r := refs
 		r.JobID = job2ID
 		actionsHappy(t, "DeleteJob", generators.New(cat, r, nil).Valid("DeleteJob"))
+		// A deleted job is gone from every view, the single one included.
+		Expect(rulesRaw(t, "DescribeJob", map[string]any{"JobId": job2ID}).Code()).To(Equal("ResourceNotFound.Job"),
+			"DescribeJob of deleted job %s", job2ID)
 	})
 	harness.It("DeleteComputeEnv deletes an environment", actionsItems("DeleteComputeEnv"), func() {
 		r := refs
