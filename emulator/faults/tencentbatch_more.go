@@ -65,154 +65,155 @@ const (
 	DeletedJobDescribable       = "deleted-job-still-describable"
 )
 
-const tb = "tencent-batch/"
+// tbItem prefixes the Tencent Batch item IDs below.
+const tbItem = "tencent-batch/"
 
 func init() {
 	for _, f := range []Fault{
 		// ---- validation: one family, one action at a time ----
 		{Name: "no-maxlen-env-description", Doc: "CreateComputeEnv accepts an EnvDescription longer than 200 characters", Items: []string{
-			tb + "CreateComputeEnv/rule/ComputeEnv.EnvDescription.maxlen",
-			tb + "CreateComputeEnv/error/InvalidParameter.EnvDescriptionTooLong"}},
+			tbItem + "CreateComputeEnv/rule/ComputeEnv.EnvDescription.maxlen",
+			tbItem + "CreateComputeEnv/error/InvalidParameter.EnvDescriptionTooLong"}},
 		{Name: "no-range-cpm-desired-node-count", Doc: "CreateCpmComputeEnv accepts a DesiredComputeNodeCount outside 0..2000", Items: []string{
-			tb + "CreateCpmComputeEnv/rule/ComputeEnv.DesiredComputeNodeCount.range"}},
+			tbItem + "CreateCpmComputeEnv/rule/ComputeEnv.DesiredComputeNodeCount.range"}},
 		{Name: "no-enum-task-execution-depend-on", Doc: "SubmitJob accepts an undocumented Job.TaskExecutionDependOn value", Items: []string{
-			tb + "SubmitJob/rule/Job.TaskExecutionDependOn.enum"}},
+			tbItem + "SubmitJob/rule/Job.TaskExecutionDependOn.enum"}},
 		{Name: "no-required-terminate-instance-task-name", Doc: "TerminateTaskInstance without TaskName is not refused with MissingParameter", Items: []string{
-			tb + "TerminateTaskInstance/rule/TaskName.required"}},
+			tbItem + "TerminateTaskInstance/rule/TaskName.required"}},
 		{Name: "no-xor-template-command-commands", Doc: "CreateTaskTemplate accepts an Application with both Command and Commands", Items: []string{
-			tb + "CreateTaskTemplate/rule/TaskTemplateInfo.Application.Command+Commands.xor"}},
+			tbItem + "CreateTaskTemplate/rule/TaskTemplateInfo.Application.Command+Commands.xor"}},
 		{Name: "no-scheme-output-destination", Doc: "SubmitJob accepts an OutputMappings DestinationPath that is not cos:// or cfs://", Items: []string{
-			tb + "SubmitJob/rule/Job.Tasks.*.OutputMappings.*.DestinationPath.scheme",
-			tb + "SubmitJob/error/InvalidParameterValue.RemoteStorageSchemeType"}},
+			tbItem + "SubmitJob/rule/Job.Tasks.*.OutputMappings.*.DestinationPath.scheme",
+			tbItem + "SubmitJob/error/InvalidParameterValue.RemoteStorageSchemeType"}},
 		{Name: "no-local-path-stdout", Doc: "SubmitJob accepts a relative RedirectLocalInfo.StdoutLocalPath", Items: []string{
-			tb + "SubmitJob/rule/Job.Tasks.*.RedirectLocalInfo.StdoutLocalPath.path",
-			tb + "SubmitJob/error/InvalidParameterValue.LocalPath"}},
+			tbItem + "SubmitJob/rule/Job.Tasks.*.RedirectLocalInfo.StdoutLocalPath.path",
+			tbItem + "SubmitJob/error/InvalidParameterValue.LocalPath"}},
 		{Name: "no-listmax-terminate-compute-nodes", Doc: "TerminateComputeNodes accepts more than 100 ComputeNodeIds", Items: []string{
-			tb + "TerminateComputeNodes/rule/ComputeNodeIds.listmax"}},
+			tbItem + "TerminateComputeNodes/rule/ComputeNodeIds.listmax"}},
 		{Name: "no-limit-range-env-create-infos", Doc: "DescribeComputeEnvCreateInfos does not refuse a Limit outside 0..100 (it silently clamps)", Items: []string{
-			tb + "DescribeComputeEnvCreateInfos/rule/Limit.range"}},
+			tbItem + "DescribeComputeEnvCreateInfos/rule/Limit.range"}},
 		{Name: "no-pattern-retry-job-ids", Doc: "RetryJobs does not check that each JobId is well-formed", Items: []string{
-			tb + "RetryJobs/rule/JobIds.*.pattern",
-			tb + "RetryJobs/error/InvalidParameter.JobIdMalformed"}},
+			tbItem + "RetryJobs/rule/JobIds.*.pattern",
+			tbItem + "RetryJobs/error/InvalidParameter.JobIdMalformed"}},
 		{Name: "no-minlen-template-name", Doc: "ModifyTaskTemplate accepts an empty TaskTemplateName", Items: []string{
-			tb + "ModifyTaskTemplate/rule/TaskTemplateName.minlen",
-			tb + "ModifyTaskTemplate/error/InvalidParameter.TaskTemplateName"}},
+			tbItem + "ModifyTaskTemplate/rule/TaskTemplateName.minlen",
+			tbItem + "ModifyTaskTemplate/error/InvalidParameter.TaskTemplateName"}},
 		{Name: "no-unique-attach-instances", Doc: "AttachInstances accepts the same InstanceId twice", Items: []string{
-			tb + "AttachInstances/rule/Instances.unique",
-			tb + "AttachInstances/error/InvalidParameterValue.InstanceIdDuplicated"}},
+			tbItem + "AttachInstances/rule/Instances.unique",
+			tbItem + "AttachInstances/error/InvalidParameterValue.InstanceIdDuplicated"}},
 		{Name: "no-atleastone-modify-template", Doc: "ModifyTaskTemplate with nothing to modify is accepted", Items: []string{
-			tb + "ModifyTaskTemplate/rule/TaskTemplateName+TaskTemplateDescription+TaskTemplateInfo.atleastone",
-			tb + "ModifyTaskTemplate/error/InvalidParameterAtLeastOneAttribute"}},
+			tbItem + "ModifyTaskTemplate/rule/TaskTemplateName+TaskTemplateDescription+TaskTemplateInfo.atleastone",
+			tbItem + "ModifyTaskTemplate/error/InvalidParameterAtLeastOneAttribute"}},
 		{Name: "no-range-max-retry-count", Doc: "SubmitJob's MaxRetryCount range is left to the engine, which answers the generic InvalidParameterValue above 100", Items: []string{
-			tb + "SubmitJob/rule/Job.Tasks.*.MaxRetryCount.range",
-			tb + "SubmitJob/error/InvalidParameterValue.MaxRetryCount"}},
+			tbItem + "SubmitJob/rule/Job.Tasks.*.MaxRetryCount.range",
+			tbItem + "SubmitJob/error/InvalidParameterValue.MaxRetryCount"}},
 		{Name: UnknownFilterIgnored, Doc: "DescribeJobs accepts an undocumented filter Name (and ignores it)", Items: []string{
-			tb + "DescribeJobs/rule/Filters.*.Name.pattern",
-			tb + "DescribeJobs/error/InvalidFilter"}},
+			tbItem + "DescribeJobs/rule/Filters.*.Name.pattern",
+			tbItem + "DescribeJobs/error/InvalidFilter"}},
 		{Name: "no-xor-task-logs-indexes-offset", Doc: "DescribeTaskLogs accepts TaskInstanceIndexes together with Offset", Items: []string{
-			tb + "DescribeTaskLogs/rule/TaskInstanceIndexes+Offset.xor"}},
+			tbItem + "DescribeTaskLogs/rule/TaskInstanceIndexes+Offset.xor"}},
 		{Name: "no-unique-env-notification-events", Doc: "CreateComputeEnv accepts the same notification event twice in one EventConfigs", Items: []string{
-			tb + "CreateComputeEnv/rule/ComputeEnv.Notifications.*.EventConfigs.unique",
-			tb + "CreateComputeEnv/error/InvalidParameter.NotificationEventNameDuplicate"}},
+			tbItem + "CreateComputeEnv/rule/ComputeEnv.Notifications.*.EventConfigs.unique",
+			tbItem + "CreateComputeEnv/error/InvalidParameter.NotificationEventNameDuplicate"}},
 		{Name: SelfLoopAccepted, Doc: "SubmitJob refuses cycles of two or more tasks but accepts a task that depends on itself (it then waits in PENDING forever)", Items: []string{
-			tb + "SubmitJob/rule/Job.Dependences.acyclic"}},
+			tbItem + "SubmitJob/rule/Job.Dependences.acyclic"}},
 		{Name: DanglingDependence, Doc: "SubmitJob accepts a dependence whose EndTask names no task of the job (the edge is dropped)", Items: []string{
-			tb + "SubmitJob/rule/Job.Dependences.*.EndTask.ref",
-			tb + "SubmitJob/error/InvalidParameterValue.DependenceNotFoundTaskName"}},
+			tbItem + "SubmitJob/rule/Job.Dependences.*.EndTask.ref",
+			tbItem + "SubmitJob/error/InvalidParameterValue.DependenceNotFoundTaskName"}},
 
 		// ---- protocol ----
 		{Name: V1SHA1GetUnsigned, Doc: "v1 requests signed with HmacSHA1 and sent as GET are accepted whatever their Signature (TC3, v1 POST and v1 HmacSHA256 are verified)", Items: []string{
-			tb + "auth/protocol/SignatureFailure"}},
+			tbItem + "auth/protocol/SignatureFailure"}},
 		{Name: ScopeServiceIgnored, Doc: "a TC3 credential scope naming another service (cvm) is accepted on batch.tencentcloudapi.com", Items: []string{
-			tb + "auth/protocol/scope-service"}},
+			tbItem + "auth/protocol/scope-service"}},
 		{Name: ScopeDateIgnored, Doc: "a TC3 credential scope date that is not the UTC date of X-TC-Timestamp is accepted", Items: []string{
-			tb + "auth/protocol/scope-date"}},
+			tbItem + "auth/protocol/scope-date"}},
 		{Name: RequestIDReused, Doc: "an error answer carries the RequestId of the previous successful answer instead of a fresh one", Items: []string{
-			tb + "envelope/protocol/request-id"}},
+			tbItem + "envelope/protocol/request-id"}},
 		{Name: ErrorCodeCasing, Doc: "an unknown SecretId is answered AuthFailure.SecretIDNotFound (Id spelt ID)", Items: []string{
-			tb + "auth/protocol/SecretIdNotFound"}},
+			tbItem + "auth/protocol/SecretIdNotFound"}},
 		{Name: ErrorWithData, Doc: `error envelopes also carry "Data":null beside Error and RequestId`, Items: []string{
-			tb + "envelope/protocol/error-shape"}},
+			tbItem + "envelope/protocol/error-shape"}},
 		{Name: EmptyActionMessage, Doc: "InvalidAction is answered with an empty Error.Message", Items: []string{
-			tb + "envelope/protocol/error-shape"}},
+			tbItem + "envelope/protocol/error-shape"}},
 		{Name: TokenIgnored, Doc: "a temporary-credential Token sent with a permanent key is ignored instead of answering AuthFailure.TokenFailure", Items: []string{
-			tb + "auth/protocol/TokenFailure"}},
+			tbItem + "auth/protocol/TokenFailure"}},
 		{Name: RegionNotChecked, Doc: "a Region outside the documented regions is served instead of answering UnsupportedRegion", Items: []string{
-			tb + "request/protocol/UnsupportedRegion"}},
+			tbItem + "request/protocol/UnsupportedRegion"}},
 		{Name: GetSizeNotEnforced, Doc: "a GET query over 32 KB is served instead of answering RequestSizeLimitExceeded", Items: []string{
-			tb + "request/protocol/RequestSizeLimitExceeded-GET"}},
+			tbItem + "request/protocol/RequestSizeLimitExceeded-GET"}},
 		{Name: FlatBoolCaseStrict, Doc: "flattened (GET/form) booleans are accepted only in lower case: TRUE and True are type errors", Items: []string{
-			tb + "request/protocol/bool-case"}},
+			tbItem + "request/protocol/bool-case"}},
 		{Name: V1ExpireAsFailure, Doc: "an expired v1 request is answered AuthFailure.SignatureFailure instead of AuthFailure.SignatureExpire (TC3 is right)", Items: []string{
-			tb + "auth/protocol/SignatureExpire"}},
+			tbItem + "auth/protocol/SignatureExpire"}},
 
 		// ---- error codes ----
 		{Name: RecodeJobSubmitInfoNotFound, Doc: "DescribeJobSubmitInfo answers an unknown JobId with the generic ResourceNotFound", Items: []string{
-			tb + "DescribeJobSubmitInfo/error/ResourceNotFound.Job"}},
+			tbItem + "DescribeJobSubmitInfo/error/ResourceNotFound.Job"}},
 		{Name: RecodeDescribeTaskNotFound, Doc: "DescribeTask answers an unknown TaskName with its sibling ResourceNotFound.TaskInstance", Items: []string{
-			tb + "DescribeTask/error/ResourceNotFound.Task"}},
+			tbItem + "DescribeTask/error/ResourceNotFound.Task"}},
 		{Name: RecodeDeleteEnvForbid, Doc: "DeleteComputeEnv refuses while nodes are being created with the generic UnsupportedOperation", Items: []string{
-			tb + "DeleteComputeEnv/error/UnsupportedOperation.ComputeNodeForbidTerminate"}},
+			tbItem + "DeleteComputeEnv/error/UnsupportedOperation.ComputeNodeForbidTerminate"}},
 		{Name: RecodeDeleteJobInUse, Doc: "DeleteJob refuses a job in use with the bare ResourceInUse", Items: []string{
-			tb + "DeleteJob/error/ResourceInUse.Job"}},
+			tbItem + "DeleteJob/error/ResourceInUse.Job"}},
 		{Name: RecodeModifyEnvNotEnough, Doc: "ModifyComputeEnv answers a scale-in below the terminable nodes with its sibling ComputeNodeForbidTerminate", Items: []string{
-			tb + "ModifyComputeEnv/error/UnsupportedOperation.NotEnoughComputeNodesToTerminate"}},
+			tbItem + "ModifyComputeEnv/error/UnsupportedOperation.NotEnoughComputeNodesToTerminate"}},
 		{Name: RecodeJobQuota, Doc: "SubmitJob over the job quota answers the bare LimitExceeded", Items: []string{
-			tb + "SubmitJob/error/LimitExceeded.JobQuota"}},
+			tbItem + "SubmitJob/error/LimitExceeded.JobQuota"}},
 		{Name: RecodeTaskLogsInstance, Doc: "DescribeTaskLogs answers an unknown task instance index with its sibling ResourceNotFound.Task", Items: []string{
-			tb + "DescribeTaskLogs/error/ResourceNotFound.TaskInstance"}},
+			tbItem + "DescribeTaskLogs/error/ResourceNotFound.TaskInstance"}},
 		{Name: RecodeRetryJobsUnsupported, Doc: "RetryJobs refuses a job it cannot retry with FailedOperation instead of UnsupportedOperation", Items: []string{
-			tb + "RetryJobs/error/UnsupportedOperation"}},
+			tbItem + "RetryJobs/error/UnsupportedOperation"}},
 		{Name: RecodeDeleteTemplatesMissing, Doc: "DeleteTaskTemplates answers an unknown template with the generic ResourceNotFound", Items: []string{
-			tb + "DeleteTaskTemplates/error/ResourceNotFound.TaskTemplate"}},
+			tbItem + "DeleteTaskTemplates/error/ResourceNotFound.TaskTemplate"}},
 		{Name: RecodeAttachNotAllowed, Doc: "AttachInstances refuses an instance that cannot be attached with the generic UnsupportedOperation", Items: []string{
-			tb + "AttachInstances/error/UnsupportedOperation.InstancesNotAllowToAttach"}},
+			tbItem + "AttachInstances/error/UnsupportedOperation.InstancesNotAllowToAttach"}},
 
 		// ---- state machines ----
 		{Name: RetriesNotPerformed, Doc: "a failed attempt is never retried, whatever MaxRetryCount says", Items: []string{
-			tb + "task-instance/transition/RUNNING->RUNNABLE"}},
+			tbItem + "task-instance/transition/RUNNING->RUNNABLE"}},
 		{Name: RetryOffByOne, Doc: "a failing instance is retried MaxRetryCount+1 times", Items: []string{
-			tb + "task-instance/transition/RUNNING->FAILED"}},
+			tbItem + "task-instance/transition/RUNNING->FAILED"}},
 		{Name: TimeoutIgnored, Doc: "a task's Timeout is not enforced (only the emulator's default limit applies)", Items: []string{
-			tb + "task-instance/transition/RUNNING->FAILED"}},
+			tbItem + "task-instance/transition/RUNNING->FAILED"}},
 		{Name: TerminateJobNoop, Doc: "TerminateJob of a running job is accepted and does nothing", Items: []string{
-			tb + "TerminateJob/action",
-			tb + "job/transition/RUNNING->FAILED"}},
+			tbItem + "TerminateJob/action",
+			tbItem + "job/transition/RUNNING->FAILED"}},
 		{Name: TerminateSucceedFails, Doc: "TerminateJob of a SUCCEED job is accepted and moves it to FAILED: a terminal state changes later", Items: []string{
-			tb + "TerminateJob/action"}},
+			tbItem + "TerminateJob/action"}},
 		{Name: RetrySucceedAccepted, Doc: "RetryJobs naming a SUCCEED job is accepted (as a no-op) instead of UnsupportedOperation", Items: []string{
-			tb + "RetryJobs/error/UnsupportedOperation"}},
+			tbItem + "RetryJobs/error/UnsupportedOperation"}},
 		{Name: DAGOrderIgnored, Doc: "a downstream task starts while its upstream task is still running (DAG order not respected)", Items: []string{
-			tb + "task-instance/transition/PENDING->RUNNABLE",
-			tb + "task-instance/transition/PENDING->FAILED"}},
+			tbItem + "task-instance/transition/PENDING->RUNNABLE",
+			tbItem + "task-instance/transition/PENDING->FAILED"}},
 		{Name: NodeStuckCreating, Doc: "compute nodes never leave CREATING", Items: []string{
-			tb + "compute-node/transition/CREATING->CREATED"}},
+			tbItem + "compute-node/transition/CREATING->CREATED"}},
 		{Name: DesiredCountIgnored, Doc: "ModifyComputeEnv accepts a new DesiredComputeNodeCount and keeps the old capacity", Items: []string{
-			tb + "ModifyComputeEnv/action"}},
+			tbItem + "ModifyComputeEnv/action"}},
 
 		// ---- data ----
 		{Name: OutputsNotUploaded, Doc: "OutputMappings are not uploaded when an instance ends", Items: []string{
-			tb + "SubmitJob/action"}},
+			tbItem + "SubmitJob/action"}},
 		{Name: TaskInstanceFailedEventLost, Doc: "the TASK_INSTANCE_FAILED notification is never recorded (every other event is)", Items: []string{
-			tb + "notification/event/TASK_INSTANCE_FAILED"}},
+			tbItem + "notification/event/TASK_INSTANCE_FAILED"}},
 		{Name: LogsNotBase64, Doc: "DescribeTaskLogs returns logs as plain text instead of Base64", Items: []string{
-			tb + "DescribeTaskLogs/protocol/log-encoding"}},
+			tbItem + "DescribeTaskLogs/protocol/log-encoding"}},
 		{Name: LogsNotTruncated, Doc: "DescribeTaskLogs returns whole logs, beyond the documented 2048 bytes", Items: []string{
-			tb + "DescribeTaskLogs/protocol/log-encoding"}},
+			tbItem + "DescribeTaskLogs/protocol/log-encoding"}},
 		{Name: TotalCountUnfiltered, Doc: "DescribeJobs with Filters reports TotalCount of every job, not of the matching ones", Items: []string{
-			tb + "DescribeJobs/action"}},
+			tbItem + "DescribeJobs/action"}},
 		{Name: OffsetPastFirstPage, Doc: "DescribeComputeEnvs ignores an Offset of a page or more (answers the first page again)", Items: []string{
-			tb + "DescribeComputeEnvs/action"}},
+			tbItem + "DescribeComputeEnvs/action"}},
 		{Name: LimitOffByOne, Doc: "DescribeTaskTemplates returns Limit+1 templates", Items: []string{
-			tb + "DescribeTaskTemplates/action"}},
+			tbItem + "DescribeTaskTemplates/action"}},
 		{Name: EnvNameFilterIgnored, Doc: "DescribeComputeEnvs' env-name filter matches every environment", Items: []string{
-			tb + "DescribeComputeEnvs/action"}},
+			tbItem + "DescribeComputeEnvs/action"}},
 		{Name: EnvFieldMissing, Doc: "DescribeComputeEnv omits the documented AttachedComputeNodeCount", Items: []string{
-			tb + "DescribeComputeEnv/schema/response"}},
+			tbItem + "DescribeComputeEnv/schema/response"}},
 		{Name: TaskTimesLocalZone, Doc: `DescribeTask gives its times in China Standard Time as "2006-01-02 15:04:05" (other actions are right)`, Items: []string{
-			tb + "envelope/protocol/time-format"}},
+			tbItem + "envelope/protocol/time-format"}},
 		{Name: DeletedJobDescribable, Doc: "a deleted job is gone from DescribeJobs but DescribeJob still answers it by its JobId", Items: []string{
-			tb + "DeleteJob/action"}},
+			tbItem + "DeleteJob/action"}},
 	} {
 		Register(f)
 	}
