@@ -160,7 +160,21 @@ func (g *Generator) Violations(rule fixtures.Rule, base map[string]any) ([]Case,
 			}
 			return one(merged, "catalog's Bad merged")
 		}
-		return one(bad, "catalog's Bad value")
+		cases, err := one(bad, "catalog's Bad value")
+		if err != nil || rule.Suffix != "acyclic" {
+			return cases, err
+		}
+		// A cycle detector can miss the shortest cycle (an edge from a task
+		// to itself) while it finds longer ones: break the rule that way too.
+		loop, err := selfLoop(rule, bad)
+		if err != nil {
+			return nil, err
+		}
+		c2, err := mk(loop, rule.Code, "a task that depends on itself")
+		if err != nil {
+			return nil, err
+		}
+		return append(cases, c2), nil
 	}
 
 	switch rule.Suffix {
@@ -508,4 +522,20 @@ func contains(xs []string, s string) bool {
 func matches(pattern, s string) bool {
 	re, err := compile(pattern)
 	return err == nil && re.MatchString(s)
+}
+
+// selfLoop returns an edge list of one edge from the first node of an
+// acyclic rule's Bad edge list to itself.
+func selfLoop(rule fixtures.Rule, bad any) ([]any, error) {
+	l, ok := bad.([]any)
+	if !ok || len(l) == 0 {
+		return nil, fmt.Errorf("generators: %s: Bad is not an edge list", rule.ID)
+	}
+	e, ok := l[0].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("generators: %s: Bad edge is not an object", rule.ID)
+	}
+	loop := CloneMap(e)
+	loop[rule.To] = e[rule.From]
+	return []any{loop}, nil
 }

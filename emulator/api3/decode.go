@@ -47,6 +47,8 @@ func decodeJSON(b []byte) (map[string]any, error) {
 type typer struct {
 	objects map[string]*fixtures.Object
 	index   map[string]map[string]*fixtures.Member
+	// strictBool: flattened booleans only as "true"/"false" (a fault).
+	strictBool bool
 }
 
 func newTyper(cat *fixtures.Catalog) *typer {
@@ -162,6 +164,9 @@ func (t *typer) convert(n *fnode, m *fixtures.Member, elem bool, at string) (any
 		}
 	}
 	if n.leaf != nil {
+		if typ == "bool" && t.strictBool && *n.leaf != "true" && *n.leaf != "false" {
+			return *n.leaf, nil
+		}
 		return scalar(*n.leaf, typ), nil
 	}
 	if typ == "list" && !elem {

@@ -79,6 +79,7 @@ type handler struct {
 	keys      keyCache
 
 	skipSig, acceptExpired, http400, numStrings bool
+	more                                        *moreFaults
 }
 
 // NewHandler returns the API 3.0 handler. Faults are resolved once here.
@@ -136,6 +137,10 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	h.acceptExpired = cfg.Faults.On(faults.AcceptExpiredSig)
 	h.http400 = cfg.Faults.On(faults.ErrorsAsHTTP400)
 	h.numStrings = cfg.Faults.On(faults.NumbersAsStrings)
+	h.more = newMoreFaults(cfg.Faults)
+	for _, p := range h.byVersion {
+		p.typer.strictBool = h.more.strictBool && p.cat.Dialect == h.more.dialect
+	}
 	return h, nil
 }
 
@@ -179,8 +184,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	resp, e := h.serve(w, &c)
 	if e != nil {
+		if h.more.any && h.faultTarget(&c) {
+			e, rid := h.more.answerError(&c, e)
+			h.writeErrorData(w, rid, e, h.more.errorData)
+			return
+		}
 		h.writeError(w, c.requestID, e)
 		return
+	}
+	if h.more.any && h.faultTarget(&c) {
+		h.more.answered(c.requestID)
 	}
 	h.writeResponse(w, c.requestID, resp)
 }
@@ -197,7 +210,7 @@ func (h *handler) serve(w http.ResponseWriter, c *call) (any, *Error) {
 	}
 	// A Token belongs to temporary credentials, which the emulator never
 	// issues: with a permanent SecretId any token is invalid.
-	if c.req.Token != "" {
+	if c.req.Token != "" && !(h.more.tokenIgnored && h.faultTarget(c)) {
 		return nil, Errorf("AuthFailure.TokenFailure", "The token is invalid: the credentials are not temporary credentials.")
 	}
 	if !h.allow(c) {
@@ -222,7 +235,7 @@ func (h *handler) readRequest(w http.ResponseWriter, c *call) *Error {
 	switch r.Method {
 	case http.MethodGet:
 		c.get = true
-		if len(r.URL.RawQuery) > MaxGetBytes {
+		if len(r.URL.RawQuery) > MaxGetBytes && !(h.more.getSizeIgnored && h.faultTarget(c)) {
 			return sizeError("GET query", MaxGetBytes)
 		}
 		switch {
@@ -381,10 +394,10 @@ func (h *handler) authTC3(c *call) *Error {
 	// name the product when the Host does (batch.tencentcloudapi.com). For an
 	// IP or localhost Host the scope is verified as signed.
 	var dbuf [16]byte
-	if a.Date != string(time.Unix(ts, 0).UTC().AppendFormat(dbuf[:0], "2006-01-02")) {
+	if a.Date != string(time.Unix(ts, 0).UTC().AppendFormat(dbuf[:0], "2006-01-02")) && !(h.more.scopeDate && h.faultTarget(c)) {
 		return Errorf("AuthFailure.SignatureFailure", msgSigFailure)
 	}
-	if svc, ok := h.hostService(r.Host); ok && a.Service != svc {
+	if svc, ok := h.hostService(r.Host); ok && a.Service != svc && !(h.more.scopeService && h.faultTarget(c)) {
 		return Errorf("AuthFailure.SignatureFailure", msgSigFailure)
 	}
 	in := TC3Input{
@@ -440,7 +453,7 @@ func (h *handler) authV1(c *call) *Error {
 	} else {
 		c.req.SignMethod = "HmacSHA1"
 	}
-	if h.skipSig {
+	if h.skipSig || (h.more.v1SHA1GetUnverified && c.get && c.req.SignMethod == "HmacSHA1" && h.faultTarget(c)) {
 		return nil
 	}
 	sts := V1StringToSign(r.Method, r.Host, r.URL.Path, v)
@@ -503,7 +516,7 @@ func (h *handler) route(c *call) *Error {
 		if region == "" {
 			return Errorf("MissingParameter", "The request is missing a required parameter `Region`.")
 		}
-		if !p.regions[region] {
+		if !p.regions[region] && !(h.more.regionIgnored && h.faultTarget(c)) {
 			return Errorf("UnsupportedRegion", "The region `%s` is not supported.", safeToken(region))
 		}
 	}
@@ -618,12 +631,22 @@ func (h *handler) allow(c *call) bool {
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func (h *handler) writeError(w http.ResponseWriter, requestID string, e *Error) {
+	h.writeErrorData(w, requestID, e, false)
+}
+
+// writeErrorData writes an error envelope; data adds "Data":null beside
+// Error (the error-envelope-carries-data fault).
+func (h *handler) writeErrorData(w http.ResponseWriter, requestID string, e *Error, data bool) {
 	bp := bufPool.Get().(*[]byte)
 	b := append((*bp)[:0], `{"Response":{"Error":{"Code":`...)
 	b = appendJSONString(b, e.Code)
 	b = append(b, `,"Message":`...)
 	b = appendJSONString(b, e.Message)
-	b = append(b, `},"RequestId":"`...)
+	b = append(b, '}')
+	if data {
+		b = append(b, `,"Data":null`...)
+	}
+	b = append(b, `,"RequestId":"`...)
 	b = append(b, requestID...)
 	b = append(b, `"}}`...)
 	status := http.StatusOK

@@ -456,6 +456,9 @@ func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, 
 
 // fire records name for every subscription to it in subs.
 func (e *Engine) fire(subs []Notification, t time.Time, tenant, name, resource, task string, index *int, nodeID string) {
+	if e.eventDropped(name) {
+		return
+	}
 	for _, n := range subs {
 		for _, ec := range n.Events {
 			if ec.Name != name {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 // Node-failure convention (the docs give no way for a client to make a CVM
@@ -263,6 +265,9 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 		e.setActivity(en, n.createAct, ActivityProcessing, "", t)
 		e.wake(n, t.Add(e.timing.NodeBoot))
 	case NodeCreating:
+		if e.faults.On(faults.NodeStuckCreating) {
+			return // the fault: the node never leaves CREATING
+		}
 		if n.failMode(failCreate) {
 			e.setNode(n, NodeCreationFailed, t)
 			e.setActivity(en, n.createAct, ActivityFailed, "the CVM could not be created (image "+ImageCreationFailed+")", t)
@@ -449,6 +454,9 @@ func (e *Engine) ModifyEnv(tenant, id string, m EnvModify) error {
 	en, err := e.modifiable(tenant, id)
 	if err != nil {
 		return err
+	}
+	if e.faults.On(faults.DesiredCountIgnored) {
+		m.DesiredNodes = nil // the fault: accepted, the capacity stays
 	}
 	var victims []*node
 	if m.DesiredNodes != nil {

@@ -67,7 +67,7 @@ func (e *Engine) startExec(in *instance, t time.Time) {
 		command: tk.spec.Command,
 		pkg:     tk.spec.PackagePath,
 		inputs:  tk.spec.Inputs,
-		outputs: tk.spec.Outputs,
+		outputs: e.outputs(tk),
 		objs:    e.objs,
 		userEnv: tk.spec.EnvVars,
 	}

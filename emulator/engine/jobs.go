@@ -213,13 +213,16 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	}
 	for _, d := range spec.Deps {
 		a, b := j.byName[d.Start], j.byName[d.End]
+		if a != nil && b == nil && e.faults.On(faults.DanglingDependence) {
+			continue // the fault: an edge to no task is dropped, not refused
+		}
 		if a == nil || b == nil {
 			return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: fmt.Sprintf("%s -> %s names an unknown task", d.Start, d.End), Reason: ReasonUnknownDep}
 		}
 		a.downs = append(a.downs, b)
 		b.ups = append(b.ups, a)
 	}
-	if cyclic(j.tasks) && !e.faults.On(faults.AcceptCyclicDAG) {
+	if cyclic(j.tasks, e.faults.On(faults.SelfLoopAccepted)) && !e.faults.On(faults.AcceptCyclicDAG) {
 		return "", &Error{Kind: ErrInvalid, Resource: "dependence", Detail: "the dependences form a cycle", Reason: ReasonCycle}
 	}
 	// All checks passed: nothing above changed engine state.
@@ -257,12 +260,17 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	return j.id, nil
 }
 
-func cyclic(ts []*task) bool {
+// cyclic reports whether the dependences hold a cycle; with ignoreSelf (the
+// self-loop fault) an edge from a task to itself is not seen.
+func cyclic(ts []*task, ignoreSelf bool) bool {
 	color := map[*task]int{}
 	var visit func(t *task) bool
 	visit = func(t *task) bool {
 		color[t] = 1
 		for _, d := range t.downs {
+			if ignoreSelf && d == t {
+				continue
+			}
 			if color[d] == 1 || (color[d] == 0 && visit(d)) {
 				return true
 			}
@@ -382,7 +390,18 @@ func (e *Engine) TerminateJob(tenant, id string) error {
 	case StateSubmitted:
 		return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is SUBMITTED"}
 	case StateSucceed:
+		if e.faults.On(faults.TerminateSucceedFails) {
+			// The fault: a finished job is "terminated" again and leaves
+			// its terminal state.
+			j.touch()
+			j.reason = "terminated by TerminateJob"
+			e.setJob(j, StateFailed, now)
+			e.done()
+		}
 		return nil
+	}
+	if e.faults.On(faults.TerminateJobNoop) {
+		return nil // the fault: accepted, nothing is killed
 	}
 	// A TerminateJob still in progress (its instances being killed, which
 	// takes time for STARTING/RUNNING ones) makes the job busy:
@@ -467,6 +486,9 @@ func (e *Engine) RetryJobs(tenant string, ids []string) error {
 		if err != nil {
 			return err
 		}
+		if j.state == StateSucceed && e.faults.On(faults.RetrySucceedAccepted) {
+			continue // the fault: accepted as a no-op
+		}
 		if j.state != StateFailed {
 			return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is " + j.state + ", not FAILED"}
 		}
@@ -550,6 +572,9 @@ func (e *Engine) DeleteJob(tenant, id string) error {
 	if err != nil {
 		return err
 	}
+	if j.deleted {
+		return nil // only with faults.DeletedJobDescribable: already deleted
+	}
 	if !e.faults.On(faults.DeleteRunningJob) {
 		switch j.state {
 		case StatePending, StateRunnable, StateStarting, StateRunning:
@@ -572,7 +597,9 @@ func (e *Engine) DeleteJob(tenant, id string) error {
 			e.releaseNode(in, e.cursor)
 		}
 	}
-	delete(e.jobs, id)
+	if !e.faults.On(faults.DeletedJobDescribable) {
+		delete(e.jobs, id) // the fault leaves the job findable by its ID
+	}
 	for i, x := range e.jobOrder {
 		if x == j {
 			e.jobOrder = append(e.jobOrder[:i:i], e.jobOrder[i+1:]...)
@@ -911,7 +938,11 @@ func (e *Engine) stepInstance(in *instance, t time.Time) {
 			e.endInstance(in, t, StateFailed, "terminated")
 			return
 		}
-		switch st, why := depStatus(tk); st {
+		st, why := depStatus(tk)
+		if st == 1 && e.faults.On(faults.DAGOrderIgnored) {
+			st = 0 // the fault: a downstream task does not wait for a running upstream one
+		}
+		switch st {
 		case 0:
 			e.setInst(in, StateRunnable, t)
 			e.wake(in, t.Add(e.timing.Hold))
@@ -1026,6 +1057,9 @@ func (e *Engine) stepActive(in *instance, t time.Time) {
 	}
 	ex := in.ex
 	deadline := ex.started.Add(e.timeout(tk))
+	if tk.spec.Timeout > 0 && e.faults.On(faults.TimeoutIgnored) {
+		deadline = ex.started.Add(e.timing.DefaultTimeout) // the fault: Timeout unused
+	}
 	if ex.exited && !t.Before(ex.exitAt) && !ex.exitAt.After(deadline) {
 		e.finishExec(in, t)
 		return
@@ -1067,7 +1101,7 @@ func (e *Engine) finishExec(in *instance, t time.Time) {
 func (e *Engine) failAttempt(in *instance, t time.Time, code *int, why string) {
 	in.code = code
 	tk := in.task
-	if in.retry < tk.spec.MaxRetry {
+	if e.retryLeft(in) {
 		in.retry++
 		e.requeue(in, t, fmt.Sprintf("attempt %d failed: %s; retrying", in.retry, why))
 		return

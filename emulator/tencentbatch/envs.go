@@ -517,6 +517,9 @@ func (s *Service) filterEnvs(action string, envs []engine.Env, ids []string, fs 
 		case name == "env-id":
 			return func(e engine.Env) bool { return contains(vals, e.ID) }, nil
 		case name == "env-name":
+			if s.envNameFilterIgnored(action) {
+				return func(engine.Env) bool { return true }, nil // the fault
+			}
 			return func(e engine.Env) bool { return contains(vals, e.Spec.Name) }, nil
 		case full && name == "resource-type":
 			for _, v := range vals {

@@ -29,6 +29,9 @@ func applyFilters[T any](s *Service, action string, items []T, fs []wFilter, mf 
 			return nil, e
 		}
 		if m == nil {
+			if s.filterNameIgnored(action) {
+				continue // the fault: an unsupported filter is silently ignored
+			}
 			return nil, s.unknownFilter(action, f.Name)
 		}
 		out := items[:0:0]

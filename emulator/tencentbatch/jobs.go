@@ -318,6 +318,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 		return nil, e
 	}
 	jobs := s.eng.Jobs(req.SecretID)
+	all := len(jobs)
 	if len(p.JobIds) > 0 {
 		out := jobs[:0:0]
 		for _, j := range jobs {
@@ -365,7 +366,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	return struct {
 		JobSet     []jobView `json:"JobSet"`
 		TotalCount int64     `json:"TotalCount"`
-	}{set, int64(len(jobs))}, nil
+	}{set, s.jobsTotal(len(jobs), all, len(p.Filters) > 0)}, nil
 }
 
 func (s *Service) describeJobSubmitInfo(_ context.Context, req *api3.Request) (any, *api3.Error) {
@@ -525,8 +526,8 @@ func (s *Service) describeTaskLogs(_ context.Context, req *api3.Request) (any, *
 	for _, in := range sel {
 		set = append(set, taskInstanceLogView{
 			TaskInstanceIndex:      uint64(max(in.Index, 0)),
-			StdoutLog:              encodeLog(in.Stdout),
-			StderrLog:              encodeLog(in.Stderr),
+			StdoutLog:              s.logText(in.Stdout),
+			StderrLog:              s.logText(in.Stderr),
 			StdoutRedirectPath:     spec.StdoutRedirect,
 			StderrRedirectPath:     spec.StderrRedirect,
 			StdoutRedirectFileName: spec.StdoutFileName,

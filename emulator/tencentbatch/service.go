@@ -106,7 +106,7 @@ func (s *Service) Handle(ctx context.Context, req *api3.Request) (any, *api3.Err
 	if aerr != nil {
 		return nil, s.documented(req.Action, aerr)
 	}
-	return resp, nil
+	return s.reshape(req.Action, resp), nil
 }
 
 // unsupported answers UnsupportedOperation for an action the tenant's
@@ -371,6 +371,7 @@ func (s *Service) page(action string, n int, offset, limit *int64, def int64) (i
 	if lim > max {
 		lim = max
 	}
+	off, lim = s.pageFaults(action, off, lim)
 	if off > int64(n) {
 		off = int64(n)
 	}

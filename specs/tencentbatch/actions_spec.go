@@ -434,6 +434,14 @@ var _ = Describe("Tencent Batch actions", Ordered, ContinueOnFailure, func() {
 		r.JobID = sleepID
 		actionsHappy(t, "TerminateJob", generators.New(cat, r, nil).Valid("TerminateJob"))
 		rulesWaitJob(t, sleepID, "FAILED", "FAILED_INTERRUPTED")
+		// "Has no effect while it is SUCCEED" (reference §3.1): accepted, and
+		// the finished job stays SUCCEED (a terminal state never changes).
+		state := func() string { return rulesStr(rulesRaw(t, "DescribeJob", map[string]any{"JobId": jobID}), "JobState") }
+		Expect(state()).To(Equal("SUCCEED"), "job %s is the finished job of this container", jobID)
+		r.JobID = jobID
+		actionsHappy(t, "TerminateJob", generators.New(cat, r, nil).Valid("TerminateJob"))
+		Consistently(state).WithTimeout(10*t.PollInterval()).WithPolling(t.PollInterval()).
+			Should(Equal("SUCCEED"), "TerminateJob of SUCCEED job %s must have no effect", jobID)
 	})
 	harness.It("RetryJobs retries a FAILED job", actionsItems("RetryJobs"), func() {
 		r := refs
@@ -444,6 +452,9 @@ var _ = Describe("Tencent Batch actions", Ordered, ContinueOnFailure, func() {
 		r := refs
 		r.JobID = job2ID
 		actionsHappy(t, "DeleteJob", generators.New(cat, r, nil).Valid("DeleteJob"))
+		// A deleted job is gone from every view, the single one included.
+		Expect(rulesRaw(t, "DescribeJob", map[string]any{"JobId": job2ID}).Code()).To(Equal("ResourceNotFound.Job"),
+			"DescribeJob of deleted job %s", job2ID)
 	})
 	harness.It("DeleteComputeEnv deletes an environment", actionsItems("DeleteComputeEnv"), func() {
 		r := refs

@@ -161,6 +161,13 @@ func stBehaviourSpecs(lab func() *stLabT) {
 			Expect(byState["FAILED"]).NotTo(BeEmpty(), "the lab has failed jobs%s", l.problems())
 			got := stBhIDs(t, "DescribeJobs", "JobSet", "JobId", map[string]any{"Filters": []any{tagF, stBhFilter("job-state", "SUCCEED")}})
 			Expect(got).To(ConsistOf(byState["SUCCEED"]), "tag AND job-state=SUCCEED")
+			// TotalCount counts the matching jobs, not every job.
+			var page struct {
+				TotalCount int64
+				JobSet     []struct{ JobId string }
+			}
+			Expect(stCall(t, "DescribeJobs", map[string]any{"Filters": []any{tagF, stBhFilter("job-state", "SUCCEED")}, "Limit": 1}, &page)).To(Succeed())
+			Expect(page.TotalCount).To(BeEquivalentTo(len(byState["SUCCEED"])), "TotalCount of tag AND job-state=SUCCEED")
 			got = stBhIDs(t, "DescribeJobs", "JobSet", "JobId", map[string]any{"Filters": []any{tagF, stBhFilter("job-state", "SUCCEED", "FAILED")}})
 			Expect(got).To(ConsistOf(append(append([]string(nil), byState["SUCCEED"]...), byState["FAILED"]...)), "tag AND job-state in (SUCCEED, FAILED): the Values of one Filter are ORed")
 			none := stBhIDs(t, "DescribeJobs", "JobSet", "JobId", map[string]any{"Filters": []any{tagF, stBhFilter("job-name", "no-such-"+l.tagVal)}})

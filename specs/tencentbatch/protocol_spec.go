@@ -135,9 +135,15 @@ var _ = Describe("Tencent Batch API 3.0 protocol", Ordered, ContinueOnFailure, f
 				prEvidence(t)
 				env, err = t.Raw(harness.RawRequest{Action: action, Body: body, SecretKey: t.SecretKey + "x"})
 				prRefused(env, err, "AuthFailure.SignatureFailure", "TC3 POST signed with a wrong key")
-				env, err = prV1(t, prV1Request{Method: "GET", Action: "DescribeJobs", SignMethod: "HmacSHA256",
-					Params: url.Values{"Limit": {"1"}}, SecretKey: t.SecretKey + "x"})
-				prRefused(env, err, "AuthFailure.SignatureFailure", "v1 GET signed with a wrong key")
+				// Every v1 signing method and HTTP method is verified: an
+				// endpoint can check one combination and forget another.
+				for _, method := range []string{"GET", "POST"} {
+					for _, sm := range []string{"", "HmacSHA1", "HmacSHA256"} {
+						env, err = prV1(t, prV1Request{Method: method, Action: "DescribeJobs", SignMethod: sm,
+							Params: url.Values{"Limit": {"1"}}, SecretKey: t.SecretKey + "x"})
+						prRefused(env, err, "AuthFailure.SignatureFailure", "v1 "+method+" SignatureMethod="+sm+" signed with a wrong key")
+					}
+				}
 				env, err = prV1(t, prV1Request{Method: "POST", Action: "DescribeJobs", SignMethod: "HmacSHA1",
 					Params: url.Values{"Limit": {"1"}}, Mutate: func(p url.Values) { p.Set("Limit", "2") }})
 				prRefused(env, err, "AuthFailure.SignatureFailure", "v1 form POST whose parameter changed after signing")
@@ -1001,6 +1007,16 @@ var _ = Describe("Tencent Batch API 3.0 protocol", Ordered, ContinueOnFailure, f
 				Expect(perr).NotTo(HaveOccurred(), "CreateTime %q", created)
 				Expect(ts).To(BeTemporally("~", time.Now(), 10*time.Minute), "CreateTime is UTC now-ish")
 				Expect(cat.CheckResponse("DescribeJob", env.Body)).To(BeEmpty(), "every time field in the documented format")
+				// Every action that carries times formats them alike: one
+				// action on another layout or zone is enough to break clients.
+				for _, r := range []harness.RawRequest{
+					{Action: "DescribeJobs", Body: []byte(`{"JobIds":["` + logJob + `"]}`)},
+					{Action: "DescribeTask", Body: []byte(`{"JobId":"` + logJob + `","TaskName":"A"}`)},
+				} {
+					env, err := t.Raw(r)
+					prAccepted(env, err, r.Action)
+					Expect(cat.CheckResponse(r.Action, env.Body)).To(BeEmpty(), "%s: every time field in the documented format", r.Action)
+				}
 			})
 
 		harness.It("returns task logs Base64-encoded, at most 2048 bytes decoded",

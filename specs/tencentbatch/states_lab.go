@@ -170,12 +170,20 @@ func (l *stLabT) cleanup() {
 		}()
 	}
 	wg.Wait()
+	// Environments are deleted concurrently: an endpoint that holds every
+	// deletion back (nodes that never leave CREATING) costs one patience
+	// window, not one per environment.
 	for _, id := range envs {
-		if err := rulesDeleteEnvPatient(l.t, id); err != nil && !stNotFound(err) &&
-			!strings.HasPrefix(stCode(err), "UnsupportedOperation") {
-			ginkgo.GinkgoWriter.Printf("cleanup: env %s: %v\n", id, err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := rulesDeleteEnvPatient(l.t, id); err != nil && !stNotFound(err) &&
+				!strings.HasPrefix(stCode(err), "UnsupportedOperation") {
+				ginkgo.GinkgoWriter.Printf("cleanup: env %s: %v\n", id, err)
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 // ---- job scenarios ----
