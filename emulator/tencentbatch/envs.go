@@ -7,6 +7,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 // ---- views (documented response objects) ----
@@ -324,7 +325,7 @@ func (s *Service) createComputeEnv(_ context.Context, req *api3.Request) (any, *
 		Notifications:    notifications(ce.Notifications),
 		Tags:             tags(ce.Tags),
 		CreateInfo:       info,
-		ClientToken:      p.ClientToken,
+		ClientToken:      s.createEnvToken(p.ClientToken),
 	})
 	if err != nil {
 		return nil, s.engErr(req.Action, err)
@@ -902,4 +903,14 @@ func scaleIn(env engine.Env, want int) *api3.Error {
 	}
 	return api3.Errorf("UnsupportedOperation.NotEnoughComputeNodesToTerminate",
 		"%d compute nodes to terminate, %d can be terminated", need, cands)
+}
+
+// createEnvToken is the ClientToken CreateComputeEnv hands the engine; the
+// fault ignore-client-token-create-env drops it for this one action (the
+// engine keeps honouring it for SubmitJob and CreateCpmComputeEnv).
+func (s *Service) createEnvToken(token string) string {
+	if s.faults.On(faults.IgnoreClientTokenCreateEnv) {
+		return ""
+	}
+	return token
 }
