@@ -488,7 +488,11 @@ func (s *Service) describeComputeEnvs(_ context.Context, req *api3.Request) (any
 	a, b := s.page(req.Action, len(envs), p.Offset, p.Limit, 20)
 	set := make([]computeEnvView, 0, b-a)
 	for _, env := range envs[a:b] {
-		set = append(set, envView(env))
+		v := envView(env)
+		if s.faults.On(faults.EnvTypeMixedCase) {
+			v.EnvType = "Managed" // the list projection spells the enum its own way
+		}
+		set = append(set, v)
 	}
 	return struct {
 		ComputeEnvSet []computeEnvView `json:"ComputeEnvSet"`
