@@ -174,7 +174,13 @@ func mutationGate(mf mutationFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "batchconform mutation: no implemented dialect selected by %q (implemented: %s)\n", mf.dialect, strings.Join(harness.Implemented, ", "))
 		return ExitUsage
 	}
+	// Every registered fault of the selected dialects; with "all", every
+	// registered fault, so one of a dialect without specs is reported (as an
+	// error) instead of silently left out.
 	selected := faults.ForDialects(dialects...)
+	if mf.dialect == "all" {
+		selected = faults.All()
+	}
 	if mf.faults != "" {
 		var pick []faults.Fault
 		for _, n := range splitComma(mf.faults) {
