@@ -6,7 +6,10 @@ package tencentbatch
 // every action that carries the field; and the consistency of each listed
 // resource's list view with its single view and with what was created.
 //
-// One lab makes responses that carry every constrained object: an
+// Every response any spec of the run receives is checked (a harness response
+// observer), so a violation in a response to another spec fails the item
+// too; and one lab makes sure responses carrying every constrained object
+// exist: an
 // environment with a node (nodes, activities, create info), a succeeded, a
 // failed and a running job (jobs, tasks, instances before, during and after
 // running) and a task template; then it calls every action whose response
@@ -18,6 +21,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -27,10 +31,49 @@ import (
 	"github.com/batchconform/batchconform/specs/harness"
 )
 
+// outputsSeen accumulates the output checks over every response of the run.
+var (
+	outputsMu       sync.Mutex
+	outputsSeen     = map[string]*fixtures.OutputCheck{}
+	outputsCarriers = func() map[string]bool {
+		m := map[string]bool{}
+		for _, o := range cat.Outputs {
+			for _, a := range o.Actions {
+				m[a] = true
+			}
+		}
+		return m
+	}()
+)
+
+func init() {
+	harness.ObserveResponses(func(dialect, action string, body []byte) {
+		if dialect != Dialect || !outputsCarriers[action] {
+			return
+		}
+		outputsMu.Lock()
+		defer outputsMu.Unlock()
+		// A body that is no API 3.0 envelope is judged by the specs that
+		// asked for it; here it carries nothing.
+		_ = cat.CheckOutputs(action, body, outputsSeen)
+	})
+}
+
+// outputsSnapshot copies one item's accumulated check.
+func outputsSnapshot(id string) fixtures.OutputCheck {
+	outputsMu.Lock()
+	defer outputsMu.Unlock()
+	if c := outputsSeen[id]; c != nil {
+		cp := *c
+		cp.Problems = append([]string(nil), c.Problems...)
+		return cp
+	}
+	return fixtures.OutputCheck{}
+}
+
 var _ = Describe("Tencent Batch output fields and views", Ordered, ContinueOnFailure, func() {
 	var (
 		t        *harness.Target
-		seen     = map[string]*fixtures.OutputCheck{}
 		views    = map[string][]string{} // consistent item -> disagreements
 		compared = map[string]bool{}
 		calls    int
@@ -66,15 +109,9 @@ var _ = Describe("Tencent Batch output fields and views", Ordered, ContinueOnFai
 		actionsAwaitNodes(t, envID, 1, nil)
 
 		// Every action whose response carries a constrained object, for
-		// each resource of the lab.
-		carriers := map[string]bool{}
-		for _, o := range cat.Outputs {
-			for _, a := range o.Actions {
-				carriers[a] = true
-			}
-		}
+		// each resource of the lab (the observer checks the responses).
 		var actions []string
-		for a := range carriers {
+		for a := range outputsCarriers {
 			actions = append(actions, a)
 		}
 		sort.Strings(actions)
@@ -93,7 +130,7 @@ var _ = Describe("Tencent Batch output fields and views", Ordered, ContinueOnFai
 				}
 				sent[a+string(key)] = true
 				env := rulesOK(t, a, req, nil)
-				Expect(cat.CheckOutputs(a, env.Body, seen)).To(Succeed())
+				Expect(cat.CheckOutputs(a, env.Body, map[string]*fixtures.OutputCheck{})).To(Succeed(), "%s: %s", a, env.Body)
 				calls++
 			}
 		}
@@ -134,15 +171,15 @@ var _ = Describe("Tencent Batch output fields and views", Ordered, ContinueOnFai
 				Expect(views[o.ID]).To(BeEmpty(), "%s: list view, single view and creation disagree:\n  %s", o.Subject, strings.Join(views[o.ID], "\n  "))
 				return
 			}
-			chk := seen[o.ID]
-			if chk == nil || chk.Carried == 0 {
+			chk := outputsSnapshot(o.ID)
+			if chk.Carried == 0 {
 				if !t.Embedded {
 					Skip(fmt.Sprintf("no response of %s carried %s.%s in this lab", strings.Join(o.Actions, ", "), o.Object, o.Member))
 				}
 				Fail(fmt.Sprintf("the lab's %d responses of %s carried no %s.%s to check", calls, strings.Join(o.Actions, ", "), o.Object, o.Member))
 			}
-			harness.Evidence(map[string]any{"item": o.ID, "values_checked": chk.Carried, "problems": chk.Problems})
-			Expect(chk.Problems).To(BeEmpty(), "%d of %d values break %s:\n  %s", len(chk.Problems), chk.Carried, o.ID, strings.Join(chk.Problems, "\n  "))
+			harness.Evidence(map[string]any{"item": o.ID, "values_checked": chk.Carried, "broken": chk.Broken, "problems": chk.Problems})
+			Expect(chk.Broken).To(BeZero(), "%d of %d values in the run's responses break %s (first ones):\n  %s", chk.Broken, chk.Carried, o.ID, strings.Join(chk.Problems, "\n  "))
 		})
 	}
 })
