@@ -237,14 +237,17 @@ func mutationGate(mf mutationFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "batchconform mutation: %v\n", err)
 		return ExitFailure
 	}
-	fmt.Fprintf(stdout, "mutation (%s mode): %d faults of %s, %d at a time; clean run first\n", mode, len(selected), strings.Join(dialects, ","), mf.jobs)
+	fmt.Fprintf(stdout, "mutation (%s mode): a clean run, then %d faults of %s, %d at a time\n", mode, len(selected), strings.Join(dialects, ","), mf.jobs)
 	start := time.Now()
 
-	// The clean run goes first in the queue; the faults follow as workers
-	// free up (the clean run's verdict is printed first).
+	// The clean run goes first, alone: its verdict comes first, and it is
+	// not slowed by fault runs beside it (a slowed target must not look
+	// like a false positive of the suite).
+	runChild(self, mf, clean)
+	printProgress(stdout, 1, len(runs), clean)
 	var (
 		mu   sync.Mutex
-		done int
+		done = 1
 		wg   sync.WaitGroup
 	)
 	queue := make(chan *mutationRun)
@@ -261,7 +264,7 @@ func mutationGate(mf mutationFlags, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
-	for _, r := range runs {
+	for _, r := range runs[1:] {
 		queue <- r
 	}
 	close(queue)
