@@ -81,19 +81,20 @@ type mutationScore struct {
 
 // mutationRun is one child run: the clean run or one fault's.
 type mutationRun struct {
-	Fault           string        `json:"fault,omitempty"`
-	Dialect         string        `json:"dialect,omitempty"`
-	Doc             string        `json:"doc,omitempty"`
-	Items           []string      `json:"items"`      // declared items
-	SpecItems       []string      `json:"spec_items"` // the declared items some spec declares (what `--items` ran)
-	FuzzRules       []string      `json:"fuzz_rules"` // rules of the fuzz pass
-	Verdict         string        `json:"verdict"`    // killed | survived | error; clean run: pass | fail | error
-	KilledBy        []killer      `json:"killed_by,omitempty"`
-	Collateral      []killer      `json:"collateral,omitempty"`
-	Error           string        `json:"error,omitempty"`
-	DurationSeconds float64       `json:"duration_seconds"`
-	Dir             string        `json:"dir,omitempty"`
-	child           *childOutcome // what the child wrote
+	Fault           string   `json:"fault,omitempty"`
+	Dialect         string   `json:"dialect,omitempty"`
+	Doc             string   `json:"doc,omitempty"`
+	Items           []string `json:"items"`      // declared items
+	SpecItems       []string `json:"spec_items"` // the declared items some spec declares (what `--items` ran)
+	FuzzRules       []string `json:"fuzz_rules"` // rules of the fuzz pass
+	Verdict         string   `json:"verdict"`    // killed | survived | error; clean run: pass | fail | error
+	KilledBy        []killer `json:"killed_by,omitempty"`
+	Collateral      []killer `json:"collateral,omitempty"`
+	Error           string   `json:"error,omitempty"`
+	DurationSeconds float64  `json:"duration_seconds"`
+	Dir             string   `json:"dir,omitempty"`
+	SpecsRun        int      `json:"specs_run"`  // specs the run ran
+	FuzzCases       int64    `json:"fuzz_cases"` // fuzz cases it generated
 }
 
 // killer is one failed check: the spec (or fuzz property) and the items it
@@ -414,7 +415,7 @@ func runChild(self string, mf mutationFlags, r *mutationRun) {
 		r.Verdict, r.Error = mutError, msg
 		return
 	}
-	r.child = &out
+	r.SpecsRun, r.FuzzCases = out.SpecsRun, out.FuzzCases
 	judge(r, &out)
 }
 
@@ -634,7 +635,7 @@ func printMatrix(w io.Writer, res *mutationResult) {
 			}
 			fmt.Fprintf(w, "  %-40s killed by %s (%d spec(s))\n", r.Fault, strings.Join(killerItems(r.KilledBy), ", "), len(specs))
 		} else {
-			fmt.Fprintf(w, "  %-40s %s %s\n", r.Fault, strings.ToUpper(mutSurvived), cut160(r.Error))
+			fmt.Fprintf(w, "  %-40s %s %s\n", r.Fault, strings.ToUpper(r.Verdict), cut160(r.Error))
 		}
 	}
 	fmt.Fprintf(w, "clean run: %s (%d failure(s))\n", res.Clean.Verdict, len(res.Clean.Collateral))
@@ -680,13 +681,18 @@ func writeMutation(res *mutationResult, dir string) error {
 		specs = uniq(specs)
 		by := strings.Join(killerItems(r.KilledBy), "<br>")
 		if r.Verdict != mutKilled {
-			by = "**SURVIVED** " + mdEscape(r.Error)
+			by = "**" + strings.ToUpper(r.Verdict) + "** " + mdEscape(r.Error)
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %d | %.1fs |\n", r.Fault, r.Verdict, by, mdEscape(strings.Join(specs, "; ")), len(r.Collateral), r.DurationSeconds)
 	}
 	b.WriteString("\n## Faults\n\n")
 	for _, r := range res.Faults {
-		fmt.Fprintf(&b, "- `%s` (%s): %s — declares `%s`\n", r.Fault, r.Dialect, mdEscape(r.Doc), strings.Join(r.Items, "`, `"))
+		fmt.Fprintf(&b, "- `%s` (%s): %s — declares `%s`; ran %d spec(s), %d fuzz case(s)", r.Fault, r.Dialect, mdEscape(r.Doc),
+			strings.Join(r.Items, "`, `"), r.SpecsRun, r.FuzzCases)
+		if n := res.NoSpec[r.Fault]; n > 0 {
+			fmt.Fprintf(&b, "; %d declared item(s) no spec declares", n)
+		}
+		b.WriteString("\n")
 	}
 	return os.WriteFile(filepath.Join(dir, "mutation.md"), []byte(redact.String(b.String())), 0o644)
 }
