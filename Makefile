@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BIN := bin/batchconform
 
-.PHONY: all build test conformance bench lint fuzz catalog clean
+.PHONY: all build test conformance mutation bench lint fuzz catalog clean
 
 all: lint test
 
@@ -17,6 +17,12 @@ test: lint
 # The main job (README): the conformance run against the embedded emulator.
 conformance: build
 	./$(BIN) run --out batchconform-report
+
+# The mutation gate (issue 8): a clean run, then every registered fault in an
+# emulator of its own; exits 1 on a false positive or a surviving fault.
+# MUTATION_FLAGS=--full runs the whole suite per fault.
+mutation: build
+	./$(BIN) mutation --out batchconform-mutation $(MUTATION_FLAGS)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./emulator/ ./emulator/api3/
@@ -35,4 +41,4 @@ catalog:
 	$(GO) generate ./fixtures/tencentbatch
 
 clean:
-	rm -rf bin batchconform-report
+	rm -rf bin batchconform-report batchconform-mutation

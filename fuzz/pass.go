@@ -1,10 +1,12 @@
 package fuzz
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/generators"
 )
 
 // PassResult is what a short pass found, per property item.
@@ -22,6 +24,11 @@ type PassOptions struct {
 	Sequences int  // stateful sequences (default 10)
 	Steps     int  // average operations per sequence (default 30)
 	Stateful  bool // run the stateful model too
+	// Rules, when set, restricts the pass to the one-violation sweep over
+	// these rule IDs (PerRule cases each): the mutation gate's pass over the
+	// rules a fault declares. Nothing else runs; an ID the fuzzer cannot
+	// generate is ignored.
+	Rules []string
 }
 
 // Pass runs every property briefly with a fixed seed, recording every
@@ -63,6 +70,9 @@ func (s *Suite) Pass(fac Factory, o PassOptions) (*PassResult, error) {
 		return nil, err
 	}
 	seed := o.Seed
+	if len(o.Rules) > 0 {
+		return s.passRules(t, refs, o, seed, res, merge)
+	}
 	for _, kind := range []string{OpValid, OpViolation} {
 		for _, a := range s.actions {
 			if kind == OpViolation && len(s.rulesByAction[a]) == 0 {
@@ -108,4 +118,52 @@ func (s *Suite) Pass(fac Factory, o PassOptions) (*PassResult, error) {
 		merge(rec)
 	}
 	return res, nil
+}
+
+// passRules is the sweep of Pass restricted to o.Rules.
+func (s *Suite) passRules(t *Target, refs generators.Refs, o PassOptions, seed uint64, res *PassResult, merge func(*Recorder)) (*PassResult, error) {
+	if o.PerRule <= 0 {
+		o.PerRule = 1
+	}
+	for _, id := range o.Rules {
+		r, ok := s.ruleByID[id]
+		if !ok {
+			continue
+		}
+		rec := &Recorder{Collect: true}
+		if check("rule", seed, o.PerRule, o.Steps, time.Second, s.StatelessRules(t, refs, []fixtures.Rule{r}, rec)) {
+			return nil, fmt.Errorf("fuzz: %s: the property failed outside its checks: %v", r.ID, rec.Last)
+		}
+		seed++
+		merge(rec)
+	}
+	return res, nil
+}
+
+// Generatable reports whether the fuzzer can break the rule (its one-violation
+// sweep covers it).
+func (s *Suite) Generatable(ruleID string) bool {
+	_, ok := s.ruleByID[ruleID]
+	return ok
+}
+
+// StepItems returns the catalog items a failing case's steps name besides its
+// property: the rule a one-violation step broke and the error item of the code
+// it expected (dialect/action/error/code). The mutation gate credits a kill
+// to these.
+func StepItems(dialect string, f Finding) []string {
+	var out []string
+	for _, st := range f.Steps {
+		var a stepArgs
+		if len(st.Args) == 0 || json.Unmarshal(st.Args, &a) != nil {
+			continue
+		}
+		if a.Rule != "" {
+			out = append(out, a.Rule)
+		}
+		if a.Code != "" && st.Action != "" {
+			out = append(out, fixtures.MakeID(dialect, st.Action, fixtures.KindError, a.Code))
+		}
+	}
+	return out
 }

@@ -150,42 +150,15 @@ func Build(gr types.Report, cats []*fixtures.Catalog, meta Meta) *Report {
 			continue
 		}
 		r.Specs.Total++
-		var declared, recorded []string
-		var evidence json.RawMessage
-		for _, e := range s.ReportEntries {
-			v := entryString(e)
-			switch e.Name {
-			case EntryDeclared:
-				_ = json.Unmarshal([]byte(v), &declared)
-			case EntryItem:
-				recorded = append(recorded, v)
-			case EntryEvidence:
-				if json.Valid([]byte(v)) {
-					evidence = json.RawMessage(redact.String(v))
-				}
-			}
-		}
+		verdict, items, declared, evidence := SpecItems(s)
 		name := s.FullText()
-		var verdict string
-		switch {
-		case s.State.Is(types.SpecStatePassed):
-			verdict = Pass
+		switch verdict {
+		case Pass:
 			r.Specs.Passed++
-		case s.State.Is(types.SpecStateFailureStates):
-			verdict = Fail
+		case Fail:
 			r.Specs.Failed++
 		default:
-			verdict = Skip
 			r.Specs.Skipped++
-		}
-		items := recorded
-		switch verdict {
-		case Skip:
-			items = declared
-		case Fail:
-			if len(recorded) == 0 {
-				items = declared // failed before asserting: the spec was about them all
-			}
 		}
 		for _, id := range dedupe(items) {
 			a := get(id)
@@ -229,6 +202,41 @@ func Build(gr types.Report, cats []*fixtures.Catalog, meta Meta) *Report {
 	r.Recount()
 	sort.Slice(r.Items, func(i, j int) bool { return r.Items[i].ID < r.Items[j].ID })
 	return r
+}
+
+// SpecItems reads one spec's verdict and the items it applies to: the items
+// the spec recorded, or, when it was skipped or failed before recording any,
+// every item it declared (it was about them all). It also returns the
+// declared items and the (redacted) evidence. Build and the mutation gate
+// attribute failures to items with it, so both agree.
+func SpecItems(s types.SpecReport) (verdict string, items, declared []string, evidence json.RawMessage) {
+	var recorded []string
+	for _, e := range s.ReportEntries {
+		v := entryString(e)
+		switch e.Name {
+		case EntryDeclared:
+			_ = json.Unmarshal([]byte(v), &declared)
+		case EntryItem:
+			recorded = append(recorded, v)
+		case EntryEvidence:
+			if json.Valid([]byte(v)) {
+				evidence = json.RawMessage(redact.String(v))
+			}
+		}
+	}
+	switch {
+	case s.State.Is(types.SpecStatePassed):
+		verdict = Pass
+	case s.State.Is(types.SpecStateFailureStates):
+		verdict = Fail
+	default:
+		verdict = Skip
+	}
+	items = recorded
+	if verdict == Skip || (verdict == Fail && len(recorded) == 0) {
+		items = declared
+	}
+	return verdict, dedupe(items), declared, evidence
 }
 
 // MustFailures lists the MUST items that failed (a run's failure, without a baseline).

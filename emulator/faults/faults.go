@@ -12,11 +12,29 @@ import (
 	"strings"
 )
 
-// Fault is one named contract violation.
+// Fault is one named contract violation. Write it with keyed fields: fields
+// may be added.
 type Fault struct {
 	Name  string
 	Doc   string
 	Items []string // catalog item IDs this fault violates
+}
+
+// Dialect is the dialect key of the fault's items (the prefix of an item ID,
+// `<dialect>/<subject>/<kind>/<detail>`), so every dialect registers its faults
+// here without a field to keep in step. It is "" when the items are missing or
+// name more than one dialect (the mutation gate reports such a fault as
+// malformed).
+func (f Fault) Dialect() string {
+	d := ""
+	for _, id := range f.Items {
+		p, _, _ := strings.Cut(id, "/")
+		if p == "" || (d != "" && p != d) {
+			return ""
+		}
+		d = p
+	}
+	return d
 }
 
 // Names of the faults. Code that implements a fault checks Set.On(Name).
@@ -48,31 +66,31 @@ func Register(f Fault) {
 
 func init() {
 	for _, f := range []Fault{
-		{AcceptCyclicDAG, "SubmitJob accepts a job whose Dependences form a cycle", []string{
+		{Name: AcceptCyclicDAG, Doc: "SubmitJob accepts a job whose Dependences form a cycle", Items: []string{
 			"tencent-batch/SubmitJob/rule/Job.Dependences.acyclic",
 			"tencent-batch/SubmitJob/error/InvalidParameterValue.DependenceUnfeasible"}},
-		{SkipSignatureCheck, "API 3.0 requests are accepted whatever their signature", []string{
+		{Name: SkipSignatureCheck, Doc: "API 3.0 requests are accepted whatever their signature", Items: []string{
 			"tencent-batch/auth/protocol/SignatureFailure"}},
-		{IgnoreOffset, "Describe* list actions ignore Offset and always start at the first item", []string{
+		{Name: IgnoreOffset, Doc: "Describe* list actions ignore Offset and always start at the first item", Items: []string{
 			"tencent-batch/DescribeJobs/rule/Offset.range"}},
-		{FailedAsSucceed, "a task instance whose command exits non-zero is reported SUCCEED", []string{
+		{Name: FailedAsSucceed, Doc: "a task instance whose command exits non-zero is reported SUCCEED", Items: []string{
 			"tencent-batch/task-instance/transition/RUNNING->FAILED"}},
-		{ErrorsAsHTTP400, "API 3.0 errors are answered with HTTP 400 instead of 200", []string{
+		{Name: ErrorsAsHTTP400, Doc: "API 3.0 errors are answered with HTTP 400 instead of 200", Items: []string{
 			"tencent-batch/envelope/protocol/error-http-200"}},
-		{NoMaxLenJobName, "SubmitJob accepts a JobName longer than 60 characters", []string{
+		{Name: NoMaxLenJobName, Doc: "SubmitJob accepts a JobName longer than 60 characters", Items: []string{
 			"tencent-batch/SubmitJob/rule/Job.JobName.maxlen",
 			"tencent-batch/SubmitJob/error/InvalidParameter.JobNameTooLong"}},
-		{SkipRunning, "task instances go from STARTING straight to their end state, never RUNNING", []string{
+		{Name: SkipRunning, Doc: "task instances go from STARTING straight to their end state, never RUNNING", Items: []string{
 			"tencent-batch/task-instance/transition/STARTING->RUNNING"}},
-		{IgnoreClientToken, "a repeated ClientToken creates a new resource", []string{
+		{Name: IgnoreClientToken, Doc: "a repeated ClientToken creates a new resource", Items: []string{
 			"tencent-batch/SubmitJob/protocol/ClientToken.idempotent"}},
-		{AcceptExpiredSig, "a request timestamp more than 5 minutes off is accepted", []string{
+		{Name: AcceptExpiredSig, Doc: "a request timestamp more than 5 minutes off is accepted", Items: []string{
 			"tencent-batch/auth/protocol/SignatureExpire"}},
-		{WrongCodeEnvNotFound, "an unknown EnvId answers ResourceNotFound instead of ResourceNotFound.ComputeEnv", []string{
+		{Name: WrongCodeEnvNotFound, Doc: "an unknown EnvId answers ResourceNotFound instead of ResourceNotFound.ComputeEnv", Items: []string{
 			"tencent-batch/DescribeComputeEnv/error/ResourceNotFound.ComputeEnv"}},
-		{NumbersAsStrings, "numeric response fields are sent as JSON strings", []string{
+		{Name: NumbersAsStrings, Doc: "numeric response fields are sent as JSON strings", Items: []string{
 			"tencent-batch/DescribeJob/schema/response"}},
-		{DeleteRunningJob, "DeleteJob deletes a job that is still running", []string{
+		{Name: DeleteRunningJob, Doc: "DeleteJob deletes a job that is still running", Items: []string{
 			"tencent-batch/DeleteJob/error/UnsupportedOperation"}},
 	} {
 		Register(f)
@@ -86,6 +104,26 @@ func All() []Fault {
 		out = append(out, f)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// ForDialects returns the registered faults of the given dialects (all of
+// them for "all" or no argument), sorted by name.
+func ForDialects(dialects ...string) []Fault {
+	want := map[string]bool{}
+	for _, d := range dialects {
+		if d == "all" {
+			want = nil
+			break
+		}
+		want[d] = true
+	}
+	var out []Fault
+	for _, f := range All() {
+		if len(want) == 0 || want[f.Dialect()] {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 

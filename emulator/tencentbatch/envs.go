@@ -7,6 +7,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 // ---- views (documented response objects) ----
@@ -324,7 +325,7 @@ func (s *Service) createComputeEnv(_ context.Context, req *api3.Request) (any, *
 		Notifications:    notifications(ce.Notifications),
 		Tags:             tags(ce.Tags),
 		CreateInfo:       info,
-		ClientToken:      p.ClientToken,
+		ClientToken:      s.createEnvToken(p.ClientToken),
 	})
 	if err != nil {
 		return nil, s.engErr(req.Action, err)
@@ -487,7 +488,11 @@ func (s *Service) describeComputeEnvs(_ context.Context, req *api3.Request) (any
 	a, b := s.page(req.Action, len(envs), p.Offset, p.Limit, 20)
 	set := make([]computeEnvView, 0, b-a)
 	for _, env := range envs[a:b] {
-		set = append(set, envView(env))
+		v := envView(env)
+		if s.faults.On(faults.EnvTypeMixedCase) {
+			v.EnvType = "Managed" // the list projection spells the enum its own way
+		}
+		set = append(set, v)
 	}
 	return struct {
 		ComputeEnvSet []computeEnvView `json:"ComputeEnvSet"`
@@ -905,4 +910,14 @@ func scaleIn(env engine.Env, want int) *api3.Error {
 	}
 	return api3.Errorf("UnsupportedOperation.NotEnoughComputeNodesToTerminate",
 		"%d compute nodes to terminate, %d can be terminated", need, cands)
+}
+
+// createEnvToken is the ClientToken CreateComputeEnv hands the engine; the
+// fault ignore-client-token-create-env drops it for this one action (the
+// engine keeps honouring it for SubmitJob and CreateCpmComputeEnv).
+func (s *Service) createEnvToken(token string) string {
+	if s.faults.On(faults.IgnoreClientTokenCreateEnv) {
+		return ""
+	}
+	return token
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 // ---- views ----
@@ -154,7 +155,7 @@ func redirectOf(ts engine.TaskSpec) redirectView {
 	}
 }
 
-func instanceView(spec engine.TaskSpec, in engine.TaskInstance) taskInstanceView {
+func instanceView(spec engine.TaskSpec, in engine.TaskInstance, nodeIDAfterFinish bool) taskInstanceView {
 	v := taskInstanceView{
 		TaskInstanceIndex:   int64(in.Index),
 		TaskInstanceState:   in.State,
@@ -170,12 +171,20 @@ func instanceView(spec engine.TaskSpec, in engine.TaskInstance) taskInstanceView
 		c := int64(*in.ExitCode)
 		v.ExitCode = &c
 	}
-	if in.NodeInstanceID != "" {
+	// The definition: 任务实例未运行或者完结时，本字段为空 — only an instance
+	// on its node (STARTING, RUNNING) reports the node's InstanceId; the
+	// fault node-id-after-finish keeps reporting it once finished.
+	if in.NodeInstanceID != "" && (onNode[in.State] || (nodeIDAfterFinish && finished[in.State])) {
 		id := in.NodeInstanceID
 		v.ComputeNodeInstanceId = &id
 	}
 	return v
 }
+
+var (
+	onNode   = map[string]bool{"STARTING": true, "RUNNING": true}
+	finished = map[string]bool{"SUCCEED": true, "FAILED": true, "FAILED_INTERRUPTED": true}
+)
 
 // ---- submission ----
 
@@ -357,7 +366,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	set := make([]jobView, 0, b-a)
 	for _, j := range jobs[a:b] {
 		set = append(set, jobView{
-			JobId: j.ID, JobName: j.Spec.Name, JobState: j.State, Priority: int64(j.Spec.Priority),
+			JobId: j.ID, JobName: j.Spec.Name, JobState: j.State, Priority: listPriority(j, s.faults.On(faults.ListViewDropsPriority)),
 			Placement:  placementView{Zone: j.Spec.Zone, ProjectId: j.Spec.ProjectID},
 			CreateTime: ts(j.CreateTime), EndTime: tsp(j.EndTime), TaskMetrics: taskMetrics(j),
 			Tags: tagViews(j.Spec.Tags),
@@ -449,7 +458,7 @@ func (s *Service) describeTask(_ context.Context, req *api3.Request) (any, *api3
 	a, b := s.page(req.Action, len(ins), p.Offset, p.Limit, 100)
 	set := make([]taskInstanceView, 0, b-a)
 	for _, in := range ins[a:b] {
-		set = append(set, instanceView(spec, in))
+		set = append(set, instanceView(spec, in, s.faults.On(faults.NodeIDAfterFinish)))
 	}
 	return struct {
 		JobId                  string             `json:"JobId"`
@@ -720,4 +729,14 @@ func (s *Service) legacyEnvIDTerminate(tenant string) bool {
 func errTerminateWithEnvID(task, envID string) *api3.Error {
 	return api3.Errorf("UnsupportedOperation.TerminateOperationWithEnvId",
 		"the task %s runs in the compute environment %s: terminating its instances is not supported", task, envID)
+}
+
+// listPriority is a job's Priority in the DescribeJobs view; the fault
+// list-view-drops-priority reports the default 0 there (DescribeJob keeps
+// the real one).
+func listPriority(j engine.Job, dropped bool) int64 {
+	if dropped {
+		return 0
+	}
+	return int64(j.Spec.Priority)
 }

@@ -27,6 +27,7 @@ var commands = []struct {
 	{"run", "run the conformance scenario against the embedded emulator or an endpoint", cmdRun},
 	{"fuzz", "fuzz the contract: generated requests and operation sequences, failures shrunk to replay files", cmdFuzz},
 	{"replay", "re-run a fuzz replay file (exit 1 while it still fails)", cmdReplay},
+	{"mutation", "the mutation gate: every registered fault must fail a check of an item it declares", cmdMutation},
 	{"report", "gate, diff, merge reports; write a baseline", cmdReport},
 	{"catalog", "print the documented contract with counts", cmdCatalog},
 	{"version", "print the version", cmdVersion},

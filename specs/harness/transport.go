@@ -50,6 +50,35 @@ type transport struct {
 	// bound): create actions beyond it are refused before they are sent.
 	maxAlive int
 	alive    int
+	dialect  string // the target's dialect (for response observers)
+}
+
+// ResponseObserver sees every response a target of the suite received: the
+// dialect, the action and the raw body. Spec packages register one to check
+// what every response carries (e.g. documented output constraints), whatever
+// spec sent the request.
+type ResponseObserver func(dialect, action string, body []byte)
+
+var (
+	observersMu sync.RWMutex
+	observers   []ResponseObserver
+)
+
+// ObserveResponses registers an observer (call it from an init function). It
+// runs on the requesting goroutine after the body is read: keep it quick
+// and never fail a spec from it.
+func ObserveResponses(fn ResponseObserver) {
+	observersMu.Lock()
+	defer observersMu.Unlock()
+	observers = append(observers, fn)
+}
+
+func (t *transport) observe(action string, body []byte) {
+	observersMu.RLock()
+	defer observersMu.RUnlock()
+	for _, fn := range observers {
+		fn(t.dialect, action, body)
+	}
 }
 
 // createActions and deleteActions drive the live resource bound.
@@ -130,6 +159,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ex.Response = string(body)
 	t.record(ex)
+	t.observe(action, body)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
