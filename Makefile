@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BIN := bin/batchconform
 
-.PHONY: all build test conformance bench lint fuzz catalog clean
+.PHONY: all build test conformance bench lint fuzz catalog clean statecheck
 
 all: lint test
 
@@ -17,6 +17,12 @@ test: lint
 # The main job (README): the conformance run against the embedded emulator.
 conformance: build
 	./$(BIN) run --out batchconform-report
+
+# The exhaustive state-machine check, deeper than its bounded run in `make test`
+# (emulator/engine/statecheck; prints states explored, transitions taken, time).
+STATECHECK_SCALE ?= 1.5
+statecheck:
+	BATCHCONFORM_STATECHECK_SCALE=$(STATECHECK_SCALE) $(GO) test -count=1 -timeout 60m -run 'TestExhaustive' -v ./emulator/engine/statecheck/
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./emulator/ ./emulator/api3/

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/fixtures"
 )
 
@@ -21,6 +22,8 @@ type Batch struct {
 	Ops []string
 	// MaxDesired bounds ModifyEnv's DesiredNodes.
 	MaxDesired int
+	// Faults switches on named emulator faults (to prove the check has teeth).
+	Faults []string
 }
 
 // Actions of the batch engine.
@@ -63,15 +66,15 @@ func NewBatchModel(dialect string, cat *fixtures.Catalog, scenarios []Scenario) 
 }
 
 type batchWorld struct {
-	e       *engine.Engine
-	cat     *fixtures.Catalog
-	data    *Batch
-	jobs    []string
-	envs    []string
-	after   int64
-	names   map[string]string // node and activity IDs -> readable names
-	attach  map[int]bool      // env handle -> attachID attached
-	jobOf   map[string]int
+	e      *engine.Engine
+	cat    *fixtures.Catalog
+	data   *Batch
+	jobs   []string
+	envs   []string
+	after  int64
+	names  map[string]string // node and activity IDs -> readable names
+	attach map[int]bool      // env handle -> attachID attached
+	jobOf  map[string]int
 }
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -81,7 +84,11 @@ func newBatchWorld(sc *Scenario, cat *fixtures.Catalog) (World, error) {
 	if !ok {
 		return nil, fmt.Errorf("scenario %s: data is %T, want *Batch", sc.Name, sc.Data)
 	}
-	e, err := engine.New(engine.Config{Clock: engine.NewManualClock(t0), Executor: engine.ExecutorSimulated, Seed: 7, Timing: BatchTiming})
+	fs, err := faults.NewSet(data.Faults...)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	e, err := engine.New(engine.Config{Clock: engine.NewManualClock(t0), Executor: engine.ExecutorSimulated, Seed: 7, Timing: BatchTiming, Faults: fs})
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}

@@ -41,6 +41,8 @@ func submitAll(n int) []Event {
 // documented transitions (every clock step — boot, start, exit 0 and
 // non-zero, timeout, retry wait, node failure — and every API action that
 // touches its entities, in every order). Add a row to cover a new behaviour.
+// The depths are those of `make test` (about 15 s with -race on 2 cores);
+// `make statecheck` multiplies them (Options.Scale).
 func BatchScenarios() []Scenario {
 	return []Scenario{
 		{
@@ -49,7 +51,7 @@ func BatchScenarios() []Scenario {
 			// RetryJobs, TerminateJob and DeleteJob in every order.
 			Name:  "interrupt-retry",
 			Setup: submitAll(1),
-			Depth: 16,
+			Depth: 10,
 			Data: &Batch{Ops: jobOps, Jobs: []engine.JobSpec{{Tasks: []engine.TaskSpec{
 				task("A", "exit 1", failed(engine.FailedInterrupt)), task("B", "exit 1")}}}},
 		},
@@ -58,7 +60,7 @@ func BatchScenarios() []Scenario {
 			// TerminateJob (or TerminateTaskInstance) releases it FAILED.
 			Name:  "interrupt-terminate",
 			Setup: submitAll(1),
-			Depth: 14,
+			Depth: 9,
 			Data: &Batch{Ops: jobOps, Jobs: []engine.JobSpec{{Tasks: []engine.TaskSpec{
 				task("A", "exit 1", failed(engine.FailedInterrupt))}}}},
 		},
@@ -67,7 +69,7 @@ func BatchScenarios() []Scenario {
 			// failing for good; the second stage runs or fails unrun.
 			Name:  "dag-retry",
 			Setup: submitAll(1),
-			Depth: 18,
+			Depth: 11,
 			Data: &Batch{Ops: jobOps, Jobs: []engine.JobSpec{{Tasks: []engine.TaskSpec{
 				task("A", "exit 2", retries(1)), task("B", "echo b")}, Deps: []engine.Dep{{Start: "A", End: "B"}}}}},
 		},
@@ -76,7 +78,7 @@ func BatchScenarios() []Scenario {
 			// FAILED_INTERRUPTED (the downstream waits until terminated).
 			Name:  "dag-finished-interrupt",
 			Setup: submitAll(1),
-			Depth: 16,
+			Depth: 10,
 			Data: &Batch{Ops: jobOps, Jobs: []engine.JobSpec{{DependOn: engine.DependFinished, Tasks: []engine.TaskSpec{
 				task("A", "exit 1", failed(engine.FailedInterrupt)), task("B", "echo b")}, Deps: []engine.Dep{{Start: "A", End: "B"}}}}},
 		},
@@ -85,7 +87,7 @@ func BatchScenarios() []Scenario {
 			// FAST_INTERRUPT at the end.
 			Name:  "timeout-fast-interrupt",
 			Setup: submitAll(1),
-			Depth: 16,
+			Depth: 10,
 			Data: &Batch{Ops: jobOps, Jobs: []engine.JobSpec{{Tasks: []engine.TaskSpec{
 				task("A", "sleep 9", timeout(2*time.Second), retries(1), failed(engine.FailedFastInterrupt))}}}},
 		},
@@ -94,7 +96,7 @@ func BatchScenarios() []Scenario {
 			// aggregates mixed children), then a second job is submitted.
 			Name:  "two-instances",
 			Setup: submitAll(1),
-			Depth: 14,
+			Depth: 8,
 			Data: &Batch{Ops: append([]string{OpSubmit}, jobOps...), Jobs: []engine.JobSpec{
 				{Tasks: []engine.TaskSpec{task("M", "sleep 1", instances(2))}},
 				{Tasks: []engine.TaskSpec{task("A", "exit 1", failed(engine.FailedInterrupt))}}}},
@@ -104,7 +106,7 @@ func BatchScenarios() []Scenario {
 			// with one creation retry, and FAILED with one execution retry.
 			Name:  "cvm-failed",
 			Setup: submitAll(2),
-			Depth: 14,
+			Depth: 8,
 			Data: &Batch{Ops: jobOps, Jobs: []engine.JobSpec{
 				{StateIfCreateCvmFailed: engine.CvmFailedRunnable, Tasks: []engine.TaskSpec{
 					task("A", "echo a", image(engine.ImageCreationFailed), func(t *engine.TaskSpec) { t.ResourceMaxRetry = 1 })}},
@@ -116,7 +118,7 @@ func BatchScenarios() []Scenario {
 			// env deletion while instances wait or run.
 			Name:  "env-shared",
 			Setup: []Event{{Op: OpCreateEnv, N: 0}, {Op: OpSubmit, N: 0}},
-			Depth: 14,
+			Depth: 8,
 			Data: &Batch{MaxDesired: 2,
 				Ops:  []string{OpTerminateJob, OpRetry, OpDeleteJob, OpTerminateInstance, OpModifyEnv, OpTerminateNode, OpDeleteEnv},
 				Envs: []engine.EnvSpec{{DesiredNodes: 1, ResourceMaxRetry: 1}},
@@ -127,7 +129,7 @@ func BatchScenarios() []Scenario {
 			// while a job waits for it.
 			Name:  "env-attach",
 			Setup: []Event{{Op: OpCreateEnv, N: 0}, {Op: OpSubmit, N: 0}},
-			Depth: 14,
+			Depth: 8,
 			Data: &Batch{MaxDesired: 1,
 				Ops:  []string{OpTerminateJob, OpTerminateInstance, OpAttach, OpDetach, OpModifyEnv, OpDeleteEnv},
 				Envs: []engine.EnvSpec{{DesiredNodes: 0}},
@@ -138,7 +140,7 @@ func BatchScenarios() []Scenario {
 			// failure with one RECREATE, and a node that goes ABNORMAL once.
 			Name:  "env-node-failures",
 			Setup: []Event{{Op: OpCreateEnv, N: 0}, {Op: OpCreateEnv, N: 1}},
-			Depth: 14,
+			Depth: 8,
 			Data: &Batch{MaxDesired: 1,
 				Ops: []string{OpModifyEnv, OpTerminateNode, OpDeleteEnv},
 				Envs: []engine.EnvSpec{{DesiredNodes: 1, ImageID: engine.ImageCreationFailed, ResourceMaxRetry: 1},
