@@ -184,7 +184,9 @@ func (l *stLabT) cleanup() {
 func (l *stLabT) scDAG(ctx context.Context) error {
 	const s = stScDAG
 	deps := [][2]string{{"A", "B"}}
-	id, stop, err := l.submit(ctx, s, l.jobBody("st-dag", []map[string]any{stTaskSpec("A", "echo a"), stTaskSpec("B", "echo b")}, deps), deps)
+	// A runs for a second, so the DeleteJob sent once the job is seen
+	// RUNNING lands while it is RUNNING even on a slow or loaded client.
+	id, stop, err := l.submit(ctx, s, l.jobBody("st-dag", []map[string]any{stTaskSpec("A", "sleep 1; echo a"), stTaskSpec("B", "echo b")}, deps), deps)
 	if err != nil {
 		return err
 	}
