@@ -235,6 +235,7 @@ func TestStateSpecsThroughLatencyProxy(t *testing.T) {
 		if res.passed == 0 {
 			t.Fatalf("run %d checked nothing", i+1)
 		}
+		t.Logf("run %2d: %d passed, %d failed in %v", i+1, res.passed, res.failed, res.took.Round(time.Millisecond))
 		if res.failed > 0 {
 			failedRuns++
 			t.Errorf("run %d through the 5 ms proxy failed %d state/transition items:\n  %s", i+1, res.failed, strings.Join(res.failedIDs, "\n  "))
