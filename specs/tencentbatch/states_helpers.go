@@ -486,6 +486,21 @@ func (l *stLabT) awaitState(ctx context.Context, key string, states ...string) e
 	}))
 }
 
+// stRank orders the forward path of jobs, tasks and instances.
+var stRank = map[string]int{"SUBMITTED": 0, "PENDING": 1, "RUNNABLE": 2, "STARTING": 3, "RUNNING": 4,
+	"SUCCEED": 5, "FAILED": 5, "FAILED_INTERRUPTED": 5}
+
+// awaitReached waits until key's latest observed state is state or one
+// further along the forward path (a transient state a slow poller missed:
+// the caller then finds its intervention late).
+func (l *stLabT) awaitReached(ctx context.Context, key, state string) error {
+	return l.withHistory(key, l.await(ctx, key+" in "+state+" or later", func() bool {
+		s := l.obs.last(key)
+		r, ok := stRank[s]
+		return s == state || (ok && r > stRank[state])
+	}))
+}
+
 // awaitCount waits until key has entered state n times, counting the
 // transient states its history was completed with (a poll may miss one:
 // stJudge).
