@@ -882,8 +882,10 @@ func (l *stLabT) scEnvCreated(ctx context.Context) error {
 		}
 		defer stop()
 		if err := l.await(ctx, "a CREATED node in "+env, func() bool {
+			// CREATED lasts one boot hold: if a slow poller only sees the
+			// node RUNNING, the attempt is late (below).
 			ns := l.nodesIn(env)
-			return len(ns) == 1 && l.obs.last(ns[0]) == "CREATED"
+			return len(ns) == 1 && (l.obs.last(ns[0]) == "CREATED" || l.obs.last(ns[0]) == "RUNNING")
 		}); err != nil {
 			return err
 		}
