@@ -399,14 +399,40 @@ func (l *stLabT) scTerminateAt(ctx context.Context, s, name string, task map[str
 		}
 		err = l.awaitState(ctx, id, "FAILED", "SUCCEED")
 		if err == nil {
+			err = l.settle(ctx, s)
+		}
+		// The instance may have moved past the intended state between the
+		// last poll and the call (a slow client): a state outside the
+		// intended history shows the call landed late.
+		if beyond := l.outside(id, want); err == nil && beyond != "" && attempt < stAttempts {
+			stop()
+			l.obs.forget(id)
+			late = append(late, fmt.Sprintf("%s landed late: %s", id, beyond))
+			l.fact(s+".late", late)
+			continue
+		}
+		if err == nil {
 			l.expect(stJob, id, want...)
 			l.expect(stTask, id+"/A", want...)
 			l.expect(stInstance, id+"/A#0", want...)
-			err = l.settle(ctx, s)
 		}
 		stop()
 		return err
 	}
+}
+
+// outside names a state observed for job id, its task A or instance A#0
+// that is not in want ("" if none).
+func (l *stLabT) outside(id string, want []string) string {
+	for _, k := range []string{id, id + "/A", id + "/A#0"} {
+		e, _ := l.obs.entity(k)
+		for _, st := range e.States {
+			if !stIn(st, want) {
+				return k + " was " + st
+			}
+		}
+	}
+	return ""
 }
 
 func stIn(s string, set []string) bool {
@@ -495,20 +521,43 @@ func (l *stLabT) scNodeLost(ctx context.Context) error {
 			}
 			continue
 		}
-		defer stop()
 		if err := l.awaitCount(ctx, id+"/A#0", "RUNNABLE", 2); err != nil {
+			stop()
 			return err
 		}
 		if err := stCall(l.t, "TerminateJob", map[string]any{"JobId": id}, nil); err != nil {
+			stop()
 			return err
 		}
 		if err := l.awaitState(ctx, id, "FAILED", "SUCCEED"); err != nil {
+			stop()
 			return err
 		}
-		if err := l.awaitState(ctx, node, "DELETING"); err != nil {
+		// DELETING lasts two holds before the node disappears: its
+		// TERMINATE activity's end shows it passed.
+		if err := l.await(ctx, "node "+node+" terminated", l.activityEnded(env, node, "TERMINATE_COMPUTE_NODE")); err != nil {
+			stop()
+			return err
+		}
+		if err := l.settle(ctx, s); err != nil {
+			stop()
 			return err
 		}
 		lost := []string{"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNABLE", "FAILED"}
+		// The instance was RUNNING when the node went (a slow client): the
+		// node was lost too late; try again on a new node.
+		if beyond := l.outside(id, lost); beyond != "" && attempt < stAttempts {
+			stop()
+			l.obs.forget(id)
+			l.obs.forget(stNodeID(node))
+			late = append(late, fmt.Sprintf("%s: the node was lost too late (%s)", id, beyond))
+			l.fact(s+".late", late)
+			if err := stCall(l.t, "ModifyComputeEnv", map[string]any{"EnvId": env, "DesiredComputeNodeCount": 1}, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		defer stop()
 		l.expect(stJob, id, lost...)
 		l.expect(stTask, id+"/A", lost...)
 		l.expect(stInstance, id+"/A#0", lost...)
