@@ -347,8 +347,8 @@ func (l *stLabT) scTimeout(ctx context.Context) error {
 
 // stAttempts bounds the attempts of an intervention that must land in a
 // state held only ~120 ms: a late attempt (the client was slower than the
-// hold) is discarded and repeated; three late attempts fail the scenario.
-const stAttempts = 3
+// hold) is discarded and repeated; five late attempts fail the scenario.
+const stAttempts = 5
 
 // instanceState reads task A's instance 0 now.
 func (l *stLabT) instanceState(jobID string) string {
