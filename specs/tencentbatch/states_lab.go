@@ -1006,7 +1006,19 @@ func (l *stLabT) scEnvAbnormalTerminate(ctx context.Context) error {
 				return err
 			}
 		}
-		if before != "ABNORMAL" || l.obs.count(node, "RUNNING") > 1 {
+		// Late if the node recovered before the termination: a second
+		// RUNNING (polled, or notified when a poll missed the first).
+		recovered := l.obs.count(node, "RUNNING") > 1
+		if evs, err := l.t.Events(env, "COMPUTE_NODE_RUNNING"); err == nil {
+			n := 0
+			for _, ev := range evs {
+				if ev.NodeID == stNodeID(node) {
+					n++
+				}
+			}
+			recovered = recovered || n > 1
+		}
+		if before != "ABNORMAL" || recovered {
 			l.obs.forget(stNodeID(node))
 			late = append(late, fmt.Sprintf("%s had recovered (%s) before TerminateComputeNode", node, before))
 			l.fact(s+".late", late)
