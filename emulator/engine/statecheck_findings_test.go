@@ -73,7 +73,9 @@ func TestDeleteEnvWhileNodesBoot(t *testing.T) {
 // SUCCEED|FAILED). It now goes PROCESSING, then FAILED when the
 // termination starts.
 func TestTerminateNodeWithPendingRecreate(t *testing.T) {
-	e := manualEngine(t, func(c *Config) { c.Timing = Timing{Hold: time.Second, NodeBoot: time.Second, RetryWait: 5 * time.Second} })
+	e := manualEngine(t, func(c *Config) {
+		c.Timing = Timing{Hold: time.Second, NodeBoot: time.Second, RetryWait: 5 * time.Second}
+	})
 	id, err := e.CreateEnv(EnvSpec{Tenant: "T", DesiredNodes: 1, ImageID: ImageCreationFailed, ResourceMaxRetry: 1})
 	if err != nil {
 		t.Fatal(err)
