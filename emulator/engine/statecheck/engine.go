@@ -307,17 +307,14 @@ func (w *batchWorld) Changes() []Change {
 	return out
 }
 
-func (w *batchWorld) RetryPending(h int) bool {
-	if h < 0 || h >= len(w.jobs) {
-		return false
-	}
-	a := w.e.Abstract()
-	for _, j := range a.Jobs {
-		if j.ID == w.jobs[h] {
-			return j.RetryPending
+func (w *batchWorld) RetryPending() map[int]bool {
+	out := map[int]bool{}
+	for _, j := range w.e.Abstract().Jobs {
+		if h, ok := w.jobOf[j.ID]; ok && j.RetryPending {
+			out[h] = true
 		}
 	}
-	return false
+	return out
 }
 
 // Check: a job's and a task's shown state agree with their children's under

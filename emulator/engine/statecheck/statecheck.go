@@ -104,9 +104,9 @@ type World interface {
 	Changes() []Change
 	// Check returns violated invariants of the current state.
 	Check() []Problem
-	// RetryPending reports whether job handle j has an accepted retry
-	// waiting to be applied by a clock step.
-	RetryPending(j int) bool
+	// RetryPending lists the job handles with an accepted retry waiting to
+	// be applied by a clock step.
+	RetryPending() map[int]bool
 	Close() error
 }
 
@@ -290,12 +290,7 @@ func exploreScenario(m *Model, sc *Scenario, opt Options, res *Result, seenFindi
 					return err
 				}
 				path := append(append([]Event(nil), n.path...), ev)
-				retryPending := map[int]bool{}
-				for j := 0; j < 64; j++ {
-					if w.RetryPending(j) {
-						retryPending[j] = true
-					}
-				}
+				retryPending := w.RetryPending()
 				aerr := w.Apply(ev)
 				res.Edges++
 				key := w.Key()
