@@ -26,7 +26,7 @@ statecheck:
 
 # A long-lived endpoint gives a fresh one's verdicts: one `batchconform emulate`,
 # consecutive full runs (direct, through a 5 ms proxy, through a proxy dropping
-# DeleteJob/TerminateJob) under two CPU-bound processes; `make test` runs 3.
+# DeleteJob/TerminateJob) under two CPU-bound processes; CI runs SOAK_RUNS=3.
 SOAK_RUNS ?= 20
 soak:
 	BATCHCONFORM_SOAK_RUNS=$(SOAK_RUNS) $(GO) test -count=1 -timeout 4h -run 'TestSoak$$' -v ./internal/cli/
