@@ -53,6 +53,11 @@ func Start(target string, opt Options) (*Proxy, error) {
 	}
 	p := &Proxy{URL: "http://" + ln.Addr().String(), ln: ln}
 	rp := httputil.NewSingleHostReverseProxy(u)
+	// Idle upstream connections are dropped well before a server's idle
+	// timeout (the emulator's is 120 s), so a request is never sent on a
+	// connection the server is closing (a soak leaves the proxy idle for
+	// whole runs).
+	rp.Transport = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64, IdleConnTimeout: 20 * time.Second}
 	// Keep the client's Host header: the emulator verifies TC3 signatures
 	// over it.
 	director := rp.Director
