@@ -341,7 +341,9 @@ func newStLab(t *harness.Target) *stLabT {
 		tagKey: t.Name("st", 0), tagVal: fmt.Sprintf("lab-%d", time.Now().UnixNano()), topic: stTopic,
 		jobs: map[string]string{}, envs: map[string]string{}, facts: map[string]any{},
 		errs: map[string]error{}, rounds: map[string]*atomic.Int64{}}
-	l.timeout = 15 * time.Second
+	// Generous: the lab takes seconds, but a loaded machine (or -race)
+	// slows every wait, and late interventions are repeated.
+	l.timeout = 45 * time.Second
 	l.hold = stStateHold(l)
 	if !t.Emulator {
 		l.timeout = 30 * time.Minute // a live API boots real machines
