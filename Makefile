@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BIN := bin/batchconform
 
-.PHONY: all build test conformance mutation bench lint fuzz catalog clean
+.PHONY: all build test conformance mutation bench lint fuzz catalog clean statecheck soak latency-check
 
 all: lint test
 
@@ -23,6 +23,25 @@ conformance: build
 # MUTATION_FLAGS=--full runs the whole suite per fault.
 mutation: build
 	./$(BIN) mutation --out batchconform-mutation $(MUTATION_FLAGS)
+
+# The exhaustive state-machine check, deeper than its bounded run in `make test`
+# (emulator/engine/statecheck; prints states explored, transitions taken, time).
+STATECHECK_SCALE ?= 1.5
+statecheck:
+	BATCHCONFORM_STATECHECK_SCALE=$(STATECHECK_SCALE) $(GO) test -count=1 -timeout 60m -run 'TestExhaustive' -v ./emulator/engine/statecheck/
+
+# A long-lived endpoint gives a fresh one's verdicts: one `batchconform emulate`,
+# consecutive full runs (direct, through a 5 ms proxy, through a proxy dropping
+# DeleteJob/TerminateJob) under two CPU-bound processes; CI runs SOAK_RUNS=3.
+SOAK_RUNS ?= 20
+soak:
+	BATCHCONFORM_SOAK_RUNS=$(SOAK_RUNS) $(GO) test -count=1 -timeout 4h -run 'TestSoak$$' -v ./internal/cli/
+
+# The state specs never fail for timing alone: runs through a 5 ms latency
+# proxy with 0 failures (`make test` runs 2).
+LATENCY_RUNS ?= 50
+latency-check:
+	BATCHCONFORM_LATENCY_RUNS=$(LATENCY_RUNS) $(GO) test -count=1 -timeout 2h -run 'TestStateSpecsThroughLatencyProxy$$' -v ./internal/cli/
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./emulator/ ./emulator/api3/

@@ -36,6 +36,11 @@ type Info struct {
 	Dialects []string  `json:"dialects"`
 	Clock    ClockInfo `json:"clock"`
 	Started  time.Time `json:"started"`
+	// StateHold is the emulator time every observable state is held at
+	// least (a Go duration, e.g. "120ms"): a client that polls at a known
+	// interval can tell a state it missed through a long polling gap from
+	// one that was skipped.
+	StateHold string `json:"state_hold,omitempty"`
 }
 
 // ClockInfo describes emulator time.
@@ -85,7 +90,8 @@ func (a *admin) info(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, Info{Name: "batchconform-emulator", Version: Version,
-		Dialects: []string{"tencent-batch"}, Clock: a.clockInfo(), Started: a.e.started.UTC()})
+		Dialects: []string{"tencent-batch"}, Clock: a.clockInfo(), Started: a.e.started.UTC(),
+		StateHold: a.e.eng.Timing().Hold.String()})
 }
 
 func (a *admin) events(w http.ResponseWriter, r *http.Request) {

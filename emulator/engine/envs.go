@@ -231,8 +231,16 @@ func (e *Engine) setNode(n *node, to string, t time.Time) {
 // activity; an instance on it fails (a retry may follow).
 func (e *Engine) startDeleting(n *node, cause string, t time.Time) {
 	en := n.env
-	if ca := n.createAct; ca != nil && (ca.state == ActivitySubmitted || ca.state == ActivityProcessing) {
+	switch ca := n.createAct; {
+	case ca == nil:
+	case ca.state == ActivityProcessing:
 		e.setActivity(en, ca, ActivityFailed, "the node was terminated before it was created", t)
+	case ca.state == ActivitySubmitted:
+		// A RECREATE activity not yet started: the catalog documents no
+		// SUBMITTED -> FAILED (reference §3.2: SUBMITTED → PROCESSING →
+		// SUCCEED|FAILED), so it is processed now and fails when the
+		// termination starts (see the NodeDeleting step).
+		e.setActivity(en, ca, ActivityProcessing, "", t)
 	}
 	e.setNode(n, NodeDeleting, t)
 	n.termAct = e.newActivity(en, n, ActivityTerminateNode, cause, t)
@@ -259,6 +267,14 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 		e.wake(n, he)
 		return
 	}
+	// DeleteComputeEnv reached this node while it was being created: it is
+	// destroyed once terminable (reference §3.2: "Terminable states →
+	// DELETING"; SUBMITTED/CREATING nodes cannot be terminated, §3.1), so
+	// it never takes the undocumented SUBMITTED/CREATING -> DELETING.
+	if en.nextAction != "" && terminable(n.state) {
+		e.startDeleting(n, "DeleteComputeEnv: terminate node "+n.id, t)
+		return
+	}
 	switch n.state {
 	case NodeSubmitted:
 		e.setNode(n, NodeCreating, t)
@@ -276,6 +292,8 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 					fmt.Sprintf("RECREATE: node %s is %s (retry %d of %d)", n.id, NodeCreationFailed, n.recreates+1, en.spec.ResourceMaxRetry), t)
 				n.createAct.insID = e.ids.next(PrefixInstance) // the CVM the retry creates
 				e.wake(n, t.Add(max(e.timing.Hold, e.timing.RetryWait)))
+			} else if en.nextAction != "" {
+				e.wake(n, t.Add(e.timing.Hold)) // deleted once held (above)
 			}
 			return
 		}
@@ -324,6 +342,9 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 			return
 		}
 		if a.state == ActivitySubmitted {
+			if ca := n.createAct; ca != nil && ca.state == ActivityProcessing {
+				e.setActivity(en, ca, ActivityFailed, "the node was terminated before it was created", t)
+			}
 			e.setActivity(en, a, ActivityProcessing, "", t)
 			e.wake(n, t.Add(e.timing.Hold))
 			return
@@ -514,7 +535,8 @@ func (e *Engine) ModifyEnv(tenant, id string, m EnvModify) error {
 }
 
 // DeleteEnv sets NextAction "DELETING", deletes every node (instances on them
-// fail; nodes still SUBMITTED/CREATING are cancelled), and the env disappears
+// fail; nodes still SUBMITTED/CREATING are deleted once they are CREATED or
+// CREATION_FAILED, the states a node can be terminated from), and the env disappears
 // Hold after its last node (COMPUTE_ENV_DELETED). Instances waiting for the
 // env then fail. Errors: ErrNotFound, ErrBusy (tenant EnvBusy), ErrState
 // (already being deleted).
@@ -530,8 +552,12 @@ func (e *Engine) DeleteEnv(tenant, id string) error {
 	en.delSince = now
 	e.change(now, en.tenant, "env", en.id, "", nil, "CREATED", "DELETING")
 	for _, n := range append([]*node(nil), en.nodes...) {
-		if n.state != NodeDeleting {
+		switch {
+		case terminable(n.state):
 			e.startDeleting(n, "DeleteComputeEnv: terminate node "+n.id, now)
+		case n.state != NodeDeleting:
+			// SUBMITTED/CREATING: deleted once created (stepNode).
+			e.wake(n, now)
 		}
 	}
 	e.wake(en, now.Add(e.timing.Hold))

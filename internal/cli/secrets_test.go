@@ -1,16 +1,13 @@
 package cli_test
 
 import (
-	"bufio"
 	"bytes"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -42,36 +39,9 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	}
 	const key = "KnownSecretKey-7f3a9c21e8b4"
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "batchconform")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/batchconform").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	emu := exec.Command(bin, "emulate", "--addr", "127.0.0.1:0", "--secret-id", "AKIDsecrettest", "--secret-key", key)
-	stdout, _ := emu.StdoutPipe()
-	var emuErr lockedBuf
-	emu.Stderr = &emuErr
-	if err := emu.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = emu.Process.Signal(syscall.SIGTERM)
-		_ = emu.Wait()
-	}()
-	sc := bufio.NewScanner(stdout)
-	re := regexp.MustCompile(`listening on (http://\S+)`)
-	var url string
-	var emuOut strings.Builder
-	for sc.Scan() {
-		emuOut.WriteString(sc.Text() + "\n")
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			url = m[1]
-			break
-		}
-	}
-	if url == "" {
-		t.Fatalf("emulate did not start: %s", emuErr.String())
-	}
-	go func() { _, _ = bufio.NewReader(stdout).WriteTo(&lockedBuf{}) }()
+	bin := buildBinary(t)
+	var emuLog lockedBuf
+	url := startEmulate(t, bin, "AKIDsecrettest", key, &emuLog)
 	out := filepath.Join(dir, "report")
 	run := exec.Command(bin, "run", "--endpoint", url, "--secret-id", "AKIDsecrettest", "--out", out)
 	run.Env = append(os.Environ(), "BATCHCONFORM_SECRET_KEY="+key, "CI=true")
@@ -97,7 +67,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		}
 	}
 	check("run output", runOut.String())
-	check("emulate output", emuOut.String()+emuErr.String())
+	check("emulate output", emuLog.String())
 	n := 0
 	_ = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

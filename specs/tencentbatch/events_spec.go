@@ -46,7 +46,8 @@ func stEntries(l *stLabT, machine, resource, state string) int {
 		return 1
 	}
 	n := 0
-	for _, e := range l.obs.entities(machine) {
+	hs, _ := l.histories(machine)
+	for _, e := range hs {
 		if e.Key != resource && !strings.HasPrefix(e.Key, resource+"/") {
 			continue
 		}

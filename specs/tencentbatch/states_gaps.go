@@ -1,0 +1,303 @@
+package tencentbatch
+
+// Judging polled histories without false failures for timing alone. A
+// poller sees a state only if some poll lands while it lasts, so a history
+// may lack a transient state without anything being wrong: between two
+// polls A and C the entity may have gone A → B → C. What is judged:
+//   - an observed pair with no documented path between them (an
+//     undocumented or backward move) is a violation everywhere;
+//   - a pair that is not a documented transition but is joined by a
+//     documented path through transient states is a missed transient state,
+//     not a violation, elsewhere; against the emulator, which holds every
+//     observable state at least its StateHold (admin info), it is accepted
+//     only if the polling gap where the states went missing was long enough
+//     to hold all of them, and a missed task-instance RUNNING only if the
+//     instance's RunningTime shows it was entered. So a skipped state (the
+//     skip-running fault) is still caught deterministically, while a slow
+//     client, a proxy's latency or a loaded machine cannot fail a spec.
+//
+// The lab's exact expected histories (emulator only) are matched the same
+// way: the observed history must be the expected one with some states left
+// out, each left-out run fitting in the polling gap where it is missing
+// (including a loop that returned to the same state between two polls).
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/batchconform/batchconform/fixtures"
+)
+
+// stStateHold reads the emulator's state hold in real time (0: unknown —
+// not an emulator, a manual clock, or an emulator that does not say).
+func stStateHold(l *stLabT) time.Duration {
+	if !l.t.Emulator {
+		return 0
+	}
+	info, err := l.t.Info()
+	if err != nil || info.Clock.Manual || info.StateHold == "" {
+		return 0
+	}
+	h, err := time.ParseDuration(info.StateHold)
+	if err != nil || h <= 0 {
+		return 0
+	}
+	if info.Clock.Scale > 0 {
+		h = time.Duration(float64(h) / info.Clock.Scale)
+	}
+	return h
+}
+
+// stGaps are the polling gaps of one observed history.
+type stGaps struct {
+	e *stEntity
+}
+
+// leading is how long the entity existed before its first sighting, at most.
+func (g stGaps) leading() time.Duration {
+	if g.e.Born.IsZero() || len(g.e.Polls) == 0 || len(g.e.Polls[0]) == 0 {
+		return time.Duration(1<<62 - 1)
+	}
+	return g.e.Polls[0][0].recv.Sub(g.e.Born)
+}
+
+// between is the longest time states j-1 and j could have been apart
+// unseen: from the request of the last poll that saw j-1 to the answer of
+// the first that saw j.
+func (g stGaps) between(j int) time.Duration {
+	a, b := g.e.Polls[j-1], g.e.Polls[j]
+	return b[0].recv.Sub(a[len(a)-1].sent)
+}
+
+// within is the longest gap between two consecutive polls that both saw
+// state j (where a loop back to it could hide).
+func (g stGaps) within(j int) time.Duration {
+	var d time.Duration
+	ps := g.e.Polls[j]
+	for k := 1; k < len(ps); k++ {
+		d = max(d, ps[k].recv.Sub(ps[k-1].sent))
+	}
+	return d
+}
+
+// stInnerPath is a shortest documented path from → … → to whose inner
+// states are not terminal (nil: none). It returns the inner states only.
+func stInnerPath(m *fixtures.Machine, from, to string) ([]string, bool) {
+	type qe struct {
+		s    string
+		path []string
+	}
+	seen := map[string]bool{from: true}
+	q := []qe{{from, nil}}
+	for len(q) > 0 {
+		x := q[0]
+		q = q[1:]
+		if x.s != from && m.IsTerminal(x.s) {
+			continue
+		}
+		for _, t := range m.Transitions {
+			if t.From != x.s {
+				continue
+			}
+			if t.To == to {
+				return x.path, true
+			}
+			if !seen[t.To] {
+				seen[t.To] = true
+				q = append(q, qe{t.To, append(append([]string(nil), x.path...), t.To)})
+			}
+		}
+	}
+	return nil, false
+}
+
+// stPrefixPath is a shortest documented path from an initial state to to
+// (its states before to; nil, true if to is initial).
+func stPrefixPath(m *fixtures.Machine, to string) ([]string, bool) {
+	var best []string
+	found := false
+	for _, init := range m.Initial {
+		if init == to {
+			return nil, true
+		}
+		inner, ok := stInnerPath(m, init, to)
+		if ok && (!found || len(inner)+1 < len(best)) {
+			best, found = append([]string{init}, inner...), true
+		}
+	}
+	return best, found
+}
+
+// stAPIEntered are the states an API call enters at once (TerminateJob /
+// TerminateTaskInstance → FAILED, RetryJobs → PENDING, TerminateComputeNode
+// / DeleteComputeEnv / ModifyComputeEnv → DELETING): the hold only bounds
+// moves the emulator makes by itself, so the state left by such a call may
+// have lasted less than a hold.
+var stAPIEntered = map[string]bool{"FAILED": true, "PENDING": true, "DELETING": true}
+
+// stJudge completes one polled history and lists its violations. hold is
+// the emulator's state hold in real time (0: unknown, any gap may hide
+// transient states); want is the lab's exact expectation (nil: none).
+func stJudge(m *fixtures.Machine, e stEntity, hold time.Duration, strict bool, want []string) (stEntity, []string) {
+	g := stGaps{&e}
+	fits := func(n int, window time.Duration) bool { return hold <= 0 || window >= time.Duration(n)*hold }
+	where := fmt.Sprintf("%s %s (scenario %s)", m.Name, e.Key, e.Scenario)
+	var probs []string
+	if want != nil && strict {
+		if stAlign(m, e, g, want, fits) {
+			if strings.Join(want, " ") != strings.Join(e.States, " ") {
+				e.Observed = e.States
+				e.States = append([]string(nil), want...)
+			}
+			return e, nil
+		}
+		probs = append(probs, fmt.Sprintf("%s: expected exactly %s, observed %s: the states missing from it could not have come and gone between the polls (each is held at least %v)",
+			where, strings.Join(want, " → "), e.path(), hold))
+	}
+	known := map[string]bool{}
+	for _, s := range m.States {
+		known[s.Name] = true
+	}
+	var out []string
+	changed := false
+	for j, s := range e.States {
+		if !known[s] {
+			probs = append(probs, fmt.Sprintf("%s: %s is not a documented state; observed %s", where, s, e.path()))
+		}
+		if j == 0 {
+			pre, ok := stPrefixPath(m, s)
+			switch {
+			case ok && len(pre) == 0:
+			case ok && (!strict || fits(len(pre), g.leading())):
+				out, changed = append(out, pre...), true
+			case strict:
+				probs = append(probs, fmt.Sprintf("%s: first observed state %s is not initial (%s) and the %v before the first poll could not hold the states before it: a state was skipped; observed %s",
+					where, s, strings.Join(m.Initial, "|"), g.leading().Round(time.Millisecond), e.path()))
+			}
+			out = append(out, s)
+			continue
+		}
+		prev := e.States[j-1]
+		if m.HasTransition(prev, s) {
+			out = append(out, s)
+			continue
+		}
+		inner, ok := stInnerPath(m, prev, s)
+		need := len(inner)
+		if stAPIEntered[s] {
+			need-- // the last missing state may have been cut short by the call
+		}
+		switch {
+		case !ok:
+			probs = append(probs, fmt.Sprintf("%s: %s -> %s is not a documented transition, and no documented path leads from %s to %s; observed %s",
+				where, prev, s, prev, s, e.path()))
+		case strict && !fits(need, g.between(j)):
+			probs = append(probs, fmt.Sprintf("%s: %s -> %s is not a documented transition; the documented path goes through %s, which the emulator holds at least %v each, but only %v passed between the polls: the state was skipped; observed %s",
+				where, prev, s, strings.Join(inner, " → "), hold, g.between(j).Round(time.Millisecond), e.path()))
+		case strict && m.Name == stInstance && stIn("RUNNING", inner) && !e.Running[j]:
+			probs = append(probs, fmt.Sprintf("%s: %s -> %s skips RUNNING, and the instance has no RunningTime: it never ran; observed %s",
+				where, prev, s, e.path()))
+		default:
+			out, changed = append(out, inner...), true
+		}
+		out = append(out, s)
+	}
+	if changed && len(probs) == 0 {
+		e.Observed = e.States
+		e.States = out
+	}
+	return e, probs
+}
+
+// stAlign reports whether the polled history is the expected one with
+// runs of states left out, each run fitting in the polling gap where it is
+// missing (a run left out before a repeated state fits in the gap between
+// two polls of that state). A left-out task-instance RUNNING needs the
+// instance's RunningTime.
+func stAlign(m *fixtures.Machine, e stEntity, g stGaps, want []string, fits func(int, time.Duration) bool) bool {
+	n, obs := len(want), e.States
+	k := len(obs)
+	if k == 0 {
+		return false
+	}
+	// ok[i][j]: want[:i] explains obs[:j], with want[i-1] matched to obs[j-1].
+	ok := make([][]bool, n+1)
+	for i := range ok {
+		ok[i] = make([]bool, k+1)
+	}
+	runningOK := func(skipped []string, j int) bool {
+		return m.Name != stInstance || !stIn("RUNNING", skipped) || e.Running[j]
+	}
+	for i := 1; i <= n; i++ {
+		if want[i-1] == obs[0] && fits(i-1, g.leading()) && runningOK(want[:i-1], 0) {
+			ok[i][1] = true
+		}
+	}
+	for i := 1; i <= n; i++ {
+		for j := 1; j <= k; j++ {
+			if !ok[i][j] {
+				continue
+			}
+			for i2 := i + 1; i2 <= n; i2++ {
+				d := i2 - i - 1
+				need := d
+				if d > 0 && stAPIEntered[obs[min(j, k-1)]] {
+					need-- // the state left by a call may have been cut short
+				}
+				if j < k && want[i2-1] == obs[j] && fits(need, g.between(j)) && runningOK(want[i:i2-1], j) {
+					ok[i2][j+1] = true
+				}
+				if d >= 1 && want[i2-1] == obs[j-1] && fits(d, g.within(j-1)) {
+					ok[i2][j] = true
+				}
+			}
+		}
+	}
+	if ok[n][k] {
+		return true
+	}
+	// A node's DELETING lasts two holds and then the node disappears with
+	// its environment: a poller that was late at the end may never list
+	// it. Its TERMINATE activity still records the deletion.
+	for i := n - 1; i >= 1 && m.Name == stNode && want[i] == "DELETING"; i-- {
+		if ok[i][k] {
+			return true
+		}
+	}
+	return false
+}
+
+// histories returns every observed entity of machine with its history
+// completed by the missed transient states, and the violations found
+// (stJudge), including expected histories never observed.
+func (l *stLabT) histories(machine string) ([]stEntity, []string) {
+	m, ok := cat.Machine(machine)
+	if !ok {
+		return nil, []string{"the catalog has no machine " + machine}
+	}
+	strict := l.t.Emulator
+	wants := map[string][]string{}
+	if strict {
+		for _, x := range l.expectations(machine) {
+			wants[x.Key] = x.Want
+		}
+	}
+	var out []stEntity
+	var probs []string
+	seen := map[string]bool{}
+	for _, e := range l.obs.judged(machine) {
+		seen[e.Key] = true
+		je, p := stJudge(m, e, l.hold, strict, wants[e.Key])
+		out = append(out, je)
+		probs = append(probs, p...)
+	}
+	if strict {
+		for _, x := range l.expectations(machine) {
+			if !seen[x.Key] {
+				probs = append(probs, fmt.Sprintf("%s %s: expected exactly %s, never observed", machine, x.Key, strings.Join(x.Want, " → ")))
+			}
+		}
+	}
+	return out, probs
+}
