@@ -70,14 +70,14 @@ func TestHandlerChecks(t *testing.T) {
 	_, _ = zw.Write([]byte(`{"Name":"zipped"}`))
 	_ = zw.Close()
 	type tc struct {
-		name        string
-		method, pq  string
-		body        []byte
-		o           clientacs.Options
-		client      *clientacs.Client
-		status      int
-		code        string
-		wantInBody  string
+		name       string
+		method, pq string
+		body       []byte
+		o          clientacs.Options
+		client     *clientacs.Client
+		status     int
+		code       string
+		wantInBody string
 	}
 	other := &clientacs.Client{Endpoint: srv.URL, Signer: clientacs.Signer{AccessKeyID: "AKIDnobody", AccessKeySecret: "x"}}
 	wrong := &clientacs.Client{Endpoint: srv.URL, Signer: clientacs.Signer{AccessKeyID: testID, AccessKeySecret: "wrong"}}
