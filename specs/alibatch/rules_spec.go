@@ -113,4 +113,3 @@ func cleanupCreated(t *harness.Target, action, id string) {
 		callJSON(t, "DeleteImage", map[string]string{"ImageId": id}, nil, nil)
 	}
 }
-
