@@ -40,6 +40,10 @@ type Config struct {
 	SkipSignature bool
 	// AcceptAnyDate skips the ±15 minutes check (a fault).
 	AcceptAnyDate bool
+	// NoRequestIDHeader omits x-acs-request-id (a fault).
+	NoRequestIDHeader bool
+	// BareErrorBody answers errors with Code and Message only (a fault).
+	BareErrorBody bool
 }
 
 type handler struct {
@@ -50,6 +54,8 @@ type handler struct {
 	log    *slog.Logger
 	skipSg bool
 	anyDt  bool
+	noRID  bool
+	bare   bool
 }
 
 // NewHandler returns the ACS handler.
@@ -61,7 +67,8 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		return nil, errors.New("acs: no tenant registry")
 	}
 	h := &handler{svc: cfg.Service, rt: newRouter(cfg.Service.Routes()), ts: cfg.Tenants, now: cfg.Now,
-		log: cfg.Logger, skipSg: cfg.SkipSignature, anyDt: cfg.AcceptAnyDate}
+		log: cfg.Logger, skipSg: cfg.SkipSignature, anyDt: cfg.AcceptAnyDate,
+		noRID: cfg.NoRequestIDHeader, bare: cfg.BareErrorBody}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -78,15 +85,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p := recover(); p != nil {
 			h.log.Error("acs: panic serving request", "request_id", reqID, "op", req.Op,
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			writeError(w, r, reqID, InternalError())
+			h.writeError(w, r, reqID, InternalError())
 		}
 	}()
 	resp, e := h.serve(r.Context(), r, req)
 	if e != nil {
-		writeError(w, r, reqID, e)
+		h.writeError(w, r, reqID, e)
 		return
 	}
-	writeResponse(w, reqID, resp)
+	h.writeResponse(w, r, reqID, resp)
 }
 
 func (h *handler) serve(ctx context.Context, r *http.Request, req *Request) (*Response, *Error) {
@@ -335,17 +342,26 @@ type errorBody struct {
 	HostID    string `json:"HostId"`
 }
 
-func writeError(w http.ResponseWriter, r *http.Request, reqID string, e *Error) {
-	b, _ := json.Marshal(errorBody{Code: e.Code, Message: e.Message, RequestID: reqID, HostID: safe(r.Host)})
+func (h *handler) writeError(w http.ResponseWriter, r *http.Request, reqID string, e *Error) {
+	var b []byte
+	if h.bare {
+		b, _ = json.Marshal(map[string]string{"Code": e.Code, "Message": e.Message})
+	} else {
+		b, _ = json.Marshal(errorBody{Code: e.Code, Message: e.Message, RequestID: reqID, HostID: safe(r.Host)})
+	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.Header().Set("x-acs-request-id", reqID)
+	if !h.noRID {
+		w.Header().Set("x-acs-request-id", reqID)
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(b)
 }
 
-func writeResponse(w http.ResponseWriter, reqID string, resp *Response) {
-	w.Header().Set("x-acs-request-id", reqID)
+func (h *handler) writeResponse(w http.ResponseWriter, r *http.Request, reqID string, resp *Response) {
+	if !h.noRID {
+		w.Header().Set("x-acs-request-id", reqID)
+	}
 	if resp.Body == nil || resp.Status == http.StatusNoContent {
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(resp.Status)
@@ -353,7 +369,7 @@ func writeResponse(w http.ResponseWriter, reqID string, resp *Response) {
 	}
 	b, err := json.Marshal(resp.Body)
 	if err != nil {
-		writeError(w, &http.Request{}, reqID, InternalError())
+		h.writeError(w, r, reqID, InternalError())
 		return
 	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")

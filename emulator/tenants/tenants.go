@@ -21,6 +21,13 @@ type Quotas struct {
 	ComputeEnvs   int `json:"compute_envs"`   // LimitExceeded.ComputeEnvQuota
 	CPUs          int `json:"cpus"`           // LimitExceeded.CpuQuota: vCPUs of all nodes
 	TaskTemplates int `json:"task_templates"` // LimitExceeded.TaskTemplateQuota
+	// Alibaba BatchCompute (ACS): the tenant's AccessKeyId/AccessKeySecret are
+	// its SecretID/SecretKey; MaxClusterCount is ComputeEnvs, and these two
+	// are QuotaExhausted.MaxClusterGroupCount and
+	// QuotaExhausted.MaxClusterGroupDesiredVMCount (0 = unlimited; the docs
+	// give no values).
+	ClusterGroups   int `json:"cluster_groups,omitempty"`
+	GroupDesiredVMs int `json:"group_desired_vms,omitempty"`
 }
 
 // DefaultQuotas are generous enough that no ordinary run meets them.
