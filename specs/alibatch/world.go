@@ -106,3 +106,56 @@ func join(l []string) string {
 	b, _ := json.Marshal(l)
 	return string(b)
 }
+
+// clusterInstance waits for an instance of the cluster's group1 and returns
+// its Id.
+func clusterInstance(t *harness.Target, clusterID string) string {
+	GinkgoHelper()
+	var id string
+	poll(t, 60*time.Second, "cluster "+clusterID+" lists an instance in group1", func() bool {
+		r := callJSON(t, "ListClusterInstances", map[string]string{"ClusterId": clusterID, "GroupName": "group1"}, nil, nil)
+		var l struct{ Items []struct{ Id, State string } }
+		if r.Status != 200 || json.Unmarshal(r.Body, &l) != nil {
+			return false
+		}
+		for _, it := range l.Items {
+			if it.State == "Running" {
+				id = it.Id
+				return true
+			}
+		}
+		return false
+	})
+	return id
+}
+
+// newCluster creates a one-group cluster of n VMs from the world's body.
+func (w *world) newCluster(tag string, n int) string {
+	GinkgoHelper()
+	b := generators.CloneMap(w.bodies["CreateCluster"])
+	b["Name"] = w.t.Name(tag, 64)
+	b["Groups"] = map[string]any{"group1": map[string]any{"DesiredVMCount": n, "ResourceType": "OnDemand", "InstanceType": w.instanceType}}
+	r := callJSON(w.t, "CreateCluster", nil, nil, b)
+	expectOK(r, "CreateCluster", nil)
+	id := idOf(r)
+	DeferCleanup(func() { callJSON(w.t, "DeleteCluster", map[string]string{"ClusterId": id}, nil, nil) })
+	return id
+}
+
+// newJob creates a job from the world's body with every task's command
+// replaced (when given) and returns its Id.
+func (w *world) newJob(tag, command string) string {
+	GinkgoHelper()
+	b := generators.CloneMap(w.bodies["CreateJob"])
+	b["Name"] = w.t.Name(tag, 64)
+	if command != "" {
+		for _, task := range b["DAG"].(map[string]any)["Tasks"].(map[string]any) {
+			task.(map[string]any)["Parameters"].(map[string]any)["Command"].(map[string]any)["CommandLine"] = command
+		}
+	}
+	r := callJSON(w.t, "CreateJob", nil, nil, b)
+	expectOK(r, "CreateJob", nil)
+	id := idOf(r)
+	DeferCleanup(func() { w.deleteJob(id) })
+	return id
+}
