@@ -219,6 +219,11 @@ func (g *RESTGenerator) Violations(rule fixtures.Rule, base RESTRequest) ([]REST
 			delete(parent, last.key)
 			parent[s] = val
 			keys[len(keys)-1] = s
+			// A renamed DAG task takes its dependencies along, so only the
+			// name is wrong.
+			if strings.HasPrefix(rule.Path, "DAG.Tasks.") {
+				renameDependency(req.Body, last.key, s)
+			}
 			return nil
 		}
 		parent[last.key] = v
@@ -535,4 +540,26 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// renameDependency renames a task in DAG.Dependencies (keys and lists).
+func renameDependency(body map[string]any, from, to string) {
+	deps, _ := Get(body, "DAG.Dependencies")
+	dm, ok := deps.(map[string]any)
+	if !ok {
+		return
+	}
+	if v, ok := dm[from]; ok {
+		delete(dm, from)
+		dm[to] = v
+	}
+	for _, v := range dm {
+		if l, ok := v.([]any); ok {
+			for i, x := range l {
+				if x == from {
+					l[i] = to
+				}
+			}
+		}
+	}
 }

@@ -201,8 +201,44 @@ func conflict(t *harness.Target, w *world, cli string, e fixtures.ErrorItem, ec 
 	}
 }
 
-// quota provokes a configured refusal through a tenant of its own.
+// quota provokes a configured refusal through a tenant of its own (the
+// quota values are undocumented: the emulator's tenants configure them).
 func quota(t *harness.Target, w *world, e fixtures.ErrorItem, ec fixtures.ErrorCode) {
 	GinkgoHelper()
-	Fail("the emulator's tenants have no BatchCompute quotas to configure yet (" + e.Provoke.Config + ")")
+	cluster := func(groups, vms int) map[string]any {
+		b := generators.CloneMap(w.bodies["CreateCluster"])
+		b["Name"] = t.Name("quota", 64)
+		gs := map[string]any{}
+		for i := 1; i <= groups; i++ {
+			gs[fmt.Sprintf("group%d", i)] = map[string]any{"DesiredVMCount": vms, "ResourceType": "OnDemand", "InstanceType": w.instanceType}
+		}
+		b["Groups"] = gs
+		return b
+	}
+	var q harness.TenantConfig
+	var body map[string]any
+	switch e.Code {
+	case "QuotaExhausted.MaxClusterCount":
+		q.Quotas.ComputeEnvs = 1
+		body = cluster(1, 1)
+	case "QuotaExhausted.MaxClusterGroupCount":
+		q.Quotas.ClusterGroups = 1
+		body = cluster(2, 1)
+	case "QuotaExhausted.MaxClusterGroupDesiredVMCount":
+		q.Quotas.GroupDesiredVMs = 2
+		body = cluster(1, 3)
+	default:
+		Fail("the emulator's tenants cannot configure " + e.Provoke.Config + " yet")
+	}
+	tt := t.NewTenant(q)
+	if e.Code == "QuotaExhausted.MaxClusterCount" {
+		first := callJSON(tt, "CreateCluster", nil, nil, body)
+		expectOK(first, "CreateCluster", nil)
+		DeferCleanup(func() { callJSON(tt, "DeleteCluster", map[string]string{"ClusterId": idOf(first)}, nil, nil) })
+	}
+	r := callJSON(tt, "CreateCluster", nil, nil, body)
+	if r.Status < 300 {
+		DeferCleanup(func() { callJSON(tt, "DeleteCluster", map[string]string{"ClusterId": idOf(r)}, nil, nil) })
+	}
+	expectError(r, ec.Status, e.Code, ec.Message)
 }
