@@ -97,7 +97,11 @@ func expectError(r *acs.Response, status int, code, message string) {
 // the x-acs-request-id header equal to RequestId.
 func errorShape(r *acs.Response) error {
 	if r.Status < 400 {
-		return fmt.Errorf("status %d is not an error: %s", r.Status, r.Body)
+		b := string(r.Body)
+		if len(b) > 400 {
+			b = b[:400] + "…"
+		}
+		return fmt.Errorf("status %d is not an error: %s", r.Status, b)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
