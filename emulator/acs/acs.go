@@ -97,8 +97,12 @@ func Missing(param string) *Error {
 }
 
 // Invalid is 400 Invalid{Param} "Specified parameter {Param} is not valid. {detail}"
-// (the documented messages end "not valid. " plus the detail, or just the space).
+// (without a detail the message ends "is not valid.", as seed 001's table
+// writes it).
 func Invalid(param, detail string) *Error {
+	if detail == "" {
+		return Errorf(http.StatusBadRequest, "Invalid"+param, "Specified parameter %s is not valid.", param)
+	}
 	return Errorf(http.StatusBadRequest, "Invalid"+param, "Specified parameter %s is not valid. %s", param, detail)
 }
 

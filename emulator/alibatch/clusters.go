@@ -73,7 +73,7 @@ func (s *Service) createCluster(_ context.Context, req *acs.Request, p map[strin
 	}
 	it := str(p, "InstanceType")
 	if it != "" && !knownInstanceType(it) {
-		return nil, acs.Invalid("InstanceType", "")
+		return nil, s.ruleError(req.Op, "InstanceType.ref", "")
 	}
 	groups := obj(p, "Groups")
 	names := make([]string, 0, len(groups))
@@ -96,6 +96,15 @@ func (s *Service) createCluster(_ context.Context, req *acs.Request, p map[strin
 	if max := t.Quotas.ComputeEnvs; max >= 0 && n >= max {
 		return nil, acs.Errorf(http.StatusForbidden, "QuotaExhausted.MaxClusterCount", "The MaxClusterCount (%d) quota is exhausted.", max)
 	}
+	vpc := obj(obj(obj(p, "Configs"), "Networks"), "VPC")
+	if rt := str(vpc, "OppositeRouterType"); rt != "" {
+		for _, f := range t.ForbiddenOppositeRouterTypes {
+			if f == rt {
+				return nil, acs.Errorf(http.StatusForbidden, "QuotaExhausted.Configs.Networks.VPC.OppositeRouterType",
+					"The Configs.Networks.VPC.OppositeRouterType (%s) is forbidden.", rt)
+			}
+		}
+	}
 	types := map[string]string{}
 	for _, g := range names {
 		gd, _ := groups[g].(map[string]any)
@@ -107,7 +116,7 @@ func (s *Service) createCluster(_ context.Context, req *acs.Request, p map[strin
 			return nil, acs.Missing("InstanceType")
 		}
 		if !knownInstanceType(git) {
-			return nil, acs.Invalid("InstanceType", "")
+			return nil, s.ruleError(req.Op, "InstanceType.ref", "")
 		}
 		if max := t.Quotas.GroupDesiredVMs; max > 0 && num(gd, "DesiredVMCount", 0) > max {
 			return nil, acs.Errorf(http.StatusForbidden, "QuotaExhausted.MaxClusterGroupDesiredVMCount", "The MaxClusterGroupDesiredVMCount (%d) quota is exhausted.", max)
@@ -207,7 +216,7 @@ func (s *Service) clusterView(c *cluster) map[string]any {
 		gd, _ := gdesc[g].(map[string]any)
 		groups[g] = map[string]any{"DesiredVMCount": en.Desired, "ActualVMCount": actual, "InstanceType": c.groupType[g],
 			"ResourceType": orDefault(str(gd, "ResourceType"), "OnDemand"), "SpotStrategy": str(gd, "SpotStrategy"),
-			"SpotPriceLimit": gd["SpotPriceLimit"]}
+			"SpotPriceLimit": floatOr0(gd["SpotPriceLimit"])}
 	}
 	state := "Active"
 	if c.deleting {
@@ -219,6 +228,15 @@ func (s *Service) clusterView(c *cluster) map[string]any {
 		"Configs": mapOrEmpty(desc, "Configs"), "Bootstrap": str(desc, "Bootstrap"), "Groups": groups, "OperationLogs": []any{},
 		"Metrics": metrics}
 	return out
+}
+
+// floatOr0 is the group's SpotPriceLimit as sent, 0 when unset (seed 001's
+// example sends 0.0).
+func floatOr0(v any) any {
+	if v == nil {
+		return 0.0
+	}
+	return v
 }
 
 func orDefault(s, d string) string {
@@ -258,7 +276,10 @@ func (s *Service) listClusters(_ context.Context, req *acs.Request, p map[string
 			cs = append(cs, c)
 		}
 	}
-	pg, next := page(cs, func(c *cluster) string { return c.id }, p)
+	pg, next, perr := page(cs, func(c *cluster) string { return c.id }, p)
+	if perr != nil {
+		return nil, perr
+	}
 	views := make([]map[string]any, 0, len(pg))
 	for _, c := range pg {
 		views = append(views, s.clusterView(c))
@@ -299,7 +320,7 @@ func (s *Service) changeClusterDesiredVMCount(_ context.Context, req *acs.Reques
 	names := make([]string, 0, len(groups))
 	for g := range groups {
 		if _, ok := c.groups[g]; !ok {
-			return nil, acs.Errorf(http.StatusBadRequest, "InvalidGroups."+g, "Specified parameter Groups.%s is not valid.", g)
+			return nil, s.ruleError(req.Op, "Groups.{key}.ref", g)
 		}
 		names = append(names, g)
 	}
@@ -341,6 +362,41 @@ func (s *Service) groupEnv(req *acs.Request) (*cluster, engine.Env, *acs.Error) 
 	return c, en, nil
 }
 
+// nodesOf lists a group's instances: the environment's live nodes, then the
+// ones it released, which stay listed as Deleted (cluster instances go
+// Deleting → Deleted). Released nodes come from the environment's completed
+// TERMINATE_COMPUTE_NODE activities, their creation time from the create
+// activity.
+func (s *Service) nodesOf(en engine.Env) []engine.Node {
+	nodes := append([]engine.Node(nil), en.Nodes...)
+	acts, err := s.eng.Activities(en.Tenant, en.ID)
+	if err != nil {
+		return nodes
+	}
+	live := map[string]bool{}
+	for _, n := range nodes {
+		live[n.ID] = true
+	}
+	created := map[string]engine.Activity{}
+	for _, a := range acts {
+		if a.Type == engine.ActivityCreateNode {
+			created[a.NodeID] = a
+		}
+	}
+	for _, a := range acts {
+		if a.Type != engine.ActivityTerminateNode || a.State != engine.ActivitySucceed || live[a.NodeID] {
+			continue
+		}
+		live[a.NodeID] = true
+		nodes = append(nodes, engine.Node{ID: a.NodeID, EnvID: en.ID, InstanceID: a.NodeInstanceID, State: stateDeleted,
+			CreateTime: created[a.NodeID].StartTime})
+	}
+	return nodes
+}
+
+// stateDeleted marks a released node (no engine state: the engine forgets it).
+const stateDeleted = "Deleted"
+
 func nodeView(n engine.Node) map[string]any {
 	ip := ""
 	if len(n.PrivateIPs) > 0 {
@@ -355,7 +411,10 @@ func (s *Service) listClusterInstances(_ context.Context, req *acs.Request, p ma
 	if e != nil {
 		return nil, e
 	}
-	pg, next := page(append([]engine.Node(nil), en.Nodes...), func(n engine.Node) string { return n.ID }, p)
+	pg, next, perr := page(s.nodesOf(en), func(n engine.Node) string { return n.ID }, p)
+	if perr != nil {
+		return nil, perr
+	}
 	views := make([]map[string]any, 0, len(pg))
 	for _, n := range pg {
 		views = append(views, nodeView(n))
@@ -377,11 +436,12 @@ func (s *Service) getClusterInstance(_ context.Context, req *acs.Request, _ map[
 	if e != nil {
 		return nil, e
 	}
-	n, ok := findNode(en, req.Vars["InstanceId"])
-	if !ok {
-		return nil, acs.NotFound()
+	for _, n := range s.nodesOf(en) {
+		if n.ID == req.Vars["InstanceId"] {
+			return &acs.Response{Body: nodeView(n)}, nil
+		}
 	}
-	return &acs.Response{Body: nodeView(n)}, nil
+	return nil, acs.NotFound()
 }
 
 // deleteClusterInstance: asynchronous; the group's DesiredVMCount drops by

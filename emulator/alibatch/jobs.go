@@ -287,7 +287,7 @@ func (s *Service) taskSpec(tenant, name string, td map[string]any) (engine.TaskS
 		ac := obj(td, "AutoCluster")
 		t.InstanceType, t.ImageID = str(ac, "InstanceType"), orDefault(str(ac, "ImageId"), str(ac, "ECSImageId"))
 		if t.InstanceType != "" && !knownInstanceType(t.InstanceType) {
-			return t, acs.Invalid("InstanceType", "")
+			return t, acs.Invalid("InstanceType", "") // documented fallback: Invalid{Parameter}
 		}
 	}
 	return t, nil
@@ -386,7 +386,10 @@ func (s *Service) listJobs(_ context.Context, req *acs.Request, p map[string]any
 			js = append(js, j)
 		}
 	}
-	pg, next := page(js, func(j engine.Job) string { return j.ID }, p)
+	pg, next, perr := page(js, func(j engine.Job) string { return j.ID }, p)
+	if perr != nil {
+		return nil, perr
+	}
 	views := make([]map[string]any, 0, len(pg))
 	for _, j := range pg {
 		views = append(views, s.jobView(j))
@@ -478,7 +481,10 @@ func (s *Service) listTasks(_ context.Context, req *acs.Request, p map[string]an
 	if e != nil {
 		return nil, e
 	}
-	pg, next := page(append([]engine.Task(nil), j.Tasks...), func(t engine.Task) string { return t.Name }, p)
+	pg, next, perr := page(append([]engine.Task(nil), j.Tasks...), func(t engine.Task) string { return t.Name }, p)
+	if perr != nil {
+		return nil, perr
+	}
 	views := make([]map[string]any, 0, len(pg))
 	for _, t := range pg {
 		views = append(views, taskView(t))
@@ -517,7 +523,10 @@ func (s *Service) listInstances(_ context.Context, req *acs.Request, p map[strin
 		}
 		q["Marker"] = fmt.Sprintf("%09d", n)
 	}
-	pg, next := page(append([]engine.TaskInstance(nil), t.Instances...), func(in engine.TaskInstance) string { return fmt.Sprintf("%09d", in.Index) }, q)
+	pg, next, perr := page(append([]engine.TaskInstance(nil), t.Instances...), func(in engine.TaskInstance) string { return fmt.Sprintf("%09d", in.Index) }, q)
+	if perr != nil {
+		return nil, perr
+	}
 	if next != "" {
 		n, _ := strconv.Atoi(next)
 		next = strconv.Itoa(n)
@@ -563,9 +572,16 @@ func (s *Service) imageView(im image, typ string) map[string]any {
 		"OwnerId": ownerID(im.tenant), "Platform": im.platform, "CreationTime": im.created}
 }
 
+// createImage: one image per ECS image and tenant (a second registration
+// of the same EcsImageId is 403 InvalidResource.AlreadyExisting; inferred).
 func (s *Service) createImage(_ context.Context, req *acs.Request, p map[string]any) (*acs.Response, *acs.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, im := range s.images {
+		if im.tenant == req.AccessKeyID && im.ecs == str(p, "EcsImageId") {
+			return nil, acs.Errorf(http.StatusForbidden, "InvalidResource.AlreadyExisting", "Specified resource already exists.")
+		}
+	}
 	s.imgSeq++
 	im := &image{id: fmt.Sprintf("img-%010x%06d", ownerID(req.AccessKeyID)&0xffffffffff, s.imgSeq), tenant: req.AccessKeyID,
 		name: str(p, "Name"), desc: str(p, "Description"), ecs: str(p, "EcsImageId"), platform: str(p, "Platform"), created: ts(s.eng.Now())}
@@ -614,7 +630,10 @@ func (s *Service) listImages(_ context.Context, req *acs.Request, p map[string]a
 		}
 		s.mu.Unlock()
 	}
-	pg, next := page(ims, func(im image) string { return im.id }, p)
+	pg, next, perr := page(ims, func(im image) string { return im.id }, p)
+	if perr != nil {
+		return nil, perr
+	}
 	views := make([]map[string]any, 0, len(pg))
 	for _, im := range pg {
 		views = append(views, s.imageView(im, typ))

@@ -48,6 +48,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -235,6 +236,18 @@ func (s *Service) params(a *fixtures.Action, req *acs.Request) map[string]any {
 
 var intLiteral = regexp.MustCompile(`^-?[0-9]{1,18}$`)
 
+// ruleError answers the catalog's rule (code and message verbatim, {key}
+// filled) for the rules the façade checks because they need state: the
+// references to clusters' groups and to GetQuotas.
+func (s *Service) ruleError(op, detail, key string) *acs.Error {
+	r, ok := s.cat.Rule(fixtures.MakeID(fixtures.DialectAlibaba, op, fixtures.KindRule, detail))
+	if !ok {
+		return acs.InternalError() // a catalog without the rule: a programming error the tests catch
+	}
+	fill := func(x string) string { return strings.ReplaceAll(x, fixtures.MapKey, key) }
+	return &acs.Error{Status: s.status(r.Code), Code: fill(r.Code), Message: fill(r.Message)}
+}
+
 // ---- shared helpers ----
 
 func ownerID(tenant string) int64 {
@@ -321,10 +334,12 @@ func (s *Service) remember(key string, sum [32]byte, id string) {
 	s.mu.Unlock()
 }
 
-// page returns the items from Marker on (keys sorted ascending; a marker
-// between keys starts at the next one), at most MaxItemCount (0 or absent:
-// DefaultMaxItemCount), and the next page's marker ("" on the last page).
-func page[T any](items []T, key func(T) string, p map[string]any) ([]T, string) {
+// page returns the items from Marker on (keys sorted ascending), at most
+// MaxItemCount (0 or absent: DefaultMaxItemCount), and the next page's
+// marker ("" on the last page): the key of the next page's first item. A
+// marker that names no item (never issued, or its item is gone) is 400
+// InvalidMarker (the catalog's SHOULD reading: the docs give no rule).
+func page[T any](items []T, key func(T) string, p map[string]any) ([]T, string, *acs.Error) {
 	marker := str(p, "Marker")
 	n := num(p, "MaxItemCount", 0)
 	if n <= 0 {
@@ -332,11 +347,14 @@ func page[T any](items []T, key func(T) string, p map[string]any) ([]T, string) 
 	}
 	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
 	start := sort.Search(len(items), func(i int) bool { return key(items[i]) >= marker })
+	if marker != "" && (start == len(items) || key(items[start]) != marker) {
+		return nil, "", acs.Invalid("Marker", "")
+	}
 	items = items[start:]
 	if len(items) > n {
-		return items[:n], key(items[n])
+		return items[:n], key(items[n]), nil
 	}
-	return items, ""
+	return items, "", nil
 }
 
 // list is the documented list shape.

@@ -58,6 +58,10 @@ type Tenant struct {
 	// and TerminateTaskInstance of jobs in a named environment (EnvId) answer
 	// UnsupportedOperation.TerminateOperationWithEnvId.
 	LegacyEnvIDTerminate bool `json:"legacy_envid_terminate,omitempty"`
+	// ForbiddenOppositeRouterTypes (Alibaba BatchCompute): CreateCluster with
+	// Configs.Networks.VPC.OppositeRouterType set to one of these answers 403
+	// QuotaExhausted.Configs.Networks.VPC.OppositeRouterType.
+	ForbiddenOppositeRouterTypes []string `json:"forbidden_opposite_router_types,omitempty"`
 	// Skew is added to the server's clock when checking this tenant's request
 	// timestamps (seconds), so SignatureExpire can be provoked with the SDK.
 	SkewSeconds int64 `json:"skew_seconds,omitempty"`
@@ -94,6 +98,7 @@ func (r *Registry) Put(t Tenant) error {
 	// reconfigure a live tenant.
 	cp.UnavailableZones = append([]string(nil), t.UnavailableZones...)
 	cp.UnsupportedActions = append([]string(nil), t.UnsupportedActions...)
+	cp.ForbiddenOppositeRouterTypes = append([]string(nil), t.ForbiddenOppositeRouterTypes...)
 	r.m[t.SecretID] = &cp
 	return nil
 }
