@@ -227,8 +227,16 @@ func quota(t *harness.Target, w *world, e fixtures.ErrorItem, ec fixtures.ErrorC
 	case "QuotaExhausted.MaxClusterGroupDesiredVMCount":
 		q.Quotas.GroupDesiredVMs = 2
 		body = cluster(1, 3)
+	case "QuotaExhausted.Configs.Networks.VPC.OppositeRouterType":
+		q.ForbiddenOppositeRouterTypes = []string{"VRouter"}
+		body = cluster(1, 1)
+		// Every Opposite* field is set: they are mandatory together.
+		body["Configs"] = map[string]any{"Networks": map[string]any{"VPC": map[string]any{
+			"CidrBlock": "192.168.0.0/16", "OppositeRouterId": "vrt-bc0001", "OppositeAccessPointId": "ap-bc0001",
+			"OppositeRegionId": "cn-hangzhou", "OppositeRouterType": "VRouter",
+		}}}
 	default:
-		Fail("the emulator's tenants cannot configure " + e.Provoke.Config + " yet")
+		Fail("no tenant configuration is written for " + e.Provoke.Config)
 	}
 	tt := t.NewTenant(q)
 	if e.Code == "QuotaExhausted.MaxClusterCount" {
