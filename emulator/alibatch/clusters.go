@@ -472,7 +472,7 @@ func (s *Service) recreateClusterInstance(_ context.Context, req *acs.Request, _
 	if !ok {
 		return nil, acs.NotFound()
 	}
-	if s.faults.On(faults.AliRecreateNoop) {
+	if n.State == engine.NodeDeleting && s.faults.On(faults.AliRecreateDeleting) {
 		return &acs.Response{}, nil
 	}
 	want := en.Desired

@@ -318,7 +318,18 @@ func (s *Service) sweep(tenant string) {
 	for id := range s.autoRel {
 		ids = append(ids, id)
 	}
+	var hidden []string
+	for id := range s.hidden {
+		hidden = append(hidden, id)
+	}
 	s.mu.Unlock()
+	for _, id := range hidden {
+		if s.eng.DeleteJob(tenant, id) == nil {
+			s.mu.Lock()
+			delete(s.hidden, id)
+			s.mu.Unlock()
+		}
+	}
 	for _, id := range ids {
 		j, err := s.eng.Job(tenant, id)
 		if err != nil {
@@ -340,10 +351,16 @@ func (s *Service) sweep(tenant string) {
 
 func (s *Service) job(req *acs.Request) (engine.Job, *acs.Error) {
 	j, err := s.eng.Job(req.AccessKeyID, req.Vars["JobId"])
-	if err != nil {
+	if err != nil || s.isHidden(j.ID) {
 		return engine.Job{}, acs.NotFound()
 	}
 	return s.faulty(j), nil
+}
+
+func (s *Service) isHidden(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hidden[id]
 }
 
 // faulty applies the state faults to a snapshot (a copy: Terminated is a
@@ -381,6 +398,9 @@ func (s *Service) listJobs(_ context.Context, req *acs.Request, p map[string]any
 	want := str(p, "State")
 	var js []engine.Job
 	for _, j := range s.eng.Jobs(req.AccessKeyID) {
+		if s.isHidden(j.ID) {
+			continue
+		}
 		j = s.faulty(j)
 		if want == "" || jobState(j) == want {
 			js = append(js, j)
@@ -439,8 +459,17 @@ func (s *Service) deleteJob(_ context.Context, req *acs.Request, _ map[string]an
 		return nil, e
 	}
 	st := jobState(j)
-	if st != Stopped && st != Finished && st != Failed && !s.faults.On(faults.AliDeleteRunningJob) {
-		return nil, acs.StateConflict(st)
+	if st != Stopped && st != Finished && st != Failed {
+		if !s.faults.On(faults.AliDeleteRunningJob) {
+			return nil, acs.StateConflict(st)
+		}
+		// The fault: the job vanishes at once; the engine (which refuses to
+		// delete a running job) stops it and the sweep removes it.
+		_ = s.eng.AbortJob(req.AccessKeyID, j.ID)
+		s.mu.Lock()
+		s.hidden[j.ID] = true
+		s.mu.Unlock()
+		return &acs.Response{}, nil
 	}
 	if err := s.eng.DeleteJob(req.AccessKeyID, j.ID); err != nil {
 		return nil, engineErr(err, st)

@@ -10,7 +10,7 @@ const (
 	AliBareErrorBody         = "ali-bare-error-body"
 	AliIgnoreIdempotentToken = "ali-ignore-idempotent-token"
 	AliDeleteRunningJob      = "ali-delete-running-job"
-	AliRecreateNoop          = "ali-recreate-noop"
+	AliRecreateDeleting      = "ali-recreate-deleting"
 	AliIgnoreMarker          = "ali-ignore-marker"
 	AliStoppedAsFailed       = "ali-stopped-as-failed"
 	AliStopFinishedJob       = "ali-stop-finished-job"
@@ -32,8 +32,8 @@ func init() {
 			ali + "idempotency/protocol/same-token-same-body", ali + "idempotency/protocol/IdempotentTokenMismatch"}},
 		{Name: AliDeleteRunningJob, Doc: "DeleteJob deletes a Waiting or Running job instead of answering 409", Items: []string{
 			ali + "DeleteJob/error/StateConflict"}},
-		{Name: AliRecreateNoop, Doc: "RecreateClusterInstance answers 201 and leaves the VM alone", Items: []string{
-			ali + "cluster-instance/transition/Running->Starting"}},
+		{Name: AliRecreateDeleting, Doc: "RecreateClusterInstance of a Deleting instance answers 201 instead of 409", Items: []string{
+			ali + "RecreateClusterInstance/error/StateConflict"}},
 		{Name: AliIgnoreMarker, Doc: "List operations ignore Marker and always start at the first item", Items: []string{
 			ali + "pagination/protocol/marker-walk"}},
 		{Name: AliStoppedAsFailed, Doc: "a job stopped by StopJob is reported Failed", Items: []string{
