@@ -10,6 +10,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/acs"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/listing"
 )
 
 // Static data served by GetQuotas; CreateCluster's InstanceType and a
@@ -280,10 +281,7 @@ func (s *Service) listClusters(_ context.Context, req *acs.Request, p map[string
 	if perr != nil {
 		return nil, perr
 	}
-	views := make([]map[string]any, 0, len(pg))
-	for _, c := range pg {
-		views = append(views, s.clusterView(c))
-	}
+	views := listing.Views(pg, s.clusterView)
 	return &acs.Response{Body: list(views, next)}, nil
 }
 
@@ -415,10 +413,7 @@ func (s *Service) listClusterInstances(_ context.Context, req *acs.Request, p ma
 	if perr != nil {
 		return nil, perr
 	}
-	views := make([]map[string]any, 0, len(pg))
-	for _, n := range pg {
-		views = append(views, nodeView(n))
-	}
+	views := listing.Views(pg, nodeView)
 	return &acs.Response{Body: list(views, next)}, nil
 }
 

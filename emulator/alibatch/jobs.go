@@ -12,6 +12,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/acs"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/listing"
 )
 
 // Documented states of jobs, tasks and instances.
@@ -396,24 +397,13 @@ func (s *Service) getJobDescription(_ context.Context, req *acs.Request, _ map[s
 
 func (s *Service) listJobs(_ context.Context, req *acs.Request, p map[string]any) (*acs.Response, *acs.Error) {
 	want := str(p, "State")
-	var js []engine.Job
-	for _, j := range s.eng.Jobs(req.AccessKeyID) {
-		if s.isHidden(j.ID) {
-			continue
-		}
-		j = s.faulty(j)
-		if want == "" || jobState(j) == want {
-			js = append(js, j)
-		}
-	}
+	js := listing.Views(listing.Filter(s.eng.Jobs(req.AccessKeyID), func(j engine.Job) bool { return !s.isHidden(j.ID) }), s.faulty)
+	js = listing.Filter(js, func(j engine.Job) bool { return want == "" || jobState(j) == want })
 	pg, next, perr := page(js, func(j engine.Job) string { return j.ID }, p)
 	if perr != nil {
 		return nil, perr
 	}
-	views := make([]map[string]any, 0, len(pg))
-	for _, j := range pg {
-		views = append(views, s.jobView(j))
-	}
+	views := listing.Views(pg, s.jobView)
 	return &acs.Response{Body: list(views, next)}, nil
 }
 
@@ -514,10 +504,7 @@ func (s *Service) listTasks(_ context.Context, req *acs.Request, p map[string]an
 	if perr != nil {
 		return nil, perr
 	}
-	views := make([]map[string]any, 0, len(pg))
-	for _, t := range pg {
-		views = append(views, taskView(t))
-	}
+	views := listing.Views(pg, taskView)
 	return &acs.Response{Body: list(views, next)}, nil
 }
 
@@ -560,10 +547,7 @@ func (s *Service) listInstances(_ context.Context, req *acs.Request, p map[strin
 		n, _ := strconv.Atoi(next)
 		next = strconv.Itoa(n)
 	}
-	views := make([]map[string]any, 0, len(pg))
-	for _, in := range pg {
-		views = append(views, instanceView(spec, in))
-	}
+	views := listing.Views(pg, func(in engine.TaskInstance) map[string]any { return instanceView(spec, in) })
 	return &acs.Response{Body: list(views, next)}, nil
 }
 
@@ -663,10 +647,7 @@ func (s *Service) listImages(_ context.Context, req *acs.Request, p map[string]a
 	if perr != nil {
 		return nil, perr
 	}
-	views := make([]map[string]any, 0, len(pg))
-	for _, im := range pg {
-		views = append(views, s.imageView(im, typ))
-	}
+	views := listing.Views(pg, func(im image) map[string]any { return s.imageView(im, typ) })
 	return &acs.Response{Body: list(views, next)}, nil
 }
 

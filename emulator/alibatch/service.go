@@ -55,6 +55,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/acs"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/listing"
 	"github.com/batchconform/batchconform/emulator/tenants"
 	"github.com/batchconform/batchconform/emulator/validate"
 	"github.com/batchconform/batchconform/fixtures"
@@ -335,27 +336,20 @@ func (s *Service) remember(key string, sum [32]byte, id string) {
 	s.mu.Unlock()
 }
 
-// page returns the items from Marker on (keys sorted ascending), at most
-// MaxItemCount (0 or absent: DefaultMaxItemCount), and the next page's
-// marker ("" on the last page): the key of the next page's first item. A
-// marker that names no item (never issued, or its item is gone) is 400
-// InvalidMarker (the catalog's SHOULD reading: the docs give no rule).
+// page is the documented Marker/MaxItemCount paging (listing.Marker):
+// MaxItemCount 0 or absent is DefaultMaxItemCount; a marker that names no
+// item (never issued, or its item is gone) is 400 InvalidMarker (the
+// catalog's SHOULD reading: the docs give no rule).
 func page[T any](items []T, key func(T) string, p map[string]any) ([]T, string, *acs.Error) {
-	marker := str(p, "Marker")
 	n := num(p, "MaxItemCount", 0)
 	if n <= 0 {
 		n = DefaultMaxItemCount
 	}
-	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
-	start := sort.Search(len(items), func(i int) bool { return key(items[i]) >= marker })
-	if marker != "" && (start == len(items) || key(items[start]) != marker) {
+	pg, next, ok := listing.Marker(items, key, str(p, "Marker"), n)
+	if !ok {
 		return nil, "", acs.Invalid("Marker", "")
 	}
-	items = items[start:]
-	if len(items) > n {
-		return items[:n], key(items[n]), nil
-	}
-	return items, "", nil
+	return pg, next, nil
 }
 
 // list is the documented list shape.

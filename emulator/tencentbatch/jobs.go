@@ -9,6 +9,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/listing"
 )
 
 // ---- views ----
@@ -317,16 +318,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	jobs := s.eng.Jobs(req.SecretID)
-	if len(p.JobIds) > 0 {
-		out := jobs[:0:0]
-		for _, j := range jobs {
-			if contains(p.JobIds, j.ID) {
-				out = append(out, j)
-			}
-		}
-		jobs = out
-	}
+	jobs := listing.ByID(s.eng.Jobs(req.SecretID), p.JobIds, func(j engine.Job) string { return j.ID })
 	jobs, e := applyFilters(s, req.Action, jobs, p.Filters, func(name string, vals []string) (func(engine.Job) bool, *api3.Error) {
 		switch name {
 		case "job-id":
@@ -353,15 +345,14 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 		return nil, e
 	}
 	a, b := s.page(req.Action, len(jobs), p.Offset, p.Limit, 20)
-	set := make([]jobView, 0, b-a)
-	for _, j := range jobs[a:b] {
-		set = append(set, jobView{
+	set := listing.Views(jobs[a:b], func(j engine.Job) jobView {
+		return jobView{
 			JobId: j.ID, JobName: j.Spec.Name, JobState: j.State, Priority: int64(j.Spec.Priority),
 			Placement:  placementView{Zone: j.Spec.Zone, ProjectId: j.Spec.ProjectID},
 			CreateTime: ts(j.CreateTime), EndTime: tsp(j.EndTime), TaskMetrics: taskMetrics(j),
 			Tags: tagViews(j.Spec.Tags),
-		})
-	}
+		}
+	})
 	return struct {
 		JobSet     []jobView `json:"JobSet"`
 		TotalCount int64     `json:"TotalCount"`
@@ -446,10 +437,7 @@ func (s *Service) describeTask(_ context.Context, req *api3.Request) (any, *api3
 	}
 	spec := specOf(j, t.Name)
 	a, b := s.page(req.Action, len(ins), p.Offset, p.Limit, 100)
-	set := make([]taskInstanceView, 0, b-a)
-	for _, in := range ins[a:b] {
-		set = append(set, instanceView(spec, in))
-	}
+	set := listing.Views(ins[a:b], func(in engine.TaskInstance) taskInstanceView { return instanceView(spec, in) })
 	return struct {
 		JobId                  string             `json:"JobId"`
 		TaskName               string             `json:"TaskName"`

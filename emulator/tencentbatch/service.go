@@ -17,6 +17,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/listing"
 	"github.com/batchconform/batchconform/emulator/tenants"
 	"github.com/batchconform/batchconform/fixtures"
 	catalog "github.com/batchconform/batchconform/fixtures/tencentbatch"
@@ -359,26 +360,14 @@ func decode(req *api3.Request, v any) *api3.Error {
 // documented default page size (the catalog records limits, not defaults);
 // the maximum comes from the catalog's Limit range rule of the action.
 func (s *Service) page(action string, n int, offset, limit *int64, def int64) (int, int) {
-	max := s.limitMax(action, def)
-	off := int64(0)
-	if offset != nil && *offset > 0 && !s.faults.On(faults.IgnoreOffset) {
+	var off, lim int64
+	if offset != nil && !s.faults.On(faults.IgnoreOffset) {
 		off = *offset
 	}
-	lim := def
-	if limit != nil && *limit > 0 {
+	if limit != nil {
 		lim = *limit
 	}
-	if lim > max {
-		lim = max
-	}
-	if off > int64(n) {
-		off = int64(n)
-	}
-	end := off + lim
-	if end > int64(n) {
-		end = int64(n)
-	}
-	return int(off), int(end)
+	return listing.Window(n, off, lim, def, s.limitMax(action, def))
 }
 
 // limitMax is the catalog's Limit maximum for an action (def if none).
