@@ -563,3 +563,60 @@ func renameDependency(body map[string]any, from, to string) {
 		}
 	}
 }
+
+// maxBoundSent caps the upper bounds a valid request is pushed to: a
+// cluster of 65536 VMs or a task of 65536 instances is valid but would cost
+// the target far more than one request should.
+const maxBoundSent = 1000
+
+// Bound returns base with rule's value at a bound (range: Max, or Min when
+// atMax is false or Max is over maxBoundSent; maxlen: a string of exactly Max
+// bytes), the valid extreme its violation is one step beyond; what says
+// which.
+func (g *RESTGenerator) Bound(rule fixtures.Rule, base RESTRequest, atMax bool) (RESTRequest, string, error) {
+	a, ok := g.cat.Action(rule.Action)
+	if !ok {
+		return RESTRequest{}, "", fmt.Errorf("generators: %s: unknown action", rule.ID)
+	}
+	var v any
+	var what string
+	switch {
+	case rule.Suffix == "range" && rule.Max != nil && atMax && *rule.Max <= maxBoundSent:
+		v, what = json.Number(strconv.FormatFloat(*rule.Max, 'f', -1, 64)), "max"
+	case rule.Suffix == "range" && rule.Min != nil:
+		v, what = json.Number(strconv.FormatFloat(*rule.Min, 'f', -1, 64)), "min"
+	case rule.Suffix == "maxlen" && rule.Max != nil:
+		v, what = strings.Repeat("a", int(*rule.Max)), "maxlen"
+	default:
+		return base.Clone(), "", nil
+	}
+	what = rule.ID + " at " + what
+	req := base.Clone()
+	in, _ := g.cat.Object(a.Input)
+	segs := splitPath(rule.Path)
+	if m := in.Member(segs[0]); m != nil && m.Location == "query" {
+		if n, ok := v.(json.Number); ok {
+			req.Query[rule.Path] = n.String()
+		} else {
+			req.Query[rule.Path] = v.(string)
+		}
+		return req, what, nil
+	}
+	var keys []string
+	parent, last, err := g.walkTo(req.Body, a.Input, segs, &keys)
+	if err != nil {
+		return RESTRequest{}, "", fmt.Errorf("generators: %s: %w", rule.ID, err)
+	}
+	if last.isKey {
+		s := v.(string)
+		val := parent[last.key]
+		delete(parent, last.key)
+		parent[s] = val
+		if strings.HasPrefix(rule.Path, "DAG.Tasks.") {
+			renameDependency(req.Body, last.key, s)
+		}
+		return req, what, nil
+	}
+	parent[last.key] = v
+	return req, what, nil
+}
