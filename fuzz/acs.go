@@ -129,7 +129,115 @@ func (w *acsWorld) send(r generators.RESTRequest, a *fixtures.Action, o acs.Opti
 	return resp, nil
 }
 
-// acsProperty returns the rapid property of one kind over world w.
+// acsChoice is one drawn case: what a replay file's step args record.
+type acsChoice struct {
+	Rule   string `json:"rule,omitempty"`   // violation: the rule broken; valid: the rule at its bound
+	Broken string `json:"broken,omitempty"` // violation: which case (RESTCase.What)
+	AtMax  bool   `json:"at_max,omitempty"` // valid: the bound pushed to
+	Fault  string `json:"fault,omitempty"`  // signature: the fault kind
+}
+
+// acsCase sends one case of a kind and checks its property; it returns the
+// request (for the replay step) and the failure, if any.
+func acsCase(cat *fixtures.Catalog, w *acsWorld, kind, action string, ch acsChoice, rec *Recorder) (generators.RESTRequest, *PropError, error) {
+	prop := func(subject, detail string) string {
+		return fixtures.MakeID(cat.Dialect, subject, fixtures.KindProperty, detail)
+	}
+	nse := prop("api", "no-server-error")
+	a, ok := cat.Action(action)
+	if !ok {
+		return generators.RESTRequest{}, nil, fmt.Errorf("fuzz: unknown action %q", action)
+	}
+	base, err := w.gen.Valid(action)
+	if err != nil {
+		return base, nil, err
+	}
+	rec.count(1)
+	switch kind {
+	case OpValid:
+		req := base
+		if _, ok := req.Body["EcsImageId"]; ok {
+			w.serial++
+			req.Body["EcsImageId"] = fmt.Sprintf("m-fuzz%d", w.serial)
+		}
+		bound := ""
+		if ch.Rule != "" {
+			r, ok := cat.Rule(ch.Rule)
+			if !ok {
+				return req, nil, fmt.Errorf("fuzz: unknown rule %q", ch.Rule)
+			}
+			if req, bound, err = w.gen.Bound(*r, req, ch.AtMax); err != nil {
+				return req, nil, err
+			}
+			rec.cover("rule:" + r.ID)
+		}
+		resp, pe := w.send(req, a, acs.Options{}, nil)
+		rec.touch(nse, prop(action, "valid-accepted"))
+		rec.cover("action:" + action)
+		if pe != nil {
+			return req, pe, nil
+		}
+		if e := resp.Err(); e != nil && !(e.Code == "StateConflict" || (e.Code == "InvalidResource.NotFound" && resp.Status == 404)) {
+			return req, &PropError{Item: prop(action, "valid-accepted"), Msg: fmt.Sprintf("a valid request (%s) was refused: %d %s", orDefault(bound, "as generated"), resp.Status, resp.Body)}, nil
+		}
+		return req, nil, nil
+	case OpViolation:
+		r, ok := cat.Rule(ch.Rule)
+		if !ok {
+			return base, nil, fmt.Errorf("fuzz: unknown rule %q", ch.Rule)
+		}
+		cases, err := w.gen.Violations(*r, base)
+		if err != nil {
+			return base, nil, err
+		}
+		c := cases[0]
+		for _, x := range cases {
+			if x.What == ch.Broken {
+				c = x
+			}
+		}
+		resp, pe := w.send(c.Request, a, acs.Options{}, nil)
+		rec.touch(nse, prop(action, "one-violation"))
+		rec.cover("rule:" + r.ID)
+		if pe != nil {
+			return c.Request, pe, nil
+		}
+		st := cat.ErrorCodes[r.Code].Status
+		if e := resp.Err(); resp.Status != st || e == nil || e.Code != c.Code || e.Message != c.Message {
+			return c.Request, &PropError{Item: prop(action, "one-violation"),
+				Msg: fmt.Sprintf("%s broken (%s): want %d %s %q, got %d %s", r.ID, c.What, st, c.Code, c.Message, resp.Status, resp.Body)}, nil
+		}
+		return c.Request, nil, nil
+	case OpSignature:
+		var f *generators.ACSSigFault
+		for i := range generators.ACSSignatureFaults {
+			if generators.ACSSignatureFaults[i].Name == ch.Fault {
+				f = &generators.ACSSignatureFaults[i]
+			}
+		}
+		if f == nil {
+			return base, nil, fmt.Errorf("fuzz: unknown signature fault %q", ch.Fault)
+		}
+		c := *w.client
+		if f.Secret != nil {
+			c.Signer.AccessKeySecret = f.Secret(c.Signer.AccessKeySecret)
+		}
+		resp, pe := w.send(base, a, f.Options(time.Now()), &c)
+		rec.touch(nse, prop("auth", "signature-faults"))
+		rec.cover("signature:" + f.Name)
+		if pe != nil {
+			return base, pe, nil
+		}
+		if e := resp.Err(); resp.Status != 400 || e == nil || !containsStr(generators.ACSAuthCodes, e.Code) {
+			return base, &PropError{Item: prop("auth", "signature-faults"), Msg: fmt.Sprintf("signature fault %s: want 400 and an auth code, got %d %s", f.Name, resp.Status, resp.Body)}, nil
+		}
+		return base, nil, nil
+	}
+	return base, nil, fmt.Errorf("fuzz: the ACS fuzzer has no kind %q", kind)
+}
+
+// acsProperty returns the rapid property of one kind over world w: it draws
+// an action and a choice, and runs acsCase.
 func acsProperty(cat *fixtures.Catalog, kind string, w *acsWorld, rec *Recorder) func(*rapid.T) {
 	byAction := map[string][]fixtures.Rule{}
 	var actions []string
@@ -139,30 +247,11 @@ func acsProperty(cat *fixtures.Catalog, kind string, w *acsWorld, rec *Recorder)
 		}
 		byAction[r.Action] = append(byAction[r.Action], r)
 	}
-	prop := func(action, detail string) string {
-		return fixtures.MakeID(cat.Dialect, action, fixtures.KindProperty, detail)
-	}
-	nse := prop("api", "no-server-error")
 	return func(t *rapid.T) {
 		action := rapid.SampledFrom(actions).Draw(t, "action")
-		a, _ := cat.Action(action)
-		base, err := w.gen.Valid(action)
-		if err != nil {
-			t.Fatalf("valid %s: %v", action, err)
-		}
-		failWith := func(pe *PropError, req generators.RESTRequest, args any) {
-			rec.fail(pe, []Step{newStep(kind, action, req.Body, args)})
-			t.Fatalf("%s", pe.Error())
-		}
-		rec.count(1)
+		var ch acsChoice
 		switch kind {
 		case OpValid:
-			req := base
-			if _, ok := req.Body["EcsImageId"]; ok {
-				w.serial++
-				req.Body["EcsImageId"] = fmt.Sprintf("m-fuzz%d", w.serial)
-			}
-			var bound string
 			var bounded []fixtures.Rule
 			for _, r := range byAction[action] {
 				if (r.Suffix == "range" || r.Suffix == "maxlen") && r.Path != "IdempotentToken" {
@@ -170,62 +259,56 @@ func acsProperty(cat *fixtures.Catalog, kind string, w *acsWorld, rec *Recorder)
 				}
 			}
 			if len(bounded) > 0 && rapid.Bool().Draw(t, "at-bound") {
-				r := rapid.SampledFrom(bounded).Draw(t, "rule")
-				atMax := rapid.Bool().Draw(t, "max")
-				req, bound, err = w.gen.Bound(r, req, atMax)
-				if err != nil {
-					t.Fatalf("bound %s: %v", r.ID, err)
-				}
-				rec.cover("rule:" + r.ID)
-			}
-			resp, pe := w.send(req, a, acs.Options{}, nil)
-			rec.touch(nse, prop(action, "valid-accepted"))
-			rec.cover("action:" + action)
-			if pe != nil {
-				failWith(pe, req, map[string]string{"bound": bound})
-			}
-			if e := resp.Err(); e != nil && !(e.Code == "StateConflict" || (e.Code == "InvalidResource.NotFound" && resp.Status == 404)) {
-				failWith(&PropError{Item: prop(action, "valid-accepted"), Msg: fmt.Sprintf("a valid request (%s) was refused: %d %s", orDefault(bound, "as generated"), resp.Status, resp.Body)}, req, map[string]string{"bound": bound})
+				ch.Rule = rapid.SampledFrom(bounded).Draw(t, "rule").ID
+				ch.AtMax = rapid.Bool().Draw(t, "max")
 			}
 		case OpViolation:
 			r := rapid.SampledFrom(byAction[action]).Draw(t, "rule")
+			ch.Rule = r.ID
+			base, err := w.gen.Valid(action)
+			if err != nil {
+				t.Fatalf("valid %s: %v", action, err)
+			}
 			cases, err := w.gen.Violations(r, base)
 			if err != nil {
 				t.Fatalf("violate %s: %v", r.ID, err)
 			}
-			c := cases[rapid.IntRange(0, len(cases)-1).Draw(t, "case")]
-			resp, pe := w.send(c.Request, a, acs.Options{}, nil)
-			rec.touch(nse, prop(action, "one-violation"))
-			rec.cover("rule:" + r.ID)
-			args := map[string]string{"rule": r.ID, "broken": c.What}
-			if pe != nil {
-				failWith(pe, c.Request, args)
-			}
-			st := cat.ErrorCodes[r.Code].Status
-			e := resp.Err()
-			if resp.Status != st || e == nil || e.Code != c.Code || e.Message != c.Message {
-				failWith(&PropError{Item: prop(action, "one-violation"),
-					Msg: fmt.Sprintf("%s broken (%s): want %d %s %q, got %d %s", r.ID, c.What, st, c.Code, c.Message, resp.Status, resp.Body)}, c.Request, args)
-			}
+			ch.Broken = cases[rapid.IntRange(0, len(cases)-1).Draw(t, "case")].What
 		case OpSignature:
-			f := rapid.SampledFrom(generators.ACSSignatureFaults).Draw(t, "fault")
-			c := *w.client
-			if f.Secret != nil {
-				c.Signer.AccessKeySecret = f.Secret(c.Signer.AccessKeySecret)
-			}
-			resp, pe := w.send(base, a, f.Options(time.Now()), &c)
-			rec.touch(nse, prop("auth", "signature-faults"))
-			rec.cover("signature:" + f.Name)
-			args := map[string]string{"fault": f.Name}
-			if pe != nil {
-				failWith(pe, base, args)
-			}
-			e := resp.Err()
-			if resp.Status != 400 || e == nil || !containsStr(generators.ACSAuthCodes, e.Code) {
-				failWith(&PropError{Item: prop("auth", "signature-faults"), Msg: fmt.Sprintf("signature fault %s: want 400 and an auth code, got %d %s", f.Name, resp.Status, resp.Body)}, base, args)
-			}
+			ch.Fault = rapid.SampledFrom(generators.ACSSignatureFaults).Draw(t, "fault").Name
+		}
+		req, pe, err := acsCase(cat, w, kind, action, ch, rec)
+		if err != nil {
+			t.Fatalf("%s %s: %v", kind, action, err)
+		}
+		if pe != nil {
+			rec.fail(pe, []Step{newStep(kind, action, req.Body, ch)})
+			t.Fatalf("%s", pe.Error())
 		}
 	}
+}
+
+// ReplayACS runs a replay file of the ACS fuzzer against a fresh embedded
+// emulator (with faults): nil when every expectation holds now.
+func ReplayACS(cat *fixtures.Catalog, f *ReplayFile, faults []string) (*PropError, error) {
+	w, err := newACSWorld(cat, faults)
+	if err != nil {
+		return nil, err
+	}
+	defer w.emu.Close()
+	for _, st := range f.Steps {
+		var ch acsChoice
+		if len(st.Args) > 0 {
+			if err := json.Unmarshal(st.Args, &ch); err != nil {
+				return nil, fmt.Errorf("fuzz: replay step args: %w", err)
+			}
+		}
+		_, pe, err := acsCase(cat, w, st.Op, st.Action, ch, &Recorder{})
+		if err != nil || pe != nil {
+			return pe, err
+		}
+	}
+	return nil, nil
 }
 
 func orDefault(s, def string) string {
