@@ -35,7 +35,7 @@ func init() {
 		{Name: AliRecreateDeleting, Doc: "RecreateClusterInstance of a Deleting instance answers 201 instead of 409", Items: []string{
 			ali + "RecreateClusterInstance/error/StateConflict"}},
 		{Name: AliIgnoreMarker, Doc: "List operations ignore Marker and always start at the first item", Items: []string{
-			ali + "pagination/protocol/marker-walk"}},
+			ali + "pagination/protocol/marker-walk", ali + "pagination/protocol/InvalidMarker"}},
 		{Name: AliStoppedAsFailed, Doc: "a job stopped by StopJob is reported Failed", Items: []string{
 			ali + "job/transition/Running->Stopped"}},
 		{Name: AliStopFinishedJob, Doc: "StopJob on a Finished job answers 201 instead of 409", Items: []string{
