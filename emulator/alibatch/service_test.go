@@ -234,7 +234,6 @@ func TestClusters(t *testing.T) {
 	do(t, c, "DELETE", "/clusters/"+id+"/groups/group1/instances/"+first, nil, 202)
 	wantErr(t, c, "GET", "/clusters/"+id+"/groups/group1/instances/i-nope", nil, 404, "InvalidResource.NotFound")
 	do(t, c, "DELETE", "/clusters/"+id, nil, 204)
-	wantErr(t, c, "DELETE", "/clusters/"+id, nil, 409, "StateConflict")
 	wantErr(t, c, "POST", "/clusters", map[string]any{"Name": "x", "InstanceType": "ecs.sn1ne.large", "Groups": map[string]any{"g": map[string]any{"DesiredVMCount": 1, "ResourceType": "OnDemand"}}}, 400, "MissingImageId")
 	wantErr(t, c, "GET", "/clusters/cls-nope", nil, 404, "InvalidResource.NotFound")
 	// Images and quotas.
@@ -250,4 +249,26 @@ func TestClusters(t *testing.T) {
 	wantErr(t, c, "PATCH", "/clusters", nil, 400, "MethodNotAllowed")
 	wantErr(t, c, "GET", "/nothing/here", nil, 400, "InvalidUrlPattern")
 	_ = http.StatusOK
+}
+
+// Deleting a cluster is asynchronous: with the clock stopped it stays
+// Deleting (a second DELETE is 409), and once time passes it is gone (404).
+func TestDeleteClusterStates(t *testing.T) {
+	emu, c := start(t, emulator.WithManualClock())
+	body := map[string]any{"Name": "del", "InstanceType": "ecs.sn1ne.large", "ImageId": "img-ubuntu",
+		"Groups": map[string]any{"g": map[string]any{"DesiredVMCount": 1, "ResourceType": "OnDemand"}}}
+	id := do(t, c, "POST", "/clusters", body, 201)["Id"].(string)
+	if err := emu.Advance(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	do(t, c, "DELETE", "/clusters/"+id, nil, 204)
+	if st := do(t, c, "GET", "/clusters/"+id, nil, 200)["State"]; st != "Deleting" {
+		t.Fatalf("state after DELETE: %v", st)
+	}
+	wantErr(t, c, "DELETE", "/clusters/"+id, nil, 409, "StateConflict")
+	wantErr(t, c, "PUT", "/clusters/"+id, map[string]any{"Groups": map[string]any{"g": map[string]any{"DesiredVMCount": 2}}}, 409, "StateConflict")
+	if err := emu.Advance(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, c, "GET", "/clusters/"+id, nil, 404, "InvalidResource.NotFound")
 }
