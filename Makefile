@@ -55,9 +55,10 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./emulator/api3
 	$(GO) test -run='^$$' -fuzz=FuzzSignature -fuzztime=20s ./emulator/api3
 
-# Regenerate the Tencent Batch catalog from ../shared (apispec, seeds) and the SDK.
+# Regenerate the catalogs from ../shared (apispec, seeds) and, for Tencent, the SDK.
 catalog:
 	$(GO) generate ./fixtures/tencentbatch
+	$(GO) generate ./fixtures/alibatch
 
 clean:
 	rm -rf bin batchconform-report batchconform-mutation

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batchconform/batchconform/emulator/acs"
+	"github.com/batchconform/batchconform/emulator/alibatch"
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
@@ -166,6 +168,22 @@ func Start(opts ...Option) (*Emulator, error) {
 		eng.Close()
 		return nil, fmt.Errorf("emulator: api3: %w", err)
 	}
+	// Alibaba BatchCompute over ACS: the same tenants (a tenant's
+	// SecretId/SecretKey are its AccessKeyId/AccessKeySecret) and engine.
+	ali, err := acs.NewHandler(acs.Config{
+		Service:           alibatch.New(eng, reg, fs),
+		Tenants:           reg,
+		Now:               time.Now,
+		Logger:            c.logger,
+		SkipSignature:     fs.On(faults.AliSkipSignatureCheck),
+		AcceptAnyDate:     fs.On(faults.AliAcceptAnyDate),
+		NoRequestIDHeader: fs.On(faults.AliNoRequestIDHeader),
+		BareErrorBody:     fs.On(faults.AliBareErrorBody),
+	})
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("emulator: acs: %w", err)
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		eng.Close()
@@ -180,7 +198,7 @@ func Start(opts ...Option) (*Emulator, error) {
 	adm := &admin{e: e, open: c.adminOpen}
 	mux := http.NewServeMux()
 	mux.Handle(AdminPrefix, adm)
-	mux.Handle("/", api)
+	mux.Handle("/", bySchemeHandler{acs: ali, api3: api})
 	e.handler = mux
 	e.srv = &http.Server{
 		Handler:           mux,
@@ -197,6 +215,20 @@ func Start(opts ...Option) (*Emulator, error) {
 		}
 	}()
 	return e, nil
+}
+
+// bySchemeHandler routes by the Authorization scheme (design: one address for
+// every dialect): "acs AccessKeyId:Signature" goes to the ACS protocol layer,
+// anything else (TC3, v1, none) to API 3.0, which answers a request without
+// a version in its own envelope.
+type bySchemeHandler struct{ acs, api3 http.Handler }
+
+func (h bySchemeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if acs.IsACS(r.Header.Get("Authorization")) {
+		h.acs.ServeHTTP(w, r)
+		return
+	}
+	h.api3.ServeHTTP(w, r)
 }
 
 // Handler is the emulator's whole HTTP handler (API + admin), for callers that

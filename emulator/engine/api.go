@@ -439,6 +439,9 @@ type Job struct {
 	CreateTime  time.Time
 	EndTime     *time.Time
 	Tasks       []Task
+	// Terminated: a TerminateJob (or AbortJob) was accepted and no RetryJobs
+	// has reset it since (dialects with a user-stopped state report it).
+	Terminated bool
 }
 
 // Task is a snapshot of a task.
@@ -467,6 +470,10 @@ type TaskInstance struct {
 	Stderr         []byte
 	StdoutPath     string // where the log was stored (object store URL), if redirected
 	StderrPath     string
+	// Terminated: a terminate request (TerminateJob, AbortJob,
+	// TerminateTaskInstance) ended or is ending this instance, as opposed to
+	// its command failing.
+	Terminated bool
 }
 
 // Template is a task template (opaque task info kept for the façade).

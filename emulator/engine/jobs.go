@@ -355,14 +355,15 @@ func (j *job) snapshot() Job {
 }
 
 func (j *job) buildSnapshot() Job {
-	out := Job{ID: j.id, Tenant: j.tenant, Spec: j.spec, State: j.state, StateReason: j.reason, CreateTime: j.create, EndTime: j.end}
+	out := Job{ID: j.id, Tenant: j.tenant, Spec: j.spec, State: j.state, StateReason: j.reason, CreateTime: j.create, EndTime: j.end,
+		Terminated: j.terminating}
 	for _, t := range j.tasks {
 		ts := Task{Name: t.spec.Name, State: t.state, CreateTime: t.create, EndTime: t.end}
 		for _, in := range t.insts {
 			ts.Instances = append(ts.Instances, TaskInstance{Index: in.index, State: in.state, ExitCode: in.code,
 				StateReason: in.reason, ComputeNodeID: in.nodeID, NodeInstanceID: in.insID, CreateTime: in.create,
 				LaunchTime: in.launch, RunningTime: in.runAt, EndTime: in.end, Retries: in.retry,
-				Stdout: in.stdout, Stderr: in.stderr, StdoutPath: in.outURL, StderrPath: in.errURL})
+				Stdout: in.stdout, Stderr: in.stderr, StdoutPath: in.outURL, StderrPath: in.errURL, Terminated: in.killReq})
 		}
 		out.Tasks = append(out.Tasks, ts)
 	}
@@ -378,7 +379,15 @@ func (j *job) buildSnapshot() Job {
 //
 // A second TerminateJob while instances of the first are still being killed
 // answers ErrInUse.
-func (e *Engine) TerminateJob(tenant, id string) error {
+func (e *Engine) TerminateJob(tenant, id string) error { return e.terminateJob(tenant, id, false) }
+
+// AbortJob is TerminateJob for machines that let a user stop a job that has
+// not started yet: it is also accepted while the job is SUBMITTED (its
+// instances end FAILED after the state's hold, as TerminateTaskInstance
+// does), and Job.Terminated tells the façade the job was stopped on request.
+func (e *Engine) AbortJob(tenant, id string) error { return e.terminateJob(tenant, id, true) }
+
+func (e *Engine) terminateJob(tenant, id string, submittedOK bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.sync()
@@ -388,7 +397,9 @@ func (e *Engine) TerminateJob(tenant, id string) error {
 	}
 	switch j.state {
 	case StateSubmitted:
-		return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is SUBMITTED"}
+		if !submittedOK {
+			return &Error{Kind: ErrState, Resource: "job", ID: id, Detail: "job is SUBMITTED"}
+		}
 	case StateSucceed:
 		if e.faults.On(faults.TerminateSucceedFails) {
 			// The fault: a finished job is "terminated" again and leaves
@@ -450,6 +461,28 @@ func (e *Engine) TerminateTaskInstance(tenant, jobID, taskName string, index int
 		return &Error{Kind: ErrNotFound, Resource: "task-instance", ID: fmt.Sprintf("%s/%d", taskName, index)}
 	}
 	e.requestKill(t.insts[index], now)
+	e.done()
+	return nil
+}
+
+// SetJobPriority changes a job's priority: the job's and that of every task
+// that took the job's (a task with its own Priority keeps it). Placement
+// order of instances still waiting for a node follows at once.
+func (e *Engine) SetJobPriority(tenant, id string, prio int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+	j, err := e.findJob(tenant, id)
+	if err != nil {
+		return err
+	}
+	j.touch()
+	j.spec.Priority = prio
+	for _, t := range j.tasks {
+		if t.spec.Priority == 0 {
+			t.prio = prio
+		}
+	}
 	e.done()
 	return nil
 }

@@ -4,13 +4,15 @@ import (
 	"testing"
 
 	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/fixtures/alibatch"
 	tencentbatch "github.com/batchconform/batchconform/fixtures/tencentbatch"
 )
 
 // Every registered fault declares items of one dialect, each in that
 // dialect's catalog: the mutation gate can judge only what it can name.
 func TestEveryFaultDeclaresCatalogItems(t *testing.T) {
-	cats := map[string]*fixtures.Catalog{tencentbatch.Catalog().Dialect: tencentbatch.Catalog()}
+	cats := map[string]*fixtures.Catalog{tencentbatch.Catalog().Dialect: tencentbatch.Catalog(),
+		alibatch.Catalog().Dialect: alibatch.Catalog()}
 	if len(All()) < 16 {
 		t.Errorf("%d faults registered, want at least the 16 of faults.go and weaknesses.go", len(All()))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/fixtures"
+	alicat "github.com/batchconform/batchconform/fixtures/alibatch"
 	tbcat "github.com/batchconform/batchconform/fixtures/tencentbatch"
 )
 
@@ -13,7 +14,10 @@ import (
 // declares exists in its dialect's catalog: a fault whose items no spec can
 // check could never be killed.
 func TestEveryFaultItemExists(t *testing.T) {
-	cats := map[string]*fixtures.Catalog{"tencent-batch": tbcat.Catalog()}
+	cats := map[string]*fixtures.Catalog{}
+	for _, c := range []*fixtures.Catalog{tbcat.Catalog(), alicat.Catalog()} {
+		cats[c.Dialect] = c
+	}
 	all := faults.All()
 	if len(all) < 60 {
 		t.Errorf("%d faults registered, want at least 60 (issue 8)", len(all))

@@ -21,6 +21,13 @@ type Quotas struct {
 	ComputeEnvs   int `json:"compute_envs"`   // LimitExceeded.ComputeEnvQuota
 	CPUs          int `json:"cpus"`           // LimitExceeded.CpuQuota: vCPUs of all nodes
 	TaskTemplates int `json:"task_templates"` // LimitExceeded.TaskTemplateQuota
+	// Alibaba BatchCompute (ACS): the tenant's AccessKeyId/AccessKeySecret are
+	// its SecretID/SecretKey; MaxClusterCount is ComputeEnvs, and these two
+	// are QuotaExhausted.MaxClusterGroupCount and
+	// QuotaExhausted.MaxClusterGroupDesiredVMCount (0 = unlimited; the docs
+	// give no values).
+	ClusterGroups   int `json:"cluster_groups,omitempty"`
+	GroupDesiredVMs int `json:"group_desired_vms,omitempty"`
 }
 
 // DefaultQuotas are generous enough that no ordinary run meets them.
@@ -51,6 +58,10 @@ type Tenant struct {
 	// and TerminateTaskInstance of jobs in a named environment (EnvId) answer
 	// UnsupportedOperation.TerminateOperationWithEnvId.
 	LegacyEnvIDTerminate bool `json:"legacy_envid_terminate,omitempty"`
+	// ForbiddenOppositeRouterTypes (Alibaba BatchCompute): CreateCluster with
+	// Configs.Networks.VPC.OppositeRouterType set to one of these answers 403
+	// QuotaExhausted.Configs.Networks.VPC.OppositeRouterType.
+	ForbiddenOppositeRouterTypes []string `json:"forbidden_opposite_router_types,omitempty"`
 	// Skew is added to the server's clock when checking this tenant's request
 	// timestamps (seconds), so SignatureExpire can be provoked with the SDK.
 	SkewSeconds int64 `json:"skew_seconds,omitempty"`
@@ -87,6 +98,7 @@ func (r *Registry) Put(t Tenant) error {
 	// reconfigure a live tenant.
 	cp.UnavailableZones = append([]string(nil), t.UnavailableZones...)
 	cp.UnsupportedActions = append([]string(nil), t.UnsupportedActions...)
+	cp.ForbiddenOppositeRouterTypes = append([]string(nil), t.ForbiddenOppositeRouterTypes...)
 	r.m[t.SecretID] = &cp
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/listing"
 )
 
 // ---- views (documented response objects) ----
@@ -215,14 +216,7 @@ func (s *Service) env(action, tenant, id string) (engine.Env, *api3.Error) {
 
 // envs lists the tenant's live environments in creation order.
 func (s *Service) envs(tenant string) []engine.Env {
-	all := s.eng.Envs(tenant)
-	out := all[:0:0]
-	for _, e := range all {
-		if !e.Deleted {
-			out = append(out, e)
-		}
-	}
-	return out
+	return listing.Filter(s.eng.Envs(tenant), func(e engine.Env) bool { return !e.Deleted })
 }
 
 // admit applies the tenant's emulator configuration to a create: the
@@ -486,14 +480,13 @@ func (s *Service) describeComputeEnvs(_ context.Context, req *api3.Request) (any
 		return nil, e
 	}
 	a, b := s.page(req.Action, len(envs), p.Offset, p.Limit, 20)
-	set := make([]computeEnvView, 0, b-a)
-	for _, env := range envs[a:b] {
+	set := listing.Views(envs[a:b], func(env engine.Env) computeEnvView {
 		v := envView(env)
 		if s.faults.On(faults.EnvTypeMixedCase) {
 			v.EnvType = "Managed" // the list projection spells the enum its own way
 		}
-		set = append(set, v)
-	}
+		return v
+	})
 	return struct {
 		ComputeEnvSet []computeEnvView `json:"ComputeEnvSet"`
 		TotalCount    int64            `json:"TotalCount"`
@@ -503,15 +496,7 @@ func (s *Service) describeComputeEnvs(_ context.Context, req *api3.Request) (any
 // filterEnvs applies an ID list and Filters (zone, env-id, env-name, and with
 // full also resource-type and tags).
 func (s *Service) filterEnvs(action string, envs []engine.Env, ids []string, fs []wFilter, full bool) ([]engine.Env, *api3.Error) {
-	if len(ids) > 0 {
-		out := envs[:0:0]
-		for _, e := range envs {
-			if contains(ids, e.ID) {
-				out = append(out, e)
-			}
-		}
-		envs = out
-	}
+	envs = listing.ByID(envs, ids, func(e engine.Env) string { return e.ID })
 	return applyFilters(s, action, envs, fs, func(name string, vals []string) (func(engine.Env) bool, *api3.Error) {
 		switch {
 		case name == "zone":
@@ -650,23 +635,16 @@ func (s *Service) describeComputeEnvActivities(_ context.Context, req *api3.Requ
 		if f.Name != "compute-node-id" {
 			return nil, api3.Errorf("InvalidParameterValue", "unsupported filter %q (supported: compute-node-id)", f.Name)
 		}
-		out := acts[:0:0]
-		for _, a := range acts {
-			if contains(f.Values, a.NodeID) {
-				out = append(out, a)
-			}
-		}
-		acts = out
+		acts = listing.Filter(acts, func(a engine.Activity) bool { return contains(f.Values, a.NodeID) })
 	}
 	a, b := s.page(req.Action, len(acts), p.Offset, p.Limit, 20)
-	set := make([]activityView, 0, b-a)
-	for _, ac := range acts[a:b] {
-		set = append(set, activityView{
+	set := listing.Views(acts[a:b], func(ac engine.Activity) activityView {
+		return activityView{
 			ActivityId: ac.ID, ComputeNodeId: ac.NodeID, ComputeNodeActivityType: ac.Type,
 			EnvId: ac.EnvID, Cause: ac.Cause, ActivityState: ac.State, StateReason: ac.Reason,
 			StartTime: ts(ac.StartTime), EndTime: tsp(ac.EndTime), InstanceId: ac.NodeInstanceID,
-		})
-	}
+		}
+	})
 	return struct {
 		ActivitySet []activityView `json:"ActivitySet"`
 		TotalCount  uint64         `json:"TotalCount"`

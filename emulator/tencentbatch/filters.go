@@ -6,6 +6,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/listing"
 )
 
 // ---- filters ----
@@ -34,13 +35,7 @@ func applyFilters[T any](s *Service, action string, items []T, fs []wFilter, mf 
 			}
 			return nil, s.unknownFilter(action, f.Name)
 		}
-		out := items[:0:0]
-		for _, it := range items {
-			if m(it) {
-				out = append(out, it)
-			}
-		}
-		items = out
+		items = listing.Filter(items, m)
 	}
 	return items, nil
 }

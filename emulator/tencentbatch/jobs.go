@@ -10,6 +10,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/listing"
 )
 
 // ---- views ----
@@ -328,15 +329,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	}
 	jobs := s.eng.Jobs(req.SecretID)
 	all := len(jobs)
-	if len(p.JobIds) > 0 {
-		out := jobs[:0:0]
-		for _, j := range jobs {
-			if contains(p.JobIds, j.ID) {
-				out = append(out, j)
-			}
-		}
-		jobs = out
-	}
+	jobs = listing.ByID(jobs, p.JobIds, func(j engine.Job) string { return j.ID })
 	jobs, e := applyFilters(s, req.Action, jobs, p.Filters, func(name string, vals []string) (func(engine.Job) bool, *api3.Error) {
 		switch name {
 		case "job-id":
@@ -363,15 +356,14 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 		return nil, e
 	}
 	a, b := s.page(req.Action, len(jobs), p.Offset, p.Limit, 20)
-	set := make([]jobView, 0, b-a)
-	for _, j := range jobs[a:b] {
-		set = append(set, jobView{
+	set := listing.Views(jobs[a:b], func(j engine.Job) jobView {
+		return jobView{
 			JobId: j.ID, JobName: j.Spec.Name, JobState: j.State, Priority: listPriority(j, s.faults.On(faults.ListViewDropsPriority)),
 			Placement:  placementView{Zone: j.Spec.Zone, ProjectId: j.Spec.ProjectID},
 			CreateTime: ts(j.CreateTime), EndTime: tsp(j.EndTime), TaskMetrics: taskMetrics(j),
 			Tags: tagViews(j.Spec.Tags),
-		})
-	}
+		}
+	})
 	return struct {
 		JobSet     []jobView `json:"JobSet"`
 		TotalCount int64     `json:"TotalCount"`
@@ -456,10 +448,9 @@ func (s *Service) describeTask(_ context.Context, req *api3.Request) (any, *api3
 	}
 	spec := specOf(j, t.Name)
 	a, b := s.page(req.Action, len(ins), p.Offset, p.Limit, 100)
-	set := make([]taskInstanceView, 0, b-a)
-	for _, in := range ins[a:b] {
-		set = append(set, instanceView(spec, in, s.faults.On(faults.NodeIDAfterFinish)))
-	}
+	set := listing.Views(ins[a:b], func(in engine.TaskInstance) taskInstanceView {
+		return instanceView(spec, in, s.faults.On(faults.NodeIDAfterFinish))
+	})
 	return struct {
 		JobId                  string             `json:"JobId"`
 		TaskName               string             `json:"TaskName"`

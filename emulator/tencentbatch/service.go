@@ -17,6 +17,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/listing"
 	"github.com/batchconform/batchconform/emulator/tenants"
 	"github.com/batchconform/batchconform/fixtures"
 	catalog "github.com/batchconform/batchconform/fixtures/tencentbatch"
@@ -351,35 +352,31 @@ func decode(req *api3.Request, v any) *api3.Error {
 	return nil
 }
 
-// page returns the [start, end) window of n items for Offset/Limit with the
-// action's documented default and maximum Limit. An explicit 0 or absent Limit
-// means the default; a Limit over the maximum is clamped (the catalog's range
-// rule rejects it before the façade when documented).
 // page returns the [a,b) window of n items for Offset/Limit. def is the
 // documented default page size (the catalog records limits, not defaults);
 // the maximum comes from the catalog's Limit range rule of the action.
 func (s *Service) page(action string, n int, offset, limit *int64, def int64) (int, int) {
-	max := s.limitMax(action, def)
-	off := int64(0)
-	if offset != nil && *offset > 0 && !s.faults.On(faults.IgnoreOffset) {
+	var off, lim int64
+	if offset != nil && !s.faults.On(faults.IgnoreOffset) {
 		off = *offset
 	}
-	lim := def
-	if limit != nil && *limit > 0 {
+	if limit != nil {
 		lim = *limit
+	}
+	max := s.limitMax(action, def)
+	if off < 0 {
+		off = 0
+	}
+	if lim <= 0 {
+		lim = def
 	}
 	if lim > max {
 		lim = max
 	}
+	// The page faults act on the documented window, so a fault may reach past
+	// the maximum (Window is given the faulted limit as its own maximum).
 	off, lim = s.pageFaults(action, off, lim)
-	if off > int64(n) {
-		off = int64(n)
-	}
-	end := off + lim
-	if end > int64(n) {
-		end = int64(n)
-	}
-	return int(off), int(end)
+	return listing.Window(n, off, lim, def, lim)
 }
 
 // limitMax is the catalog's Limit maximum for an action (def if none).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/listing"
 )
 
 // templateInfo is the stored TaskTemplateInfo (engine.Template.Info): the Task
@@ -74,16 +75,7 @@ func (s *Service) describeTaskTemplates(_ context.Context, req *api3.Request) (a
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	tpls := s.eng.Templates(req.SecretID)
-	if len(p.TaskTemplateIds) > 0 {
-		out := tpls[:0:0]
-		for _, t := range tpls {
-			if contains(p.TaskTemplateIds, t.ID) {
-				out = append(out, t)
-			}
-		}
-		tpls = out
-	}
+	tpls := listing.ByID(s.eng.Templates(req.SecretID), p.TaskTemplateIds, func(t engine.Template) string { return t.ID })
 	tpls, e := applyFilters(s, req.Action, tpls, p.Filters, func(name string, vals []string) (func(engine.Template) bool, *api3.Error) {
 		if name == "task-template-name" {
 			return func(t engine.Template) bool { return contains(vals, t.Name) }, nil

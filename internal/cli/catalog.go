@@ -9,40 +9,67 @@ import (
 
 	"github.com/batchconform/batchconform/emulator"
 	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/fixtures/alibatch"
 	"github.com/batchconform/batchconform/fixtures/tencentbatch"
 	"github.com/batchconform/batchconform/specs/harness"
 )
 
 func cmdCatalog(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
-	dialect := fs.String("dialect", "all", "tencent-batch or all")
-	asJSON := fs.Bool("json", false, "print as JSON")
+	dialect := fs.String("dialect", "all", "tencent-batch, alibaba-batchcompute or all")
+	asJSON := fs.Bool("json", false, "print as JSON (one dialect: its catalog; all: an array of catalogs)")
 	specs := fs.Bool("specs", false, "list every item with the specs that check it (from the specs' declarations)")
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
-	if *dialect != "all" && *dialect != fixtures.DialectTencentBatch {
-		fmt.Fprintf(stderr, "batchconform catalog: dialect %q is not implemented yet (tencent-batch)\n", *dialect)
+	type dialectCatalog struct {
+		c    *fixtures.Catalog
+		json []byte
+	}
+	all := []dialectCatalog{{tencentbatch.Catalog(), tencentbatch.JSON()}, {alibatch.Catalog(), alibatch.JSON()}}
+	var picked []dialectCatalog
+	for _, dc := range all {
+		if *dialect == "all" || *dialect == dc.c.Dialect {
+			picked = append(picked, dc)
+		}
+	}
+	if len(picked) == 0 {
+		fmt.Fprintf(stderr, "batchconform catalog: dialect %q is not implemented yet (tencent-batch, alibaba-batchcompute)\n", *dialect)
 		return ExitUsage
 	}
-	c := tencentbatch.Catalog()
 	if *specs {
-		return catalogSpecs(c, *asJSON, stdout, stderr)
-	}
-	if *asJSON {
-		_, _ = stdout.Write(tencentbatch.JSON())
+		for _, dc := range picked {
+			if code := catalogSpecs(dc.c, *asJSON, stdout, stderr); code != ExitOK {
+				return code
+			}
+		}
 		return ExitOK
 	}
-	fmt.Fprintf(stdout, "%s (API version %s, service %s): %d actions, %d error codes, %d items\n",
-		c.Dialect, c.Version, c.Service, len(c.Actions), len(c.ErrorCodes), len(c.Items()))
-	counts := c.Counts()
-	kinds := make([]string, 0, len(counts))
-	for k := range counts {
-		kinds = append(kinds, string(k))
+	if *asJSON {
+		if len(picked) == 1 {
+			_, _ = stdout.Write(picked[0].json)
+			return ExitOK
+		}
+		raw := make([]json.RawMessage, len(picked))
+		for i, dc := range picked {
+			raw[i] = dc.json
+		}
+		_ = json.NewEncoder(stdout).Encode(raw)
+		return ExitOK
 	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Fprintf(stdout, "  %-11s %5d\n", k, counts[fixtures.Kind(k)])
+	for _, dc := range picked {
+		c := dc.c
+		fmt.Fprintf(stdout, "%s (API version %s, service %s): %d actions, %d error codes, %d items\n",
+			c.Dialect, c.Version, c.Service, len(c.Actions), len(c.ErrorCodes), len(c.Items()))
+		counts := c.Counts()
+		kinds := make([]string, 0, len(counts))
+		for k := range counts {
+			kinds = append(kinds, string(k))
+		}
+		sort.Strings(kinds)
+		for _, k := range kinds {
+			fmt.Fprintf(stdout, "  %-11s %5d\n", k, counts[fixtures.Kind(k)])
+		}
 	}
 	return ExitOK
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/batchconform/batchconform/emulator"
+	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/fixtures/alibatch"
 	catalog "github.com/batchconform/batchconform/fixtures/tencentbatch"
 	"github.com/batchconform/batchconform/fuzz"
 	"github.com/batchconform/batchconform/redact"
@@ -83,6 +85,9 @@ func cmdFuzz(args []string, stdout, stderr io.Writer) int {
 		}
 		ks = append(ks, k)
 	}
+	if s.Dialect == fixtures.DialectAlibaba {
+		return fuzzACS(s, ks, *duration, *seed, *out, *checks, *shrink, stdout, stderr)
+	}
 	fac, ep, rt, err := fuzzTarget(s)
 	if err != nil {
 		fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
@@ -113,6 +118,63 @@ func cmdFuzz(args []string, stdout, stderr io.Writer) int {
 			return ExitFailure
 		}
 		path := filepath.Join(*out, "report.json")
+		if err := reports.WriteJSON(rep, path); err != nil {
+			fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
+			return ExitFailure
+		}
+		fmt.Fprintf(stdout, "report: %s (%d passed, %d failed, %d not covered)\n", path, rep.Summary.Passed, rep.Summary.Failed, rep.Summary.NotCovered)
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "batchconform fuzz: %v\n", runErr)
+		return ExitFailure
+	}
+	if res.Failed() {
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+// fuzzACS runs the ACS (Alibaba BatchCompute) fuzzer: stateless properties
+// against fresh embedded emulators. The kinds it has are taken from the
+// requested ones (the stateful model and secret placements are API 3.0's).
+func fuzzACS(s harness.Settings, kinds []string, duration time.Duration, seed uint64, out string, checks int, shrink time.Duration, stdout, stderr io.Writer) int {
+	if s.For(fixtures.DialectAlibaba).Endpoint != "" {
+		fmt.Fprintln(stderr, "batchconform fuzz: the alibaba-batchcompute fuzzer runs against the embedded emulator only (no --endpoint yet)")
+		return ExitUsage
+	}
+	var ks []string
+	for _, k := range kinds {
+		for _, a := range fuzz.ACSKinds {
+			if a == k {
+				ks = append(ks, k)
+			}
+		}
+	}
+	if len(ks) == 0 {
+		fmt.Fprintf(stderr, "batchconform fuzz: alibaba-batchcompute has the properties %s\n", strings.Join(fuzz.ACSKinds, ","))
+		return ExitUsage
+	}
+	if s.DryRun {
+		fmt.Fprintf(stdout, "fuzz (dry run): would fuzz alibaba-batchcompute (embedded) for %v with properties %s; nothing sent\n", duration, strings.Join(ks, ","))
+		return ExitOK
+	}
+	var progress io.Writer
+	if !noColor() {
+		progress = stderr
+	}
+	cat := alibatch.Catalog()
+	fmt.Fprintf(stdout, "fuzz: target embedded (alibaba-batchcompute), %v, properties %s\n", duration, strings.Join(ks, ","))
+	res, runErr := fuzz.RunACS(fuzz.ACSConfig{Catalog: cat, Duration: duration, Seed: seed, Out: out, Kinds: ks, Checks: checks,
+		ShrinkTime: shrink, Faults: s.Faults, Progress: progress})
+	if res != nil {
+		fuzz.Summary(stdout, res)
+		rt := reports.Target{Endpoints: map[string]string{fixtures.DialectAlibaba: "embedded"}, Dialects: []string{fixtures.DialectAlibaba}, Embedded: true}
+		rep := fuzz.Report(res, cat, rt, emulator.Version)
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
+			return ExitFailure
+		}
+		path := filepath.Join(out, "report.json")
 		if err := reports.WriteJSON(rep, path); err != nil {
 			fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
 			return ExitFailure

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/fixtures/alibatch"
 	catalog "github.com/batchconform/batchconform/fixtures/tencentbatch"
 	"github.com/batchconform/batchconform/fuzz"
 	"github.com/batchconform/batchconform/specs/harness"
@@ -41,6 +43,20 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
 		return ExitUsage
+	}
+	if f.Dialect == fixtures.DialectAlibaba {
+		fmt.Fprintf(stdout, "replay: %s (%s, %d step(s)) against a fresh embedded emulator\n  expectation that failed: %s\n", f.Property, f.Kind, len(f.Steps), f.Expectation)
+		pe, err := fuzz.ReplayACS(alibatch.Catalog(), f, s.Faults)
+		if err != nil {
+			fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
+			return ExitFailure
+		}
+		if pe != nil {
+			fmt.Fprintf(stdout, "STILL FAILS: %s\n", pe.Error())
+			return ExitFailure
+		}
+		fmt.Fprintln(stdout, "passes: every expectation of the case holds now")
+		return ExitOK
 	}
 	fac, ep, _, err := fuzzTarget(s)
 	if err != nil {

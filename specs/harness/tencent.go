@@ -1,8 +1,6 @@
 package harness
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +15,7 @@ import (
 	sdkerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 
-	"github.com/batchconform/batchconform/internal/tcsign"
+	"github.com/batchconform/batchconform/clients/api3"
 )
 
 var (
@@ -124,26 +122,9 @@ type RawRequest struct {
 	Tamper      func(*http.Request)
 }
 
-// Envelope is an API 3.0 response.
-type Envelope struct {
-	Status   int
-	Header   http.Header
-	Body     []byte
-	Response map[string]json.RawMessage
-	Error    *struct{ Code, Message string }
-	// RequestID is Response.RequestId.
-	RequestID string
-	// DecodeErr is set when the body is not a well-formed envelope.
-	DecodeErr error
-}
-
-// Code is the error code, or "".
-func (e *Envelope) Code() string {
-	if e.Error == nil {
-		return ""
-	}
-	return e.Error.Code
-}
+// Envelope is an API 3.0 response (clients/api3.Envelope, where the fuzzer
+// and tools parse answers too).
+type Envelope = api3.Envelope
 
 // Raw sends a raw API 3.0 request through the target's transport.
 func (t *Target) Raw(r RawRequest) (*Envelope, error) {
@@ -168,7 +149,7 @@ func (t *Target) Raw(r RawRequest) (*Envelope, error) {
 	} else if r.Region != "" {
 		region = r.Region
 	}
-	s := tcsign.TC3{SecretID: r.SecretID, SecretKey: r.SecretKey, Service: r.Service, Action: r.Action,
+	s := api3.TC3{SecretID: r.SecretID, SecretKey: r.SecretKey, Service: r.Service, Action: r.Action,
 		Version: r.Version, Region: region, Timestamp: r.Timestamp, ScopeDate: r.ScopeDate}
 	var req *http.Request
 	var err error
@@ -207,38 +188,9 @@ func (t *Target) Do(req *http.Request) (*Envelope, error) {
 	return ParseEnvelope(resp.StatusCode, resp.Header, body), nil
 }
 
-// ParseEnvelope parses an API 3.0 envelope.
+// ParseEnvelope parses an API 3.0 envelope (see clients/api3.ParseEnvelope).
 func ParseEnvelope(status int, h http.Header, body []byte) *Envelope {
-	e := &Envelope{Status: status, Header: h, Body: body}
-	var outer struct {
-		Response map[string]json.RawMessage
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&outer); err != nil {
-		e.DecodeErr = fmt.Errorf("body is not JSON: %w", err)
-		return e
-	}
-	if outer.Response == nil {
-		e.DecodeErr = errors.New(`body has no "Response" object`)
-		return e
-	}
-	e.Response = outer.Response
-	if raw, ok := outer.Response["RequestId"]; ok {
-		if err := json.Unmarshal(raw, &e.RequestID); err != nil || e.RequestID == "" {
-			e.DecodeErr = fmt.Errorf("RequestId is not a non-empty string: %s", raw)
-		}
-	} else {
-		e.DecodeErr = errors.New("Response has no RequestId")
-	}
-	if raw, ok := outer.Response["Error"]; ok {
-		var er struct{ Code, Message string }
-		if err := json.Unmarshal(raw, &er); err != nil || er.Code == "" {
-			e.DecodeErr = fmt.Errorf("Response.Error is malformed: %s", raw)
-		}
-		e.Error = &er
-	}
-	return e
+	return api3.ParseEnvelope(status, h, body)
 }
 
 // Form builds v1 parameters for a raw v1 request.

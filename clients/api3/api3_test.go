@@ -1,4 +1,4 @@
-package tcsign
+package api3
 
 import (
 	"net/url"
