@@ -30,9 +30,9 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./emulator/api3
 	$(GO) test -run='^$$' -fuzz=FuzzSignature -fuzztime=20s ./emulator/api3
 
-# Regenerate the Tencent Batch catalog from ../shared (apispec, seeds) and the SDK.
+# Regenerate the catalogs from ../shared (apispec, seeds) and the SDK.
 catalog:
-	$(GO) generate ./fixtures/tencentbatch
+	$(GO) generate ./fixtures/tencentbatch ./fixtures/oceanus
 
 clean:
 	rm -rf bin batchconform-report
