@@ -13,10 +13,10 @@ import (
 	"time"
 
 	batch "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/batch/v20170312"
-	oceanus "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/oceanus/v20190422"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	sdkerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	oceanus "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/oceanus/v20190422"
 
 	"github.com/batchconform/batchconform/internal/tcsign"
 )

@@ -122,4 +122,3 @@ var _ = Describe("Oceanus parameter rules", Ordered, ContinueOnFailure, func() {
 		})
 	}
 })
-
