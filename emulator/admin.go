@@ -85,7 +85,7 @@ func (a *admin) info(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, Info{Name: "batchconform-emulator", Version: Version,
-		Dialects: []string{"tencent-batch"}, Clock: a.clockInfo(), Started: a.e.started.UTC()})
+		Dialects: append([]string(nil), Dialects...), Clock: a.clockInfo(), Started: a.e.started.UTC()})
 }
 
 func (a *admin) events(w http.ResponseWriter, r *http.Request) {
