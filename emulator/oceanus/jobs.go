@@ -499,8 +499,8 @@ func (s *Service) jobV1(a *account, j *job) map[string]any {
 		"JobId": j.id, "Region": a.region, "Zone": a.region + "-3", "AppId": a.appID,
 		"OwnerUin": a.uin, "CreatorUin": a.uin, "Name": j.name, "JobType": j.jobType,
 		"Status": j.status, "StatusDesc": statusDesc(j.status),
-		"CreateTime": ts(j.created), "StartTime": tsOr(j.started), "StopTime": tsOr(j.stopped),
-		"UpdateTime": ts(j.updated), "TotalRunMillis": j.runMillis + current, "CurrentRunMillis": current,
+		"CreateTime": s.ts(j.created), "StartTime": s.tsOr(j.started), "StopTime": s.tsOr(j.stopped),
+		"UpdateTime": s.ts(j.updated), "TotalRunMillis": j.runMillis + current, "CurrentRunMillis": current,
 		"Remark": j.remark, "LastOpResult": j.lastOp, "ClusterId": j.clusterID,
 		"LatestJobConfigVersion": j.latestVersion, "PublishedJobConfigVersion": j.published,
 		"RunningCuNum": j.runningCU(), "RunningCu": float64(j.runningCU()), "CuMem": j.cuMem,
@@ -972,7 +972,7 @@ func (s *Service) jobConfigOut(a *account, j *job, c *jobConfig) map[string]any 
 		}
 		refs = append(refs, d)
 	}
-	m["JobId"], m["Version"], m["CreateTime"], m["UpdateTime"] = j.id, c.version, ts(c.created), ts(c.updated)
+	m["JobId"], m["Version"], m["CreateTime"], m["UpdateTime"] = j.id, c.version, s.ts(c.created), s.ts(c.updated)
 	m["DefaultParallelism"], m["MaxParallelism"], m["LogCollect"] = c.parallelism, c.maxPar, c.logCollect
 	m["ResourceRefDetails"], m["CreatorUin"] = refs, a.uin
 	if _, ok := m["Properties"]; !ok {
@@ -1172,7 +1172,7 @@ func (s *Service) describeJobSubmissionLog(_ context.Context, a *account, req *a
 		r := &j.runs[i]
 		ms := r.started.UnixMilli()
 		if ms >= p.StartTime && ms <= p.EndTime || p.RunningOrderID == r.id {
-			instances = append(instances, map[string]any{"RunningOrderId": r.id, "JobInstanceStartTime": ts(r.started), "StartingMillis": ms})
+			instances = append(instances, map[string]any{"RunningOrderId": r.id, "JobInstanceStartTime": s.ts(r.started), "StartingMillis": ms})
 		}
 		if p.RunningOrderID == r.id || p.RunningOrderID == 0 && ms <= p.EndTime {
 			run = r // the chosen instance, or the latest one in the window

@@ -234,14 +234,14 @@ func (s *Service) workspaceItem(a *account, w *workspace) map[string]any {
 		}
 	}
 	return map[string]any{"SerialId": w.id, "WorkSpaceId": w.id, "AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uin,
-		"WorkSpaceName": w.name, "Region": a.region, "CreateTime": ts(w.created), "UpdateTime": ts(w.updated),
+		"WorkSpaceName": w.name, "Region": a.region, "CreateTime": s.ts(w.created), "UpdateTime": s.ts(w.updated),
 		"Status": 2, "Description": w.desc, "ClusterGroupSetItem": []any{}, "RoleAuth": []any{s.roleAuth(a, w)},
 		"RoleAuthCount": 1, "JobsCount": jobs}
 }
 
 func (s *Service) roleAuth(a *account, w *workspace) map[string]any {
 	return map[string]any{"AppId": a.appID, "WorkSpaceSerialId": w.id, "OwnerUin": a.uin, "CreatorUin": a.uin,
-		"AuthSubAccountUin": a.uin, "Permission": 0, "CreateTime": ts(w.created), "UpdateTime": ts(w.updated),
+		"AuthSubAccountUin": a.uin, "Permission": 0, "CreateTime": s.ts(w.created), "UpdateTime": s.ts(w.updated),
 		"Status": 2, "RoleName": "SuperOwner"}
 }
 
@@ -438,7 +438,7 @@ func (s *Service) describeVariables(_ context.Context, a *account, req *api3.Req
 		}
 		out = append(out, map[string]any{"SerialId": v.id, "Name": v.name, "Value": val, "ValueType": v.valueType,
 			"SecretRegion": v.secretRegion, "SecretName": v.secretName, "SecretVersionId": v.secretVersionID,
-			"Type": v.typ, "Remark": v.remark, "CreateTime": ts(v.created), "CreatorUin": a.uin})
+			"Type": v.typ, "Remark": v.remark, "CreateTime": s.ts(v.created), "CreatorUin": a.uin})
 	}
 	return map[string]any{"VariableSet": out}, nil
 }
@@ -548,7 +548,7 @@ func (s *Service) getMetaTable(_ context.Context, a *account, req *api3.Request)
 		for _, t := range a.metaTables {
 			if d := a.metaDBs[t.dbID]; d != nil && d.name == p.Database && t.name == p.Table {
 				return map[string]any{"SerialId": t.serial, "Catalog": p.Catalog, "Database": d.name, "Table": t.name,
-					"DDL": t.ddl, "CreateTime": ts(t.created)}, nil
+					"DDL": t.ddl, "CreateTime": s.ts(t.created)}, nil
 			}
 		}
 	}
@@ -604,10 +604,10 @@ func (s *Service) clusterItem(a *account, c *cluster) map[string]any {
 		secs = strconv.FormatInt(int64(c.expire.Sub(now).Seconds()), 10)
 	}
 	return map[string]any{"ClusterId": c.id, "Name": c.name, "Region": a.region, "AppId": a.appID, "OwnerUin": a.uin,
-		"CreatorUin": a.uin, "Status": st, "Remark": c.remark, "CreateTime": ts(c.created), "UpdateTime": ts(c.updated),
+		"CreatorUin": a.uin, "Status": st, "Remark": c.remark, "CreateTime": s.ts(c.created), "UpdateTime": s.ts(c.updated),
 		"CuNum": c.cuNum, "CuMem": c.cuMem, "Zone": c.zone, "StatusDesc": desc, "CCNs": []any{}, "NetEnvironmentType": 1,
 		"FreeCuNum": c.cuNum - used, "FreeCu": float64(c.cuNum - used), "RunningCu": float64(used), "Tags": []any{},
-		"IsolatedTime": "-", "ExpireTime": tsOr(c.expire), "SecondsUntilExpiry": secs, "AutoRenewFlag": c.renewFlag,
+		"IsolatedTime": "-", "ExpireTime": s.tsOr(c.expire), "SecondsUntilExpiry": secs, "AutoRenewFlag": c.renewFlag,
 		"DefaultCOSBucket": c.cosBucket, "PayMode": c.payMode, "Type": typ, "MemRatio": c.cuMem,
 		"TotalCpu": float64(c.cuNum), "TotalMem": float64(c.cuNum * c.cuMem), "RunningCpu": float64(used),
 		"RunningMem": float64(used * c.cuMem), "LogCOSBucket": c.cosBucket, "MaxCuPerJob": c.cuNum,

@@ -207,23 +207,21 @@ func quota(v, def int) int {
 
 func decode(req *api3.Request, v any) *api3.Error { return facade.Decode(req, v) }
 
-func ts(t time.Time) string { return facade.TS(t) }
+// ts formats a time as the catalog documents (Oceanus: "YYYY-MM-DD
+// hh:mm:ss", Catalog.TimeFormat), in UTC.
+func (s *Service) ts(t time.Time) string {
+	if s.cat.TimeFormat != "" {
+		return t.UTC().Format(s.cat.TimeFormat)
+	}
+	return facade.TS(t)
+}
 
 // tsOr formats t or returns "-" for a zero time (the documented "没…则为 -").
-func tsOr(t time.Time) string {
+func (s *Service) tsOr(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return ts(t)
-}
-
-// tsp is an optional time (nil -> JSON null).
-func tsp(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := ts(t)
-	return &s
+	return s.ts(t)
 }
 
 func str(p *string) string {

@@ -225,6 +225,11 @@ func TestJobLifecycle(t *testing.T) {
 	if j["PublishedJobConfigVersion"].(float64) != float64(v1) || j["StartTime"] == "-" {
 		t.Fatalf("running job: %v", j)
 	}
+	for _, k := range []string{"CreateTime", "StartTime", "UpdateTime"} {
+		if _, err := time.Parse(f.cat.TimeFormat, j[k].(string)); err != nil || f.cat.TimeFormat == "" {
+			t.Fatalf("%s %q is not in the documented format %q: %v", k, j[k], f.cat.TimeFormat, err)
+		}
+	}
 	f.fails("DeleteJobs", M{"JobIds": []string{id}}, "ResourceUnavailable.NotAllowedToBeDeleted")
 	f.fails("RunJobs", M{"RunJobDescriptions": []M{{"JobId": id, "RunType": 2}}}, "ResourceInUse.InstanceInProcess")
 	// Pause, resume.
