@@ -24,7 +24,7 @@ import (
 
 var jobMachine, _ = cat.Machine("job")
 
-func stateID(s string) string       { return id("job", fixtures.KindState, s) }
+func stateID(s string) string        { return id("job", fixtures.KindState, s) }
 func transID(from, to string) string { return id("job", fixtures.KindTransition, from+"->"+to) }
 func errID(action, code string) string {
 	return id(action, fixtures.KindError, code)
