@@ -55,7 +55,7 @@ func TestNodeSDKBatch(t *testing.T) {
 	e := startEmulator(t)
 	for _, method := range []string{"POST", "GET"} {
 		t.Run(method, func(t *testing.T) {
-			batchScenario(t, newNodeCaller(t, e, "batch", "v20170312", method))
+			batchScenario(t, newNodeCaller(t, defaultTarget(e), "batch", "v20170312", method))
 		})
 	}
 }
@@ -64,7 +64,7 @@ func TestGoSDKBatch(t *testing.T) {
 	e := startEmulator(t)
 	for _, method := range []string{"POST", "GET"} {
 		t.Run(method, func(t *testing.T) {
-			cl, err := batch.NewClient(goCredential(e), region, goProfile(e, method))
+			cl, err := batch.NewClient(goCredential(defaultTarget(e)), region, goProfile(defaultTarget(e), method))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 
 	"github.com/batchconform/batchconform/emulator"
+	"github.com/batchconform/batchconform/emulator/tenants"
 )
 
 const region = "ap-guangzhou"
@@ -49,6 +50,23 @@ func startEmulator(t *testing.T, opts ...emulator.Option) *emulator.Emulator {
 	return e
 }
 
+// target is an endpoint and the credentials to call it with.
+type target struct{ addr, secretID, secretKey string }
+
+// defaultTarget is the emulator's default tenant.
+func defaultTarget(e *emulator.Emulator) target { return target{e.Addr, e.SecretID, e.SecretKey} }
+
+// newTenant creates a fresh tenant, so scenarios running side by side keep
+// their own state.
+func newTenant(t *testing.T, e *emulator.Emulator) target {
+	t.Helper()
+	tn, err := e.Tenants().New(tenants.Tenant{})
+	if err != nil {
+		t.Fatalf("new tenant: %v", err)
+	}
+	return target{e.Addr, tn.SecretID, tn.SecretKey}
+}
+
 // ---- Node.js SDK ----
 
 // nodeCaller drives one node process running driver.js.
@@ -65,7 +83,7 @@ var nodeDir = filepath.Join("node", "tencent")
 
 // newNodeCaller starts driver.js for product (the SDK's service key, e.g.
 // "batch") and version (e.g. "v20170312") with the given request method.
-func newNodeCaller(t *testing.T, e *emulator.Emulator, product, version, method string) *nodeCaller {
+func newNodeCaller(t *testing.T, e target, product, version, method string) *nodeCaller {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -77,9 +95,9 @@ func newNodeCaller(t *testing.T, e *emulator.Emulator, product, version, method 
 	cmd := exec.Command(node, "driver.js")
 	cmd.Dir = nodeDir
 	cmd.Env = append(os.Environ(),
-		"BATCHCONFORM_ENDPOINT="+e.Addr,
-		"BATCHCONFORM_SECRET_ID="+e.SecretID,
-		"BATCHCONFORM_SECRET_KEY="+e.SecretKey,
+		"BATCHCONFORM_ENDPOINT="+e.addr,
+		"BATCHCONFORM_SECRET_ID="+e.secretID,
+		"BATCHCONFORM_SECRET_KEY="+e.secretKey,
 		"BATCHCONFORM_REGION="+region)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -158,17 +176,17 @@ type goCaller struct {
 }
 
 // goProfile is the client profile every Go SDK client of these tests uses.
-func goProfile(e *emulator.Emulator, method string) *profile.ClientProfile {
+func goProfile(e target, method string) *profile.ClientProfile {
 	p := profile.NewClientProfile()
-	p.HttpProfile.Endpoint = e.Addr
+	p.HttpProfile.Endpoint = e.addr
 	p.HttpProfile.Scheme = "http"
 	p.HttpProfile.ReqMethod = method
 	p.HttpProfile.ReqTimeout = 30
 	return p
 }
 
-func goCredential(e *emulator.Emulator) *common.Credential {
-	return common.NewCredential(e.SecretID, e.SecretKey)
+func goCredential(e target) *common.Credential {
+	return common.NewCredential(e.secretID, e.secretKey)
 }
 
 func newGoCaller(t *testing.T, service, version string, client any) *goCaller {
