@@ -17,7 +17,7 @@ import (
 )
 
 type world struct {
-	Job, Space, Cluster, Resource, Folder string
+	Job, JobName, JarJob, Space, Cluster, Resource, Folder string
 	JobConfigVersion                      int64
 }
 
@@ -25,13 +25,19 @@ type world struct {
 func newWorld(t *harness.Target, tag string) *world {
 	GinkgoHelper()
 	w := &world{Space: defaultWorkSpace(t), Cluster: runningCluster(t)}
-	job := ok(t, "CreateJob", map[string]any{"Name": t.Name(tag+"-job", 49), "JobType": 1, "ClusterType": 1, "Remark": "batchconform"})
+	w.JobName = t.Name(tag+"-job", 49)
+	job := ok(t, "CreateJob", map[string]any{"Name": w.JobName, "JobType": 1, "ClusterType": 1, "Remark": "batchconform"})
 	w.Job, _ = job["JobId"].(string)
 	Expect(w.Job).NotTo(BeEmpty(), "CreateJob returns a JobId")
 	DeferCleanup(deleteJob, t, w.Job)
 	cfg := ok(t, "CreateJobConfig", map[string]any{"JobId": w.Job, "Remark": "batchconform", "DefaultParallelism": 1})
 	if v, isNum := cfg["Version"].(float64); isNum {
 		w.JobConfigVersion = int64(v)
+	}
+	if w.Cluster != "" {
+		jar := ok(t, "CreateJob", map[string]any{"Name": t.Name(tag+"-jar", 49), "JobType": 2, "ClusterType": 2, "ClusterId": w.Cluster})
+		w.JarJob, _ = jar["JobId"].(string)
+		DeferCleanup(deleteJob, t, w.JarJob)
 	}
 	res := ok(t, "CreateResource", map[string]any{"ResourceLoc": map[string]any{"StorageType": 1, "Param": map[string]any{
 		"Bucket": "batchconform-1250000000", "Path": "/batchconform/" + tag + "/app.jar", "Region": t.Region}},
@@ -68,9 +74,16 @@ func (w *world) substitute(v any) any {
 		"ResourceId": w.Resource, "ConnectorResourceId": w.Resource,
 		"FolderId": w.Folder, "TargetFolderId": "root",
 	}
-	lists := map[string]string{"JobIds": w.Job, "ResourceIds": w.Resource, "FolderIds": w.Folder, "ClusterIds": w.Cluster, "SourceJobIds": w.Job}
+	lists := map[string]string{"JobIds": w.Job, "JobNames": w.JobName, "ResourceIds": w.Resource, "FolderIds": w.Folder, "ClusterIds": w.Cluster, "SourceJobIds": w.Job}
 	switch x := v.(type) {
 	case map[string]any:
+		if _, jar := x["EntrypointClass"]; jar && w.JarJob != "" {
+			// A JAR entry point belongs to a JAR job.
+			if _, isStr := x["JobId"].(string); isStr {
+				x["JobId"] = w.JarJob
+				delete(scalar, "JobId")
+			}
+		}
 		for k, e := range x {
 			if s, ok := scalar[k]; ok && s != "" {
 				if _, isStr := e.(string); isStr {
