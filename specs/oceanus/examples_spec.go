@@ -106,7 +106,14 @@ var _ = Describe("Oceanus doc examples", Ordered, ContinueOnFailure, func() {
 		harness.It(x.ID, harness.Items(x.ID), func() {
 			var req map[string]any
 			Expect(json.Unmarshal(x.Request, &req)).To(Succeed())
-			req = w.substitute(req).(map[string]any)
+			if isDestructive(x.Action) {
+				// A destructive example gets resources of its own, so it
+				// neither meets references the other examples made nor
+				// takes the world from them.
+				req = freshWorld(t, x.Action).substitute(req).(map[string]any)
+			} else {
+				req = w.substitute(req).(map[string]any)
+			}
 			if x.Action == "CreateOceanusCluster" {
 				// Masked in the doc (see the item's note).
 				req["ClusterName"] = t.Name("ex-cluster", 49)

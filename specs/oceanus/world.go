@@ -9,6 +9,8 @@ package oceanus
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -17,8 +19,8 @@ import (
 )
 
 type world struct {
-	Job, JobName, JarJob, Space, Cluster, Resource, Folder string
-	JobConfigVersion                      int64
+	Job, JobName, JarJob, JarName, Space, Cluster, Resource, Folder string
+	JobConfigVersion                                       int64
 }
 
 // newWorld creates the world's resources on t (cleanup registered).
@@ -35,7 +37,8 @@ func newWorld(t *harness.Target, tag string) *world {
 		w.JobConfigVersion = int64(v)
 	}
 	if w.Cluster != "" {
-		jar := ok(t, "CreateJob", map[string]any{"Name": t.Name(tag+"-jar", 49), "JobType": 2, "ClusterType": 2, "ClusterId": w.Cluster})
+		w.JarName = t.Name(tag+"-jar", 49)
+		jar := ok(t, "CreateJob", map[string]any{"Name": w.JarName, "JobType": 2, "ClusterType": 2, "ClusterId": w.Cluster})
 		w.JarJob, _ = jar["JobId"].(string)
 		DeferCleanup(deleteJob, t, w.JarJob)
 	}
@@ -48,20 +51,26 @@ func newWorld(t *harness.Target, tag string) *world {
 	return w
 }
 
-// runningCluster returns the ID of a running dedicated cluster of the
-// tenant (the emulator seeds one), or "".
+// runningCluster returns the ID of a running dedicated cluster (Type 2,
+// Status 2) of the tenant (the emulator seeds one), waiting a while for one
+// that is being scaled; "" if there is none.
 func runningCluster(t *harness.Target) string {
 	GinkgoHelper()
-	env := raw(t, "DescribeClusters", map[string]any{"Limit": 100})
-	var set []map[string]any
-	_ = json.Unmarshal(env.Response["ClusterSet"], &set)
-	for _, c := range set {
-		if fmt.Sprint(c["Status"]) == "2" && fmt.Sprint(c["ClusterType"]) != "1" {
-			s, _ := c["ClusterId"].(string)
-			return s
+	var id string
+	find := func() string {
+		env := raw(t, "DescribeClusters", map[string]any{"Limit": 100})
+		var set []map[string]any
+		_ = json.Unmarshal(env.Response["ClusterSet"], &set)
+		for _, c := range set {
+			if fmt.Sprint(c["Status"]) == "2" && fmt.Sprint(c["Type"]) == "2" {
+				id, _ = c["ClusterId"].(string)
+				return id
+			}
 		}
+		return ""
 	}
-	return ""
+	Eventually(find).WithTimeout(30 * time.Second).WithPolling(t.PollInterval() * 5).ShouldNot(BeEmpty())
+	return id
 }
 
 // substitute points the request's resource references at the world's,
@@ -72,7 +81,7 @@ func (w *world) substitute(v any) any {
 		"ClusterId": w.Cluster, "TargetClusterId": w.Cluster,
 		"WorkSpaceId": w.Space, "TargetWorkspaceId": w.Space,
 		"ResourceId": w.Resource, "ConnectorResourceId": w.Resource,
-		"FolderId": w.Folder, "TargetFolderId": "root",
+		"FolderId": w.Folder, "SourceFolderId": w.Folder, "TargetFolderId": "root",
 	}
 	lists := map[string]string{"JobIds": w.Job, "JobNames": w.JobName, "ResourceIds": w.Resource, "FolderIds": w.Folder, "ClusterIds": w.Cluster, "SourceJobIds": w.Job}
 	switch x := v.(type) {
@@ -107,4 +116,39 @@ func (w *world) substitute(v any) any {
 		return x
 	}
 	return v
+}
+
+func isDestructive(action string) bool {
+	for _, a := range destructive {
+		if a == action {
+			return true
+		}
+	}
+	return false
+}
+
+// freshWorld is a world of its own for one destructive example: a workspace
+// that is not the default (DeleteWorkSpace), a resource with a second
+// version nothing uses (DeleteResourceConfigs), a job that is not running.
+func freshWorld(t *harness.Target, action string) *world {
+	GinkgoHelper()
+	w := newWorld(t, "x"+strings.ToLower(action))
+	switch action {
+	case "DeleteWorkSpace":
+		env := raw(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": t.Name("xspace", 49)})
+		if s := str(env, "WorkSpaceId"); s != "" {
+			w.Space = s
+		}
+	case "DeleteResourceConfigs":
+		raw(t, "CreateResourceConfig", map[string]any{"ResourceId": w.Resource, "ResourceLoc": map[string]any{"StorageType": 1,
+			"Param": map[string]any{"Bucket": "batchconform-1250000000", "Path": "/batchconform/x/app2.jar", "Region": t.Region}}})
+	case "DeleteJobs":
+		w.JobName = w.JarName // the example names one job by ID and another by name
+	case "DeleteJobConfigs":
+		// Versions 1 and 2 deletable: neither the draft nor published.
+		ok(t, "CreateJobConfig", map[string]any{"JobId": w.Job, "DefaultParallelism": 1})
+		ok(t, "CreateJobConfig", map[string]any{"JobId": w.Job, "DefaultParallelism": 1})
+		ok(t, "RunJobs", map[string]any{"RunJobDescriptions": []any{map[string]any{"JobId": w.Job, "RunType": 1, "JobConfigVersion": 3}}})
+	}
+	return w
 }
