@@ -20,7 +20,7 @@ import (
 
 type world struct {
 	Job, JobName, JarJob, JarName, Space, Cluster, Resource, Folder string
-	JobConfigVersion                                       int64
+	JobConfigVersion                                                int64
 }
 
 // newWorld creates the world's resources on t (cleanup registered).
