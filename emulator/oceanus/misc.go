@@ -267,7 +267,7 @@ func (s *Service) describeWorkSpaces(_ context.Context, a *account, req *api3.Re
 	})
 	list, e := facade.ApplyFilters(list, p.Filters, func(name string, vals []string) (func(*workspace) bool, *api3.Error) {
 		switch name {
-		case "WorkSpaceName":
+		case "WorkSpaceName", "ItemSpaceName": // the doc example filters by ItemSpaceName
 			return func(w *workspace) bool {
 				for _, v := range vals {
 					if strings.Contains(w.name, v) {
@@ -445,8 +445,12 @@ func (s *Service) describeVariables(_ context.Context, a *account, req *api3.Req
 
 // ---- meta catalog ----
 
-// defaultCatalog is the built-in catalog (CatalogId 1, "_dc").
-const defaultCatalog = "_dc"
+// The built-in catalog (CatalogId 0, "_dc") and its default database
+// (DatabaseId 0, "_db"), as the documented examples use them.
+const (
+	defaultCatalog  = "_dc"
+	defaultDatabase = "_db"
+)
 
 var ddlTable = regexp.MustCompile("(?is)^\\s*CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?`?([A-Za-z_][A-Za-z0-9_]*)`?\\s*\\((.*)\\)")
 
@@ -475,8 +479,8 @@ func (s *Service) createMetaDatabase(_ context.Context, a *account, req *api3.Re
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if p.CatalogID != 1 {
-		return nil, api3.Errorf("InvalidParameterValue", "the catalog %d does not exist (the built-in catalog is 1)", p.CatalogID)
+	if p.CatalogID != 0 {
+		return nil, api3.Errorf("InvalidParameterValue", "the catalog %d does not exist (the built-in catalog %s is 0)", p.CatalogID, defaultCatalog)
 	}
 	if !dbNameShape.MatchString(p.DatabaseName) {
 		return nil, api3.Errorf("InvalidParameterValue.MetaDatabaseName", "the database name %q must start with a letter or _ and hold letters, digits or _", p.DatabaseName)
@@ -530,7 +534,8 @@ func (s *Service) createMetaTable(_ context.Context, a *account, req *api3.Reque
 	}
 	t := &metaTable{id: a.seq(), dbID: d.id, catalogID: p.CatalogID, name: name, ddl: sql, comment: p.Comment,
 		clusterID: p.ClusterID, created: s.now()}
-	t.serial = "table-" + strconv.FormatInt(t.id, 10)
+	t.serial = s.ids.NewID("mtable-")
+	t.code = p.SQLCode
 	a.metaTables[t.id] = t
 	return map[string]any{"TableId": t.id}, nil
 }
@@ -548,7 +553,7 @@ func (s *Service) getMetaTable(_ context.Context, a *account, req *api3.Request)
 		for _, t := range a.metaTables {
 			if d := a.metaDBs[t.dbID]; d != nil && d.name == p.Database && t.name == p.Table {
 				return map[string]any{"SerialId": t.serial, "Catalog": p.Catalog, "Database": d.name, "Table": t.name,
-					"DDL": t.ddl, "CreateTime": s.ts(t.created)}, nil
+					"DDL": t.code, "CreateTime": s.ts(t.created)}, nil
 			}
 		}
 	}
@@ -584,7 +589,7 @@ func (s *Service) modifyMetaTable(_ context.Context, a *account, req *api3.Reque
 	if name != t.name {
 		return nil, api3.Errorf("FailedOperation.ModifyTableFailedOperation", "the DDL names the table %s, not %s", name, t.name)
 	}
-	t.ddl, t.comment = sql, p.Remark
+	t.ddl, t.code, t.comment = sql, p.SQLCode, p.Remark
 	return map[string]any{}, nil
 }
 
@@ -599,7 +604,7 @@ func (s *Service) clusterItem(a *account, c *cluster) map[string]any {
 	if c.shared {
 		typ = 1
 	}
-	secs := "-"
+	var secs any
 	if !c.expire.IsZero() {
 		secs = strconv.FormatInt(int64(c.expire.Sub(now).Seconds()), 10)
 	}
@@ -607,7 +612,7 @@ func (s *Service) clusterItem(a *account, c *cluster) map[string]any {
 		"CreatorUin": a.uin, "Status": st, "Remark": c.remark, "CreateTime": s.ts(c.created), "UpdateTime": s.ts(c.updated),
 		"CuNum": c.cuNum, "CuMem": c.cuMem, "Zone": c.zone, "StatusDesc": desc, "CCNs": []any{}, "NetEnvironmentType": 1,
 		"FreeCuNum": c.cuNum - used, "FreeCu": float64(c.cuNum - used), "RunningCu": float64(used), "Tags": []any{},
-		"IsolatedTime": "-", "ExpireTime": s.tsOr(c.expire), "SecondsUntilExpiry": secs, "AutoRenewFlag": c.renewFlag,
+		"IsolatedTime": nil, "ExpireTime": s.tsOr(c.expire), "SecondsUntilExpiry": secs, "AutoRenewFlag": c.renewFlag,
 		"DefaultCOSBucket": c.cosBucket, "PayMode": c.payMode, "Type": typ, "MemRatio": c.cuMem,
 		"TotalCpu": float64(c.cuNum), "TotalMem": float64(c.cuNum * c.cuMem), "RunningCpu": float64(used),
 		"RunningMem": float64(used * c.cuMem), "LogCOSBucket": c.cosBucket, "MaxCuPerJob": c.cuNum,

@@ -185,7 +185,7 @@ func (s *Service) Handle(ctx context.Context, req *api3.Request) (any, *api3.Err
 	if e != nil {
 		return nil, facade.Documented(s.cat, req.Action, e)
 	}
-	return resp, nil
+	return s.shape(req.Action, resp)
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC() }
@@ -216,10 +216,10 @@ func (s *Service) ts(t time.Time) string {
 	return facade.TS(t)
 }
 
-// tsOr formats t or returns "-" for a zero time (the documented "没…则为 -").
-func (s *Service) tsOr(t time.Time) string {
+// tsOr formats t, or is null for a zero time (such members may be null).
+func (s *Service) tsOr(t time.Time) any {
 	if t.IsZero() {
-		return "-"
+		return nil
 	}
 	return s.ts(t)
 }

@@ -534,18 +534,19 @@ func TestClustersMetaAndGateway(t *testing.T) {
 	f.ok("DeleteOceanusCluster", M{"ClusterId": cid})
 	f.fails("DeleteOceanusCluster", M{"ClusterId": cid}, "ResourceNotFound")
 	// Meta catalog.
-	db := f.ok("CreateMetaDatabase", M{"CatalogId": 1, "DatabaseName": "sales"})["DatabaseId"].(float64)
-	f.fails("CreateMetaDatabase", M{"CatalogId": 1, "DatabaseName": "sales"}, "InvalidParameterValue.MetaDatabaseExisted")
-	f.fails("CreateMetaDatabase", M{"CatalogId": 1, "DatabaseName": "9x"}, "InvalidParameterValue.MetaDatabaseName")
+	db := f.ok("CreateMetaDatabase", M{"CatalogId": 0, "DatabaseName": "sales"})["DatabaseId"].(float64)
+	f.fails("CreateMetaDatabase", M{"CatalogId": 0, "DatabaseName": "sales"}, "InvalidParameterValue.MetaDatabaseExisted")
+	f.fails("CreateMetaDatabase", M{"CatalogId": 0, "DatabaseName": "9x"}, "InvalidParameterValue.MetaDatabaseName")
 	ddl := base64.StdEncoding.EncodeToString([]byte("CREATE TABLE orders (id INT) WITH ('connector'='datagen')"))
-	tid := f.ok("CreateMetaTable", M{"CatalogId": 1, "DatabaseId": db, "SqlCode": ddl})["TableId"].(float64)
-	f.fails("CreateMetaTable", M{"CatalogId": 1, "DatabaseId": db, "SqlCode": ddl}, "InvalidParameterValue.MetaTableExisted")
-	f.fails("CreateMetaTable", M{"CatalogId": 1, "DatabaseId": db, "SqlCode": "SELECT 1"}, "FailedOperation.CheckDdlGrammar")
-	f.fails("CreateMetaTable", M{"CatalogId": 1, "DatabaseId": db, "SqlCode": "CREATE TABLE t"}, "FailedOperation.DDLParseFailure")
+	tid := f.ok("CreateMetaTable", M{"CatalogId": 0, "DatabaseId": db, "SqlCode": ddl})["TableId"].(float64)
+	f.fails("CreateMetaTable", M{"CatalogId": 0, "DatabaseId": db, "SqlCode": ddl}, "InvalidParameterValue.MetaTableExisted")
+	f.fails("CreateMetaTable", M{"CatalogId": 0, "DatabaseId": db, "SqlCode": "SELECT 1"}, "FailedOperation.CheckDdlGrammar")
+	f.fails("CreateMetaTable", M{"CatalogId": 0, "DatabaseId": db, "SqlCode": "CREATE TABLE t"}, "FailedOperation.DDLParseFailure")
 	got := f.ok("GetMetaTable", M{"Catalog": "_dc", "Database": "sales", "Table": "orders", "WorkSpaceId": ""})
-	if !strings.Contains(got["DDL"].(string), "orders") {
+	if got["DDL"] != ddl { // echoed base64, as documented
 		t.Fatalf("GetMetaTable %v", got)
 	}
+	f.ok("CreateMetaTable", M{"CatalogId": 0, "DatabaseId": 0, "SqlCode": ddl}) // the default database _db
 	f.fails("GetMetaTable", M{"Catalog": "_dc", "Database": "sales", "Table": "nope", "WorkSpaceId": ""}, "ResourceNotFound.TableNotExist")
 	f.ok("ModifyMetaTable", M{"ClusterId": DedicatedClusterID, "TableId": fmt.Sprint(int64(tid)), "SqlCode": ddl, "FlinkVersion": "Flink-1.16", "WorkSpaceId": "", "Remark": "r"})
 	f.fails("ModifyMetaTable", M{"ClusterId": "cluster-nothere0", "TableId": "1", "SqlCode": ddl, "FlinkVersion": "x", "WorkSpaceId": "", "Remark": ""}, "ResourceNotFound.ClusterNotFound")

@@ -184,6 +184,7 @@ type metaDB struct {
 type metaTable struct {
 	id, dbID, catalogID int64
 	name, ddl, comment  string
+	code                string // the DDL as sent (base64, as GetMetaTable documents it)
 	serial, clusterID   string
 	created             time.Time
 }
@@ -217,7 +218,8 @@ func (s *Service) account(secretID, region string) *account {
 	zone := a.region + "-3"
 	seed := []*cluster{
 		{id: SharedClusterID, name: "batchconform-shared", status: 2, cuNum: 1000, cuMem: 4, shared: true},
-		{id: DedicatedClusterID, name: "batchconform-dedicated", status: 2, cuNum: 8, cuMem: 4},
+		// Prepaid, so RenewOceanusCluster applies to it.
+		{id: DedicatedClusterID, name: "batchconform-dedicated", status: 2, cuNum: 8, cuMem: 4, payMode: 1, expire: now.AddDate(0, 1, 0)},
 		{id: StoppedClusterID, name: "batchconform-stopped", status: 1, cuNum: 8, cuMem: 4},
 	}
 	for _, c := range s.tenant(secretID).Oceanus.Clusters {
@@ -239,6 +241,7 @@ func (s *Service) account(secretID, region string) *account {
 		c.cosBucket = "batchconform-1250000000"
 		a.clusters[c.id] = c
 	}
+	a.metaDBs[0] = &metaDB{id: 0, catalogID: 0, name: defaultDatabase, comment: "default database"}
 	for i, name := range []string{"flink-connector-kafka", "flink-connector-jdbc"} {
 		r := &resource{id: "resource-sys0000" + string(rune('1'+i)), name: name, resourceType: 1, system: true,
 			created: now, updated: now, latest: 1, workspaceID: ws.id}
