@@ -11,6 +11,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/facade"
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 // ---- CreateJob ----
@@ -64,13 +65,13 @@ func (s *Service) createJob(_ context.Context, a *account, req *api3.Request) (a
 	if e := s.checkCuMem(t.Oceanus.CuMemWhitelist, cl, cuMem); e != nil {
 		return nil, e
 	}
-	if j := a.jobByName(p.Name, ws.id); j != nil {
+	if j := a.jobByName(p.Name, ws.id); j != nil && !s.on(faults.OceanusDuplicateJobName) {
 		if t.Oceanus.LegacyDuplicatedJobName {
 			return nil, api3.Errorf("FailedOperation.DuplicatedJobName", "a job named %q already exists", p.Name)
 		}
 		return nil, api3.Errorf("InvalidParameterValue.JobNameExisted", "a job named %q already exists", p.Name)
 	}
-	if len(a.jobs) >= quota(t.Oceanus.MaxJobs, DefaultMaxJobs) {
+	if len(a.jobs) >= quota(t.Oceanus.MaxJobs, DefaultMaxJobs) && !s.on(faults.OceanusIgnoreJobLimit) {
 		return nil, api3.Errorf("LimitExceeded.Job", "an AppId may create at most %d jobs", quota(t.Oceanus.MaxJobs, DefaultMaxJobs))
 	}
 	if p.OpenJobDefaultAlarm == 1 {
@@ -114,7 +115,7 @@ func checkJobName(name, badChars string) *api3.Error {
 func (s *Service) jobCluster(a *account, clusterType int64, id string, jobType int64) (*cluster, *api3.Error) {
 	switch clusterType {
 	case 1:
-		if jobType == 2 {
+		if jobType == 2 && !s.on(faults.OceanusJarOnShared) {
 			return nil, api3.Errorf("InvalidParameterValue.JobTypeCombineWithClusterType", "JAR jobs (JobType 2) cannot run on the shared cluster (ClusterType 1)")
 		}
 		if id == "" {
@@ -132,6 +133,9 @@ func (s *Service) jobCluster(a *account, clusterType int64, id string, jobType i
 	}
 	cl, ok := a.clusters[id]
 	if !ok {
+		if s.on(faults.OceanusUnknownClusterCode) {
+			return nil, api3.Errorf("InvalidParameterValue.ClusterId", "the cluster %s does not exist", id)
+		}
 		return nil, api3.Errorf("ResourceNotFound.ClusterId", "the cluster %s does not exist", id)
 	}
 	if cl.shared != (clusterType == 1) {
@@ -142,7 +146,9 @@ func (s *Service) jobCluster(a *account, clusterType int64, id string, jobType i
 	case 3:
 		return nil, api3.Errorf("ResourceUnavailable.ClusterGroupStatus", "the cluster %s is initializing or scaling", id)
 	default:
-		return nil, api3.Errorf("ResourceUnavailable.Cluster", "the cluster %s is not running", id)
+		if !s.on(faults.OceanusStoppedClusterRuns) {
+			return nil, api3.Errorf("ResourceUnavailable.Cluster", "the cluster %s is not running", id)
+		}
 	}
 	return cl, nil
 }
@@ -183,6 +189,23 @@ func (a *account) findJob(id, badShape, notFound string) (*job, *api3.Error) {
 	return j, nil
 }
 
+// operation is how long status 3 lasts (nothing under the skip-in-progress fault).
+func (s *Service) operation() time.Duration {
+	if s.on(faults.OceanusSkipInProgress) {
+		return 0
+	}
+	return s.timing.Operation
+}
+
+// total is a list's TotalCount: every match (the page's size under the
+// total-count-of-page fault).
+func (s *Service) total(all, page int) int {
+	if s.on(faults.OceanusPageTotalCount) {
+		return page
+	}
+	return all
+}
+
 // ---- ModifyJob ----
 
 func (s *Service) modifyJob(_ context.Context, a *account, req *api3.Request) (any, *api3.Error) {
@@ -205,7 +228,7 @@ func (s *Service) modifyJob(_ context.Context, a *account, req *api3.Request) (a
 		if e := checkJobName(*p.Name, "InvalidParameterValue.JobName"); e != nil {
 			return nil, e
 		}
-		if o := a.jobByName(*p.Name, j.workspaceID); o != nil && o != j {
+		if o := a.jobByName(*p.Name, j.workspaceID); o != nil && o != j && !s.on(faults.OceanusRenameDuplicate) {
 			return nil, api3.Errorf("FailedOperation.DuplicatedJobName", "a job named %q already exists", *p.Name)
 		}
 	}
@@ -380,9 +403,12 @@ func (s *Service) deleteJobs(_ context.Context, a *account, req *api3.Request) (
 		del = append(del, j)
 	}
 	for _, j := range del {
-		if j.status == StatusInProgress || j.status == StatusRunning {
+		if (j.status == StatusInProgress || j.status == StatusRunning) && !s.on(faults.OceanusDeleteRunning) {
 			return nil, api3.Errorf("ResourceUnavailable.NotAllowedToBeDeleted", "the job %s is %s and cannot be deleted", j.id, statusDesc(j.status))
 		}
+	}
+	if s.on(faults.OceanusDeletedJobFound) {
+		return map[string]any{}, nil
 	}
 	for _, j := range del {
 		delete(a.jobs, j.id)
@@ -411,6 +437,9 @@ func (s *Service) describeJobs(_ context.Context, a *account, req *api3.Request)
 		for _, id := range p.JobIDs {
 			j, ok := a.jobs[id]
 			if !ok {
+				if s.on(faults.OceanusUnknownJobIgnored) {
+					continue
+				}
 				return nil, api3.Errorf("ResourceNotFound.JobId", "the job %s does not exist", id)
 			}
 			if !facade.Contains(jobs, j) {
@@ -457,7 +486,7 @@ func (s *Service) describeJobs(_ context.Context, a *account, req *api3.Request)
 	for _, j := range jobs[x:y] {
 		set = append(set, s.jobV1(a, j))
 	}
-	return map[string]any{"TotalCount": len(jobs), "JobSet": set}, nil
+	return map[string]any{"TotalCount": s.total(len(jobs), y-x), "JobSet": set}, nil
 }
 
 func (a *account) clusterName(id string) string {
@@ -580,13 +609,14 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 		if d.StartMode != "" && j.jobType != 1 {
 			return nil, api3.Errorf("UnsupportedOperation.UnsupportedStartMode", "StartMode applies to SQL jobs only")
 		}
-		switch j.status {
-		case StatusInProgress, StatusRunning:
+		switch {
+		case j.status == StatusInProgress, j.status == StatusRunning && !s.on(faults.OceanusRunRunning):
 			return nil, api3.Errorf("ResourceInUse.InstanceInProcess", "the job %s is %s", j.id, statusDesc(j.status))
-		case StatusUninitialized:
+		case j.status == StatusUninitialized && !s.on(faults.OceanusRunWithoutConfig):
 			return nil, api3.Errorf("ResourceNotFound.JobConfig", "the job %s has no configuration", j.id)
 		}
-		if d.RunType == 2 && j.status != StatusPaused {
+		resumable := j.status == StatusPaused || s.on(faults.OceanusResumeStopped) && (j.status == StatusStopped || j.status == StatusFailed)
+		if d.RunType == 2 && !resumable {
 			return nil, api3.Errorf("ResourceUnavailable.NoRunningJobInstancesFoundForJobId", "the job %s has no paused instance to resume", j.id)
 		}
 		if d.RunType == 1 && j.status == StatusPaused {
@@ -601,12 +631,15 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 				return nil, api3.Errorf("ResourceNotFound.JobConfig", "the job %s has no configuration version %d", j.id, *d.JobConfigVersion)
 			}
 			pl.version = *d.JobConfigVersion
-		default:
+		case j.latestConfig() != nil:
 			pl.version = j.latestConfig().version
 		}
 		c := j.config(pl.version)
 		if c == nil {
-			return nil, api3.Errorf("ResourceNotFound.JobConfig", "the job %s has no configuration version %d", j.id, pl.version)
+			if !s.on(faults.OceanusRunWithoutConfig) {
+				return nil, api3.Errorf("ResourceNotFound.JobConfig", "the job %s has no configuration version %d", j.id, pl.version)
+			}
+			c = &jobConfig{} // the fault runs nothing from nowhere
 		}
 		if d.SavepointID != "" && j.savepointByID(d.SavepointID) == nil {
 			return nil, api3.Errorf("ResourceNotFound", "the savepoint %s does not exist", d.SavepointID)
@@ -636,7 +669,7 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 			need = 1
 		}
 		needCU[cl.id] += need
-		if a.clusterUsedCU(cl.id)+needCU[cl.id] > cl.cuNum {
+		if a.clusterUsedCU(cl.id)+needCU[cl.id] > cl.cuNum && !s.on(faults.OceanusUnlimitedCU) {
 			return nil, api3.Errorf("ResourceInsufficient.CU", "the cluster %s has %d free CU, the jobs need %d", cl.id, cl.cuNum-a.clusterUsedCU(cl.id), needCU[cl.id])
 		}
 		plans = append(plans, pl)
@@ -645,10 +678,12 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 		j := pl.j
 		j.status, j.updated, j.runningVersion = StatusInProgress, now, pl.version
 		if !pl.resume {
-			if j.published < pl.version {
+			if j.published < pl.version && !s.on(faults.OceanusNoPublish) {
 				j.published = pl.version
 			}
-			j.config(pl.version).updated = now
+			if c := j.config(pl.version); c != nil {
+				c.updated = now
+			}
 			j.runs = append(j.runs, jobRun{id: int64(len(j.runs) + 1), started: now, version: pl.version})
 			j.log(now, "INFO  com.qcloud.oceanus.ca.service.RunJobService  - Start to run job "+j.id+" with config version "+strconv.FormatInt(pl.version, 10))
 		}
@@ -656,11 +691,12 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 		if pl.resume {
 			ev, desc = "4", "作业恢复"
 		}
-		steps := []step{{at: now.Add(s.timing.Operation), to: StatusRunning, ev: ev, desc: desc}}
-		if j.failing() {
-			steps = append(steps, step{at: now.Add(s.timing.Operation + s.timing.FailAfter), to: StatusFailed, ev: "21", desc: "发生作业失败"})
+		steps := []step{{at: now.Add(s.operation()), to: StatusRunning, ev: ev, desc: desc}}
+		if j.failing() && !s.on(faults.OceanusNeverFails) {
+			steps = append(steps, step{at: now.Add(s.operation() + s.timing.FailAfter), to: StatusFailed, ev: "21", desc: "发生作业失败"})
 		}
 		j.schedule(steps...)
+		j.settle(now) // due at once only under the skip-in-progress fault
 	}
 	return map[string]any{}, nil
 }
@@ -712,6 +748,8 @@ func (s *Service) stopJobs(_ context.Context, a *account, req *api3.Request) (an
 		switch {
 		case j.status == StatusInProgress:
 			return nil, api3.Errorf("ResourceInUse", "an operation on the job %s is in progress", j.id)
+		case (j.status == StatusUninitialized || j.status == StatusUnpublished) && s.on(faults.OceanusStopNeverRunCode):
+			return nil, api3.Errorf("ResourceUnavailable.NotAllowedToBeStopOrPause", "the job %s has never run", j.id)
 		case j.status == StatusUninitialized || j.status == StatusUnpublished:
 			return nil, api3.Errorf("ResourceUnavailable.NoRunningJobInstancesFoundForJobId", "the job %s has never run", j.id)
 		case j.status == StatusRunning, j.status == StatusPaused && d.StopType == 1:
@@ -724,13 +762,17 @@ func (s *Service) stopJobs(_ context.Context, a *account, req *api3.Request) (an
 	for _, pl := range plans {
 		j := pl.j
 		to, ev, desc := int64(StatusStopped), "2", "作业停止"
+		if s.on(faults.OceanusStopPauses) {
+			to = StatusPaused
+		}
 		if pl.pause {
 			to, ev, desc = StatusPaused, "3", "作业暂停"
 			// Pausing takes a savepoint (cancel with savepoint, RecordType 3).
 			j.addSavepoint(s, now, 3, "pause")
 		}
 		j.status, j.updated = StatusInProgress, now
-		j.schedule(step{at: now.Add(s.timing.Operation), to: to, ev: ev, desc: desc})
+		j.schedule(step{at: now.Add(s.operation()), to: to, ev: ev, desc: desc})
+		j.settle(now)
 	}
 	return map[string]any{}, nil
 }
@@ -802,7 +844,7 @@ func (s *Service) createJobConfig(_ context.Context, a *account, req *api3.Reque
 	}
 	limit := quota(s.tenant(req.SecretID).Oceanus.MaxJobConfigs, DefaultMaxJobConfigs)
 	var drop *jobConfig
-	if len(j.configs) >= limit {
+	if len(j.configs) >= limit && !s.on(faults.OceanusUnlimitedConfigs) {
 		if p.AutoDelete != 1 {
 			return nil, api3.Errorf("LimitExceeded.JobConfig", "a job has at most %d configuration versions", limit)
 		}
@@ -944,7 +986,7 @@ func (s *Service) describeJobConfigs(_ context.Context, a *account, req *api3.Re
 	for _, c := range cs[x:y] {
 		set = append(set, s.jobConfigOut(a, j, c))
 	}
-	return map[string]any{"TotalCount": len(cs), "JobConfigSet": set}, nil
+	return map[string]any{"TotalCount": s.total(len(cs), y-x), "JobConfigSet": set}, nil
 }
 
 // jobConfigOut echoes a config version as the documented JobConfig.
@@ -998,9 +1040,9 @@ func (s *Service) deleteJobConfigs(_ context.Context, a *account, req *api3.Requ
 		switch {
 		case c == nil:
 			return nil, api3.Errorf("ResourceNotFound", "the job %s has no configuration version %d", j.id, v)
-		case v == j.published || v == j.runningVersion && (j.status == StatusRunning || j.status == StatusInProgress || j.status == StatusPaused):
+		case (v == j.published || v == j.runningVersion && (j.status == StatusRunning || j.status == StatusInProgress || j.status == StatusPaused)) && !s.on(faults.OceanusDeletePublished):
 			return nil, api3.Errorf("FailedOperation.JobConfigOnPublish", "version %d of the job %s is published", v, j.id)
-		case c == j.draft() && j.published == 0:
+		case c == j.draft() && j.published == 0 && !s.on(faults.OceanusDeleteDraft):
 			return nil, api3.Errorf("FailedOperation.DraftConfigCanNotDelete", "version %d is the draft of the job %s", v, j.id)
 		}
 	}

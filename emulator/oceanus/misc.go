@@ -10,6 +10,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/facade"
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 // ---- folders ----
@@ -60,7 +61,7 @@ func (s *Service) createFolder(_ context.Context, a *account, req *api3.Request)
 		return nil, api3.Errorf("InvalidParameterValue", "the workspace %s does not exist", p.WorkSpaceID)
 	}
 	for _, f := range a.subFolders(p.ParentID, p.FolderType) {
-		if f.name == p.FolderName {
+		if f.name == p.FolderName && !s.on(faults.OceanusDuplicateFolderName) {
 			return nil, api3.Errorf("InvalidParameter.DuplicatedFolderName", "a folder named %q exists under %s", p.FolderName, p.ParentID)
 		}
 	}
@@ -178,6 +179,9 @@ func (s *Service) deleteFolders(_ context.Context, a *account, req *api3.Request
 		}
 		if id == RootFolderID {
 			return nil, api3.Errorf("InvalidParameterValue", "the root folder cannot be deleted")
+		}
+		if s.on(faults.OceanusDeleteNonEmptyFolder) {
+			continue
 		}
 		if len(a.subFolders(id, f.folderType)) > 0 {
 			return nil, api3.Errorf("InvalidParameterValue", "the folder %s has sub-folders", id)
@@ -336,7 +340,7 @@ func (s *Service) deleteWorkSpace(_ context.Context, a *account, req *api3.Reque
 	if !ok {
 		return nil, api3.Errorf("InvalidParameter", "the workspace %s does not exist", p.WorkSpaceID)
 	}
-	if w.isDefault {
+	if w.isDefault && !s.on(faults.OceanusDeleteDefaultSpace) {
 		return nil, api3.Errorf("FailedOperation.DefaultSpaceCanNotOperate", "the default workspace cannot be deleted")
 	}
 	if wd := s.tenant(req.SecretID).Oceanus.WedataWorkspaces; facade.Contains(wd, w.id) || facade.Contains(wd, w.name) {
@@ -398,7 +402,7 @@ func (s *Service) createVariable(_ context.Context, a *account, req *api3.Reques
 		return nil, api3.Errorf("InvalidParameter", "the workspace %s does not exist", p.WorkSpaceID)
 	}
 	for _, v := range a.variables {
-		if v.name == p.Name && v.workspaceID == ws.id {
+		if v.name == p.Name && v.workspaceID == ws.id && !s.on(faults.OceanusDuplicateVariable) {
 			return nil, api3.Errorf("InvalidParameter.CreateVariableExists", "a variable named %q exists", p.Name)
 		}
 	}

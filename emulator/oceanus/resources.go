@@ -10,6 +10,7 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/facade"
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -116,7 +117,7 @@ func (s *Service) createResource(_ context.Context, a *account, req *api3.Reques
 		return nil, api3.Errorf("ResourceNotFound", "the resource folder %s does not exist", fold)
 	}
 	for _, r := range a.resources {
-		if r.name == p.Name && !r.system && r.workspaceID == ws.id {
+		if r.name == p.Name && !r.system && r.workspaceID == ws.id && !s.on(faults.OceanusDuplicateResourceName) {
 			return nil, api3.Errorf("ResourceInUse.ResourceNameAlreadyExists", "a resource named %q already exists", p.Name)
 		}
 	}
@@ -506,7 +507,7 @@ func (s *Service) deleteResources(_ context.Context, a *account, req *api3.Reque
 		if _, e := a.userResource(id, "ResourceNotFound"); e != nil {
 			return nil, e
 		}
-		if refs := a.resourceRefs(id, 0); len(refs) > 0 {
+		if refs := a.resourceRefs(id, 0); len(refs) > 0 && !s.on(faults.OceanusDeleteResourceInUse) {
 			return nil, api3.Errorf("ResourceInUse", "the resource %s is used by the job %s", id, refs[0]["JobId"])
 		}
 		if _, ok := a.connectors[id]; ok {
@@ -544,13 +545,13 @@ func (s *Service) deleteResourceConfigs(_ context.Context, a *account, req *api3
 		}
 		left--
 	}
-	if left <= 0 {
+	if left <= 0 && !s.on(faults.OceanusDeleteLastVersion) {
 		return nil, api3.Errorf("InternalError.ResourceConfigCanNotDelete", "the last version of a resource cannot be deleted; delete the resource")
 	}
 	for _, v := range p.ResourceConfigVersions {
 		r.removeVersion(v)
 	}
-	if r.version(r.latest) == nil {
+	if r.version(r.latest) == nil && len(r.versions) > 0 {
 		r.latest = r.versions[len(r.versions)-1].version
 	}
 	r.updated = s.now()

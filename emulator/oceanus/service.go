@@ -190,6 +190,9 @@ func (s *Service) Handle(ctx context.Context, req *api3.Request) (any, *api3.Err
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC() }
 
+// on reports whether a fault is switched on (emulator/faults/oceanus.go).
+func (s *Service) on(name string) bool { return s.faults.On(name) }
+
 func (s *Service) tenant(id string) tenants.Tenant {
 	t, _ := s.tenants.Get(id)
 	return t
@@ -210,7 +213,7 @@ func decode(req *api3.Request, v any) *api3.Error { return facade.Decode(req, v)
 // ts formats a time as the catalog documents (Oceanus: "YYYY-MM-DD
 // hh:mm:ss", Catalog.TimeFormat), in UTC.
 func (s *Service) ts(t time.Time) string {
-	if s.cat.TimeFormat != "" {
+	if s.cat.TimeFormat != "" && !s.on(faults.OceanusTimesRFC3339) {
 		return t.UTC().Format(s.cat.TimeFormat)
 	}
 	return facade.TS(t)
@@ -245,7 +248,7 @@ type wTag struct {
 
 // page applies Offset/Limit with the catalog's maximum.
 func (s *Service) page(action string, n int, offset, limit *int64, def int64) (int, int) {
-	return facade.Page(s.cat, action, n, offset, limit, def, s.faults.On(faults.IgnoreOffset))
+	return facade.Page(s.cat, action, n, offset, limit, def, s.on(faults.IgnoreOffset) || s.on(faults.OceanusIgnoreOffset))
 }
 
 // filters applies Name/Values filters; an unknown name is InvalidParameterValue.

@@ -34,8 +34,13 @@ type fx struct {
 
 func newFx(t *testing.T, tn ...tenants.Tenant) *fx {
 	t.Helper()
+	return newFxFaults(t, nil, tn...)
+}
+
+func newFxFaults(t *testing.T, faultNames []string, tn ...tenants.Tenant) *fx {
+	t.Helper()
 	reg := tenants.NewRegistry(append([]tenants.Tenant{{SecretID: tenantID, SecretKey: "k"}}, tn...)...)
-	fs, err := faults.NewSet()
+	fs, err := faults.NewSet(faultNames...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/batchconform/batchconform/emulator/api3"
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 // maxShapeDepth bounds completion through self-referencing objects
@@ -44,7 +45,9 @@ func (s *Service) complete(object string, m map[string]any, depth int) {
 		v, ok := m[mb.Name]
 		if !ok {
 			if mb.Nullable {
-				m[mb.Name] = nil
+				if !s.faults.On(faults.OceanusOmitNullMembers) {
+					m[mb.Name] = nil
+				}
 				continue
 			}
 			switch mb.Type {

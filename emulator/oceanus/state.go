@@ -400,7 +400,8 @@ func (a *account) jobByName(name, ws string) *job {
 // workspace resolves a WorkSpaceId (empty: the default).
 func (a *account) workspace(id string) (*workspace, bool) {
 	if id == "" {
-		return a.workspaces[a.defaultWS], true
+		w := a.workspaces[a.defaultWS]
+		return w, w != nil
 	}
 	w, ok := a.workspaces[id]
 	return w, ok
