@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"encoding/json"
 	"testing"
 
 	oceanus "github.com/batchconform/batchconform/fixtures/oceanus"
@@ -16,4 +17,37 @@ func TestOceanusValidPassesEveryRule(t *testing.T) {
 
 func TestOceanusViolateBreaksExactlyThatRule(t *testing.T) {
 	violateExactly(t, oceanus.Catalog(), Refs{JobID: "cql-abcd1234"})
+}
+
+// The rapid generators draw valid and one-violation requests of the Oceanus
+// catalog too: every drawn valid request passes every rule, every drawn
+// violation is refused by validate with its documented code.
+func TestOceanusRapidDraws(t *testing.T) {
+	cat := oceanus.Catalog()
+	r := NewRapid(cat, Refs{JobID: "cql-abcd1234"})
+	for _, a := range cat.Actions {
+		for seed := 0; seed < 4; seed++ {
+			vc := r.ValidOf(a.Name).Example(seed)
+			if v := firstViolation(t, cat, a.Name, vc.Request); v != nil {
+				b, _ := json.Marshal(vc.Request)
+				t.Errorf("%s (seed %d): drawn valid request breaks %s (%s): %s", a.Name, seed, v.RuleID, v.Code, b)
+			}
+		}
+	}
+	n := 0
+	for _, rule := range r.Rules() {
+		for seed := 0; seed < 2; seed++ {
+			vc := r.ViolationOf(rule).Example(seed)
+			n++
+			v := firstViolation(t, cat, rule.Action, vc.Request)
+			b, _ := json.Marshal(vc.Request)
+			switch {
+			case v == nil:
+				t.Errorf("%s (seed %d, %s): validate accepts the drawn violation: %s", rule.ID, seed, vc.What, b)
+			case v.Code != vc.Code:
+				t.Errorf("%s (seed %d, %s): validate answers %s (%s), the draw expects %s: %s", rule.ID, seed, vc.What, v.Code, v.RuleID, vc.Code, b)
+			}
+		}
+	}
+	t.Logf("%d drawn violations", n)
 }
