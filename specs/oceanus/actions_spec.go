@@ -78,6 +78,11 @@ var _ = Describe("Oceanus actions", Ordered, ContinueOnFailure, func() {
 	)
 	BeforeAll(func() {
 		t = harness.T(Dialect)
+		if t.Emulator {
+			// A tenant of its own: the destructive actions (cluster
+			// deletion, scaling) cannot reach other containers' resources.
+			t = t.NewTenantJSON(map[string]any{})
+		}
 		w = newWorld(t, "act")
 	})
 	for _, name := range actionOrder() {

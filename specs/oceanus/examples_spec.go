@@ -94,6 +94,11 @@ var _ = Describe("Oceanus doc examples", Ordered, ContinueOnFailure, func() {
 	)
 	BeforeAll(func() {
 		t = harness.T(Dialect)
+		if t.Emulator {
+			// A tenant of its own: the destructive actions (cluster
+			// deletion, scaling) cannot reach other containers' resources.
+			t = t.NewTenantJSON(map[string]any{})
+		}
 		w = newWorld(t, "ex")
 		// Examples read a job's runs (submission log, runtime info,
 		// savepoints): the world's job runs.
