@@ -161,7 +161,7 @@ func Start(opts ...Option) (*Emulator, error) {
 	}
 	batch := tencentbatch.New(eng, reg, fs)
 	// Oceanus keeps its own job lifecycle on the engine's clock and IDs.
-	ocean := oceanus.New(oceanus.Config{Catalog: ocfix.Catalog(), Clock: eng, IDs: eng, Tenants: reg, Faults: fs})
+	ocean := oceanus.New(oceanus.Config{Catalog: ocfix.Catalog(), Clock: eng, IDs: eng, Objects: eng.Objects(), Tenants: reg, Faults: fs})
 	api, err := api3.NewHandler(api3.Config{
 		Products:  []api3.Product{batch, ocean},
 		Tenants:   reg,

@@ -16,7 +16,7 @@ import (
 // It uses only the 15 actions of SDK v1.0.162, plus DeleteJobs where the
 // SDK has it (the Node SDK does; v1.0.162 does not).
 func oceanusScenario(t *testing.T, c caller) {
-	loc := map[string]any{"StorageType": 1, "Param": map[string]any{"Bucket": "jars-1250000000", "Path": "app/wordcount.jar"}}
+	loc := map[string]any{"StorageType": 1, "Param": map[string]any{"Bucket": "batchconform-1250000000", "Path": "app/wordcount.jar"}}
 	res := ok(t, c, "CreateResource", map[string]any{"Name": "wordcount", "ResourceType": 1, "ResourceLoc": loc})
 	rid := str(res["ResourceId"])
 	if num(res["Version"]) != 1 {

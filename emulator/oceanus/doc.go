@@ -65,11 +65,29 @@
 //   - CuMem other than 4 on a shared cluster: ResourceUnavailable.ReqCuMem;
 //     on a dedicated cluster, CuMem that differs from the cluster's, or 8/16
 //     without the tenant's cu_mem_whitelist: InvalidParameterValue.CuMem.
-//   - A ResourceLoc whose Path's file name starts with "missing" does not
-//     exist on COS (ResourceUnavailable.ResourceLocNotExists); a Bucket not
-//     shaped name-appid cannot be checked
-//     (ResourceUnavailable.CheckResourceLocExists). A COSBucket not shaped
-//     name-appid does not exist (ResourceNotFound.COSBucket).
+//   - COS is the emulator's object store (admin API objects; URLs
+//     cos://bucket/path or cos://bucket.cos.<region>.myqcloud.com/path). A
+//     bucket exists when it is a cluster's DefaultCOSBucket
+//     (batchconform-1250000000 for the seeded ones) or the store holds objects
+//     in it (else ResourceNotFound.COSBucket). A ResourceLoc exists when the
+//     store holds it; in a bucket with objects in the store nothing else does;
+//     in a cluster's default bucket every path exists except a file name
+//     starting with "missing" (ResourceUnavailable.ResourceLocNotExists). A
+//     Bucket that is no bucket name (name-appid) cannot be checked
+//     (ResourceUnavailable.CheckResourceLocExists).
+//   - A SQL job's ProgramArgs is JSON {"SqlCode": base64} or the SQL text:
+//     no statement (";") is FailedOperation.ParseSql, a statement that does
+//     not start with a SQL keyword ("SELEC") FailedOperation.GrammarCheckFailure.
+//     A JAR job's config needs an EntrypointClass, a SQL job's has none
+//     (InvalidParameterValue.JobTypeCombineWithEntrypointClass). Properties
+//     keys outside Flink's option namespaces, or options the platform manages
+//     (rest.*, jobmanager.rpc.*, kubernetes.*), are
+//     InvalidParameter.UnsupportedFlinkConf; pipeline.max-parallelism must be
+//     1..16384 and at least DefaultParallelism.
+//   - A job lives in the region it was created in: CreateJobConfig and
+//     RunJobs naming another region are InvalidParameter.InvalidRegion.
+//   - CreateJob JobType 2 + FlinkVersion Flink-1.11 + CuMem 2 is
+//     InvalidParameterValue.UnSupportedComposite.
 //   - The latest config version of a job that was never published is its
 //     draft (FailedOperation.DraftConfigCanNotDelete, OnlyDraft); the
 //     published version cannot be deleted (FailedOperation.JobConfigOnPublish);

@@ -194,7 +194,7 @@ var probes = map[string]probe{
 }
 
 func jarLoc(p string) M {
-	return M{"StorageType": 1, "Param": M{"Bucket": "jars-1250000000", "Path": p}}
+	return M{"StorageType": 1, "Param": M{"Bucket": "batchconform-1250000000", "Path": p}}
 }
 
 func (f *fx) resource(name string) string {

@@ -62,6 +62,11 @@ func (s *Service) createJob(_ context.Context, a *account, req *api3.Request) (a
 		return nil, e
 	}
 	cuMem := i64(p.CuMem, 4)
+	if p.JobType == 2 && p.FlinkVersion == "Flink-1.11" && cuMem == 2 {
+		// Inferred: the one composite of type, version and spec the
+		// platform does not offer (InvalidParameterValue.UnSupportedComposite).
+		return nil, api3.Errorf("InvalidParameterValue.UnSupportedComposite", "JAR jobs on Flink-1.11 do not support CuMem 2")
+	}
 	if e := s.checkCuMem(t.Oceanus.CuMemWhitelist, cl, cuMem); e != nil {
 		return nil, e
 	}
@@ -86,7 +91,7 @@ func (s *Service) createJob(_ context.Context, a *account, req *api3.Request) (a
 		}
 	}
 	now := s.now()
-	j := &job{id: s.ids.NewID("cql-"), name: p.Name, remark: p.Remark, description: p.Description,
+	j := &job{id: s.ids.NewID("cql-"), region: req.Region, name: p.Name, remark: p.Remark, description: p.Description,
 		folderID: folderID, flinkVersion: p.FlinkVersion, workspaceID: ws.id, clusterID: cl.id,
 		jobType: p.JobType, clusterType: p.ClusterType, cuMem: cuMem, tags: p.Tags, openAlarm: p.OpenJobDefaultAlarm,
 		jdkVersion: p.JdkVersion, status: StatusUninitialized, created: now, updated: now}
@@ -351,7 +356,7 @@ func (s *Service) copyJobs(_ context.Context, a *account, req *api3.Request) (an
 			results = append(results, r)
 			continue
 		}
-		j := &job{id: s.ids.NewID("cql-"), name: pl.name, remark: pl.src.remark, description: pl.src.description,
+		j := &job{id: s.ids.NewID("cql-"), region: pl.src.region, name: pl.name, remark: pl.src.remark, description: pl.src.description,
 			folderID: pl.fold, flinkVersion: pl.src.flinkVersion, workspaceID: ws.id, clusterID: pl.cl.id,
 			jobType: pl.src.jobType, clusterType: pl.src.clusterType, cuMem: pl.src.cuMem, tags: pl.src.tags,
 			status: StatusUninitialized, created: now, updated: now}
@@ -596,6 +601,9 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 		if e != nil {
 			return nil, e
 		}
+		if req.Region != "" && req.Region != j.region {
+			return nil, api3.Errorf("InvalidParameter.InvalidRegion", "the job %s is in %s, not %s", j.id, j.region, req.Region)
+		}
 		if seen[j.id] {
 			return nil, api3.Errorf("InvalidParameterValue.JobIdValueError", "the job %s is named twice", j.id)
 		}
@@ -802,15 +810,21 @@ func (s *Service) createJobConfig(_ context.Context, a *account, req *api3.Reque
 	if e != nil {
 		return nil, e
 	}
+	if req.Region != "" && req.Region != j.region {
+		return nil, api3.Errorf("InvalidParameter.InvalidRegion", "the job %s is in %s, not %s", j.id, j.region, req.Region)
+	}
 	if p.EntrypointClass != "" && j.jobType == 1 {
 		return nil, api3.Errorf("InvalidParameterValue.JobTypeCombineWithEntrypointClass", "SQL jobs take no EntrypointClass")
+	}
+	if p.EntrypointClass == "" && j.jobType == 2 {
+		return nil, api3.Errorf("InvalidParameterValue.JobTypeCombineWithEntrypointClass", "JAR jobs need an EntrypointClass")
 	}
 	par := i64(p.DefaultParallelism, 1)
 	maxPar, e := checkProperties(p.Properties, par)
 	if e != nil {
 		return nil, e
 	}
-	if p.COSBucket != "" && !bucketShape.MatchString(p.COSBucket) {
+	if p.COSBucket != "" && !s.bucketExists(a, p.COSBucket) {
 		return nil, api3.Errorf("ResourceNotFound.COSBucket", "the COS bucket %s does not exist", p.COSBucket)
 	}
 	var logCollect int64
@@ -883,6 +897,18 @@ type property struct {
 	Value string `json:"Value"`
 }
 
+// flinkNamespaces are the first segments of Flink's configuration options
+// (flink-conf.yaml keys); a key outside them is no Flink option.
+var flinkNamespaces = []string{
+	"pipeline", "execution", "state", "taskmanager", "jobmanager", "parallelism", "table",
+	"restart-strategy", "high-availability", "metrics", "env", "security", "akka", "pekko",
+	"heartbeat", "web", "classloader", "cluster", "blob", "kubernetes", "rest", "io", "python",
+	"sql-client", "fs", "s3", "containerized", "process", "queryable-state", "resourcemanager",
+	"slot", "slotmanager", "client", "checkpointing", "local", "yarn", "historyserver", "jobstore",
+	"scheduler", "slow-task-detector", "compiler", "deployment", "source", "sink", "partition", "job",
+	"netty", "internal", "hive", "lookup", "scan", "format", "connector", "properties",
+}
+
 // Flink settings the platform manages itself (inferred: the platform owns
 // addresses, ports and the deployment target).
 var managedFlinkConf = []string{"jobmanager.rpc.", "rest.", "blob.server.port", "taskmanager.rpc.port", "execution.target", "kubernetes."}
@@ -892,6 +918,9 @@ var managedFlinkConf = []string{"jobmanager.rpc.", "rest.", "blob.server.port", 
 func checkProperties(props []property, par int64) (int64, *api3.Error) {
 	var maxPar int64
 	for _, pr := range props {
+		if ns, _, _ := strings.Cut(pr.Key, "."); !facade.Contains(flinkNamespaces, ns) {
+			return 0, api3.Errorf("InvalidParameter.UnsupportedFlinkConf", "%s is not a Flink option", pr.Key)
+		}
 		for _, m := range managedFlinkConf {
 			if strings.HasPrefix(pr.Key, m) {
 				return 0, api3.Errorf("InvalidParameter.UnsupportedFlinkConf", "the Flink setting %s is managed by the platform", pr.Key)
@@ -902,8 +931,8 @@ func checkProperties(props []property, par int64) (int64, *api3.Error) {
 			if err != nil || n <= 0 {
 				return 0, api3.Errorf("InvalidParameter.IllegalMaxParallelism", "pipeline.max-parallelism must be a positive integer, got %q", pr.Value)
 			}
-			if n > 32768 {
-				return 0, api3.Errorf("InvalidParameter.MaxParallelismTooLarge", "pipeline.max-parallelism %d exceeds Flink's 32768", n)
+			if n > 16384 {
+				return 0, api3.Errorf("InvalidParameter.MaxParallelismTooLarge", "pipeline.max-parallelism %d exceeds 16384", n)
 			}
 			if n < par {
 				return 0, api3.Errorf("InvalidParameter.MaxParallelismTooSmall", "pipeline.max-parallelism %d is below DefaultParallelism %d", n, par)
@@ -914,20 +943,34 @@ func checkProperties(props []property, par int64) (int64, *api3.Error) {
 	return maxPar, nil
 }
 
-// checkSQLArgs reads a SQL job's ProgramArgs ({"SqlCode": base64 SQL, …}).
+// checkSQLArgs reads a SQL job's ProgramArgs: JSON ({"SqlCode": base64 SQL,
+// …}; without SqlCode there is no SQL to check) or the SQL text itself. The
+// failure marker is no SQL and is ignored. SQL with no statement (";") does
+// not parse (FailedOperation.ParseSql); a statement that does not start with
+// a SQL keyword ("SELEC") fails the grammar check.
 func checkSQLArgs(args string) *api3.Error {
-	var a struct {
-		SQLCode string `json:"SqlCode"`
+	args = strings.TrimSpace(strings.ReplaceAll(args, FailMarker, ""))
+	sql := args
+	if strings.HasPrefix(args, "{") {
+		var a struct {
+			SQLCode string `json:"SqlCode"`
+		}
+		if err := json.Unmarshal([]byte(args), &a); err != nil {
+			return api3.Errorf("FailedOperation.ParseSql", "ProgramArgs of a SQL job is not JSON: %v", err)
+		}
+		if a.SQLCode == "" {
+			return nil
+		}
+		var ok bool
+		if sql, ok = decodeSQL(a.SQLCode); !ok {
+			return api3.Errorf("FailedOperation.ParseSql", "SqlCode is not base64")
+		}
 	}
-	if err := json.Unmarshal([]byte(args), &a); err != nil {
-		return api3.Errorf("FailedOperation.ParseSql", "ProgramArgs of a SQL job must be JSON with SqlCode: %v", err)
-	}
-	if a.SQLCode == "" {
+	if args == "" {
 		return nil
 	}
-	sql, ok := decodeSQL(a.SQLCode)
-	if !ok {
-		return api3.Errorf("FailedOperation.ParseSql", "SqlCode is not base64")
+	if strings.Trim(sql, " \t\r\n;") == "" {
+		return api3.Errorf("FailedOperation.ParseSql", "the SQL holds no statement")
 	}
 	if !looksLikeSQL(sql) {
 		return api3.Errorf("FailedOperation.GrammarCheckFailure", "the SQL does not start with a statement keyword")

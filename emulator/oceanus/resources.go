@@ -72,16 +72,60 @@ func (a *account) resourceRefs(id string, v int64) []map[string]any {
 	return out
 }
 
-// checkLoc applies the ResourceLoc conventions (package doc).
-func checkLoc(loc resourceLoc) *api3.Error {
+// bucketObjects lists the object store's objects of a COS bucket, whichever
+// URL form they were stored under (cos://bucket/… or
+// cos://bucket.cos.<region>.myqcloud.com/…), as bucket-relative paths.
+func (s *Service) bucketObjects(bucket string) []string {
+	if s.objects == nil {
+		return nil
+	}
+	var out []string
+	for _, u := range s.objects.List("cos://" + bucket) {
+		rest := strings.TrimPrefix(u, "cos://"+bucket)
+		if !strings.HasPrefix(rest, "/") && !strings.HasPrefix(rest, ".cos.") {
+			continue // another bucket whose name extends this one
+		}
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			out = append(out, strings.TrimPrefix(rest[i:], "/"))
+		}
+	}
+	return out
+}
+
+// bucketExists: a bucket exists when it is one of the tenant's clusters'
+// default buckets or the object store holds objects in it.
+func (s *Service) bucketExists(a *account, bucket string) bool {
+	if !bucketShape.MatchString(bucket) {
+		return false
+	}
+	for _, c := range a.clusters {
+		if c.cosBucket == bucket {
+			return true
+		}
+	}
+	return len(s.bucketObjects(bucket)) > 0
+}
+
+// checkLoc applies the ResourceLoc conventions (package doc): a bucket that
+// is no bucket name cannot be checked; an object the object store holds
+// exists; in a bucket whose objects are in the store, nothing else does; in a
+// cluster's default bucket, every jar exists except one whose file name
+// starts with "missing".
+func (s *Service) checkLoc(a *account, loc resourceLoc) *api3.Error {
 	if loc.StorageType != 1 {
 		return api3.Errorf("InvalidParameterValue", "ResourceLoc.StorageType must be 1 (COS)")
 	}
 	if !bucketShape.MatchString(loc.Param.Bucket) {
 		return api3.Errorf("ResourceUnavailable.CheckResourceLocExists", "the COS bucket %q cannot be checked", loc.Param.Bucket)
 	}
-	if loc.Param.Path == "" || strings.HasPrefix(path.Base(loc.Param.Path), "missing") {
-		return api3.Errorf("ResourceUnavailable.ResourceLocNotExists", "cos://%s/%s does not exist", loc.Param.Bucket, loc.Param.Path)
+	p := strings.TrimPrefix(loc.Param.Path, "/")
+	objs := s.bucketObjects(loc.Param.Bucket)
+	if facade.Contains(objs, p) {
+		return nil
+	}
+	notFound := api3.Errorf("ResourceUnavailable.ResourceLocNotExists", "cos://%s/%s does not exist", loc.Param.Bucket, p)
+	if p == "" || len(objs) > 0 || strings.HasPrefix(path.Base(p), "missing") || !s.bucketExists(a, loc.Param.Bucket) {
+		return notFound
 	}
 	return nil
 }
@@ -99,7 +143,7 @@ func (s *Service) createResource(_ context.Context, a *account, req *api3.Reques
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if e := checkLoc(p.ResourceLoc); e != nil {
+	if e := s.checkLoc(a, p.ResourceLoc); e != nil {
 		return nil, e
 	}
 	ws, ok := a.workspace(p.WorkSpaceID)
@@ -165,7 +209,7 @@ func (s *Service) createResourceConfig(_ context.Context, a *account, req *api3.
 	if e != nil {
 		return nil, e
 	}
-	if e := checkLoc(p.ResourceLoc); e != nil {
+	if e := s.checkLoc(a, p.ResourceLoc); e != nil {
 		return nil, e
 	}
 	// Resource versions share the job configs' documented limit of 100

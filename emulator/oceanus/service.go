@@ -61,11 +61,15 @@ func (t Timing) withDefaults() Timing {
 	return t
 }
 
+// Objects lists the emulator's object store (COS buckets and jars live there).
+type Objects interface{ List(prefix string) []string }
+
 // Config configures the façade.
 type Config struct {
 	Catalog *fixtures.Catalog
 	Clock   Clock
 	IDs     IDs
+	Objects Objects // nil: an empty store
 	Tenants *tenants.Registry
 	Faults  *faults.Set
 	Timing  Timing
@@ -76,6 +80,7 @@ type Service struct {
 	cat      *fixtures.Catalog
 	clock    Clock
 	ids      IDs
+	objects  Objects
 	tenants  *tenants.Registry
 	faults   *faults.Set
 	timing   Timing
@@ -89,7 +94,7 @@ type handler func(ctx context.Context, a *account, req *api3.Request) (any, *api
 
 // New returns the façade.
 func New(cfg Config) *Service {
-	s := &Service{cat: cfg.Catalog, clock: cfg.Clock, ids: cfg.IDs, tenants: cfg.Tenants,
+	s := &Service{cat: cfg.Catalog, clock: cfg.Clock, ids: cfg.IDs, objects: cfg.Objects, tenants: cfg.Tenants,
 		faults: cfg.Faults, timing: cfg.Timing.withDefaults(), accounts: map[string]*account{}}
 	s.handlers = map[string]handler{
 		// Jobs and their lifecycle.

@@ -22,12 +22,13 @@ const tenantID = "AKIDoceanus000000000000000000001"
 
 // fx is the façade on a manual clock: nothing moves unless the test advances it.
 type fx struct {
-	t   *testing.T
-	s   *Service
-	eng *engine.Engine
-	reg *tenants.Registry
-	cat *fixtures.Catalog
-	id  string // the tenant calls are made as
+	t      *testing.T
+	s      *Service
+	eng    *engine.Engine
+	reg    *tenants.Registry
+	cat    *fixtures.Catalog
+	id     string // the tenant calls are made as
+	region string // the region calls name (default ap-guangzhou)
 	// answered records the actions that answered successfully.
 	answered map[string]bool
 }
@@ -51,7 +52,7 @@ func newFxFaults(t *testing.T, faultNames []string, tn ...tenants.Tenant) *fx {
 	}
 	t.Cleanup(func() { _ = eng.Close() })
 	cat := ocfix.Catalog()
-	f := &fx{t: t, s: New(Config{Catalog: cat, Clock: eng, IDs: eng, Tenants: reg, Faults: fs}), eng: eng, reg: reg,
+	f := &fx{t: t, s: New(Config{Catalog: cat, Clock: eng, IDs: eng, Objects: eng.Objects(), Tenants: reg, Faults: fs}), eng: eng, reg: reg,
 		cat: cat, id: tenantID, answered: map[string]bool{}}
 	if hook != nil {
 		hook(f)
@@ -72,7 +73,11 @@ func (f *fx) call(action string, params any) (map[string]any, *api3.Error) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	resp, e := f.s.Handle(context.Background(), &api3.Request{Action: action, Version: "2019-04-22", Region: "ap-guangzhou",
+	region := f.region
+	if region == "" {
+		region = "ap-guangzhou"
+	}
+	resp, e := f.s.Handle(context.Background(), &api3.Request{Action: action, Version: "2019-04-22", Region: region,
 		SecretID: f.id, RequestID: "req-1", Body: body})
 	if e != nil {
 		return nil, e
@@ -315,6 +320,7 @@ func TestCreateJobCodes(t *testing.T) {
 		{g, M{"Name": "x", "JobType": 1, "ClusterType": 2, "ClusterId": DedicatedClusterID, "CuMem": 16}, "InvalidParameterValue.CuMem"},
 		{g, M{"Name": "x", "JobType": 1, "ClusterType": 2, "ClusterId": DedicatedClusterID, "CuMem": 3}, "InvalidParameterValue.CuMem"},
 		{g, M{"Name": "x", "JobType": 1, "ClusterType": 1, "FolderId": "folder-nothere0"}, "InvalidParameterValue"},
+		{g, M{"Name": "x", "JobType": 2, "ClusterType": 2, "ClusterId": DedicatedClusterID, "FlinkVersion": "Flink-1.11", "CuMem": 2}, "InvalidParameterValue.UnSupportedComposite"},
 		{g, M{"Name": "x", "JobType": 1, "ClusterType": 1, "WorkSpaceId": "space-nothere0"}, "InvalidParameterValue"},
 	} {
 		tc.f.fails("CreateJob", tc.p, tc.code)
@@ -395,7 +401,11 @@ func TestJobConfigs(t *testing.T) {
 		{M{"JobId": "cql-zzzzzzzz"}, "ResourceNotFound.Job"},
 		{M{"JobId": "job-1"}, "ResourceNotFound.JobId"},
 		{M{"JobId": jid, "EntrypointClass": "x.Main"}, "InvalidParameterValue.JobTypeCombineWithEntrypointClass"},
-		{M{"JobId": jid, "ProgramArgs": "not json"}, "FailedOperation.ParseSql"},
+		{M{"JobId": jid, "ProgramArgs": "{not json"}, "FailedOperation.ParseSql"},
+		{M{"JobId": jid, "ProgramArgs": ";"}, "FailedOperation.ParseSql"},
+		{M{"JobId": jid, "ProgramArgs": "SELEC 1"}, "FailedOperation.GrammarCheckFailure"},
+		{M{"JobId": jid, "COSBucket": "nosuch-bucket-1250000000"}, "ResourceNotFound.COSBucket"},
+		{M{"JobId": jid, "Properties": []M{{"Key": "no.such.option", "Value": "1"}}}, "InvalidParameter.UnsupportedFlinkConf"},
 		{M{"JobId": jid, "ProgramArgs": `{"SqlCode":"` + base64.StdEncoding.EncodeToString([]byte("HELLO")) + `"}`}, "FailedOperation.GrammarCheckFailure"},
 		{M{"JobId": jid, "COSBucket": "nobucket"}, "ResourceNotFound.COSBucket"},
 		{M{"JobId": jid, "LogCollect": true}, "InvalidParameter.JobConfigLogCollectParamError"},
@@ -408,15 +418,32 @@ func TestJobConfigs(t *testing.T) {
 	} {
 		g.fails("CreateJobConfig", tc.p, tc.code)
 	}
+	g.ok("CreateJobConfig", M{"JobId": jid, "AutoDelete": 1, "ProgramArgs": "SELECT 1; -- " + FailMarker})
+	g.ok("CreateJobConfig", M{"JobId": jid, "AutoDelete": 1, "COSBucket": "batchconform-1250000000"})
+	f.fails("CreateJobConfig", M{"JobId": id}, "InvalidParameterValue.JobTypeCombineWithEntrypointClass") // a JAR job needs one
+	other := *f
+	other.region = "ap-shanghai"
+	other.fails("CreateJobConfig", M{"JobId": id, "EntrypointClass": "x.Main"}, "InvalidParameter.InvalidRegion")
+	other.fails("RunJobs", M{"RunJobDescriptions": []M{{"JobId": id, "RunType": 1}}}, "InvalidParameter.InvalidRegion")
 }
 
 func TestResourcesAndReferences(t *testing.T) {
 	f := newFx(t)
-	loc := func(p string) M { return M{"StorageType": 1, "Param": M{"Bucket": "jars-1250000000", "Path": p}} }
+	loc := func(p string) M {
+		return M{"StorageType": 1, "Param": M{"Bucket": "batchconform-1250000000", "Path": p}}
+	}
 	r := f.ok("CreateResource", M{"Name": "app", "ResourceType": 1, "ResourceLoc": loc("dir/app.jar")})
 	rid := r["ResourceId"].(string)
 	f.fails("CreateResource", M{"Name": "app", "ResourceType": 1, "ResourceLoc": loc("dir/app2.jar")}, "ResourceInUse.ResourceNameAlreadyExists")
 	f.fails("CreateResource", M{"Name": "m", "ResourceType": 1, "ResourceLoc": loc("dir/missing.jar")}, "ResourceUnavailable.ResourceLocNotExists")
+	// A bucket whose objects are in the object store: only those exist.
+	if err := f.eng.Objects().Put("cos://uploads-1250000000.cos.ap-guangzhou.myqcloud.com/jars/up.jar", []byte("PK")); err != nil {
+		t.Fatal(err)
+	}
+	up := func(p string) M { return M{"StorageType": 1, "Param": M{"Bucket": "uploads-1250000000", "Path": p}} }
+	f.ok("CreateResource", M{"Name": "up", "ResourceType": 1, "ResourceLoc": up("/jars/up.jar")})
+	f.fails("CreateResource", M{"Name": "up2", "ResourceType": 1, "ResourceLoc": up("jars/other.jar")}, "ResourceUnavailable.ResourceLocNotExists")
+	f.fails("CreateResource", M{"Name": "up3", "ResourceType": 1, "ResourceLoc": M{"StorageType": 1, "Param": M{"Bucket": "nosuch-bucket-1250000000", "Path": "a.jar"}}}, "ResourceUnavailable.ResourceLocNotExists")
 	f.fails("CreateResource", M{"Name": "m", "ResourceType": 1, "ResourceLoc": M{"StorageType": 1, "Param": M{"Bucket": "bad", "Path": "a.jar"}}}, "ResourceUnavailable.CheckResourceLocExists")
 	f.fails("DeleteResourceConfigs", M{"ResourceId": rid, "ResourceConfigVersions": []int64{1}}, "InternalError.ResourceConfigCanNotDelete")
 	v2 := f.ok("CreateResourceConfig", M{"ResourceId": rid, "ResourceLoc": loc("dir/app-2.jar")})["Version"].(float64)

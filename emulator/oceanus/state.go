@@ -45,22 +45,22 @@ type account struct {
 }
 
 type job struct {
-	id, name, remark, description, folderID, flinkVersion, workspaceID, clusterID, jdkVersion string
-	jobType, clusterType, cuMem, openAlarm, continueAlarm                                     int64
-	tags                                                                                      []wTag
-	status                                                                                    int64
-	created, started, stopped, updated                                                        time.Time
-	configs                                                                                   []*jobConfig // ascending Version
-	latestVersion                                                                             int64        // including deleted
-	published                                                                                 int64        // 0: never published
-	runningVersion                                                                            int64
-	runs                                                                                      []jobRun
-	events                                                                                    []jobEvent
-	savepoints                                                                                []*savepoint
-	pending                                                                                   []step // future transitions, in time order
-	lastOp                                                                                    string
-	runMillis                                                                                 int64 // accumulated over finished runs
-	restarts                                                                                  int64
+	id, region, name, remark, description, folderID, flinkVersion, workspaceID, clusterID, jdkVersion string
+	jobType, clusterType, cuMem, openAlarm, continueAlarm                                             int64
+	tags                                                                                              []wTag
+	status                                                                                            int64
+	created, started, stopped, updated                                                                time.Time
+	configs                                                                                           []*jobConfig // ascending Version
+	latestVersion                                                                                     int64        // including deleted
+	published                                                                                         int64        // 0: never published
+	runningVersion                                                                                    int64
+	runs                                                                                              []jobRun
+	events                                                                                            []jobEvent
+	savepoints                                                                                        []*savepoint
+	pending                                                                                           []step // future transitions, in time order
+	lastOp                                                                                            string
+	runMillis                                                                                         int64 // accumulated over finished runs
+	restarts                                                                                          int64
 }
 
 type jobRun struct {
