@@ -44,6 +44,11 @@ type Product struct {
 	// StateRefusal makes an operation the resource's state forbids and
 	// returns the answer and the documented code it must carry.
 	StateRefusal func(t *harness.Target) (*harness.Envelope, string)
+	// Other is another light action (served while Light is throttled).
+	Other string
+	// Unauthorized returns the answer of a tenant a CAM policy refuses
+	// (emulator tenant configuration) and the code it must carry.
+	Unauthorized func(t *harness.Target) (*harness.Envelope, string)
 }
 
 func (p Product) id(subject, detail string) string {
@@ -212,6 +217,13 @@ func (p Product) auth() {
 		Expect(env.Code()).NotTo(Equal("AuthFailure.MFAFailure"))
 		accepted(env, "TC3 POST")
 	})
+	if p.Unauthorized != nil {
+		p.it("auth", "UnauthorizedOperation", "refuses a request CAM does not authorise with its documented code", func(t *harness.Target) {
+			t.RequireEmulator()
+			env, code := p.Unauthorized(t)
+			refused(env, code, "a request of a tenant CAM refuses")
+		})
+	}
 	p.it("auth", "TokenFailure", "refuses an invalid temporary-credential Token with AuthFailure.TokenFailure", func(t *harness.Target) {
 		s := tcsign.TC3{SecretID: t.SecretID, SecretKey: t.SecretKey, Service: p.Service, Action: p.Light, Version: p.Version,
 			Region: t.Region, Timestamp: time.Now(), Token: "bogus-temporary-token"}
@@ -369,6 +381,55 @@ func (p Product) request() {
 			env := p.raw(t, harness.RawRequest{})
 			Expect(env.Code()).NotTo(Equal(d))
 			accepted(env, p.Light)
+		})
+	}
+	if p.has("request", "RequestLimitExceeded") && p.Other != "" {
+		items := []string{p.id("request", "RequestLimitExceeded")}
+		for _, d := range []string{"RequestLimitExceeded.UinLimitExceeded", "RequestLimitExceeded.IPLimitExceeded", "RequestLimitExceeded.GlobalRegionUinLimitExceeded"} {
+			if p.has("request", d) {
+				items = append(items, p.id("request", d))
+			}
+		}
+		harness.It("refuses requests past the rate limit with RequestLimitExceeded, per action and tenant", harness.Items(items...), func() {
+			t := harness.T(p.Cat.Dialect)
+			t.RequireEmulator()
+			const rate = 5
+			nt := t.NewTenantJSON(map[string]any{"rate_limit": rate})
+			harness.Check(items[0])
+			// A burst of 4x the rate at once: the bucket holds one second's
+			// worth, so some pass and the rest are refused.
+			const n = 4 * rate
+			envs := make([]*harness.Envelope, n)
+			done := make(chan int, n)
+			for i := 0; i < n; i++ {
+				go func(i int) {
+					envs[i], _ = nt.Raw(harness.RawRequest{Action: p.Light, Version: p.Version, Service: p.Service, Body: p.body()})
+					done <- i
+				}(i)
+			}
+			for i := 0; i < n; i++ {
+				<-done
+			}
+			passed, limited := 0, 0
+			for _, env := range envs {
+				Expect(env).NotTo(BeNil(), "transport error in the burst")
+				if env.Code() == "" {
+					passed++
+					continue
+				}
+				refused(env, "RequestLimitExceeded", "a request of the burst")
+				limited++
+			}
+			Expect(passed).To(BeNumerically(">=", 1), "the first requests of the burst pass")
+			Expect(limited).To(BeNumerically(">=", n-2*rate), "a burst of %d at %d/s must be throttled (%d passed)", n, rate, passed)
+			for _, id := range items[1:] {
+				harness.Check(id)
+			}
+			// Per action: another action of the same tenant is served (no
+			// account-wide limit); per tenant: another tenant from the same IP
+			// is served (no per-IP limit).
+			accepted(p.raw(nt, harness.RawRequest{Action: p.Other, Body: []byte(`{}`)}), "another action of the throttled tenant")
+			accepted(p.raw(t, harness.RawRequest{}), "the same action of another tenant from the same IP")
 		})
 	}
 	if p.StateRefusal != nil {

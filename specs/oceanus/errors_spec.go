@@ -46,8 +46,6 @@ func parseConfig(cfg string) (doc map[string]any, key string, value any, ok bool
 	return map[string]any{"oceanus": map[string]any{key: value}}, key, value, true
 }
 
-// nameKeys are the members that name what a create action makes.
-var nameKeys = []string{"Name", "FolderName", "WorkSpaceName", "DatabaseName", "ClusterName"}
 
 // named returns the action's valid request with its name member set to n
 // (identifier-like where the action's name rule wants one), and what the

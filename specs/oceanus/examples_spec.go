@@ -108,7 +108,8 @@ var _ = Describe("Oceanus doc examples", Ordered, ContinueOnFailure, func() {
 	})
 	for _, x := range exampleOrder() {
 		x := x
-		harness.It(x.ID, harness.Items(x.ID), func() {
+		schema := id(x.Action, fixtures.KindSchema, "response")
+		harness.It(x.ID, harness.Items(x.ID, schema), func() {
 			var req map[string]any
 			Expect(json.Unmarshal(x.Request, &req)).To(Succeed())
 			if isDestructive(x.Action) {
@@ -124,6 +125,7 @@ var _ = Describe("Oceanus doc examples", Ordered, ContinueOnFailure, func() {
 				req["ClusterName"] = t.Name("ex-cluster", 49)
 				req["DefaultCOSBucket"] = "batchconform-1250000000"
 			}
+			stageCOS(t, req)
 			env := raw(t, x.Action, req)
 			evidence(x.ID, req, env)
 			if x.Action == "CreateJob" && env.Code() == "" {
@@ -144,6 +146,9 @@ var _ = Describe("Oceanus doc examples", Ordered, ContinueOnFailure, func() {
 			problems := sameShape("Response", want, got)
 			Expect(problems).To(BeEmpty(), "%s: the answer must have the documented response's shape:\n  %s\n  documented: %s\n  got: %s",
 				x.ID, strings.Join(problems, "\n  "), x.Response, env.Body)
+			// An accepted example is a success of its action: its schema.
+			harness.Check(schema)
+			Expect(cat.CheckResponse(x.Action, env.Body)).To(BeEmpty(), "%s response must conform to the documented schema", x.Action)
 		})
 	}
 })

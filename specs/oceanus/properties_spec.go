@@ -77,9 +77,7 @@ var _ = Describe("Oceanus fuzz properties (short fixed-seed pass)", Ordered, Con
 				if _, has := vc.Request["WorkSpaceId"]; has {
 					vc.Request["WorkSpaceId"] = space // a workspace that exists
 				}
-				if a.Name == "CreateJob" {
-					vc.Request["Name"] = t.Name(fmt.Sprintf("prop%d", seed), 49)
-				}
+				uniqueNames(t, a.Name, vc.Request, fmt.Sprintf("prop%d", seed))
 				env := sendP(a.Name, vc.Request)
 				if a.Name == "CreateJob" && env.Code() == "" {
 					DeferCleanup(deleteJob, t, str(env, "JobId"))

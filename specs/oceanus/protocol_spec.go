@@ -34,6 +34,11 @@ var _ = api3proto.Specs(api3proto.Product{
 		_, err := t.Oceanus(o).DescribeJobs(r)
 		return err
 	},
+	Other: "DescribeClusters",
+	Unauthorized: func(t *harness.Target) (*harness.Envelope, string) {
+		nt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"refusals": map[string]string{"CreateJob": "AuthFailure.UnauthorizedOperation"}}})
+		return raw(nt, "CreateJob", map[string]any{"Name": "cam", "JobType": 1, "ClusterType": 1}), "AuthFailure.UnauthorizedOperation"
+	},
 	StateRefusal: func(t *harness.Target) (*harness.Envelope, string) {
 		GinkgoHelper()
 		job := ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-busy", 49), "JobType": 1, "ClusterType": 1})["JobId"].(string)

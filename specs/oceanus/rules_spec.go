@@ -85,9 +85,7 @@ var _ = Describe("Oceanus parameter rules", Ordered, ContinueOnFailure, func() {
 			if _, has := req["WorkSpaceId"]; has && space != "" {
 				req["WorkSpaceId"] = space
 			}
-			if a.Name == "CreateJob" {
-				req["Name"] = t.Name("rules-job", 49)
-			}
+			uniqueNames(t, a.Name, req, "rules")
 			env := raw(t, a.Name, req)
 			if a.Name == "CreateJob" && env.Code() == "" {
 				var jobID string

@@ -88,3 +88,34 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// nameKeys are the members that name what a create action makes.
+var nameKeys = []string{"Name", "FolderName", "WorkSpaceName", "DatabaseName", "ClusterName"}
+
+// uniqueNames gives the names of a create request run-unique values (names
+// must not collide with what other specs of the run made).
+func uniqueNames(t *harness.Target, action string, req map[string]any, tag string) {
+	if !strings.HasPrefix(action, "Create") {
+		return
+	}
+	n := strings.ReplaceAll(t.Name(tag, 40), "-", "_")
+	for _, k := range nameKeys {
+		if _, has := req[k]; has {
+			req[k] = n
+		}
+	}
+}
+
+// stageCOS puts the object a ResourceLoc names into the emulator's object
+// store (a doc example's jar), so the resource exists on "COS".
+func stageCOS(t *harness.Target, req map[string]any) {
+	GinkgoHelper()
+	loc, _ := req["ResourceLoc"].(map[string]any)
+	p, _ := loc["Param"].(map[string]any)
+	bucket, _ := p["Bucket"].(string)
+	path, _ := p["Path"].(string)
+	if !t.Emulator || bucket == "" || path == "" {
+		return
+	}
+	Expect(t.PutObject("cos://"+bucket+"/"+strings.TrimPrefix(path, "/"), []byte("PK\x03\x04 batchconform"))).To(Succeed())
+}
