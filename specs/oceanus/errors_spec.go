@@ -46,7 +46,6 @@ func parseConfig(cfg string) (doc map[string]any, key string, value any, ok bool
 	return map[string]any{"oceanus": map[string]any{key: value}}, key, value, true
 }
 
-
 // named returns the action's valid request with its name member set to n
 // (identifier-like where the action's name rule wants one), and what the
 // request needs to be accepted beyond its rules: a COS location the
