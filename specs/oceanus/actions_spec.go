@@ -121,6 +121,12 @@ var _ = Describe("Oceanus actions", Ordered, ContinueOnFailure, func() {
 			if action == "CreateJob" {
 				DeferCleanup(deleteJob, t, str(env, "JobId"))
 			}
+			if a.InSDK && readOnly(action) {
+				// The SDK re-encodes what it parsed (nulls dropped): the
+				// schema is judged on the wire answer of the same request.
+				env = raw(t, action, req)
+				Expect(env.Code()).To(BeEmpty(), "%s raw: %s", action, env.Body)
+			}
 			harness.Check(id(action, fixtures.KindSchema, "response"))
 			Expect(cat.CheckResponse(action, env.Body)).To(BeEmpty(), "%s response must conform to the documented schema", action)
 			Expect(env.RequestID).To(MatchRegexp(uuidRE.String()), "%s: RequestId is a UUID", action)
@@ -129,3 +135,13 @@ var _ = Describe("Oceanus actions", Ordered, ContinueOnFailure, func() {
 		})
 	}
 })
+
+// readOnly reports whether an action only reads (safe to send twice).
+func readOnly(action string) bool {
+	for _, p := range []string{"Describe", "Check", "Get", "Fetch"} {
+		if strings.HasPrefix(action, p) {
+			return true
+		}
+	}
+	return false
+}
