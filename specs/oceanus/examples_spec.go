@@ -9,6 +9,7 @@ package oceanus
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -125,6 +126,9 @@ var _ = Describe("Oceanus doc examples", Ordered, ContinueOnFailure, func() {
 				req["ClusterName"] = t.Name("ex-cluster", 49)
 				req["DefaultCOSBucket"] = "batchconform-1250000000"
 			}
+			if prep, ok := examplePrep[x.Action]; ok {
+				prep(t, w, req)
+			}
 			stageCOS(t, req)
 			env := raw(t, x.Action, req)
 			evidence(x.ID, req, env)
@@ -152,3 +156,42 @@ var _ = Describe("Oceanus doc examples", Ordered, ContinueOnFailure, func() {
 		})
 	}
 })
+
+// examplePrep makes what an example refers to beyond the world's resources
+// (a resource folder, a running SQL statement, a meta table, a cluster that
+// is not being scaled) and points the request at it.
+var examplePrep = map[string]func(t *harness.Target, w *world, req map[string]any){
+	"DescribeFolder": func(t *harness.Target, w *world, req map[string]any) {
+		f := ok(t, "CreateFolder", map[string]any{"FolderName": t.Name("ex-resdir", 49), "ParentId": "root",
+			"FolderType": req["FolderType"], "WorkSpaceId": w.Space})
+		req["FolderId"] = f["FolderId"]
+	},
+	"FetchSqlGatewayStatementResult": func(t *harness.Target, w *world, req map[string]any) {
+		r := ok(t, "RunSqlGatewayStatement", map[string]any{"ClusterId": w.Cluster, "Sql": b64("SHOW DATABASES;")})
+		req["ClusterId"], req["SessionId"], req["OperationHandleId"] = w.Cluster, r["SessionId"], r["OperationHandleId"]
+	},
+	"GetMetaTable": func(t *harness.Target, w *world, req map[string]any) {
+		sql := "CREATE TABLE " + req["Table"].(string) + " (a INT) WITH ('connector' = 'datagen')"
+		ok(t, "CreateMetaTable", map[string]any{"CatalogId": 0, "DatabaseId": 0, "SqlCode": b64(sql), "WorkSpaceId": w.Space})
+	},
+	"ModifyMetaTable": func(t *harness.Target, w *world, req map[string]any) {
+		r := ok(t, "CreateMetaTable", map[string]any{"CatalogId": 0, "DatabaseId": 0, "SqlCode": req["SqlCode"], "WorkSpaceId": w.Space})
+		req["TableId"] = fmt.Sprint(r["TableId"])
+	},
+	"ScaleOceanusCluster":  waitClusterRunning,
+	"RenewOceanusCluster":  waitClusterRunning,
+	"DeleteOceanusCluster": waitClusterRunning,
+}
+
+func waitClusterRunning(t *harness.Target, w *world, req map[string]any) {
+	GinkgoHelper()
+	id, _ := req["ClusterId"].(string)
+	Eventually(func() string {
+		r := ok(t, "DescribeClusters", map[string]any{"ClusterIds": []string{id}})
+		set, _ := r["ClusterSet"].([]any)
+		if len(set) == 0 {
+			return ""
+		}
+		return fmt.Sprint(set[0].(map[string]any)["Status"])
+	}).WithTimeout(time.Minute).WithPolling(t.PollInterval()*5).Should(Equal("2"), "cluster %s runs before it is changed again", id)
+}
