@@ -70,9 +70,9 @@
 //     bucket exists when it is a cluster's DefaultCOSBucket
 //     (batchconform-1250000000 for the seeded ones) or the store holds objects
 //     in it (else ResourceNotFound.COSBucket). A ResourceLoc exists when the
-//     store holds it; in a bucket with objects in the store nothing else does;
-//     in a cluster's default bucket every path exists except a file name
-//     starting with "missing" (ResourceUnavailable.ResourceLocNotExists). A
+//     store holds it, or, in a cluster's default bucket, unless its file name
+//     starts with "missing"; in any other bucket only what the store holds
+//     exists (ResourceUnavailable.ResourceLocNotExists). A
 //     Bucket that is no bucket name (name-appid) cannot be checked
 //     (ResourceUnavailable.CheckResourceLocExists).
 //   - A SQL job's ProgramArgs is JSON {"SqlCode": base64} or the SQL text:

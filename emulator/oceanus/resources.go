@@ -98,19 +98,14 @@ func (s *Service) bucketExists(a *account, bucket string) bool {
 	if !bucketShape.MatchString(bucket) {
 		return false
 	}
-	for _, c := range a.clusters {
-		if c.cosBucket == bucket {
-			return true
-		}
-	}
-	return len(s.bucketObjects(bucket)) > 0
+	return a.defaultBucket(bucket) || len(s.bucketObjects(bucket)) > 0
 }
 
 // checkLoc applies the ResourceLoc conventions (package doc): a bucket that
 // is no bucket name cannot be checked; an object the object store holds
-// exists; in a bucket whose objects are in the store, nothing else does; in a
-// cluster's default bucket, every jar exists except one whose file name
-// starts with "missing".
+// exists; in a cluster's default bucket every jar exists except one whose
+// file name starts with "missing"; in any other bucket only what the store
+// holds exists.
 func (s *Service) checkLoc(a *account, loc resourceLoc) *api3.Error {
 	if loc.StorageType != 1 {
 		return api3.Errorf("InvalidParameterValue", "ResourceLoc.StorageType must be 1 (COS)")
@@ -119,15 +114,24 @@ func (s *Service) checkLoc(a *account, loc resourceLoc) *api3.Error {
 		return api3.Errorf("ResourceUnavailable.CheckResourceLocExists", "the COS bucket %q cannot be checked", loc.Param.Bucket)
 	}
 	p := strings.TrimPrefix(loc.Param.Path, "/")
-	objs := s.bucketObjects(loc.Param.Bucket)
-	if facade.Contains(objs, p) {
+	if facade.Contains(s.bucketObjects(loc.Param.Bucket), p) {
 		return nil
 	}
-	notFound := api3.Errorf("ResourceUnavailable.ResourceLocNotExists", "cos://%s/%s does not exist", loc.Param.Bucket, p)
-	if p == "" || len(objs) > 0 || strings.HasPrefix(path.Base(p), "missing") || !s.bucketExists(a, loc.Param.Bucket) {
-		return notFound
+	if p != "" && !strings.HasPrefix(path.Base(p), "missing") && a.defaultBucket(loc.Param.Bucket) {
+		return nil
 	}
-	return nil
+	return api3.Errorf("ResourceUnavailable.ResourceLocNotExists", "cos://%s/%s does not exist", loc.Param.Bucket, p)
+}
+
+// defaultBucket reports whether bucket is one of the tenant's clusters'
+// DefaultCOSBucket.
+func (a *account) defaultBucket(bucket string) bool {
+	for _, c := range a.clusters {
+		if c.cosBucket == bucket {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) createResource(_ context.Context, a *account, req *api3.Request) (any, *api3.Error) {
