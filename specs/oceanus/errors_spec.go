@@ -63,8 +63,8 @@ func named(t *harness.Target, action, n string) map[string]any {
 	switch action {
 	case "CreateResource":
 		req["Name"] = n + ".jar"
-		req["ResourceLoc"] = map[string]any{"StorageType": 1, "Param": map[string]any{
-			"Bucket": "batchconform-1250000000", "Path": "/batchconform/" + n + ".jar", "Region": t.Region}}
+		req["ResourceLoc"] = cosLoc(t, "/batchconform/"+n+".jar")
+		stageCOS(t, req)
 	case "CreateMetaDatabase":
 		req["CatalogId"] = 0
 	case "CreateMetaTable":

@@ -100,7 +100,9 @@ var scenarios = []scenario{
 	}},
 	{"DeleteResourceConfigs", "ResourceUnavailable.BeUseBySomeJobConfig", func(t *harness.Target) *harness.Envelope {
 		res := mkResource(t, "used")
-		ok(t, "CreateResourceConfig", map[string]any{"ResourceId": res, "ResourceLoc": cosLoc(t, "/r/used.jar")})
+		cfg := map[string]any{"ResourceId": res, "ResourceLoc": cosLoc(t, "/r/used2.jar")}
+		stageCOS(t, cfg)
+		ok(t, "CreateResourceConfig", cfg)
 		job := mkJob(t, "jar", 2)
 		ok(t, "CreateJobConfig", map[string]any{"JobId": job, "EntrypointClass": "com.example.Main",
 			"ResourceRefs": []any{map[string]any{"ResourceId": res, "Version": 1, "Type": 1}}})

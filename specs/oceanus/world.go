@@ -42,9 +42,9 @@ func newWorld(t *harness.Target, tag string) *world {
 		w.JarJob, _ = jar["JobId"].(string)
 		DeferCleanup(deleteJob, t, w.JarJob)
 	}
-	res := ok(t, "CreateResource", map[string]any{"ResourceLoc": map[string]any{"StorageType": 1, "Param": map[string]any{
-		"Bucket": "batchconform-1250000000", "Path": "/batchconform/" + tag + "/app.jar", "Region": t.Region}},
-		"ResourceType": 1, "Name": t.Name(tag+"-res", 49) + ".jar"})
+	resReq := map[string]any{"ResourceLoc": cosLoc(t, "/batchconform/"+tag+"/app.jar"), "ResourceType": 1, "Name": t.Name(tag+"-res", 49) + ".jar"}
+	stageCOS(t, resReq)
+	res := ok(t, "CreateResource", resReq)
 	w.Resource, _ = res["ResourceId"].(string)
 	folder := raw(t, "CreateFolder", map[string]any{"FolderName": t.Name(tag+"-dir", 49), "ParentId": "root", "FolderType": 0, "WorkSpaceId": w.Space})
 	w.Folder = str(folder, "FolderId")
@@ -140,8 +140,9 @@ func freshWorld(t *harness.Target, action string) *world {
 			w.Space = s
 		}
 	case "DeleteResourceConfigs":
-		raw(t, "CreateResourceConfig", map[string]any{"ResourceId": w.Resource, "ResourceLoc": map[string]any{"StorageType": 1,
-			"Param": map[string]any{"Bucket": "batchconform-1250000000", "Path": "/batchconform/x/app2.jar", "Region": t.Region}}})
+		cfg := map[string]any{"ResourceId": w.Resource, "ResourceLoc": cosLoc(t, "/batchconform/x/app2.jar")}
+		stageCOS(t, cfg)
+		raw(t, "CreateResourceConfig", cfg)
 	case "DeleteJobs":
 		w.JobName = w.JarName // the example names one job by ID and another by name
 	case "DeleteJobConfigs":
