@@ -177,6 +177,126 @@ var scenarios = []scenario{
 		mkJob(lt, "twice", 1)
 		return send(lt, "CreateJob", map[string]any{"Name": "twice", "JobType": 1, "ClusterType": 1})
 	}},
+	{"CreateJobConfig", "InvalidParameter.MaxParallelismTooSmall", func(t *harness.Target) *harness.Envelope {
+		return send(t, "CreateJobConfig", map[string]any{"JobId": mkJob(t, "sql", 1), "DefaultParallelism": 4,
+			"Properties": []any{map[string]any{"Key": "pipeline.max-parallelism", "Value": "2"}}})
+	}},
+	{"CreateJobConfig", "InvalidParameter.MaxParallelismTooLarge", func(t *harness.Target) *harness.Envelope {
+		return send(t, "CreateJobConfig", map[string]any{"JobId": mkJob(t, "sql", 1), "DefaultParallelism": 1,
+			"Properties": []any{map[string]any{"Key": "pipeline.max-parallelism", "Value": "20000"}}})
+	}},
+	{"CreateJobConfig", "InvalidParameter.UnsupportedFlinkConf", func(t *harness.Target) *harness.Envelope {
+		return send(t, "CreateJobConfig", map[string]any{"JobId": mkJob(t, "sql", 1),
+			"Properties": []any{map[string]any{"Key": "no.such.option", "Value": "1"}}})
+	}},
+	{"CreateJobConfig", "InvalidParameter.JobConfigLogCollectParamError", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "CreateJobConfig", map[string]any{"JobId": mkJob(t, "sql", 1), "LogCollect": true, "LogCollectType": 2})
+	}},
+	{"CreateJobConfig", "ResourceNotFound.COSBucket", func(t *harness.Target) *harness.Envelope {
+		return send(t, "CreateJobConfig", map[string]any{"JobId": mkJob(t, "sql", 1), "COSBucket": "nosuch-bucket-1250000000"})
+	}},
+	{"CreateJobConfig", "InvalidParameter.InvalidRegion", func(t *harness.Target) *harness.Envelope {
+		job := mkJob(t, "sql", 1)
+		env, err := t.Raw(harness.RawRequest{Action: "CreateJobConfig", Version: harness.OceanusVersion, Service: "oceanus",
+			Body: mustJSON(map[string]any{"JobId": job}), Region: otherRegion(t)})
+		Expect(err).NotTo(HaveOccurred())
+		return env
+	}},
+	{"RunJobs", "InvalidParameter.InvalidRegion", func(t *harness.Target) *harness.Envelope {
+		job := mkJob(t, "sql", 1)
+		ok(t, "CreateJobConfig", map[string]any{"JobId": job})
+		env, err := t.Raw(harness.RawRequest{Action: "RunJobs", Version: harness.OceanusVersion, Service: "oceanus",
+			Body: mustJSON(map[string]any{"RunJobDescriptions": []any{map[string]any{"JobId": job, "RunType": 1}}}), Region: otherRegion(t)})
+		Expect(err).NotTo(HaveOccurred())
+		return env
+	}},
+	{"CreateJob", "InvalidParameterValue.UnSupportedComposite", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "CreateJob", map[string]any{"Name": "composite", "JobType": 2, "ClusterType": 2, "ClusterId": runningCluster(t),
+			"FlinkVersion": "Flink-1.11", "CuMem": 2})
+	}},
+	{"CreateJob", "ResourceUnavailable.ClusterGroupStatus", func(t *harness.Target) *harness.Envelope {
+		cl := runningCluster(t)
+		Expect(raw(t, "ScaleOceanusCluster", map[string]any{"ClusterId": cl, "NewCU": 12}).Code()).To(BeEmpty(), "scale the cluster")
+		return send(t, "CreateJob", map[string]any{"Name": "while-scaling", "JobType": 1, "ClusterType": 2, "ClusterId": cl})
+	}},
+	{"RunJobs", "UnsupportedOperation.UnsupportedStartMode", func(t *harness.Target) *harness.Envelope {
+		job := mkJob(t, "jar", 2)
+		ok(t, "CreateJobConfig", map[string]any{"JobId": job, "EntrypointClass": "com.example.Main"})
+		return send(t, "RunJobs", map[string]any{"RunJobDescriptions": []any{map[string]any{"JobId": job, "RunType": 1, "StartMode": "LATEST"}}})
+	}},
+	{"RunJobs", "ResourceUnavailable.JobResourceConfigNotReady", func(t *harness.Target) *harness.Envelope {
+		res := mkResource(t, "syncing")
+		job := mkJob(t, "jar", 2)
+		ok(t, "CreateJobConfig", map[string]any{"JobId": job, "EntrypointClass": "com.example.Main",
+			"ResourceRefs": []any{map[string]any{"ResourceId": res, "Version": 1, "Type": 1}}})
+		return send(t, "RunJobs", map[string]any{"RunJobDescriptions": []any{map[string]any{"JobId": job, "RunType": 1}}})
+	}},
+	{"RunJobs", "ResourceInsufficient.CU", func(t *harness.Target) *harness.Envelope {
+		cl := runningCluster(t)
+		var descs []any
+		for i, par := range []int{6, 3} {
+			job := ok(t, "CreateJob", map[string]any{"Name": fmt.Sprintf("cu%d", i), "JobType": 1, "ClusterType": 2, "ClusterId": cl})["JobId"].(string)
+			ok(t, "CreateJobConfig", map[string]any{"JobId": job, "DefaultParallelism": par})
+			descs = append(descs, map[string]any{"JobId": job, "RunType": 1})
+		}
+		return send(t, "RunJobs", map[string]any{"RunJobDescriptions": descs}) // 6 + 3 CU on a cluster of 8
+	}},
+	{"DescribeJobSubmissionLog", "InvalidParameter.IllegalSearchKeyword", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "DescribeJobSubmissionLog", map[string]any{"JobId": mkJob(t, "log", 1), "StartTime": 0, "EndTime": 2000000000, "Keyword": `"abc`})
+	}},
+	{"CreateMetaTable", "FailedOperation.CheckDdlGrammar", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "CreateMetaTable", map[string]any{"CatalogId": 0, "DatabaseId": 0, "SqlCode": b64("SELECT 1")})
+	}},
+	{"CreateMetaTable", "FailedOperation.DDLParseFailure", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "CreateMetaTable", map[string]any{"CatalogId": 0, "DatabaseId": 0, "SqlCode": b64("CREATE TABLE")})
+	}},
+	{"ModifyMetaTable", "FailedOperation.DDLParseFailure", func(t *harness.Target) *harness.Envelope {
+		return modifyTable(t, "CREATE TABLE")
+	}},
+	{"ModifyMetaTable", "FailedOperation.ModifyTableFailedOperation", func(t *harness.Target) *harness.Envelope {
+		return modifyTable(t, "CREATE TABLE other_name (a INT) WITH ('connector' = 'datagen')")
+	}},
+	{"ModifyMetaTable", "ResourceNotFound.MetaDataNotFound", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "ModifyMetaTable", map[string]any{"ClusterId": runningCluster(t), "TableId": "999999", "FlinkVersion": "Flink-1.13",
+			"WorkSpaceId": defaultWorkSpace(t), "Remark": "r", "SqlCode": b64("CREATE TABLE t (a INT) WITH ('connector' = 'datagen')")})
+	}},
+	{"GetMetaTable", "ResourceNotFound.TableNotExist", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "GetMetaTable", map[string]any{"Catalog": "_dc", "Database": "_db", "Table": "nosuch", "WorkSpaceId": defaultWorkSpace(t)})
+	}},
+	{"FetchSqlGatewayStatementResult", "FailedOperation.FailedOperationCode_FetchSqlGatewayStatement", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "FetchSqlGatewayStatementResult", map[string]any{"ClusterId": runningCluster(t), "SessionId": "nosuch", "OperationHandleId": "nosuch"})
+	}},
+	{"CreateConnector", "ResourceInUse.ResourceConnectorDuplicateName", func(t *harness.Target) *harness.Envelope {
+		req := map[string]any{"ResourceId": mkResource(t, "conn"), "WorkSpaceId": defaultWorkSpace(t), "VersionId": 1, "Connector": "myconn", "ConnectionMethod": "1"}
+		Expect(raw(t, "CreateConnector", req).Code()).To(BeEmpty(), "the first connector")
+		return raw(t, "CreateConnector", req)
+	}},
+	{"ParseConnector", "ResourceNotFound.ParseConnectorClusterNotFound", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "ParseConnector", map[string]any{"ResourceId": "resource-zzzzzzzz", "VersionId": 1, "WorkSpaceId": defaultWorkSpace(t)})
+	}},
+	{"CreateResource", "ResourceUnavailable.CheckResourceLocExists", func(t *harness.Target) *harness.Envelope {
+		return send(t, "CreateResource", map[string]any{"ResourceType": 1, "Name": "badbucket.jar",
+			"ResourceLoc": map[string]any{"StorageType": 1, "Param": map[string]any{"Bucket": "no such bucket", "Path": "/a.jar"}}})
+	}},
+	{"DescribeResourceConfigs", "ResourceNotFound.ResourceConfig", func(t *harness.Target) *harness.Envelope {
+		return send(t, "DescribeResourceConfigs", map[string]any{"ResourceId": mkResource(t, "versions"), "ResourceConfigVersions": []int{999}})
+	}},
+}
+
+// otherRegion is a documented region other than the target's.
+func otherRegion(t *harness.Target) string {
+	if t.Region == "ap-shanghai" {
+		return "ap-beijing"
+	}
+	return "ap-shanghai"
+}
+
+// modifyTable makes a meta table and modifies it with the given DDL.
+func modifyTable(t *harness.Target, ddl string) *harness.Envelope {
+	GinkgoHelper()
+	r := ok(t, "CreateMetaTable", map[string]any{"CatalogId": 0, "DatabaseId": 0, "SqlCode": b64("CREATE TABLE mine (a INT) WITH ('connector' = 'datagen')")})
+	return raw(t, "ModifyMetaTable", map[string]any{"ClusterId": runningCluster(t), "TableId": fmt.Sprint(r["TableId"]), "FlinkVersion": "Flink-1.13",
+		"WorkSpaceId": defaultWorkSpace(t), "Remark": "r", "SqlCode": b64(ddl)})
 }
 
 var _ = Describe("Oceanus refusals a client provokes", func() {
