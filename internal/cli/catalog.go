@@ -6,43 +6,85 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/batchconform/batchconform/emulator"
 	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/fixtures/oceanus"
 	"github.com/batchconform/batchconform/fixtures/tencentbatch"
 	"github.com/batchconform/batchconform/specs/harness"
 )
 
+// catalogs are the dialects' embedded catalogs, in dialect order.
+var catalogs = []struct {
+	dialect string
+	cat     func() *fixtures.Catalog
+	json    func() []byte
+}{
+	{fixtures.DialectTencentBatch, tencentbatch.Catalog, tencentbatch.JSON},
+	{fixtures.DialectOceanus, oceanus.Catalog, oceanus.JSON},
+}
+
 func cmdCatalog(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
-	dialect := fs.String("dialect", "all", "tencent-batch or all")
-	asJSON := fs.Bool("json", false, "print as JSON")
+	dialect := fs.String("dialect", "all", "tencent-batch, oceanus or all")
+	asJSON := fs.Bool("json", false, "print as JSON (with --dialect all: an object keyed by dialect)")
 	specs := fs.Bool("specs", false, "list every item with the specs that check it (from the specs' declarations)")
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
-	if *dialect != "all" && *dialect != fixtures.DialectTencentBatch {
-		fmt.Fprintf(stderr, "batchconform catalog: dialect %q is not implemented yet (tencent-batch)\n", *dialect)
+	var selected []int
+	var known []string
+	for i, c := range catalogs {
+		known = append(known, c.dialect)
+		if *dialect == "all" || *dialect == c.dialect {
+			selected = append(selected, i)
+		}
+	}
+	if len(selected) == 0 {
+		fmt.Fprintf(stderr, "batchconform catalog: dialect %q is not implemented yet (%s)\n", *dialect, strings.Join(known, ", "))
 		return ExitUsage
 	}
-	c := tencentbatch.Catalog()
-	if *specs {
-		return catalogSpecs(c, *asJSON, stdout, stderr)
+	if *asJSON && !*specs {
+		if len(selected) == 1 {
+			_, _ = stdout.Write(catalogs[selected[0]].json())
+			return ExitOK
+		}
+		all := map[string]json.RawMessage{}
+		for _, i := range selected {
+			all[catalogs[i].dialect] = catalogs[i].json()
+		}
+		return writeJSON(all, stdout, stderr)
 	}
-	if *asJSON {
-		_, _ = stdout.Write(tencentbatch.JSON())
-		return ExitOK
+	for _, i := range selected {
+		c := catalogs[i].cat()
+		if *specs {
+			if code := catalogSpecs(c, *asJSON, stdout, stderr); code != ExitOK {
+				return code
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "%s (API version %s, service %s): %d actions, %d error codes, %d items\n",
+			c.Dialect, c.Version, c.Service, len(c.Actions), len(c.ErrorCodes), len(c.Items()))
+		counts := c.Counts()
+		kinds := make([]string, 0, len(counts))
+		for k := range counts {
+			kinds = append(kinds, string(k))
+		}
+		sort.Strings(kinds)
+		for _, k := range kinds {
+			fmt.Fprintf(stdout, "  %-11s %5d\n", k, counts[fixtures.Kind(k)])
+		}
 	}
-	fmt.Fprintf(stdout, "%s (API version %s, service %s): %d actions, %d error codes, %d items\n",
-		c.Dialect, c.Version, c.Service, len(c.Actions), len(c.ErrorCodes), len(c.Items()))
-	counts := c.Counts()
-	kinds := make([]string, 0, len(counts))
-	for k := range counts {
-		kinds = append(kinds, string(k))
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Fprintf(stdout, "  %-11s %5d\n", k, counts[fixtures.Kind(k)])
+	return ExitOK
+}
+
+func writeJSON(v any, stdout, stderr io.Writer) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "batchconform catalog: %v\n", err)
+		return ExitFailure
 	}
 	return ExitOK
 }

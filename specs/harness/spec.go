@@ -117,6 +117,11 @@ func It(text string, args ...any) bool {
 	if sel := selectedItems(); sel != nil && !anySelected(items, sel) {
 		return false
 	}
+	// A spec of a dialect the run does not select is not registered (its
+	// containers' BeforeAll would ask for a target the run has not got).
+	if first, _ := LookupItem(items[0]); !Selected(first.Dialect) {
+		return false
+	}
 	hier := ginkgo.CurrentTreeConstructionNodeReport().ContainerHierarchyTexts
 	top := text
 	for _, h := range hier {
