@@ -1,8 +1,10 @@
 package interop
 
 import (
+	"encoding/base64"
 	"fmt"
 	"testing"
+	"time"
 
 	oceanus "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/oceanus/v20190422"
 
@@ -120,4 +122,92 @@ func TestGoSDKOceanus(t *testing.T) {
 			oceanusScenario(t, newGoCaller(t, "oceanus", oceanus.APIVersion, cl))
 		})
 	}
+}
+
+// oceanusLatestScenario drives actions that only the latest SDKs have
+// (the Node.js SDK 4.x has all 53): folders, workspaces, variables, clusters,
+// events, runtime info, submission log, savepoints, copies, the meta catalog
+// and the SQL gateway.
+func oceanusLatestScenario(t *testing.T, c caller) {
+	ws := str(ok(t, c, "CreateWorkSpace", map[string]any{"WorkSpaceName": "interop", "Description": "d"})["WorkSpaceId"])
+	spaces := ok(t, c, "DescribeWorkSpaces", map[string]any{"Filters": []any{map[string]any{"Name": "WorkSpaceName", "Values": []any{"interop"}}}})
+	if num(spaces["TotalCount"]) != 1 {
+		t.Fatalf("%s DescribeWorkSpaces: %v", c.name(), spaces)
+	}
+	folder := str(ok(t, c, "CreateFolder", map[string]any{"FolderName": "etl", "ParentId": "root", "FolderType": 0, "WorkSpaceId": ws})["FolderId"])
+	job := str(ok(t, c, "CreateJob", map[string]any{"Name": "latest", "JobType": 1, "ClusterType": 1, "FolderId": folder,
+		"WorkSpaceId": ws, "FlinkVersion": "Flink-1.16", "Description": "via the latest SDK",
+		"Tags": []any{map[string]any{"TagKey": "team", "TagValue": "a"}}})["JobId"])
+	tree := ok(t, c, "DescribeTreeJobs", map[string]any{"WorkSpaceId": ws})
+	if kids := list(tree["Children"]); len(kids) != 1 || len(list(obj(kids[0])["JobSet"])) != 1 {
+		t.Fatalf("%s DescribeTreeJobs: %v", c.name(), tree)
+	}
+	ok(t, c, "CreateVariable", map[string]any{"Name": "kafka_brokers", "Value": "10.0.0.1:9092", "Type": 1, "WorkSpaceId": ws})
+	if vs := list(ok(t, c, "DescribeVariables", map[string]any{"WorkSpaceId": ws})["VariableSet"]); len(vs) != 1 {
+		t.Fatalf("%s DescribeVariables: %v", c.name(), vs)
+	}
+	if cs := ok(t, c, "DescribeClusters", map[string]any{}); num(cs["TotalCount"]) != 3 {
+		t.Fatalf("%s DescribeClusters (3 seeded): %v", c.name(), cs)
+	}
+	ok(t, c, "CreateJobConfig", map[string]any{"JobId": job, "ProgramArgs": "INSERT INTO sink SELECT * FROM src", "WorkSpaceId": ws})
+	ok(t, c, "RunJobs", map[string]any{"RunJobDescriptions": []any{map[string]any{"JobId": job, "RunType": 1, "StartMode": "LATEST"}}, "WorkSpaceId": ws})
+	status := func() float64 {
+		return num(obj(list(ok(t, c, "DescribeJobs", map[string]any{"JobIds": []any{job}})["JobSet"])[0])["Status"])
+	}
+	eventually(t, "job running", func() (bool, string) { s := status(); return s == 4, fmt.Sprint(s) })
+	sp := ok(t, c, "TriggerJobSavepoint", map[string]any{"JobId": job, "Description": "interop", "WorkSpaceId": ws})
+	if sp["SavepointTrigger"] != true {
+		t.Fatalf("%s TriggerJobSavepoint: %v", c.name(), sp)
+	}
+	eventually(t, "savepoint done", func() (bool, string) {
+		r := ok(t, c, "DescribeJobSavepoint", map[string]any{"JobId": job, "Limit": 10, "Offset": 0, "WorkSpaceId": ws})
+		return num(r["TotalNumber"]) == 1, fmt.Sprint(r)
+	})
+	chk := ok(t, c, "CheckSavepoint", map[string]any{"JobId": job, "SerialId": sp["SavepointId"], "RecordType": 1,
+		"SavepointPath": sp["FinalSavepointPath"], "WorkSpaceId": ws})
+	if num(chk["SavepointStatus"]) != 1 {
+		t.Fatalf("%s CheckSavepoint: %v", c.name(), chk)
+	}
+	now := time.Now()
+	evs := ok(t, c, "DescribeJobEvents", map[string]any{"JobId": job, "StartTimestamp": now.Add(-time.Hour).Unix(),
+		"EndTimestamp": now.Add(time.Hour).Unix(), "WorkSpaceId": ws})
+	if num(evs["TotalCount"]) < 1 {
+		t.Fatalf("%s DescribeJobEvents: %v", c.name(), evs)
+	}
+	rt := ok(t, c, "DescribeJobRuntimeInfo", map[string]any{"JobId": job, "WorkSpaceId": ws, "IncludeInfo": []any{"TaskManagers"}})
+	if len(list(rt["JobRuntimeInfo"])) != 1 {
+		t.Fatalf("%s DescribeJobRuntimeInfo: %v", c.name(), rt)
+	}
+	lg := ok(t, c, "DescribeJobSubmissionLog", map[string]any{"JobId": job, "StartTime": now.Add(-time.Hour).UnixMilli(),
+		"EndTime": now.Add(time.Hour).UnixMilli()})
+	if len(list(lg["LogContentList"])) == 0 {
+		t.Fatalf("%s DescribeJobSubmissionLog: %v", c.name(), lg)
+	}
+	ok(t, c, "ModifyJob", map[string]any{"JobId": job, "Remark": "renamed below", "WorkSpaceId": ws})
+	cp := ok(t, c, "CopyJobs", map[string]any{"JobItems": []any{map[string]any{"SourceId": job, "TargetClusterId": emuoceanus.SharedClusterID, "TargetName": "latest-copy"}}, "WorkSpaceId": ws})
+	if num(cp["SuccessCount"]) != 1 {
+		t.Fatalf("%s CopyJobs: %v", c.name(), cp)
+	}
+	db := ok(t, c, "CreateMetaDatabase", map[string]any{"CatalogId": 0, "DatabaseName": "interop"})["DatabaseId"]
+	ddl := base64.StdEncoding.EncodeToString([]byte("CREATE TABLE src (id INT) WITH ('connector' = 'datagen')"))
+	ok(t, c, "CreateMetaTable", map[string]any{"CatalogId": 0, "DatabaseId": db, "SqlCode": ddl})
+	mt := ok(t, c, "GetMetaTable", map[string]any{"Catalog": "_dc", "Database": "interop", "Table": "src", "WorkSpaceId": ws})
+	if mt["DDL"] != ddl {
+		t.Fatalf("%s GetMetaTable: %v", c.name(), mt)
+	}
+	st := ok(t, c, "RunSqlGatewayStatement", map[string]any{"ClusterId": emuoceanus.DedicatedClusterID,
+		"Sql": base64.StdEncoding.EncodeToString([]byte("SELECT 1"))})
+	res := ok(t, c, "FetchSqlGatewayStatementResult", map[string]any{"ClusterId": emuoceanus.DedicatedClusterID,
+		"SessionId": st["SessionId"], "OperationHandleId": st["OperationHandleId"]})
+	if res["IsQueryResult"] != true {
+		t.Fatalf("%s FetchSqlGatewayStatementResult: %v", c.name(), res)
+	}
+	ok(t, c, "StopJobs", map[string]any{"StopJobDescriptions": []any{map[string]any{"JobId": job, "StopType": 2}}, "WorkSpaceId": ws})
+	eventually(t, "job paused", func() (bool, string) { s := status(); return s == 6, fmt.Sprint(s) })
+	fails(t, c, "DeleteWorkSpace", map[string]any{"WorkSpaceId": ws}, "UnsupportedOperation.CanNotDelete")
+}
+
+func TestNodeSDKOceanusLatest(t *testing.T) {
+	e := startEmulator(t)
+	oceanusLatestScenario(t, newNodeCaller(t, newTenant(t, e), "oceanus", "v20190422", "POST"))
 }

@@ -277,8 +277,8 @@ var (
 	// Folder, workspace, cluster, variable names: 1-50 of letters, Han,
 	// digits, - and _ (the CreateOceanusCluster ClusterName reading).
 	nameShape = regexp.MustCompile(`^[\p{Han}A-Za-z0-9_\-]{1,50}$`)
-	// Variable names as Flink SQL placeholders: letters, digits, _ and .
-	varNameShape = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]{0,49}$`)
+	// Variable names as Flink SQL placeholders: letters, digits and _ (the catalog's Name.pattern).
+	varNameShape = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,49}$`)
 	dbNameShape  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 )
 

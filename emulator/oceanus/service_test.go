@@ -537,8 +537,8 @@ func TestFoldersWorkspacesVariables(t *testing.T) {
 	wd := w.ok("CreateWorkSpace", M{"WorkSpaceName": "wd"})["WorkSpaceId"].(string)
 	w.fails("DeleteWorkSpace", M{"WorkSpaceId": wd}, "FailedOperation.DeleteWedataItemspace")
 	// Variables: hidden values are never echoed.
-	f.ok("CreateVariable", M{"Name": "db.password", "Value": "s3cret", "Type": 2})
-	f.fails("CreateVariable", M{"Name": "db.password", "Value": "x", "Type": 1}, "InvalidParameter.CreateVariableExists")
+	f.ok("CreateVariable", M{"Name": "db_password", "Value": "s3cret", "Type": 2})
+	f.fails("CreateVariable", M{"Name": "db_password", "Value": "x", "Type": 1}, "InvalidParameter.CreateVariableExists")
 	f.fails("CreateVariable", M{"Name": "1bad", "Value": "x", "Type": 1}, "InvalidParameterValue.VariableName")
 	vs := f.ok("DescribeVariables", M{})["VariableSet"].([]any)
 	if len(vs) != 1 || vs[0].(M)["Value"] == "s3cret" {
