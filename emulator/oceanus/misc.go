@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/facade"
@@ -46,8 +47,8 @@ func (s *Service) createFolder(_ context.Context, a *account, req *api3.Request)
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if !nameShape.MatchString(p.FolderName) {
-		return nil, api3.Errorf("InvalidParameterValue", "the folder name %q must be 1-50 letters, Chinese characters, digits, - or _", p.FolderName)
+	if !folderName(p.FolderName) {
+		return nil, api3.Errorf("InvalidParameterValue", "the folder name %q must be 1-50 characters without /", p.FolderName)
 	}
 	if p.FolderType != 0 && p.FolderType != 1 {
 		return nil, api3.Errorf("InvalidParameterValue", "FolderType must be 0 (jobs) or 1 (resources)")
@@ -138,8 +139,8 @@ func (s *Service) modifyFolder(_ context.Context, a *account, req *api3.Request)
 	}
 	name, parent := src.name, src.parent
 	if p.FolderName != "" {
-		if !nameShape.MatchString(p.FolderName) {
-			return nil, api3.Errorf("InvalidParameterValue", "the folder name %q is not valid", p.FolderName)
+		if !folderName(p.FolderName) {
+			return nil, api3.Errorf("InvalidParameterValue", "the folder name %q must be 1-50 characters without /", p.FolderName)
 		}
 		name = p.FolderName
 	}
@@ -203,6 +204,19 @@ func (s *Service) deleteFolders(_ context.Context, a *account, req *api3.Request
 	return map[string]any{}, nil
 }
 
+// folderName: the API definition sets no rule; a folder is named by 1-50
+// characters and "/" separates folders in paths (FolderPath).
+func folderName(n string) bool {
+	c := utf8.RuneCountInString(n)
+	return c >= 1 && c <= 50 && !strings.Contains(n, "/")
+}
+
+// workspaceName follows the catalog's WorkSpaceName rules (the job name's
+// characters, under 50 of them).
+func workspaceName(n string) bool {
+	return jobNameShape.MatchString(n) && utf8.RuneCountInString(n) <= 49
+}
+
 // ---- workspaces ----
 
 func (s *Service) createWorkSpace(_ context.Context, a *account, req *api3.Request) (any, *api3.Error) {
@@ -213,8 +227,8 @@ func (s *Service) createWorkSpace(_ context.Context, a *account, req *api3.Reque
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if !nameShape.MatchString(p.WorkSpaceName) {
-		return nil, api3.Errorf("InvalidParameter.InvalidItemSpaceName", "the workspace name %q must be 1-50 letters, Chinese characters, digits, - or _", p.WorkSpaceName)
+	if !workspaceName(p.WorkSpaceName) {
+		return nil, api3.Errorf("InvalidParameter.InvalidItemSpaceName", "the workspace name %q must be under 50 letters, Chinese characters, digits, ., - or _", p.WorkSpaceName)
 	}
 	for _, w := range a.workspaces {
 		if w.name == p.WorkSpaceName {
@@ -312,7 +326,7 @@ func (s *Service) modifyWorkSpace(_ context.Context, a *account, req *api3.Reque
 		return nil, api3.Errorf("InvalidParameter", "the workspace %s does not exist", p.WorkSpaceID)
 	}
 	if p.WorkSpaceName != nil {
-		if !nameShape.MatchString(*p.WorkSpaceName) {
+		if !workspaceName(*p.WorkSpaceName) {
 			return nil, api3.Errorf("InvalidParameter.InvalidItemSpaceName", "the workspace name %q is not valid", *p.WorkSpaceName)
 		}
 		for _, o := range a.workspaces {

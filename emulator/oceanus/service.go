@@ -279,7 +279,7 @@ var (
 	nameShape = regexp.MustCompile(`^[\p{Han}A-Za-z0-9_\-]{1,50}$`)
 	// Variable names as Flink SQL placeholders: letters, digits and _ (the catalog's Name.pattern).
 	varNameShape = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,49}$`)
-	dbNameShape  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+	dbNameShape  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`) // the catalog's DatabaseName.pattern
 )
 
 func lower(s string) string { return strings.ToLower(s) }
