@@ -2,7 +2,10 @@
 // against the emulator: its tests run one scenario per product through the
 // Node.js SDK (tencentcloud-sdk-nodejs, pinned in node/tencent/package-lock.json,
 // driven over a JSON-lines bridge, node/tencent/driver.js) and through the Go
-// SDK (tencentcloud-sdk-go v1.0.162), against an emulator started in process.
+// SDK (tencentcloud-sdk-go v1.0.162), against an emulator started in process:
+// Batch (POST and GET), Oceanus with the 15 actions of SDK v1.0.162 (POST and
+// GET, both SDKs), and Oceanus's latest-only actions through the Node SDK,
+// which has all 53.
 //
 // The Node tests skip only when `node` is not on PATH; when node is there but
 // node/tencent/node_modules is not, they fail and say to run
