@@ -54,9 +54,13 @@ func batchScenario(t *testing.T, c caller) {
 func TestNodeSDKBatch(t *testing.T) {
 	e := startEmulator(t)
 	for _, method := range []string{"POST", "GET"} {
-		t.Run(method, func(t *testing.T) {
-			batchScenario(t, newNodeCaller(t, defaultTarget(e), "batch", "v20170312", method))
-		})
+		// TC3 (the SDK's default) and signature v1 (signMethod HmacSHA256 /
+		// HmacSHA1, whose string to sign holds the endpoint with its port).
+		for _, sign := range []string{"TC3-HMAC-SHA256", "HmacSHA256", "HmacSHA1"} {
+			t.Run(method+"/"+sign, func(t *testing.T) {
+				batchScenario(t, newNodeCallerSigned(t, newTenant(t, e), "batch", "v20170312", method, sign))
+			})
+		}
 	}
 }
 

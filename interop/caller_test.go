@@ -71,19 +71,26 @@ func newTenant(t *testing.T, e *emulator.Emulator) target {
 
 // nodeCaller drives one node process running driver.js.
 type nodeCaller struct {
-	t                        *testing.T
-	product, version, method string
-	mu                       sync.Mutex
-	in                       io.WriteCloser
-	out                      *bufio.Scanner
+	t                              *testing.T
+	product, version, method, sign string
+	mu                             sync.Mutex
+	in                             io.WriteCloser
+	out                            *bufio.Scanner
 }
 
 // nodeDir is where package.json, the lockfile and driver.js live.
 var nodeDir = filepath.Join("node", "tencent")
 
 // newNodeCaller starts driver.js for product (the SDK's service key, e.g.
-// "batch") and version (e.g. "v20170312") with the given request method.
+// "batch") and version (e.g. "v20170312") with the given request method and
+// the SDK's default signature (TC3-HMAC-SHA256).
 func newNodeCaller(t *testing.T, e target, product, version, method string) *nodeCaller {
+	return newNodeCallerSigned(t, e, product, version, method, "TC3-HMAC-SHA256")
+}
+
+// newNodeCallerSigned is newNodeCaller with the SDK's signMethod
+// (TC3-HMAC-SHA256, HmacSHA256 or HmacSHA1: the last two are signature v1).
+func newNodeCallerSigned(t *testing.T, e target, product, version, method, sign string) *nodeCaller {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -128,17 +135,17 @@ func newNodeCaller(t *testing.T, e target, product, version, method string) *nod
 	})
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	return &nodeCaller{t: t, product: product, version: version, method: method, in: in, out: sc}
+	return &nodeCaller{t: t, product: product, version: version, method: method, sign: sign, in: in, out: sc}
 }
 
-func (n *nodeCaller) name() string { return "node-sdk/" + n.product + "/" + n.method }
+func (n *nodeCaller) name() string { return "node-sdk/" + n.product + "/" + n.method + "/" + n.sign }
 
 func (n *nodeCaller) call(action string, params any) (map[string]any, *apiError) {
 	n.t.Helper()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	line, err := json.Marshal(map[string]any{"product": n.product, "version": n.version,
-		"action": action, "method": n.method, "params": params})
+		"action": action, "method": n.method, "sign": n.sign, "params": params})
 	if err != nil {
 		n.t.Fatalf("%s: encode: %v", action, err)
 	}

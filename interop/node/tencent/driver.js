@@ -1,7 +1,7 @@
 // driver.js: a JSON-lines bridge from a Go test to the official Tencent Cloud
 // Node.js SDK (tencentcloud-sdk-nodejs, pinned in package-lock.json). It reads
 // one call per line on stdin:
-//   {"product":"batch","version":"v20170312","action":"SubmitJob","method":"POST","params":{...}}
+//   {"product":"batch","version":"v20170312","action":"SubmitJob","method":"POST","sign":"TC3-HMAC-SHA256","params":{...}}
 // and writes one answer per line on stdout:
 //   {"ok":true,"response":{...}}  or  {"ok":false,"code":"...","message":"...","requestId":"..."}
 // The SDK is used exactly as a user would use it: a client per product with
@@ -26,14 +26,17 @@ const credential = { secretId: env("BATCHCONFORM_SECRET_ID"), secretKey: env("BA
 const region = env("BATCHCONFORM_REGION");
 
 const clients = new Map();
-function client(product, version, method) {
-  const key = `${product}/${version}/${method}`;
+function client(product, version, method, sign) {
+  const key = `${product}/${version}/${method}/${sign}`;
   if (!clients.has(key)) {
     const svc = tencentcloud[product];
     if (!svc || !svc[version]) throw new Error(`the SDK has no ${product}.${version}`);
     clients.set(key, new svc[version].Client({
       credential, region,
-      profile: { httpProfile: { endpoint, protocol: "http://", reqMethod: method || "POST", reqTimeout: 30 } },
+      profile: {
+        signMethod: sign || "TC3-HMAC-SHA256",
+        httpProfile: { endpoint, protocol: "http://", reqMethod: method || "POST", reqTimeout: 30 },
+      },
     }));
   }
   return clients.get(key);
@@ -48,7 +51,7 @@ rl.on("line", (line) => {
     let out;
     try {
       const c = JSON.parse(line);
-      const cl = client(c.product, c.version, c.method);
+      const cl = client(c.product, c.version, c.method, c.sign);
       if (typeof cl[c.action] !== "function") {
         out = { ok: false, code: "SDK.NoSuchAction", message: `the SDK client has no ${c.action}` };
       } else {
