@@ -281,6 +281,32 @@ var scenarios = []scenario{
 	{"DescribeResourceConfigs", "ResourceNotFound.ResourceConfig", func(t *harness.Target) *harness.Envelope {
 		return send(t, "DescribeResourceConfigs", map[string]any{"ResourceId": mkResource(t, "versions"), "ResourceConfigVersions": []int{999}})
 	}},
+	{"RunJobs", "ResourceUnavailable.NoRunningJobInstancesFoundForJobId", func(t *harness.Target) *harness.Envelope {
+		job := mkJob(t, "never-ran", 1)
+		ok(t, "CreateJobConfig", map[string]any{"JobId": job})
+		return runJob(t, job, 2, 0) // resume a job that was never paused
+	}},
+	{"CreateJobConfig", "ResourceNotFound", func(t *harness.Target) *harness.Envelope {
+		return send(t, "CreateJobConfig", map[string]any{"JobId": mkJob(t, "jar", 2), "EntrypointClass": "com.example.Main",
+			"ResourceRefs": []any{map[string]any{"ResourceId": "resource-zzzzzzzz", "Version": 1, "Type": 1}}})
+	}},
+	{"DescribeSystemResources", "ResourceNotFound.ClusterId", func(t *harness.Target) *harness.Envelope {
+		return send(t, "DescribeSystemResources", map[string]any{"ClusterId": "cluster-zzzzzzzz"})
+	}},
+	{"DescribeJobs", "ResourceNotFound.JobId", func(t *harness.Target) *harness.Envelope {
+		return send(t, "DescribeJobs", map[string]any{"JobIds": []string{"cql-zzzzzzzz"}})
+	}},
+	{"ModifyMetaTable", "UnknownParameter", func(t *harness.Target) *harness.Envelope {
+		return raw(t, "ModifyMetaTable", map[string]any{"ClusterId": "cluster-zzzzzzzz", "TableId": "1", "FlinkVersion": "Flink-1.13",
+			"WorkSpaceId": "space-zzzzzzzz", "Remark": "r", "SqlCode": b64("CREATE TABLE t (a INT)"), "NoSuchParameter": 1})
+	}},
+	{"ModifyConnector", "ResourceInUse.ResourceConnectorDuplicateName", func(t *harness.Target) *harness.Envelope {
+		space, res := defaultWorkSpace(t), mkResource(t, "conns")
+		ok(t, "CreateConnector", map[string]any{"ResourceId": res, "WorkSpaceId": space, "VersionId": 1, "Connector": "alpha", "ConnectionMethod": "1"})
+		res2 := mkResource(t, "conns2")
+		ok(t, "CreateConnector", map[string]any{"ResourceId": res2, "WorkSpaceId": space, "VersionId": 1, "Connector": "beta", "ConnectionMethod": "1"})
+		return raw(t, "ModifyConnector", map[string]any{"WorkSpaceId": space, "ConnectorResourceId": res2, "Connector": "alpha"})
+	}},
 }
 
 // otherRegion is a documented region other than the target's.
