@@ -36,15 +36,22 @@ func TestCoverage(t *testing.T) {
 		return
 	}
 	rep := reports.Build(*fullRun, []*fixtures.Catalog{cat}, reports.Meta{})
-	var missing []string
+	pending := pendingItems(t)
+	var missing, nowCovered []string
 	byKind := map[string]int{}
 	for _, it := range rep.Items {
 		switch it.Verdict {
 		case reports.Pass, reports.Fail:
+			if pending[it.ID] {
+				nowCovered = append(nowCovered, it.ID)
+			}
 		case reports.Unprovokable:
 			// reports.Build gives this verdict only to items whose catalog
 			// entry states the reason (a backend-dependency failure).
 		default:
+			if pending[it.ID] {
+				continue
+			}
 			missing = append(missing, fmt.Sprintf("%s (%s)", it.ID, it.Verdict))
 			byKind[it.Kind]++
 		}
@@ -57,6 +64,36 @@ func TestCoverage(t *testing.T) {
 		}
 		t.Errorf("%d catalog items have no verdict from an assertion (by kind: %v):\n  %s", len(missing), byKind, strings.Join(show, "\n  "))
 	}
+	if len(nowCovered) > 0 {
+		sort.Strings(nowCovered)
+		t.Errorf("%d items of coverage_pending.txt are covered now: remove them from the list:\n  %s", len(nowCovered), strings.Join(nowCovered, "\n  "))
+	}
+	t.Logf("pending (coverage_pending.txt): %d items", len(pending))
 	t.Logf("coverage: %d items; %d passed, %d failed, %d unprovokable; %d specs", len(rep.Items),
 		rep.Summary.Passed, rep.Summary.Failed, rep.Summary.Unprovokable, rep.Specs.Total)
+}
+
+// pendingItems reads coverage_pending.txt: the items known to have no spec
+// yet, each with its reason (a reason is required).
+func pendingItems(t *testing.T) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile("coverage_pending.txt")
+	if err != nil {
+		t.Fatalf("read coverage_pending.txt: %v", err)
+	}
+	out := map[string]bool{}
+	for i, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, why, ok := strings.Cut(line, "\t")
+		if !ok || strings.TrimSpace(why) == "" {
+			t.Fatalf("coverage_pending.txt:%d: want ID<TAB>reason", i+1)
+		}
+		if _, known := cat.Item(id); !known {
+			t.Fatalf("coverage_pending.txt:%d: %s is not a catalog item", i+1, id)
+		}
+		out[id] = true
+	}
+	return out
 }
