@@ -57,8 +57,7 @@ fuzz:
 
 # Regenerate the catalogs from ../shared (apispec, seeds) and, for Tencent, the SDK.
 catalog:
-	$(GO) generate ./fixtures/tencentbatch
-	$(GO) generate ./fixtures/alibatch
+	$(GO) generate ./fixtures/tencentbatch ./fixtures/alibatch ./fixtures/oceanus
 
 clean:
 	rm -rf bin batchconform-report batchconform-mutation

@@ -90,7 +90,7 @@ func (a *admin) info(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, Info{Name: "batchconform-emulator", Version: Version,
-		Dialects: []string{"tencent-batch", "alibaba-batchcompute"}, Clock: a.clockInfo(), Started: a.e.started.UTC(),
+		Dialects: append([]string(nil), Dialects...), Clock: a.clockInfo(), Started: a.e.started.UTC(),
 		StateHold: a.e.eng.Timing().Hold.String()})
 }
 

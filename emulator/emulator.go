@@ -22,12 +22,18 @@ import (
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
+	"github.com/batchconform/batchconform/emulator/oceanus"
 	"github.com/batchconform/batchconform/emulator/tenants"
 	"github.com/batchconform/batchconform/emulator/tencentbatch"
+	ocfix "github.com/batchconform/batchconform/fixtures/oceanus"
 )
 
 // Version is the emulator's version, reported by the admin API's info.
 var Version = "0.1.0-dev"
+
+// Dialects are the dialect keys the emulator serves (admin info, emulate's
+// banner).
+var Dialects = []string{"tencent-batch", "alibaba-batchcompute", "oceanus"}
 
 // Default credentials of an emulator started without WithCredentials. They are
 // not secret: the emulator listens on loopback by default.
@@ -156,8 +162,10 @@ func Start(opts ...Option) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: engine: %w", err)
 	}
 	batch := tencentbatch.New(eng, reg, fs)
+	// Oceanus keeps its own job lifecycle on the engine's clock and IDs.
+	ocean := oceanus.New(oceanus.Config{Catalog: ocfix.Catalog(), Clock: eng, IDs: eng, Objects: eng.Objects(), Tenants: reg, Faults: fs})
 	api, err := api3.NewHandler(api3.Config{
-		Products:  []api3.Product{batch},
+		Products:  []api3.Product{batch, ocean},
 		Tenants:   reg,
 		Faults:    fs,
 		Now:       time.Now,

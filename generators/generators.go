@@ -101,12 +101,72 @@ func (g *Generator) Valid(action string) map[string]any {
 		panic(fmt.Sprintf("generators: unknown action %q", action))
 	}
 	req := g.object(action, a.Input, "")
-	for _, h := range hints[action] {
+	g.conditional(action, req)
+	for _, h := range hintsFor(g.cat.Dialect, action) {
 		if err := setPath(req, splitPath(h.Path), g.expand(h.Value)); err != nil {
 			panic(fmt.Sprintf("generators: hint %s %s: %v", action, h.Path, err))
 		}
 	}
 	return req
+}
+
+// conditional fills what a conditional required rule (fixtures.Rule.When)
+// asks for when the generic fill made its premise hold (e.g. Oceanus
+// CreateJob with ClusterType 2 needs a ClusterId).
+func (g *Generator) conditional(action string, req map[string]any) {
+	g.conditionalExcept(action, req, "")
+}
+
+// conditionalExcept is conditional without the rule skip (the one a
+// violation breaks).
+func (g *Generator) conditionalExcept(action string, req map[string]any, skip string) {
+	for _, r := range g.cat.RulesFor(action) {
+		if r.ID == skip || r.When == nil || r.Suffix != "required" || !premiseHolds(req, r.When) {
+			continue
+		}
+		if _, ok := Get(req, Concrete(r.Path)); ok {
+			continue
+		}
+		if m, err := g.memberAt(action, r.Path); err == nil {
+			_ = setPath(req, splitPath(Concrete(r.Path)), g.value(action, m, r.Path))
+		}
+	}
+}
+
+// premiseHolds reports whether the scalar at w.Path is one of w.Values.
+func premiseHolds(req map[string]any, w *fixtures.Condition) bool {
+	v, ok := Get(req, Concrete(w.Path))
+	if !ok {
+		return false
+	}
+	s := fmt.Sprint(v)
+	for _, x := range w.Values {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// setPremise makes a conditional rule's premise hold in req: the value at
+// w.Path becomes w.Values[0], typed as the member.
+func (g *Generator) setPremise(action string, req map[string]any, w *fixtures.Condition) error {
+	m, err := g.memberAt(action, w.Path)
+	if err != nil {
+		return err
+	}
+	var v any = w.Values[0]
+	switch m.Type {
+	case "int64", "uint64":
+		n, err := strconv.ParseInt(w.Values[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("premise %s=%s: %w", w.Path, w.Values[0], err)
+		}
+		v = n
+	case "bool":
+		v = w.Values[0] == "true"
+	}
+	return setPath(req, splitPath(Concrete(w.Path)), v)
 }
 
 // object fills the required members of object name at star path prefix.
@@ -180,14 +240,30 @@ func (g *Generator) number(action, p string) float64 {
 				v = *r.Max
 			}
 		case "enum":
-			if len(r.Values) > 0 {
-				if f, err := strconv.ParseFloat(r.Values[0], 64); err == nil {
+			// The first value every enum rule at p allows (a conditional
+			// enum, e.g. CuMem 4 on shared clusters, narrows the set
+			// whatever the premise).
+			for _, x := range r.Values {
+				if !g.allEnumsAllow(action, p, x) {
+					continue
+				}
+				if f, err := strconv.ParseFloat(x, 64); err == nil {
 					return f
 				}
 			}
 		}
 	}
 	return v
+}
+
+// allEnumsAllow reports whether every enum rule at p lists x.
+func (g *Generator) allEnumsAllow(action, p, x string) bool {
+	for _, r := range g.rules[action][p] {
+		if r.Suffix == "enum" && len(r.Values) > 0 && !contains(r.Values, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // str returns a string satisfying every rule at p: a name hint, an enum

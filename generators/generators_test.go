@@ -41,10 +41,11 @@ func testRefs() Refs {
 	return Refs{EnvID: "env-abcd1234", JobID: "job-abcd1234", TemplateID: "task-tmpl-abcd1234", NodeID: "node-abcd1234", InstanceID: "ins-abcd1234", TaskName: "A"}
 }
 
-func TestValidPassesEveryRule(t *testing.T) {
-	cat := catalog.Catalog()
+func TestValidPassesEveryRule(t *testing.T) { validPasses(t, catalog.Catalog(), testRefs()) }
+
+func validPasses(t *testing.T, cat *fixtures.Catalog, withRefs Refs) {
 	for _, a := range cat.Actions {
-		for name, refs := range map[string]Refs{"no refs": {}, "refs": testRefs()} {
+		for name, refs := range map[string]Refs{"no refs": {}, "refs": withRefs} {
 			req := Valid(cat, a.Name, refs)
 			if v := firstViolation(t, cat, a.Name, req); v != nil {
 				b, _ := json.Marshal(req)
@@ -66,8 +67,11 @@ func TestValidIsDeterministic(t *testing.T) {
 }
 
 func TestViolateBreaksExactlyThatRule(t *testing.T) {
-	cat := catalog.Catalog()
-	g := New(cat, testRefs(), nil)
+	violateExactly(t, catalog.Catalog(), testRefs())
+}
+
+func violateExactly(t *testing.T, cat *fixtures.Catalog, refs Refs) {
+	g := New(cat, refs, nil)
 	bases := map[string]map[string]any{}
 	n := 0
 	for _, r := range cat.Rules {

@@ -1,5 +1,7 @@
 package generators
 
+import "github.com/batchconform/batchconform/fixtures"
+
 // Hints are the meaning the rules cannot carry: values an endpoint needs to
 // accept a request beyond its rules. They are data, applied after the
 // generic fill; "${Name}" placeholders take the Refs (Zone, EnvID, JobID,
@@ -67,4 +69,23 @@ var hints = map[string][]Hint{
 	},
 	"TerminateTaskInstance":  {{"TaskInstanceIndex", int64(0)}},
 	"DescribeJobMonitorData": {{"TaskInstanceIndex", int64(0)}},
+}
+
+// hintsFor returns the hints of an action of a dialect: the tables above are
+// Tencent Batch's; other dialects have their own (action names repeat across
+// products, e.g. DescribeJobs).
+func hintsFor(dialect, action string) []Hint {
+	if dialect == fixtures.DialectTencentBatch || dialect == "" {
+		return hints[action]
+	}
+	return dialectHints[dialect][action]
+}
+
+// dialectHints: per dialect, action -> hints (Batch's are in hints).
+var dialectHints = map[string]map[string][]Hint{
+	// Oceanus: a job of the emulator's seeded shared cluster (ClusterType 1
+	// needs no ClusterId) and SQL type; names are valid job names.
+	fixtures.DialectOceanus: {
+		"CreateJob": {{"Name", "bcjob"}, {"JobType", int64(1)}, {"ClusterType", int64(1)}},
+	},
 }

@@ -36,6 +36,14 @@ func Violate(cat *fixtures.Catalog, rule fixtures.Rule, base map[string]any) (ma
 // request that the rule's violation differs from by exactly one thing.
 func (g *Generator) Prepare(rule fixtures.Rule, base map[string]any) (map[string]any, error) {
 	req := CloneMap(base)
+	// A conditional rule binds only when its premise holds: make it hold
+	// (the rest of the request stays valid under it, see conditional).
+	if rule.When != nil {
+		if err := g.setPremise(rule.Action, req, rule.When); err != nil {
+			return nil, fmt.Errorf("generators: %s: %w", rule.ID, err)
+		}
+		g.conditionalExcept(rule.Action, req, rule.ID)
+	}
 	// The whole path is created, leaf included (filled validly), so the
 	// violation only replaces or deletes one value.
 	if err := g.ensure(rule.Action, req, splitPath(rule.Path)); err != nil {

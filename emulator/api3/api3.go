@@ -50,7 +50,10 @@
 // address or localhost Host the signature is verified with the scope's service
 // as signed, because some official SDKs derive the service from the endpoint's
 // first label ("127"). Specs check the strict rule by sending the product's
-// hostname in the Host header.
+// hostname in the Host header. The host may be signed with or without its
+// port: tencentcloud-sdk-nodejs signs URL.hostname ("127.0.0.1") while it
+// sends "Host: 127.0.0.1:9000"; behind the real endpoints (443) the Host has
+// no port, both readings agree and the real service cannot tell them apart.
 //
 // v1: METHOD + Host + path + "?" + every parameter but Signature, decoded,
 // sorted by key and joined as k=v with "&"; HmacSHA256 when SignatureMethod is

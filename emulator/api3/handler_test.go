@@ -175,6 +175,14 @@ func TestRaw(t *testing.T) {
 		{"ok product host", tc3{body: `{"JobId":"job-1"}`, host: "batch.tencentcloudapi.com"}, ""},
 		{"ok regional product host", tc3{body: `{"JobId":"job-1"}`, host: "batch.ap-guangzhou.tencentcloudapi.com:443"}, ""},
 		{"ok ip host first label as service", tc3{body: `{"JobId":"job-1"}`, service: "127"}, ""},
+		// tencentcloud-sdk-nodejs signs URL.hostname (no port) but sends the
+		// port in the Host header; on 443 the two agree, so either is accepted.
+		{"ok host signed without its port (Node SDK)", tc3{body: `{"JobId":"job-1"}`, signHost: "127.0.0.1"}, ""},
+		{"ok GET host signed without its port", tc3{method: "GET", query: "JobId=job-1", signHost: "127.0.0.1"}, ""},
+		{"ok product host signed without its port", tc3{body: `{"JobId":"job-1"}`, host: "batch.tencentcloudapi.com:9000", signHost: "batch.tencentcloudapi.com"}, ""},
+		{"host signed with another port", tc3{body: `{"JobId":"job-1"}`, signHost: "127.0.0.1:1"}, "AuthFailure.SignatureFailure"},
+		{"another host signed", tc3{body: `{"JobId":"job-1"}`, signHost: "127.0.0.2"}, "AuthFailure.SignatureFailure"},
+		{"port-less host signed, tampered body", tc3{body: `{"JobId":"job-1"}`, signHost: "127.0.0.1", sendBody: str(`{"JobId":"job-2"}`)}, "AuthFailure.SignatureFailure"},
 		{"PUT", tc3{method: "PUT", body: `{"JobId":"job-1"}`}, "UnsupportedProtocol"},
 		{"DELETE", tc3{method: "DELETE"}, "UnsupportedProtocol"},
 		{"text/plain", tc3{body: `{"JobId":"job-1"}`, ct: "text/plain"}, "UnsupportedProtocol"},

@@ -157,6 +157,7 @@ type tc3 struct {
 	method, action, version, region, ct string
 	body, query                         string
 	host                                string // Host header (default: the server's)
+	signHost                            string // host in the signature (default: host)
 	id, key                             string
 	ts                                  int64
 	scopeDate, service                  string
@@ -223,7 +224,8 @@ func (e *env) tc3Request(t testing.TB, c tc3) *http.Request {
 	if c.unsigned {
 		r.Header.Set("X-TC-Content-SHA256", "UNSIGNED-PAYLOAD")
 	}
-	in := TC3Input{Method: c.method, Path: "/", Query: c.query, Header: r.Header.Get, Host: c.host,
+	def(&c.signHost, c.host)
+	in := TC3Input{Method: c.method, Path: "/", Query: c.query, Header: r.Header.Get, Host: c.signHost,
 		Payload: []byte(c.body), Unsigned: c.unsigned, Timestamp: strconv.FormatInt(c.ts, 10)}
 	if c.method == "GET" {
 		in.Payload = nil

@@ -49,3 +49,13 @@ func (g *idGen) next(prefix string) string {
 		}
 	}
 }
+
+// NewID returns a fresh unique ID: prefix plus 8 characters of [a-z0-9], from
+// the engine's generator (deterministic under Config.Seed). Façades with
+// resources of their own (Oceanus: cql-…, cluster-…) take their IDs here so
+// one seed fixes every ID of a run.
+func (e *Engine) NewID(prefix string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.ids.next(prefix)
+}

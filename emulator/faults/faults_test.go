@@ -5,6 +5,7 @@ import (
 
 	"github.com/batchconform/batchconform/fixtures"
 	"github.com/batchconform/batchconform/fixtures/alibatch"
+	"github.com/batchconform/batchconform/fixtures/oceanus"
 	tencentbatch "github.com/batchconform/batchconform/fixtures/tencentbatch"
 )
 
@@ -12,7 +13,7 @@ import (
 // dialect's catalog: the mutation gate can judge only what it can name.
 func TestEveryFaultDeclaresCatalogItems(t *testing.T) {
 	cats := map[string]*fixtures.Catalog{tencentbatch.Catalog().Dialect: tencentbatch.Catalog(),
-		alibatch.Catalog().Dialect: alibatch.Catalog()}
+		alibatch.Catalog().Dialect: alibatch.Catalog(), oceanus.Catalog().Dialect: oceanus.Catalog()}
 	if len(All()) < 16 {
 		t.Errorf("%d faults registered, want at least the 16 of faults.go and weaknesses.go", len(All()))
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/fixtures"
 	alicat "github.com/batchconform/batchconform/fixtures/alibatch"
+	ocecat "github.com/batchconform/batchconform/fixtures/oceanus"
 	tbcat "github.com/batchconform/batchconform/fixtures/tencentbatch"
 )
 
@@ -15,7 +16,7 @@ import (
 // check could never be killed.
 func TestEveryFaultItemExists(t *testing.T) {
 	cats := map[string]*fixtures.Catalog{}
-	for _, c := range []*fixtures.Catalog{tbcat.Catalog(), alicat.Catalog()} {
+	for _, c := range []*fixtures.Catalog{tbcat.Catalog(), alicat.Catalog(), ocecat.Catalog()} {
 		cats[c.Dialect] = c
 	}
 	all := faults.All()

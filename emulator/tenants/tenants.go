@@ -65,6 +65,59 @@ type Tenant struct {
 	// Skew is added to the server's clock when checking this tenant's request
 	// timestamps (seconds), so SignatureExpire can be provoked with the SDK.
 	SkewSeconds int64 `json:"skew_seconds,omitempty"`
+	// Oceanus configures this tenant's Tencent Cloud Oceanus account.
+	Oceanus Oceanus `json:"oceanus,omitempty"`
+}
+
+// Oceanus is a tenant's Oceanus configuration (emulator-only items). Zero
+// values mean the documented defaults.
+type Oceanus struct {
+	// MaxJobs: LimitExceeded.Job past it (documented: 1,000 per AppId).
+	MaxJobs int `json:"max_jobs,omitempty"`
+	// MaxJobConfigs: LimitExceeded.JobConfig past it (documented: 100 versions per job).
+	MaxJobConfigs int `json:"max_job_configs,omitempty"`
+	// MaxResources, MaxVariables, MaxWorkSpaces, MaxClusters, MaxMetaDatabases,
+	// MaxMetaTables, MaxAlarmJobs: the LimitExceeded.* quotas of those
+	// resources (undocumented numbers; the defaults are generous).
+	MaxResources     int `json:"max_resources,omitempty"`
+	MaxVariables     int `json:"max_variables,omitempty"`
+	MaxWorkSpaces    int `json:"max_workspaces,omitempty"`
+	MaxClusters      int `json:"max_clusters,omitempty"`
+	MaxMetaDatabases int `json:"max_meta_databases,omitempty"`
+	MaxMetaTables    int `json:"max_meta_tables,omitempty"`
+	MaxAlarmJobs     int `json:"max_alarm_jobs,omitempty"`
+	// CuMemWhitelist allows CuMem 8 and 16 ("需申请开通白名单后使用").
+	CuMemWhitelist bool `json:"cu_mem_whitelist,omitempty"`
+	// NotAuthenticated: the account has not passed real-name verification
+	// (FailedOperation.UserNotAuthenticated on CreateJob).
+	NotAuthenticated bool `json:"not_authenticated,omitempty"`
+	// LegacyDuplicatedJobName answers a duplicate CreateJob name with the
+	// older FailedOperation.DuplicatedJobName instead of
+	// InvalidParameterValue.JobNameExisted (both documented for CreateJob).
+	LegacyDuplicatedJobName bool `json:"legacy_duplicated_job_name,omitempty"`
+	// Refusals make an action answer a code for this tenant: account
+	// properties a client cannot cause in an emulator (CAM policy,
+	// permission interception, a dependency's failure), e.g.
+	// {"DescribeClusters": "UnauthorizedOperation"}.
+	Refusals map[string]string `json:"refusals,omitempty"`
+	// WedataWorkspaces are workspaces (by WorkSpaceId or name) that belong to
+	// WeData: DeleteWorkSpace answers FailedOperation.DeleteWedataItemspace.
+	WedataWorkspaces []string `json:"wedata_workspaces,omitempty"`
+	// Clusters are extra clusters seeded for this tenant besides the default
+	// shared, dedicated and stopped ones.
+	Clusters []OceanusCluster `json:"clusters,omitempty"`
+}
+
+// OceanusCluster describes a seeded Oceanus cluster.
+type OceanusCluster struct {
+	Name string `json:"name"`
+	// Status: 2 running (default), 1 uninitialized, 3 initializing; any
+	// other value is kept as given (e.g. 4 stopped/isolated).
+	Status int `json:"status,omitempty"`
+	CuNum  int `json:"cu_num,omitempty"` // default 8
+	CuMem  int `json:"cu_mem,omitempty"` // default 4
+	// Shared marks a shared cluster (ClusterType 1); default dedicated.
+	Shared bool `json:"shared,omitempty"`
 }
 
 // Registry is the set of tenants. It is safe for concurrent use.
@@ -99,6 +152,14 @@ func (r *Registry) Put(t Tenant) error {
 	cp.UnavailableZones = append([]string(nil), t.UnavailableZones...)
 	cp.UnsupportedActions = append([]string(nil), t.UnsupportedActions...)
 	cp.ForbiddenOppositeRouterTypes = append([]string(nil), t.ForbiddenOppositeRouterTypes...)
+	cp.Oceanus.Clusters = append([]OceanusCluster(nil), t.Oceanus.Clusters...)
+	cp.Oceanus.WedataWorkspaces = append([]string(nil), t.Oceanus.WedataWorkspaces...)
+	if t.Oceanus.Refusals != nil {
+		cp.Oceanus.Refusals = make(map[string]string, len(t.Oceanus.Refusals))
+		for k, v := range t.Oceanus.Refusals {
+			cp.Oceanus.Refusals[k] = v
+		}
+	}
 	r.m[t.SecretID] = &cp
 	return nil
 }

@@ -6,38 +6,23 @@ import (
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
-	"github.com/batchconform/batchconform/emulator/listing"
+	"github.com/batchconform/batchconform/emulator/facade"
 )
 
 // ---- filters ----
 
-// matcherFor returns the predicate of one named filter, (nil, nil) for a name
-// the action does not support, or an error for a bad value.
-type matcherFor[T any] func(name string, vals []string) (func(T) bool, *api3.Error)
+// matcherFor returns the predicate of one named filter (facade.MatcherFor).
+type matcherFor[T any] = facade.MatcherFor[T]
 
-// applyFilters keeps the items matching every Filter (Filters are ANDed; the
-// Values of one Filter are ORed). An unsupported name answers the action's
-// documented filter code.
+// applyFilters keeps the items matching every Filter (facade.ApplyFilters);
+// an unsupported name answers the action's documented filter code.
 func applyFilters[T any](s *Service, action string, items []T, fs []wFilter, mf matcherFor[T]) ([]T, *api3.Error) {
-	for _, f := range fs {
-		for _, v := range f.Values {
-			if v == "" {
-				return nil, api3.Errorf("InvalidParameterValue", "the filter %q has an empty value", f.Name)
-			}
+	return facade.ApplyFilters(items, fs, mf, func(name string) *api3.Error {
+		if s.filterNameIgnored(action) {
+			return nil // the fault: an unsupported filter is silently ignored
 		}
-		m, e := mf(f.Name, f.Values)
-		if e != nil {
-			return nil, e
-		}
-		if m == nil {
-			if s.filterNameIgnored(action) {
-				continue // the fault: an unsupported filter is silently ignored
-			}
-			return nil, s.unknownFilter(action, f.Name)
-		}
-		items = listing.Filter(items, m)
-	}
-	return items, nil
+		return s.unknownFilter(action, name)
+	})
 }
 
 // unknownFilter picks the action's documented code for an unsupported filter

@@ -10,12 +10,12 @@ package tencentbatch
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/api3"
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/facade"
 	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/emulator/listing"
 	"github.com/batchconform/batchconform/emulator/tenants"
@@ -125,68 +125,11 @@ func (s *Service) unsupported(req *api3.Request) *api3.Error {
 	return api3.Errorf("UnsupportedOperation", "the action %s is not supported for this account", req.Action)
 }
 
-// commonCodes are the API 3.0 common codes (reference §5.8); every action may
-// answer them.
-var commonCodes = map[string]bool{}
-
-func init() {
-	for _, c := range strings.Fields(`AuthFailure.InvalidAuthorization AuthFailure.InvalidSecretId
-	AuthFailure.MFAFailure AuthFailure.SecretIdNotFound AuthFailure.SignatureExpire
-	AuthFailure.SignatureFailure AuthFailure.TokenFailure AuthFailure.UnauthorizedOperation
-	ActionOffline InvalidAction InvalidParameter InvalidParameterValue InvalidRequest
-	MissingParameter UnknownParameter NoSuchProduct NoSuchVersion UnsupportedProtocol
-	UnsupportedRegion UnsupportedOperation DryRunOperation RequestLimitExceeded
-	RequestLimitExceeded.GlobalRegionUinLimitExceeded RequestLimitExceeded.IPLimitExceeded
-	RequestLimitExceeded.UinLimitExceeded RequestSizeLimitExceeded ResponseSizeLimitExceeded
-	LimitExceeded IpInBlacklist IpNotInWhitelist ResourceInUse ResourceInsufficient
-	ResourceNotFound ResourceUnavailable FailedOperation InternalError ServiceUnavailable
-	UnauthorizedOperation`) {
-		commonCodes[c] = true
-	}
-}
-
-// documented makes sure an action only answers codes of its documented list
-// (the catalog's Action.Errors) or common codes: an undocumented specific code
-// falls back to its documented or common ancestor (e.g.
-// UnsupportedOperation.X -> UnsupportedOperation). The deliberate fault
-// WrongCodeEnvNotFound yields a common code, so it passes unchanged.
+// documented holds an action to its documented codes (facade.Documented).
+// The deliberate fault WrongCodeEnvNotFound yields a common code, so it
+// passes unchanged.
 func (s *Service) documented(action string, e *api3.Error) *api3.Error {
-	a, ok := s.cat.Action(action)
-	if !ok || len(a.Errors) == 0 {
-		return e // the catalog does not know the action's list: nothing to enforce
-	}
-	allowed := func(code string) bool {
-		if commonCodes[code] {
-			return true
-		}
-		if ec, ok := s.cat.ErrorCodes[code]; ok && ec.Common {
-			return true
-		}
-		for _, c := range a.Errors {
-			if c == code {
-				return true
-			}
-		}
-		return false
-	}
-	code := e.Code
-	for !allowed(code) {
-		i := strings.LastIndexByte(code, '.')
-		if i < 0 {
-			// A root that is no common code (InvalidZone, InvalidFilter,
-			// AllowedOneAttribute…) still names a client mistake.
-			code = "InternalError"
-			if strings.HasPrefix(e.Code, "Invalid") || strings.HasPrefix(e.Code, "Allowed") {
-				code = "InvalidParameterValue"
-			}
-			break
-		}
-		code = code[:i]
-	}
-	if code == e.Code {
-		return e
-	}
-	return &api3.Error{Code: code, Message: e.Message}
+	return facade.Documented(s.cat, action, e)
 }
 
 // ---- engine errors -> documented codes ----
@@ -329,7 +272,7 @@ func invalid(action string, ee *engine.Error) *api3.Error {
 // ---- shared helpers ----
 
 // ts formats a time as documented: UTC, YYYY-MM-DDThh:mm:ssZ.
-func ts(t time.Time) string { return t.UTC().Format(fixtures.TimeLayout) }
+func ts(t time.Time) string { return facade.TS(t) }
 
 // tsp formats an optional time (nil -> JSON null).
 func tsp(t *time.Time) *string {
@@ -340,17 +283,7 @@ func tsp(t *time.Time) *string {
 	return &s
 }
 
-func decode(req *api3.Request, v any) *api3.Error {
-	if len(req.Body) == 0 {
-		return nil
-	}
-	if err := req.Decode(v); err != nil {
-		// The protocol layer has type-checked the parameters, so this only
-		// happens for shapes the catalog allows but the façade's structs do not.
-		return api3.Errorf("InvalidParameter", "cannot decode parameters: %v", err)
-	}
-	return nil
-}
+func decode(req *api3.Request, v any) *api3.Error { return facade.Decode(req, v) }
 
 // page returns the [a,b) window of n items for Offset/Limit. def is the
 // documented default page size (the catalog records limits, not defaults);
@@ -363,7 +296,7 @@ func (s *Service) page(action string, n int, offset, limit *int64, def int64) (i
 	if limit != nil {
 		lim = *limit
 	}
-	max := s.limitMax(action, def)
+	max := facade.LimitMax(s.cat, action, def)
 	if off < 0 {
 		off = 0
 	}
@@ -379,21 +312,4 @@ func (s *Service) page(action string, n int, offset, limit *int64, def int64) (i
 	return listing.Window(n, off, lim, def, lim)
 }
 
-// limitMax is the catalog's Limit maximum for an action (def if none).
-func (s *Service) limitMax(action string, def int64) int64 {
-	for _, r := range s.cat.RulesFor(action) {
-		if r.Path == "Limit" && r.Suffix == "range" && r.Max != nil {
-			return int64(*r.Max)
-		}
-	}
-	return def
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
+func contains(list []string, v string) bool { return facade.Contains(list, v) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/engine"
+	"github.com/batchconform/batchconform/emulator/facade"
 	"github.com/batchconform/batchconform/fixtures"
 )
 
@@ -31,10 +32,7 @@ type wTag struct {
 	Value string `json:"Value"`
 }
 
-type wFilter struct {
-	Name   string   `json:"Name"`
-	Values []string `json:"Values"`
-}
+type wFilter = facade.Filter
 
 type wEventConfig struct {
 	EventName string `json:"EventName"`

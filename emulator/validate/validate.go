@@ -672,7 +672,7 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 	}
 	for i := range a.rules {
 		c := &a.rules[i]
-		if c.problem != "" {
+		if c.problem != "" || !whenHolds(params, c.r.When) {
 			continue
 		}
 		if v, code := c.check(params); v != nil {
@@ -691,6 +691,26 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 		}
 	}
 	return nil
+}
+
+// whenHolds reports whether a conditional rule's premise holds (see
+// fixtures.Rule.When): the scalar at When.Path is one of When.Values. A rule
+// without a premise always applies; an absent value binds nothing.
+func whenHolds(params map[string]any, w *fixtures.Condition) bool {
+	if w == nil {
+		return true
+	}
+	holds := false
+	visit(params, splitPath(w.Path), nil, func(v any, _ []string) bool {
+		s, ok := scalarString(v)
+		for _, x := range w.Values {
+			if ok && s == x {
+				holds = true
+			}
+		}
+		return !holds
+	})
+	return holds
 }
 
 // visit calls fn for every value at path under root (present and not null),

@@ -381,3 +381,28 @@ func TestNoPanicOnOddShapes(t *testing.T) {
 		t.Fatal("unknown action must yield nothing")
 	}
 }
+
+// TestWhen: a conditional rule applies only when its premise holds.
+func TestWhen(t *testing.T) {
+	cat := &fixtures.Catalog{Dialect: "oceanus", Objects: map[string]*fixtures.Object{
+		"CReq": {Name: "CReq", Members: []fixtures.Member{{Name: "ClusterType", Type: "int64"}, {Name: "ClusterId", Type: "string"}}},
+		"CRes": {Name: "CRes", Members: []fixtures.Member{{Name: "RequestId", Type: "string"}}},
+	}, Actions: []fixtures.Action{{Name: "C", Input: "CReq", Output: "CRes"}},
+		Rules: []fixtures.Rule{{Item: fixtures.Item{ID: "oceanus/C/rule/ClusterId.when-ClusterType-2.required"}, Action: "C",
+			Path: "ClusterId", Suffix: "required", Code: "InvalidParameterValue.ClusterId",
+			When: &fixtures.Condition{Path: "ClusterType", Values: []string{"2"}}}}}
+	for _, tc := range []struct {
+		params map[string]any
+		fail   bool
+	}{
+		{map[string]any{"ClusterType": json.Number("2")}, true},
+		{map[string]any{"ClusterType": json.Number("1")}, false},
+		{map[string]any{}, false},
+		{map[string]any{"ClusterType": json.Number("2"), "ClusterId": "cluster-aaaaaaaa"}, false},
+	} {
+		v := Check(cat, "C", tc.params, Options{})
+		if (v != nil) != tc.fail || (v != nil && v.Code != "InvalidParameterValue.ClusterId") {
+			t.Errorf("%v: violation %v, want failure %v", tc.params, v, tc.fail)
+		}
+	}
+}

@@ -6,59 +6,66 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/batchconform/batchconform/emulator"
 	"github.com/batchconform/batchconform/fixtures"
 	"github.com/batchconform/batchconform/fixtures/alibatch"
+	"github.com/batchconform/batchconform/fixtures/oceanus"
 	"github.com/batchconform/batchconform/fixtures/tencentbatch"
 	"github.com/batchconform/batchconform/specs/harness"
 )
 
+// catalogs are the dialects' embedded catalogs, in dialect order.
+var catalogs = []struct {
+	dialect string
+	cat     func() *fixtures.Catalog
+	json    func() []byte
+}{
+	{fixtures.DialectTencentBatch, tencentbatch.Catalog, tencentbatch.JSON},
+	{fixtures.DialectAlibaba, alibatch.Catalog, alibatch.JSON},
+	{fixtures.DialectOceanus, oceanus.Catalog, oceanus.JSON},
+}
+
 func cmdCatalog(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("catalog", flag.ContinueOnError)
-	dialect := fs.String("dialect", "all", "tencent-batch, alibaba-batchcompute or all")
-	asJSON := fs.Bool("json", false, "print as JSON (one dialect: its catalog; all: an array of catalogs)")
+	dialect := fs.String("dialect", "all", "tencent-batch, alibaba-batchcompute, oceanus or all")
+	asJSON := fs.Bool("json", false, "print as JSON (with --dialect all: an object keyed by dialect)")
 	specs := fs.Bool("specs", false, "list every item with the specs that check it (from the specs' declarations)")
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
-	type dialectCatalog struct {
-		c    *fixtures.Catalog
-		json []byte
-	}
-	all := []dialectCatalog{{tencentbatch.Catalog(), tencentbatch.JSON()}, {alibatch.Catalog(), alibatch.JSON()}}
-	var picked []dialectCatalog
-	for _, dc := range all {
-		if *dialect == "all" || *dialect == dc.c.Dialect {
-			picked = append(picked, dc)
+	var selected []int
+	var known []string
+	for i, c := range catalogs {
+		known = append(known, c.dialect)
+		if *dialect == "all" || *dialect == c.dialect {
+			selected = append(selected, i)
 		}
 	}
-	if len(picked) == 0 {
-		fmt.Fprintf(stderr, "batchconform catalog: dialect %q is not implemented yet (tencent-batch, alibaba-batchcompute)\n", *dialect)
+	if len(selected) == 0 {
+		fmt.Fprintf(stderr, "batchconform catalog: dialect %q is not implemented yet (%s)\n", *dialect, strings.Join(known, ", "))
 		return ExitUsage
 	}
-	if *specs {
-		for _, dc := range picked {
-			if code := catalogSpecs(dc.c, *asJSON, stdout, stderr); code != ExitOK {
-				return code
-			}
-		}
-		return ExitOK
-	}
-	if *asJSON {
-		if len(picked) == 1 {
-			_, _ = stdout.Write(picked[0].json)
+	if *asJSON && !*specs {
+		if len(selected) == 1 {
+			_, _ = stdout.Write(catalogs[selected[0]].json())
 			return ExitOK
 		}
-		raw := make([]json.RawMessage, len(picked))
-		for i, dc := range picked {
-			raw[i] = dc.json
+		all := map[string]json.RawMessage{}
+		for _, i := range selected {
+			all[catalogs[i].dialect] = catalogs[i].json()
 		}
-		_ = json.NewEncoder(stdout).Encode(raw)
-		return ExitOK
+		return writeJSON(all, stdout, stderr)
 	}
-	for _, dc := range picked {
-		c := dc.c
+	for _, i := range selected {
+		c := catalogs[i].cat()
+		if *specs {
+			if code := catalogSpecs(c, *asJSON, stdout, stderr); code != ExitOK {
+				return code
+			}
+			continue
+		}
 		fmt.Fprintf(stdout, "%s (API version %s, service %s): %d actions, %d error codes, %d items\n",
 			c.Dialect, c.Version, c.Service, len(c.Actions), len(c.ErrorCodes), len(c.Items()))
 		counts := c.Counts()
@@ -70,6 +77,16 @@ func cmdCatalog(args []string, stdout, stderr io.Writer) int {
 		for _, k := range kinds {
 			fmt.Fprintf(stdout, "  %-11s %5d\n", k, counts[fixtures.Kind(k)])
 		}
+	}
+	return ExitOK
+}
+
+func writeJSON(v any, stdout, stderr io.Writer) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "batchconform catalog: %v\n", err)
+		return ExitFailure
 	}
 	return ExitOK
 }

@@ -69,8 +69,8 @@ func cmdEmulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "batchconform emulate: warning: listening on a non-loopback address %s\n", emu.Addr)
 	}
 	// The key is never printed: it was given by the caller or is the documented default.
-	fmt.Fprintf(stdout, "batchconform emulator %s listening on %s (SecretId/AccessKeyId %s, dialects tencent-batch, alibaba-batchcompute)\n",
-		emulator.Version, emu.URL, emu.SecretID)
+	fmt.Fprintf(stdout, "batchconform emulator %s listening on %s (SecretId/AccessKeyId %s, dialects %s)\n",
+		emulator.Version, emu.URL, emu.SecretID, strings.Join(emulator.Dialects, ", "))
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	s := <-sig

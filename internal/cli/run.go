@@ -27,6 +27,7 @@ import (
 	// The spec packages linked into the binary: importing one registers its
 	// specs in the one Ginkgo suite.
 	_ "github.com/batchconform/batchconform/specs/alibatch"
+	_ "github.com/batchconform/batchconform/specs/oceanus"
 	_ "github.com/batchconform/batchconform/specs/tencentbatch"
 )
 

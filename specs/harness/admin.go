@@ -146,3 +146,18 @@ func (t *Target) ListObjects(prefix string) ([]emulator.ObjectInfo, error) {
 	_, err := t.admin(http.MethodGet, "objects?prefix="+url.QueryEscape(prefix), nil, &out)
 	return out.Objects, err
 }
+
+// NewTenantJSON is NewTenant for a configuration given as JSON values (the
+// admin API's tenant document), so a spec can carry a catalog item's
+// configuration (e.g. {"oceanus":{"max_jobs":1}}) without a Go type for it.
+func (t *Target) NewTenantJSON(cfg map[string]any) *Target {
+	t.RequireEmulator()
+	var created tenants.Tenant
+	if _, err := t.admin(http.MethodPost, "tenants", cfg, &created); err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	cp := *t
+	cp.SecretID, cp.SecretKey = created.SecretID, created.SecretKey
+	registerSecret(created.SecretKey)
+	return &cp
+}

@@ -21,7 +21,7 @@ import (
 var Dialects = []string{"tencent-batch", "alibaba-batchcompute", "oceanus"}
 
 // Implemented lists the dialects that have specs today.
-var Implemented = []string{"tencent-batch", "alibaba-batchcompute"}
+var Implemented = []string{"tencent-batch", "alibaba-batchcompute", "oceanus"}
 
 // Settings are the target settings. Every field has a flag and an environment
 // variable (pinned in the design); a per-dialect form

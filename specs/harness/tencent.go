@@ -14,6 +14,7 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	sdkerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	oceanus "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/oceanus/v20190422"
 
 	"github.com/batchconform/batchconform/clients/api3"
 )
@@ -55,9 +56,9 @@ type ClientOptions struct {
 	SecretKey  string // default: the target's
 }
 
-// Batch returns a Tencent Batch SDK client for the target. The SDK has no
-// context: the deadline is the profile's ReqTimeout plus the transport's own.
-func (t *Target) Batch(opts ...ClientOptions) *batch.Client {
+// sdkConfig is what every Tencent SDK client of the target needs: the
+// credential and a profile whose deadline the transport enforces.
+func (t *Target) sdkConfig(opts []ClientOptions) (*common.Credential, *profile.ClientProfile) {
 	var o ClientOptions
 	if len(opts) > 0 {
 		o = opts[0]
@@ -84,13 +85,38 @@ func (t *Target) Batch(opts ...ClientOptions) *batch.Client {
 	if o.SignMethod != "" {
 		p.SignMethod = o.SignMethod
 	}
-	c, err := batch.NewClient(common.NewCredential(id, key), t.Region, p)
+	return common.NewCredential(id, key), p
+}
+
+// Batch returns a Tencent Batch SDK client for the target. The SDK has no
+// context: the deadline is the profile's ReqTimeout plus the transport's own.
+func (t *Target) Batch(opts ...ClientOptions) *batch.Client {
+	cred, p := t.sdkConfig(opts)
+	c, err := batch.NewClient(cred, t.Region, p)
 	if err != nil {
 		panic(fmt.Sprintf("harness: batch.NewClient: %v", err)) // only a nil profile fails
 	}
 	c.WithHttpTransport(t.transport())
 	return c
 }
+
+// Oceanus returns a Tencent Cloud Oceanus SDK client (v1.0.162: 15 of the 53
+// actions; reach the others with Raw and Version OceanusVersion).
+func (t *Target) Oceanus(opts ...ClientOptions) *oceanus.Client {
+	cred, p := t.sdkConfig(opts)
+	c, err := oceanus.NewClient(cred, t.Region, p)
+	if err != nil {
+		panic(fmt.Sprintf("harness: oceanus.NewClient: %v", err))
+	}
+	c.WithHttpTransport(t.transport())
+	return c
+}
+
+// API versions and signing services of the API 3.0 products.
+const (
+	BatchVersion   = "2017-03-12"
+	OceanusVersion = "2019-04-22"
+)
 
 // SDKError returns the API error code of an SDK error ("" if err is not one).
 func SDKError(err error) (code, message, requestID string) {
@@ -193,14 +219,19 @@ func ParseEnvelope(status int, h http.Header, body []byte) *Envelope {
 	return api3.ParseEnvelope(status, h, body)
 }
 
-// Form builds v1 parameters for a raw v1 request.
+// V1Params builds v1 parameters for a raw v1 request to Tencent Batch.
 func (t *Target) V1Params(action string, business url.Values, ts time.Time) url.Values {
+	return t.V1ParamsOf(BatchVersion, action, business, ts)
+}
+
+// V1ParamsOf builds v1 parameters for a raw v1 request of an API version.
+func (t *Target) V1ParamsOf(version, action string, business url.Values, ts time.Time) url.Values {
 	p := url.Values{}
 	for k, v := range business {
 		p[k] = v
 	}
 	p.Set("Action", action)
-	p.Set("Version", "2017-03-12")
+	p.Set("Version", version)
 	p.Set("Region", t.Region)
 	p.Set("Timestamp", strconv.FormatInt(ts.Unix(), 10))
 	p.Set("Nonce", strconv.FormatInt(ts.UnixNano()%1000000007+1, 10))

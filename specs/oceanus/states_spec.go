@@ -1,0 +1,176 @@
+package oceanus
+
+// The job status machine (reference §B.3), observed: one job walked through
+// every documented transition — 1 -(config)-> 2 -(run)-> 3 -> 4 -(pause)->
+// 3 -> 6 -(resume)-> 3 -> 4 -(stop)-> 3 -> 5 -(run)-> 3 -> 4, a run of a
+// failing config (the emulator's convention, ProgramArgs containing
+// "batchconform:fail") 4 -> -1 -(run)-> 3 -> 4, and a paused job stopped
+// (6 -> 3 -> 5) — polling DescribeJobs at the target's interval. Every
+// observed move must be a documented transition (no undocumented or
+// backward move); against the emulator, which holds every status for at
+// least five polls, no status may be skipped either. The state refusals of
+// RunJobs, StopJobs and DeleteJobs are asserted in the statuses they name.
+
+import (
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/specs/harness"
+)
+
+var jobMachine, _ = cat.Machine("job")
+
+func stateID(s string) string        { return id("job", fixtures.KindState, s) }
+func transID(from, to string) string { return id("job", fixtures.KindTransition, from+"->"+to) }
+func errID(action, code string) string {
+	return id(action, fixtures.KindError, code)
+}
+
+// observe polls the job until its status is want (and stays off 3),
+// asserting that every move seen is documented; it returns the path seen,
+// starting with from.
+func observe(t *harness.Target, job, from, want string) []string {
+	GinkgoHelper()
+	path := []string{from}
+	Eventually(func() string {
+		s, _ := jobStatus(t, job)
+		if s != path[len(path)-1] {
+			prev := path[len(path)-1]
+			path = append(path, s)
+			harness.Check(transID(prev, s))
+			Expect(jobMachine.HasTransition(prev, s)).To(BeTrue(), "job %s moved %s -> %s: not a documented transition (path %v)", job, prev, s, path)
+		}
+		return s
+	}).WithTimeout(2*time.Minute).WithPolling(t.PollInterval()).Should(Equal(want), "job %s reaches %s (path %v)", job, want, path)
+	return path
+}
+
+// expectPath asserts the observed path is exactly the documented one
+// (emulator: no status skipped).
+func expectPath(t *harness.Target, got []string, want ...string) {
+	GinkgoHelper()
+	for _, s := range got {
+		harness.Check(stateID(s))
+	}
+	if t.Emulator {
+		Expect(got).To(Equal(want), "every status is held for five polls: none may be skipped")
+	}
+}
+
+func runJob(t *harness.Target, job string, runType int, version int64) *harness.Envelope {
+	d := map[string]any{"JobId": job, "RunType": runType}
+	if version > 0 {
+		d["JobConfigVersion"] = version
+	}
+	return send(t, "RunJobs", map[string]any{"RunJobDescriptions": []any{d}})
+}
+
+func stopJob(t *harness.Target, job string, stopType int) *harness.Envelope {
+	return send(t, "StopJobs", map[string]any{"StopJobDescriptions": []any{map[string]any{"JobId": job, "StopType": stopType}}})
+}
+
+func expectCode(env *harness.Envelope, item, code, why string) {
+	GinkgoHelper()
+	harness.Check(item)
+	Expect(env.Code()).To(Equal(code), "%s\n  response: %s", why, env.Body)
+}
+
+var _ = Describe("Oceanus job status machine", Ordered, ContinueOnFailure, func() {
+	var (
+		t   *harness.Target
+		job string
+		ver int64
+	)
+	BeforeAll(func() {
+		t = harness.T(Dialect)
+		env := send(t, "CreateJob", map[string]any{"Name": t.Name("sm-job", 49), "JobType": 1, "ClusterType": 1})
+		Expect(env.Code()).To(BeEmpty(), "CreateJob: %s", env.Body)
+		job = str(env, "JobId")
+		DeferCleanup(deleteJob, t, job)
+	})
+
+	harness.It("a new job is 1; its first config makes it 2; a job that never ran cannot be stopped",
+		harness.Items(stateID("1"), stateID("2"), transID("1", "2"), errID("StopJobs", "ResourceUnavailable.NoRunningJobInstancesFoundForJobId"),
+			errID("RunJobs", "ResourceNotFound.JobConfig")), func() {
+			s, _ := jobStatus(t, job)
+			harness.Check(stateID("1"))
+			Expect(s).To(Equal("1"), "CreateJob makes an uninitialized job")
+			expectCode(runJob(t, job, 1, 0), errID("RunJobs", "ResourceNotFound.JobConfig"), "ResourceNotFound.JobConfig",
+				"a job without any config cannot run")
+			cfg := ok(t, "CreateJobConfig", map[string]any{"JobId": job, "DefaultParallelism": 1})
+			ver = int64(cfg["Version"].(float64))
+			expectPath(t, observe(t, job, "1", "2"), "1", "2")
+			expectCode(stopJob(t, job, 1), errID("StopJobs", "ResourceUnavailable.NoRunningJobInstancesFoundForJobId"),
+				"ResourceUnavailable.NoRunningJobInstancesFoundForJobId", "a job that never ran has no instance to stop")
+		})
+
+	harness.It("RunJobs starts it: 2 -> 3 -> 4; a running job cannot be run again or deleted",
+		harness.Items(transID("2", "3"), transID("3", "4"), stateID("3"), stateID("4"),
+			errID("RunJobs", "ResourceInUse.InstanceInProcess"), errID("DeleteJobs", "ResourceUnavailable.NotAllowedToBeDeleted"),
+			id("RunJobs", fixtures.KindProtocol, "publishes-config")), func() {
+			env := runJob(t, job, 1, 0)
+			Expect(env.Code()).To(BeEmpty(), "RunJobs of an unpublished job: %s", env.Body)
+			expectPath(t, observe(t, job, "2", "4"), "2", "3", "4")
+			_, j := jobStatus(t, job)
+			harness.Check(id("RunJobs", fixtures.KindProtocol, "publishes-config"))
+			Expect(fmt.Sprint(j["PublishedJobConfigVersion"])).To(Equal(fmt.Sprint(ver)), "running publishes the latest config")
+			expectCode(runJob(t, job, 1, 0), errID("RunJobs", "ResourceInUse.InstanceInProcess"), "ResourceInUse.InstanceInProcess",
+				"a running job cannot be started again")
+			expectCode(send(t, "DeleteJobs", map[string]any{"JobIds": []string{job}}), errID("DeleteJobs", "ResourceUnavailable.NotAllowedToBeDeleted"),
+				"ResourceUnavailable.NotAllowedToBeDeleted", "a running job cannot be deleted")
+		})
+
+	harness.It("StopJobs StopType 2 pauses it: 4 -> 3 -> 6; a paused job cannot be paused again",
+		harness.Items(transID("4", "3"), transID("3", "6"), stateID("6"), errID("StopJobs", "ResourceUnavailable.NotAllowedToBeStopOrPause")), func() {
+			Expect(stopJob(t, job, 2).Code()).To(BeEmpty(), "pause a running job")
+			expectPath(t, observe(t, job, "4", "6"), "4", "3", "6")
+			expectCode(stopJob(t, job, 2), errID("StopJobs", "ResourceUnavailable.NotAllowedToBeStopOrPause"),
+				"ResourceUnavailable.NotAllowedToBeStopOrPause", "a paused job cannot be paused")
+		})
+
+	harness.It("RunJobs RunType 2 resumes it: 6 -> 3 -> 4", harness.Items(transID("6", "3")), func() {
+		Expect(runJob(t, job, 2, 0).Code()).To(BeEmpty(), "resume a paused job")
+		expectPath(t, observe(t, job, "6", "4"), "6", "3", "4")
+	})
+
+	harness.It("StopJobs StopType 1 stops it: 4 -> 3 -> 5; then it runs again: 5 -> 3 -> 4",
+		harness.Items(transID("3", "5"), stateID("5"), transID("5", "3")), func() {
+			Expect(stopJob(t, job, 1).Code()).To(BeEmpty(), "stop a running job")
+			expectPath(t, observe(t, job, "4", "5"), "4", "3", "5")
+			Expect(runJob(t, job, 1, 0).Code()).To(BeEmpty(), "start a stopped job")
+			expectPath(t, observe(t, job, "5", "4"), "5", "3", "4")
+		})
+
+	harness.It("a run of a failing config fails: 4 -> -1; a failed job runs again: -1 -> 3 -> 4",
+		harness.Items(transID("4", "-1"), stateID("-1"), transID("-1", "3")), func() {
+			Expect(stopJob(t, job, 1).Code()).To(BeEmpty(), "stop before switching configs")
+			observe(t, job, "4", "5")
+			cfg := ok(t, "CreateJobConfig", map[string]any{"JobId": job, "ProgramArgs": `{"Marker":"batchconform:fail"}`, "DefaultParallelism": 1})
+			failing := int64(cfg["Version"].(float64))
+			Expect(runJob(t, job, 1, failing).Code()).To(BeEmpty(), "run the failing config")
+			expectPath(t, observe(t, job, "5", "-1"), "5", "3", "4", "-1")
+			Expect(runJob(t, job, 1, ver).Code()).To(BeEmpty(), "run a failed job again with the good config")
+			expectPath(t, observe(t, job, "-1", "4"), "-1", "3", "4")
+		})
+
+	harness.It("a paused job can be stopped: 6 -> 3 -> 5; a stopped job is deleted and gone",
+		harness.Items(id("DeleteJobs", fixtures.KindProtocol, "deleted-not-found")), func() {
+			Expect(stopJob(t, job, 2).Code()).To(BeEmpty(), "pause")
+			observe(t, job, "4", "6")
+			Expect(stopJob(t, job, 1).Code()).To(BeEmpty(), "stop a paused job")
+			expectPath(t, observe(t, job, "6", "5"), "6", "3", "5")
+			env := send(t, "DeleteJobs", map[string]any{"JobIds": []string{job}})
+			Expect(env.Code()).To(BeEmpty(), "a stopped job can be deleted: %s", env.Body)
+			harness.Check(id("DeleteJobs", fixtures.KindProtocol, "deleted-not-found"))
+			after := raw(t, "DescribeJobs", map[string]any{"JobIds": []string{job}})
+			if after.Code() == "" {
+				Expect(string(after.Response["TotalCount"])).To(Equal("0"), "a deleted job is not listed: %s", after.Body)
+			} else {
+				Expect(after.Code()).To(Equal("ResourceNotFound.JobId"), "a deleted job is not found: %s", after.Body)
+			}
+		})
+})

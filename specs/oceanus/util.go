@@ -1,0 +1,121 @@
+package oceanus
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/batchconform/batchconform/specs/harness"
+)
+
+func fmtErr(format string, args ...any) error { return errors.New(fmt.Sprintf(format, args...)) }
+
+// str reads a string member of a Response.
+func str(env *harness.Envelope, key string) string {
+	var s string
+	_ = json.Unmarshal(env.Response[key], &s)
+	return s
+}
+
+// deleteJob stops (if needed) and deletes a job, polling until the endpoint
+// lets it go; a job already gone is fine.
+func deleteJob(t *harness.Target, jobID string) {
+	if jobID == "" {
+		return
+	}
+	Eventually(func() string {
+		env := raw(t, "DeleteJobs", map[string]any{"JobIds": []string{jobID}})
+		c := env.Code()
+		switch {
+		case c == "" || strings.HasPrefix(c, "ResourceNotFound"):
+			return ""
+		case c == "ResourceUnavailable.NotAllowedToBeDeleted":
+			if s, _ := jobStatus(t, jobID); s == "4" {
+				raw(t, "StopJobs", map[string]any{"StopJobDescriptions": []any{map[string]any{"JobId": jobID, "StopType": 1}}})
+			}
+		}
+		return c
+	}).WithTimeout(time.Minute).WithPolling(t.PollInterval()*5).Should(BeEmpty(), "delete job %s", jobID)
+}
+
+// jobStatus returns a job's Status (as the catalog's state name) through
+// DescribeJobs by ID.
+func jobStatus(t *harness.Target, jobID string) (string, map[string]any) {
+	GinkgoHelper()
+	env := raw(t, "DescribeJobs", map[string]any{"JobIds": []string{jobID}})
+	Expect(env.Code()).To(BeEmpty(), "DescribeJobs %s: %s", jobID, env.Body)
+	var set []map[string]any
+	_ = json.Unmarshal(env.Response["JobSet"], &set)
+	Expect(set).To(HaveLen(1), "DescribeJobs by one JobId returns that job: %s", env.Body)
+	return fmt.Sprint(set[0]["Status"]), set[0]
+}
+
+// defaultWorkSpace returns the SerialId of the tenant's first workspace
+// ("" if it has none).
+func defaultWorkSpace(t *harness.Target) string {
+	GinkgoHelper()
+	env := raw(t, "DescribeWorkSpaces", map[string]any{})
+	var set []map[string]any
+	_ = json.Unmarshal(env.Response["WorkSpaceSetItem"], &set)
+	if len(set) == 0 {
+		return ""
+	}
+	s, _ := set[0]["SerialId"].(string)
+	return s
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func sortStrings(xs []string) { sort.Strings(xs) }
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// nameKeys are the members that name what a create action makes.
+var nameKeys = []string{"Name", "FolderName", "WorkSpaceName", "DatabaseName", "ClusterName"}
+
+// uniqueNames gives the names of a create request run-unique values (names
+// must not collide with what other specs of the run made).
+func uniqueNames(t *harness.Target, action string, req map[string]any, tag string) {
+	if !strings.HasPrefix(action, "Create") {
+		return
+	}
+	n := strings.ReplaceAll(t.Name(tag, 40), "-", "_")
+	for _, k := range nameKeys {
+		if _, has := req[k]; has {
+			req[k] = n
+		}
+	}
+}
+
+// stageCOS puts the object a ResourceLoc names into the emulator's object
+// store (a doc example's jar), so the resource exists on "COS".
+func stageCOS(t *harness.Target, req map[string]any) {
+	GinkgoHelper()
+	loc, _ := req["ResourceLoc"].(map[string]any)
+	p, _ := loc["Param"].(map[string]any)
+	bucket, _ := p["Bucket"].(string)
+	path, _ := p["Path"].(string)
+	if !t.Emulator || bucket == "" || path == "" {
+		return
+	}
+	Expect(t.PutObject("cos://"+bucket+"/"+strings.TrimPrefix(path, "/"), []byte("PK\x03\x04 batchconform"))).To(Succeed())
+}
