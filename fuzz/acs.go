@@ -263,7 +263,10 @@ func acsProperty(cat *fixtures.Catalog, kind string, w *acsWorld, rec *Recorder)
 				ch.AtMax = rapid.Bool().Draw(t, "max")
 			}
 		case OpViolation:
-			r := rapid.SampledFrom(byAction[action]).Draw(t, "rule")
+			// A full-width draw modulo the count: rapid's small-value bias
+			// would otherwise rarely reach the rules late in a long list.
+			rules := byAction[action]
+			r := rules[int(rapid.Uint32().Draw(t, "rule")%uint32(len(rules)))]
 			ch.Rule = r.ID
 			base, err := w.gen.Valid(action)
 			if err != nil {
