@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 BIN := bin/batchconform
 
-.PHONY: all build test conformance mutation bench lint fuzz catalog clean statecheck soak latency-check
+.PHONY: all build test interop-deps conformance mutation bench lint fuzz catalog clean statecheck soak latency-check
 
 all: lint test
 
@@ -11,8 +11,16 @@ build:
 	$(GO) build -o $(BIN) ./cmd/batchconform
 
 # The test command (README): vet, gofmt check, then every test with -race.
-test: lint
+test: lint interop-deps
 	$(GO) test -race -count=1 $(PKGS)
+
+# The interop tests' Node.js SDKs, exactly as locked in the repo (npm ci), so
+# `make test` works on a fresh clone; without npm the interop tests skip and say why.
+interop-deps:
+	@command -v npm >/dev/null || exit 0; \
+	  for d in interop/node/aliyun interop/node/tencent; do \
+	    [ -d $$d/node_modules ] || (cd $$d && npm ci --no-audit --no-fund >/dev/null) || exit 1; \
+	  done
 
 # The main job (README): the conformance run against the embedded emulator.
 conformance: build
