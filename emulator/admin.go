@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchconform/batchconform/emulator/chaos"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/tenants"
 )
@@ -36,6 +37,9 @@ type Info struct {
 	Dialects []string  `json:"dialects"`
 	Clock    ClockInfo `json:"clock"`
 	Started  time.Time `json:"started"`
+	// Chaos says whether chaos is on and with which rules (unlike faults,
+	// chaos is never hidden).
+	Chaos chaos.Status `json:"chaos"`
 }
 
 // ClockInfo describes emulator time.
@@ -67,8 +71,10 @@ func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.clock(w, r)
 	case "tenants":
 		a.tenants(w, r)
+	case "chaos":
+		a.chaos(w, r)
 	default:
-		adminError(w, http.StatusNotFound, "no such admin endpoint %q (info, events, objects, clock, tenants)", r.URL.Path)
+		adminError(w, http.StatusNotFound, "no such admin endpoint %q (info, events, objects, clock, tenants, chaos)", r.URL.Path)
 	}
 }
 
@@ -85,7 +91,8 @@ func (a *admin) info(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, Info{Name: "batchconform-emulator", Version: Version,
-		Dialects: []string{"tencent-batch"}, Clock: a.clockInfo(), Started: a.e.started.UTC()})
+		Dialects: []string{"tencent-batch"}, Clock: a.clockInfo(), Started: a.e.started.UTC(),
+		Chaos: a.e.chaos.Status()})
 }
 
 func (a *admin) events(w http.ResponseWriter, r *http.Request) {
@@ -233,6 +240,37 @@ func (a *admin) tenants(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		adminError(w, http.StatusMethodNotAllowed, "tenants: use GET or POST")
+	}
+}
+
+// chaos reads (GET), replaces (PUT/POST, a chaos.Config) or switches off
+// (DELETE) the chaos rules. An invalid configuration is refused whole and
+// the previous one stays.
+func (a *admin) chaos(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, http.StatusOK, a.e.chaos.Status())
+	case http.MethodPut, http.MethodPost:
+		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			adminError(w, http.StatusRequestEntityTooLarge, "chaos: %v", err)
+			return
+		}
+		c, err := chaos.Parse(data)
+		if err == nil {
+			err = a.e.chaos.Replace(c)
+		}
+		if err != nil {
+			adminError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, a.e.chaos.Status())
+	case http.MethodDelete:
+		a.e.chaos.Off()
+		writeJSON(w, http.StatusOK, a.e.chaos.Status())
+	default:
+		w.Header().Set("Allow", "GET, PUT, POST, DELETE")
+		adminError(w, http.StatusMethodNotAllowed, "chaos: use GET, PUT, POST or DELETE")
 	}
 }
 
