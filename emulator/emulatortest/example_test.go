@@ -1,13 +1,17 @@
 package emulatortest_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	batch "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/batch/v20170312"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	sdkerrors "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 
+	"github.com/batchconform/batchconform/emulator"
+	"github.com/batchconform/batchconform/emulator/chaos"
 	"github.com/batchconform/batchconform/emulator/emulatortest"
 )
 
@@ -67,5 +71,19 @@ func TestRunReport(t *testing.T) {
 	}
 	if id == "" {
 		t.Fatal("runReport returned no job ID")
+	}
+}
+
+// The same code when the CVM backend is down: chaos makes SubmitJob answer
+// the documented InternalError.CallCvm, and runReport must report it rather
+// than hang or claim success.
+func TestRunReportWhenCVMIsDown(t *testing.T) {
+	emu := emulatortest.New(t, emulator.WithChaos(chaos.Config{Seed: 1, Rules: []chaos.Rule{
+		{Actions: []string{"SubmitJob"}, Probability: 1, Error: "InternalError.CallCvm"},
+	}}))
+	_, err := runReport(emu.BatchClient(), "ap-guangzhou-2", 30*time.Second)
+	var sdkErr *sdkerrors.TencentCloudSDKError
+	if !errors.As(err, &sdkErr) || sdkErr.Code != "InternalError.CallCvm" {
+		t.Fatalf("runReport under a CVM outage: %v, want the SDK error InternalError.CallCvm", err)
 	}
 }
