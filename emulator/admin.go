@@ -243,8 +243,9 @@ func (a *admin) tenants(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// chaos reads (GET), replaces (PUT/POST, a chaos.Config) or switches off
-// (DELETE) the chaos rules. An invalid configuration is refused whole and
+// chaos reads (GET), replaces (PUT, a chaos.Config), adds to (POST, the
+// same document: its rules are appended) or switches off (DELETE) the chaos
+// rules. An invalid configuration is refused whole and
 // the previous one stays.
 func (a *admin) chaos(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
@@ -257,8 +258,10 @@ func (a *admin) chaos(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c, err := chaos.Parse(data)
-		if err == nil {
+		if err == nil && r.Method == http.MethodPut {
 			err = a.e.chaos.Replace(c)
+		} else if err == nil {
+			err = a.e.chaos.Add(c)
 		}
 		if err != nil {
 			adminError(w, http.StatusBadRequest, "%v", err)

@@ -198,6 +198,12 @@ func New(c *Config) (*Set, error) {
 // Replace validates c and makes it the active configuration, resetting the
 // generator and the counts; on an error the previous configuration stays.
 func (s *Set) Replace(c Config) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.replaceLocked(c)
+}
+
+func (s *Set) replaceLocked(c Config) error {
 	c.Rules = append([]Rule(nil), c.Rules...)
 	if err := c.Validate(); err != nil {
 		return err
@@ -206,11 +212,27 @@ func (s *Set) Replace(c Config) error {
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.cfg = &c
 	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	s.hits = map[string]int{}
+	return nil
+}
+
+// Add appends c's rules to the active configuration, keeping the
+// generator and the counts (c's seed applies only when chaos was off), so
+// independent users (parallel specs, each matching its own tenant) do not
+// replace each other's rules. On an error nothing changes.
+func (s *Set) Add(c Config) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg == nil {
+		return s.replaceLocked(c)
+	}
+	merged := Config{Seed: s.cfg.Seed, Rules: append(append([]Rule(nil), s.cfg.Rules...), c.Rules...)}
+	if err := merged.Validate(); err != nil {
+		return err
+	}
+	s.cfg = &merged
 	return nil
 }
 

@@ -131,3 +131,31 @@ func TestReplaceIsAtomic(t *testing.T) {
 		t.Fatalf("previous configuration lost: %+v", e)
 	}
 }
+
+// Add appends rules without resetting counts; a clashing name is refused
+// whole; Add on an off set switches it on.
+func TestAdd(t *testing.T) {
+	s, _ := New(nil)
+	if err := s.Add(Config{Rules: []Rule{{Name: "a", Tenant: "t1", Probability: 1, Error: "InternalError", Count: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if e := s.Decide("t1", "batch", "X"); e.Rule != "a" {
+		t.Fatalf("first rule: %+v", e)
+	}
+	if err := s.Add(Config{Rules: []Rule{{Name: "a", Probability: 1, Drop: true}}}); err == nil {
+		t.Fatal("duplicate name added")
+	}
+	if err := s.Add(Config{Rules: []Rule{{Name: "b", Tenant: "t2", Probability: 1, Error: "InternalError.CallCam"}}}); err != nil {
+		t.Fatal(err)
+	}
+	st := s.Status()
+	if len(st.Config.Rules) != 2 || st.Hits["a"] != 1 {
+		t.Fatalf("after Add: %+v", st)
+	}
+	if e := s.Decide("t1", "batch", "X"); !e.None() {
+		t.Fatalf("spent rule hit again: %+v", e)
+	}
+	if e := s.Decide("t2", "batch", "X"); e.Code != "InternalError.CallCam" {
+		t.Fatalf("added rule: %+v", e)
+	}
+}
