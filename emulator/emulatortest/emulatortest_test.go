@@ -2,9 +2,11 @@ package emulatortest
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	batch "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/batch/v20170312"
 
@@ -78,8 +80,13 @@ func TestNewRegistersClose(t *testing.T) {
 	if tb.fatal != "" {
 		t.Fatalf("cleanup reported: %s", tb.fatal)
 	}
-	_, err := c.DescribeJobs(batch.NewDescribeJobsRequest())
-	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+	// The SDK may reuse its kept-alive connection (then EOF) or dial anew
+	// (refused): either way it gets no answer, and nothing listens any more.
+	if _, err := c.DescribeJobs(batch.NewDescribeJobsRequest()); err == nil || !strings.Contains(err.Error(), "ClientError.NetworkError") {
 		t.Fatalf("emulator still answering after cleanup: %v", err)
+	}
+	if conn, err := net.DialTimeout("tcp", emu.Addr, 2*time.Second); err == nil {
+		conn.Close()
+		t.Fatalf("%s still accepts connections after cleanup", emu.Addr)
 	}
 }
