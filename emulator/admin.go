@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchconform/batchconform/emulator/chaos"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/tenants"
 )
@@ -41,6 +42,9 @@ type Info struct {
 	// interval can tell a state it missed through a long polling gap from
 	// one that was skipped.
 	StateHold string `json:"state_hold,omitempty"`
+	// Chaos says whether chaos is on and with which rules (unlike faults,
+	// chaos is never hidden).
+	Chaos chaos.Status `json:"chaos"`
 }
 
 // ClockInfo describes emulator time.
@@ -72,8 +76,10 @@ func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.clock(w, r)
 	case "tenants":
 		a.tenants(w, r)
+	case "chaos":
+		a.chaos(w, r)
 	default:
-		adminError(w, http.StatusNotFound, "no such admin endpoint %q (info, events, objects, clock, tenants)", r.URL.Path)
+		adminError(w, http.StatusNotFound, "no such admin endpoint %q (info, events, objects, clock, tenants, chaos)", r.URL.Path)
 	}
 }
 
@@ -91,7 +97,7 @@ func (a *admin) info(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, Info{Name: "batchconform-emulator", Version: Version,
 		Dialects: append([]string(nil), Dialects...), Clock: a.clockInfo(), Started: a.e.started.UTC(),
-		StateHold: a.e.eng.Timing().Hold.String()})
+		StateHold: a.e.eng.Timing().Hold.String(), Chaos: a.e.chaos.Status()})
 }
 
 func (a *admin) events(w http.ResponseWriter, r *http.Request) {
@@ -239,6 +245,40 @@ func (a *admin) tenants(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		adminError(w, http.StatusMethodNotAllowed, "tenants: use GET or POST")
+	}
+}
+
+// chaos reads (GET), replaces (PUT, a chaos.Config), adds to (POST, the
+// same document: its rules are appended) or switches off (DELETE) the chaos
+// rules. An invalid configuration is refused whole and
+// the previous one stays.
+func (a *admin) chaos(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, http.StatusOK, a.e.chaos.Status())
+	case http.MethodPut, http.MethodPost:
+		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			adminError(w, http.StatusRequestEntityTooLarge, "chaos: %v", err)
+			return
+		}
+		c, err := chaos.Parse(data)
+		if err == nil && r.Method == http.MethodPut {
+			err = a.e.chaos.Replace(c)
+		} else if err == nil {
+			err = a.e.chaos.Add(c)
+		}
+		if err != nil {
+			adminError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, a.e.chaos.Status())
+	case http.MethodDelete:
+		a.e.chaos.Off()
+		writeJSON(w, http.StatusOK, a.e.chaos.Status())
+	default:
+		w.Header().Set("Allow", "GET, PUT, POST, DELETE")
+		adminError(w, http.StatusMethodNotAllowed, "chaos: use GET, PUT, POST or DELETE")
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/acs"
 	"github.com/batchconform/batchconform/emulator/alibatch"
 	"github.com/batchconform/batchconform/emulator/api3"
+	"github.com/batchconform/batchconform/emulator/chaos"
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/emulator/oceanus"
@@ -56,6 +57,7 @@ type config struct {
 	workDir   string
 	timing    engine.Timing
 	seed      uint64
+	chaos     *chaos.Config
 }
 
 // Option configures Start.
@@ -105,6 +107,10 @@ func WithTiming(t engine.Timing) Option { return func(c *config) { c.timing = t 
 // histories (fuzz replays rely on it). 0 = random.
 func WithSeed(n uint64) Option { return func(c *config) { c.seed = n } }
 
+// WithChaos switches chaos on from the start with c (see package chaos; the
+// admin API's chaos endpoint changes it later). Start fails on an invalid c.
+func WithChaos(c chaos.Config) Option { return func(cf *config) { cf.chaos = &c } }
+
 // Emulator is a running emulator.
 type Emulator struct {
 	// URL is http://host:port.
@@ -117,6 +123,7 @@ type Emulator struct {
 	eng     *engine.Engine
 	tenants *tenants.Registry
 	faults  *faults.Set
+	chaos   *chaos.Set
 	srv     *http.Server
 	ln      net.Listener
 	handler http.Handler
@@ -146,6 +153,10 @@ func Start(opts ...Option) (*Emulator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
+	cs, err := chaos.New(c.chaos)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
 	reg := tenants.NewRegistry()
 	if err := reg.Put(tenants.Tenant{SecretID: c.secretID, SecretKey: c.secretKey}); err != nil {
 		return nil, fmt.Errorf("emulator: default tenant: %w", err)
@@ -171,6 +182,7 @@ func Start(opts ...Option) (*Emulator, error) {
 		Now:       time.Now,
 		RateLimit: c.rateLimit,
 		Logger:    c.logger,
+		Chaos:     cs,
 	})
 	if err != nil {
 		eng.Close()
@@ -199,7 +211,7 @@ func Start(opts ...Option) (*Emulator, error) {
 	}
 	e := &Emulator{
 		Addr: ln.Addr().String(), SecretID: c.secretID, SecretKey: c.secretKey,
-		eng: eng, tenants: reg, faults: fs, ln: ln, manual: c.manual, scale: c.timeScale,
+		eng: eng, tenants: reg, faults: fs, chaos: cs, ln: ln, manual: c.manual, scale: c.timeScale,
 		started: time.Now(), served: make(chan struct{}),
 	}
 	e.URL = "http://" + e.Addr
@@ -249,6 +261,10 @@ func (e *Emulator) Engine() *engine.Engine { return e.eng }
 
 // Tenants exposes the credential registry.
 func (e *Emulator) Tenants() *tenants.Registry { return e.tenants }
+
+// Chaos is the emulator's chaos set: Replace and Off change it while it runs
+// (what the admin API's chaos endpoint does).
+func (e *Emulator) Chaos() *chaos.Set { return e.chaos }
 
 // Advance moves a manual clock forward (error on a scaled clock).
 func (e *Emulator) Advance(d time.Duration) error { return e.eng.Advance(d) }

@@ -189,7 +189,11 @@ func Build(gr types.Report, cats []*fixtures.Catalog, meta Meta) *Report {
 			if v == "" {
 				v = NotCovered
 			}
-			if v == NotCovered && it.Unprovokable != "" {
+			// A recorded pass or fail wins over the catalog's reason (the
+			// emulator's chaos specs provoke backend failures); a spec that
+			// could not run (skipped: a live target has no chaos) leaves the
+			// item unprovokable, as if no spec had tried.
+			if (v == NotCovered || v == Skip) && it.Unprovokable != "" {
 				v = Unprovokable
 			}
 			ri := Item{ID: it.ID, Dialect: it.Dialect, Kind: string(it.Kind), Level: string(it.Level), Title: it.Title,

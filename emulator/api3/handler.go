@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batchconform/batchconform/emulator/chaos"
 	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/emulator/tenants"
 	"github.com/batchconform/batchconform/emulator/validate"
@@ -55,6 +56,9 @@ type Config struct {
 	// Logger receives internal errors (default: discarded). Secrets are never
 	// logged.
 	Logger *slog.Logger
+	// Chaos injects documented failures into authenticated, routed requests
+	// (nil: none; see package chaos).
+	Chaos *chaos.Set
 }
 
 type product struct {
@@ -77,6 +81,7 @@ type handler struct {
 	log       *slog.Logger
 	limiter   limiter
 	keys      keyCache
+	chaos     *chaos.Set
 
 	skipSig, acceptExpired, http400, numStrings bool
 	more                                        *moreFaults
@@ -93,7 +98,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	h := &handler{
 		byVersion: map[string]*product{}, byService: map[string]*product{},
 		tenants: cfg.Tenants, faults: cfg.Faults, now: cfg.Now, rate: cfg.RateLimit,
-		readTO: cfg.ReadTimeout, log: cfg.Logger, skipRules: map[string]bool{},
+		readTO: cfg.ReadTimeout, log: cfg.Logger, skipRules: map[string]bool{}, chaos: cfg.Chaos,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -183,6 +188,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	resp, e := h.serve(w, &c)
+	if e == errDropped {
+		return // chaos closed the connection: nothing to write
+	}
 	if e != nil {
 		if h.more.any && h.faultTarget(&c) {
 			e, rid := h.more.answerError(&c, e)
@@ -212,6 +220,9 @@ func (h *handler) serve(w http.ResponseWriter, c *call) (any, *Error) {
 	// issues: with a permanent SecretId any token is invalid.
 	if c.req.Token != "" && !(h.more.tokenIgnored && h.faultTarget(c)) {
 		return nil, Errorf("AuthFailure.TokenFailure", "The token is invalid: the credentials are not temporary credentials.")
+	}
+	if e := h.applyChaos(w, c); e != nil {
+		return nil, e
 	}
 	if !h.allow(c) {
 		return nil, Errorf("RequestLimitExceeded", "Your request rate for %s exceeds the limit.", c.req.Action)

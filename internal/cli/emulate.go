@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/batchconform/batchconform/emulator"
+	"github.com/batchconform/batchconform/emulator/chaos"
 )
 
 func cmdEmulate(args []string, stdout, stderr io.Writer) int {
@@ -25,6 +26,7 @@ func cmdEmulate(args []string, stdout, stderr io.Writer) int {
 	rate := fs.Float64("rate-limit", 0, "server-side limit in requests/s per action and tenant (RequestLimitExceeded past it); 0 = off")
 	adminAny := fs.Bool("admin-any-address", false, "serve the admin API to non-loopback clients too")
 	verbose := fs.Bool("v", false, "log every request to stderr")
+	chaosFile := fs.String("chaos", "", "switch chaos on with the rules in this JSON file (documented failures on demand; see emulator/chaos)")
 	var faultNames multiFlag
 	fs.Var(&faultNames, "fault", "switch on a named fault (repeatable; also env BATCHCONFORM_FAULTS=a,b)")
 	if code := parse(fs, args, stderr); code >= 0 {
@@ -58,6 +60,15 @@ func cmdEmulate(args []string, stdout, stderr io.Writer) int {
 	}
 	if *adminAny {
 		opts = append(opts, emulator.WithAdminFromAnyAddress())
+	}
+	if *chaosFile != "" {
+		c, err := chaos.Load(*chaosFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "batchconform emulate: --chaos: %v\n", err)
+			return ExitUsage
+		}
+		opts = append(opts, emulator.WithChaos(c))
+		fmt.Fprintf(stderr, "batchconform emulate: chaos on: %d rules from %s\n", len(c.Rules), *chaosFile)
 	}
 	emu, err := emulator.Start(opts...)
 	if err != nil {
