@@ -91,6 +91,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return ExitFailure
 	}
 	rep := reports.Build(gr, catalogsFor(s), reports.Meta{ToolVersion: emulator.Version, Target: target})
+	applyViolations(rep, collectViolations(rf.out))
 	if err := writeReports(rep, rf.out); err != nil {
 		fmt.Fprintf(stderr, "batchconform run: %v\n", err)
 		return ExitFailure
@@ -231,6 +232,9 @@ func runShard(s harness.Settings, rf runFlags, stdout, stderr io.Writer) int {
 	}
 	data, _ := json.Marshal(shardSummary{Requests: harness.RequestsSent()})
 	_ = os.WriteFile(filepath.Join(rf.out, "shard.json"), data, 0o644)
+	if err := writeViolations(rf.out); err != nil {
+		fmt.Fprintf(stderr, "batchconform run: shard %s: %v\n", rf.shard, err)
+	}
 	_ = gr
 	return ExitOK
 }

@@ -43,6 +43,10 @@ type Settings struct {
 	MaxResources    int
 	DryRun          bool
 	Faults          []string
+	// StallTimeout: resources observed this long with none leaving its
+	// first state trip the states-move precondition (0 = 20s on loopback,
+	// 10m on a live target).
+	StallTimeout time.Duration
 
 	// perDialect holds the per-dialect overrides: key "endpoint", "secret-id", ... -> dialect -> value.
 	perDialect map[string]map[string]string
@@ -96,6 +100,7 @@ func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.RequestTimeout, "request-timeout", s.RequestTimeout, "deadline of each request (env BATCHCONFORM_REQUEST_TIMEOUT)")
 	fs.DurationVar(&s.Deadline, "deadline", s.Deadline, "deadline of the whole run; 0 = none (env BATCHCONFORM_DEADLINE)")
 	fs.Float64Var(&s.ClientRateLimit, "client-rate-limit", s.ClientRateLimit, "requests/s per action sent by the suite (default 20 for live targets, off for loopback) (env BATCHCONFORM_CLIENT_RATE_LIMIT)")
+	fs.DurationVar(&s.StallTimeout, "stall-timeout", s.StallTimeout, "give up on a target whose resources never leave their first state after this long; 0 = 20s on loopback, 10m live (env BATCHCONFORM_STALL_TIMEOUT)")
 	fs.IntVar(&s.MaxResources, "max-resources", s.MaxResources, "live safety: most resources alive at once (env BATCHCONFORM_MAX_RESOURCES)")
 	fs.BoolVar(&s.DryRun, "dry-run", s.DryRun, "list what would run, send nothing (env BATCHCONFORM_DRY_RUN=1)")
 	fs.Func("fault", "embedded emulator only: switch on a named fault (repeatable) (env BATCHCONFORM_FAULTS=a,b)", func(v string) error {

@@ -38,6 +38,11 @@ type Target struct {
 	RunPrefix      string        `json:"run_prefix"`
 	RequestTimeout time.Duration `json:"request_timeout"`
 	MaxResources   int           `json:"max_resources"`
+	// StallTimeout is the states-move window (breaker.go).
+	StallTimeout time.Duration `json:"stall_timeout"`
+	// Tripped holds the preconditions the preflight found violated
+	// (name -> message), passed to every process of the run.
+	Tripped map[string]string `json:"tripped,omitempty"`
 }
 
 var (
@@ -67,6 +72,7 @@ func Configure(s Settings) {
 	settingsMu.Lock()
 	defer settingsMu.Unlock()
 	current = s
+	resetBreakers()
 	SelectItems(s.Items)
 	if s.SecretKey != "" {
 		redact.Value(s.SecretKey)
@@ -141,9 +147,11 @@ func setUp() ([]byte, error) {
 		u, _ := url.Parse(t.URL)
 		t.Host, t.Scheme = u.Host, u.Scheme
 		t.RateLimit = s.RateLimit(tc.Endpoint)
+		t.StallTimeout = s.stallTimeout()
 		redact.Value(t.SecretKey)
 		ts[d] = t
 	}
+	runPreflights(ts)
 	return json.Marshal(ts)
 }
 
@@ -170,6 +178,9 @@ func useTargets(data []byte) {
 	settingsMu.Unlock()
 	for _, t := range ts {
 		redact.Value(t.SecretKey)
+		for pre, msg := range t.Tripped {
+			breakerFor(t.Dialect).trip(pre, msg)
+		}
 	}
 }
 

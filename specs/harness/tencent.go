@@ -37,6 +37,7 @@ func (t *Target) transport() *transport {
 			timeout = 30 * time.Second
 		}
 		tr = newTransport(timeout, t.RateLimit)
+		tr.dialect = t.Dialect
 		if t.Live {
 			tr.maxAlive = t.MaxResources
 		}

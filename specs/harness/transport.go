@@ -50,6 +50,9 @@ type transport struct {
 	// bound): create actions beyond it are refused before they are sent.
 	maxAlive int
 	alive    int
+	// dialect keys the circuit breaker (breaker.go) this transport feeds
+	// and obeys ("" = none, e.g. the admin API's).
+	dialect string
 }
 
 // createActions and deleteActions drive the live resource bound.
@@ -85,6 +88,20 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	}
+	var br *breaker
+	if t.dialect != "" {
+		br = breakerFor(t.dialect)
+		if m := br.sendBlock(); m != "" {
+			return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrPrecondition, m)
+		}
+	}
+	// observe feeds the breaker; a request its caller gave up on says
+	// nothing about the target.
+	observe := func(err error) {
+		if br != nil && (err == nil || req.Context().Err() == nil) {
+			br.transportResult(err)
+		}
+	}
 	if t.maxAlive > 0 {
 		t.mu.Lock()
 		switch {
@@ -110,6 +127,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		ex.Error, ex.Duration = err.Error(), time.Since(start)
 		t.record(ex)
+		observe(err)
 		return nil, err
 	}
 	// Read the body now, bounded and under the deadline, so a hanging or
@@ -121,13 +139,18 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rerr != nil {
 		ex.Error = rerr.Error()
 		t.record(ex)
-		return nil, fmt.Errorf("harness: read response of %s: %w", action, rerr)
+		err := fmt.Errorf("harness: read response of %s: %w", action, rerr)
+		observe(err)
+		return nil, err
 	}
 	if len(body) > maxResponseBytes {
 		ex.Error = "response larger than 16 MiB"
 		t.record(ex)
-		return nil, fmt.Errorf("harness: response of %s is larger than %d bytes", action, maxResponseBytes)
+		err := fmt.Errorf("harness: response of %s is larger than %d bytes", action, maxResponseBytes)
+		observe(err)
+		return nil, err
 	}
+	observe(nil)
 	ex.Response = string(body)
 	t.record(ex)
 	resp.Body = io.NopCloser(bytes.NewReader(body))

@@ -115,6 +115,7 @@ func rulesDeleteJob(t *harness.Target, jobID string) {
 		return
 	}
 	Eventually(func() string {
+		harness.StopIfStalled(t)
 		env := rulesRaw(t, "DeleteJob", map[string]any{"JobId": jobID})
 		c := env.Code()
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
@@ -134,6 +135,7 @@ func rulesDeleteEnv(t *harness.Target, envID string) {
 		return
 	}
 	Eventually(func() string {
+		harness.StopIfStalled(t)
 		c := rulesRaw(t, "DeleteComputeEnv", map[string]any{"EnvId": envID}).Code()
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
 			return "gone"
@@ -188,8 +190,11 @@ func rulesRaw(t *harness.Target, action string, req any) *harness.Envelope {
 func rulesWaitJob(t *harness.Target, jobID string, states ...string) {
 	GinkgoHelper()
 	Eventually(func() string {
+		harness.StopIfStalled(t)
 		env := rulesRaw(t, "DescribeJob", map[string]any{"JobId": jobID})
-		return rulesStr(env, "JobState")
+		st := rulesStr(env, "JobState")
+		t.ObserveState(jobID, st)
+		return st
 	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(BeElementOf(states), "job %s", jobID)
 }
 
@@ -289,6 +294,9 @@ func rulesDeleteEnvPatient(t *harness.Target, envID string) error {
 		err := stCall(t, "DeleteComputeEnv", map[string]any{"EnvId": envID}, nil)
 		if err == nil || !rulesEnvHeldBack(stCode(err)) || time.Now().After(deadline) {
 			return err
+		}
+		if serr := t.Stalled(); serr != nil {
+			return serr
 		}
 		time.Sleep(t.PollInterval())
 	}

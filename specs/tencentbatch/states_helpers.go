@@ -109,6 +109,8 @@ type stObserver struct {
 	dagOK int      // snapshots in which a downstream task was active
 	// ignored jobs and nodes (see forget)
 	ignored map[string]bool
+	// onRecord sees every recorded state (the harness's states-move breaker).
+	onRecord func(key, state string)
 }
 
 func newStObserver() *stObserver {
@@ -132,6 +134,9 @@ func (o *stObserver) record(machine, scenario, key, label, state string) {
 	}
 	if n := len(e.States); n == 0 || e.States[n-1] != state {
 		e.States = append(e.States, state)
+	}
+	if o.onRecord != nil {
+		o.onRecord(key, state)
 	}
 }
 
@@ -285,6 +290,7 @@ func newStLab(t *harness.Target) *stLabT {
 		tagKey: t.Name("st", 0), tagVal: fmt.Sprintf("lab-%d", time.Now().UnixNano()), topic: stTopic,
 		jobs: map[string]string{}, envs: map[string]string{}, facts: map[string]any{},
 		errs: map[string]error{}, rounds: map[string]*atomic.Int64{}}
+	l.obs.onRecord = t.ObserveState
 	l.timeout = 15 * time.Second
 	if !t.Emulator {
 		l.timeout = 30 * time.Minute // a live API boots real machines
@@ -406,6 +412,10 @@ func (l *stLabT) await(ctx context.Context, what string, cond func() bool) error
 	for !cond() {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("timed out after %v waiting for %s", l.timeout, what)
+		}
+		// A target recognised as stuck (or gone) ends every wait at once.
+		if err := l.t.Stalled(); err != nil {
+			return fmt.Errorf("waiting for %s: %w", what, err)
 		}
 		select {
 		case <-ctx.Done():
