@@ -29,6 +29,7 @@ var commands = []struct {
 	{"replay", "re-run a fuzz replay file (exit 1 while it still fails)", cmdReplay},
 	{"report", "gate, diff, merge reports; write a baseline", cmdReport},
 	{"catalog", "print the documented contract with counts", cmdCatalog},
+	{"sweep", "find and delete what earlier runs left behind (--prefix P [--dry-run])", cmdSweep},
 	{"version", "print the version", cmdVersion},
 }
 

@@ -119,6 +119,10 @@ func setUp() ([]byte, error) {
 	s := Current()
 	ts := map[string]*Target{}
 	prefix := "bc" + randHex(3)
+	if s.RunPrefix != "" {
+		prefix = s.RunPrefix
+	}
+	announced := false
 	for _, d := range s.SelectedDialects() {
 		tc := s.For(d)
 		t := &Target{Dialect: d, SecretID: tc.SecretID, SecretKey: tc.SecretKey, Region: tc.Region,
@@ -143,6 +147,11 @@ func setUp() ([]byte, error) {
 			if IsLoopback(u.Hostname()) {
 				t.Emulator = probeAdmin(t.URL)
 			}
+		}
+		if !t.Embedded && !announced {
+			// What a killed run leaves behind is found again by this prefix.
+			fmt.Fprintf(os.Stderr, "batchconform: resources of this run are named %s-…; `batchconform sweep --prefix %s` (same target flags) removes any it leaves behind\n", prefix, prefix)
+			announced = true
 		}
 		u, _ := url.Parse(t.URL)
 		t.Host, t.Scheme = u.Host, u.Scheme
