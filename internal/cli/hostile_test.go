@@ -123,3 +123,64 @@ func TestHostileEndpoints(t *testing.T) {
 	}
 	t.Logf("server -> time -> exit code:\n%s", strings.Join(table, "\n"))
 }
+
+// slowSelection: a few specs of one action, cheap at 3 s per request.
+var slowSelection = []string{
+	"tencent-batch/DescribeJobs/rule/Limit.range",
+	"tencent-batch/DescribeJobs/rule/Offset.type",
+}
+
+// A slow but correct server (the emulator behind 3 s of latency) passes a
+// selection when --request-timeout exceeds its latency, and fails it
+// clearly, naming the timeout, when it does not.
+func TestSlowButCorrectServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs against a slow server")
+	}
+	srv, err := hostile.StartSlow(3 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env := []string{"BATCHCONFORM_SECRET_ID=" + srv.SecretID, "BATCHCONFORM_SECRET_KEY=" + srv.SecretKey}
+	args := func(timeout string) []string {
+		return []string{"run", "--endpoint", srv.URL, "--items", strings.Join(slowSelection, ","),
+			"--request-timeout", timeout, "--out", t.TempDir()}
+	}
+	ok := runCLI(t, hostileBound, env, args("8s")...)
+	if ok.code != 0 || !strings.Contains(ok.stdout, " 0 failed") {
+		t.Errorf("--request-timeout 8s against 3s latency: exit %d, want 0 and no failure\n%s", ok.code, tail(ok.stdout, 3000))
+	}
+	bad := runCLI(t, hostileBound, env, args("1s")...)
+	if bad.code != 1 || !strings.Contains(bad.stdout, "raise --request-timeout") {
+		t.Errorf("--request-timeout 1s against 3s latency: exit %d, want 1 and a message naming the timeout\n%s", bad.code, tail(bad.stdout, 3000))
+	}
+	t.Logf("slow server: 8s timeout -> exit %d in %s; 1s timeout -> exit %d in %s", ok.code, ok.wall.Round(time.Second), bad.code, bad.wall.Round(time.Second))
+}
+
+// TestServeHostile serves one hostile server until killed, for a person
+// trying the suite by hand: BATCHCONFORM_SERVE_HOSTILE=<name> go test
+// -run TestServeHostile ./internal/cli (prints its URL and credentials).
+func TestServeHostile(t *testing.T) {
+	name := os.Getenv("BATCHCONFORM_SERVE_HOSTILE")
+	if name == "" {
+		t.Skip("set BATCHCONFORM_SERVE_HOSTILE to a server name to serve it")
+	}
+	var srv *hostile.Server
+	var err error
+	if strings.HasPrefix(name, "slow-") {
+		d, perr := time.ParseDuration(strings.TrimPrefix(name, "slow-"))
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		srv, err = hostile.StartSlow(d)
+	} else {
+		srv, err = hostile.Start(name)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	fmt.Printf("hostile %s listening on %s (SecretId %s, SecretKey %s)\n", name, srv.URL, srv.SecretID, srv.SecretKey)
+	select {}
+}

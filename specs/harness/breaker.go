@@ -14,8 +14,10 @@ package harness
 // blocks "reachable" or "speaks-dialect" is sent nothing more at all.
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -151,8 +153,13 @@ func (b *breaker) transportResult(err error) {
 			if b.answered {
 				how = "stopped answering"
 			}
-			b.tripped[PreReachable] = fmt.Sprintf("precondition %s violated: the endpoint %s (%d requests in a row failed; last: %s)",
-				PreReachable, how, b.consecFails, err)
+			hint := ""
+			var ne net.Error
+			if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+				hint = "; the requests timed out: raise --request-timeout if the target is just slow"
+			}
+			b.tripped[PreReachable] = fmt.Sprintf("precondition %s violated: the endpoint %s (%d requests in a row failed; last: %s)%s",
+				PreReachable, how, b.consecFails, err, hint)
 		}
 	}
 }
@@ -358,4 +365,34 @@ func AllViolations() map[string]map[string]string {
 func PreconditionBlocks(pre, kind string) bool {
 	kinds, ok := preconditionKinds[pre]
 	return ok && (kinds == nil || contains(kinds, kind))
+}
+
+// observeResponse feeds the states-move precondition from any successful
+// answer: every object in it with a string member named *Id and one named
+// *State is a resource in a state (JobId/JobState, ComputeNodeId/
+// ComputeNodeState, …), so every poll of every spec counts without each
+// spec reporting what it saw.
+func (t *Target) observeResponse(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		var id, stateKey, state string
+		for k, val := range x {
+			s, ok := val.(string)
+			switch {
+			case !ok:
+				t.observeResponse(val)
+			case strings.HasSuffix(k, "Id") && id == "":
+				id = s
+			case strings.HasSuffix(k, "State") && (stateKey == "" || k < stateKey):
+				stateKey, state = k, s
+			}
+		}
+		if id != "" && state != "" {
+			t.ObserveState(id+":"+stateKey, state)
+		}
+	case []any:
+		for _, e := range x {
+			t.observeResponse(e)
+		}
+	}
 }
