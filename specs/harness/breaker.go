@@ -76,6 +76,9 @@ const (
 var ErrPrecondition = errors.New("target precondition violated")
 
 type breaker struct {
+	// canMove reports whether a documented machine of the dialect leaves
+	// a state (set when the breaker is made).
+	canMove func(state string) bool
 	mu      sync.Mutex
 	tripped map[string]string // precondition -> message
 	// reachability
@@ -99,7 +102,7 @@ func breakerFor(dialect string) *breaker {
 	defer breakersMu.Unlock()
 	b := breakers[dialect]
 	if b == nil {
-		b = &breaker{tripped: map[string]string{}, states: map[string]string{}}
+		b = &breaker{tripped: map[string]string{}, states: map[string]string{}, canMove: movableStates(dialect)}
 		breakers[dialect] = b
 	}
 	return b
@@ -177,6 +180,9 @@ func (b *breaker) observeState(key, state string) {
 	}
 	first, ok := b.states[key]
 	switch {
+	case !ok && !b.canMove(state):
+		// First seen finished (or in a state no documented machine
+		// leaves): it says nothing about whether the target moves.
 	case !ok:
 		if b.firstSeen.IsZero() {
 			b.firstSeen = time.Now()
@@ -395,4 +401,20 @@ func (t *Target) observeResponse(v any) {
 			t.observeResponse(e)
 		}
 	}
+}
+
+// movableStates returns whether a state is left by some transition of the
+// dialect's documented machines; without a catalog every state counts.
+func movableStates(dialect string) func(string) bool {
+	c := Catalog(dialect)
+	if c == nil {
+		return func(string) bool { return true }
+	}
+	from := map[string]bool{}
+	for _, m := range c.Machines {
+		for _, tr := range m.Transitions {
+			from[tr.From] = true
+		}
+	}
+	return func(s string) bool { return from[s] }
 }
