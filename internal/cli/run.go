@@ -45,7 +45,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var rf runFlags
 	fs.StringVar(&rf.out, "out", "batchconform-report", "output directory")
 	fs.IntVar(&rf.procs, "procs", 1, "run the specs on N processes of this binary against one emulator, then merge")
-	fs.StringVar(&rf.shard, "shard", "", "internal: run shard i/N (used by --procs)")
+	fs.StringVar(&rf.shard, "shard", "", "run shard i/N only (0 <= i < N): a deterministic split of whole spec containers, so N machines give exactly the verdicts of one once `report merge` joins their report.json files")
 	fs.BoolVar(&rf.verbose, "v", false, "verbose Ginkgo output")
 	fs.StringVar(&rf.baseline, "baseline", "", "judge the run against this baseline (the gate decides the exit code)")
 	if code := parse(fs, args, stderr); code >= 0 {
@@ -235,8 +235,7 @@ func runShard(s harness.Settings, rf runFlags, stdout, stderr io.Writer) int {
 	if err := writeViolations(rf.out); err != nil {
 		fmt.Fprintf(stderr, "batchconform run: shard %s: %v\n", rf.shard, err)
 	}
-	_ = gr
-	return ExitOK
+	return finishShard(s, rf, gr, stdout, stderr)
 }
 
 func parseShard(v string) (int, int, error) {
