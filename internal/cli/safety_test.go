@@ -6,6 +6,7 @@ package cli_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,5 +158,44 @@ func TestSweepRemovesWhatAKilledRunLeft(t *testing.T) {
 	// Another prefix is never touched.
 	if r := runCLI(t, time.Minute, env, "sweep", "--endpoint", emu.URL, "--prefix", "x"); r.code != cli.ExitUsage {
 		t.Errorf("sweep --prefix x: exit %d, want %d (a too-short prefix would match a whole account)", r.code, cli.ExitUsage)
+	}
+}
+
+// A live-flagged run against the emulator throttling at 5 requests/s (the
+// stand-in for an account's rate limit) finishes with no verdict caused by
+// RequestLimitExceeded: the suite backs off and repeats its own requests.
+func TestLiveRunBacksOffUnderServerRateLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a run against the emulator")
+	}
+	emu, err := emulator.Start(emulator.WithExecutor("simulated"), emulator.WithRateLimit(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	out := t.TempDir()
+	env := []string{"BATCHCONFORM_SECRET_ID=" + emu.SecretID, "BATCHCONFORM_SECRET_KEY=" + emu.SecretKey}
+	r := runCLI(t, 4*time.Minute, env, "run", "--live", "--endpoint", emu.URL, "--label-filter", "action:DescribeJobs && kind:rule", "--out", out)
+	if r.code != 0 && r.code != 1 {
+		t.Fatalf("exit %d\n%s%s", r.code, tail(r.stdout, 3000), tail(r.stderr, 2000))
+	}
+	data, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Summary struct{ Passed int }
+		Items   []struct{ ID, Verdict, Message string }
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Passed < 10 {
+		t.Errorf("only %d items passed: the selection proves little\n%s", rep.Summary.Passed, tail(r.stdout, 2000))
+	}
+	for _, it := range rep.Items {
+		if it.Verdict == "fail" && strings.Contains(it.Message, "RequestLimitExceeded") {
+			t.Errorf("%s failed on throttling: %.300s", it.ID, it.Message)
+		}
 	}
 }

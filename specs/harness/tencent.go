@@ -40,6 +40,7 @@ func (t *Target) transport() *transport {
 		tr.dialect = t.Dialect
 		if t.Live {
 			tr.maxAlive = t.MaxResources
+			tr.backoffFor = t.SecretID
 		}
 		transports[t.Dialect+"|"+t.URL] = tr
 	}

@@ -35,6 +35,13 @@ type Exchange struct {
 // requestsSent counts every request the suite sent (reported in the summary).
 var requestsSent atomic.Int64
 
+// throttleRetries counts requests repeated after a throttling answer.
+var throttleRetries atomic.Int64
+
+// ThrottleRetries is the number of requests this process repeated after a
+// throttling answer (live targets).
+func ThrottleRetries() int64 { return throttleRetries.Load() }
+
 // RequestsSent is the number of requests sent by this process.
 func RequestsSent() int64 { return requestsSent.Load() }
 
@@ -53,6 +60,10 @@ type transport struct {
 	// dialect keys the circuit breaker (breaker.go) this transport feeds
 	// and obeys ("" = none, e.g. the admin API's).
 	dialect string
+	// backoffFor, when set (live targets), is the SecretId whose throttled
+	// requests are retried with backoff (throttle.go).
+	backoffFor string
+	throttle   throttleState
 }
 
 // createActions and deleteActions drive the live resource bound.
@@ -73,6 +84,11 @@ func newTransport(timeout time.Duration, rate float64) *transport {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.backoffFor != "" && req.Context().Value(innerKey{}) == nil {
+		if id := signedBy(req); id == "" || id == t.backoffFor {
+			return t.roundTripBackoff(req)
+		}
+	}
 	action := req.Header.Get("X-TC-Action")
 	if action == "" {
 		action = req.URL.Query().Get("Action")
