@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -197,5 +199,38 @@ func TestLiveRunBacksOffUnderServerRateLimit(t *testing.T) {
 		if it.Verdict == "fail" && strings.Contains(it.Message, "RequestLimitExceeded") {
 			t.Errorf("%s failed on throttling: %.300s", it.ID, it.Message)
 		}
+	}
+}
+
+// --budget requests=N stops sending once N requests were sent (cleanup
+// excepted), and the items it kept from running fail with its message.
+func TestBudgetStopsTheRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a run against the emulator")
+	}
+	out := t.TempDir()
+	r := runCLI(t, 2*time.Minute, nil, "run", "--budget", "requests=20", "--label-filter", "action:DescribeJobs && kind:rule", "--out", out)
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1\n%s", r.code, tail(r.stdout, 2000))
+	}
+	sent := func(r cliRun) int {
+		m := regexp.MustCompile(`; (\d+) requests;`).FindStringSubmatch(r.stdout)
+		if m == nil {
+			t.Fatalf("no request count in the summary:\n%s", tail(r.stdout, 2000))
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	// The summary counts the cleanup's requests too (sent with the budget
+	// spent): compare with the same selection without a budget.
+	free := runCLI(t, 2*time.Minute, nil, "run", "--label-filter", "action:DescribeJobs && kind:rule", "--out", t.TempDir())
+	if n, all := sent(r), sent(free); n >= all || n < 20 {
+		t.Errorf("%d requests sent with --budget requests=20, %d without a budget", n, all)
+	}
+	if !strings.Contains(r.stdout, "--budget requests=20 spent") {
+		t.Errorf("no item failed with the budget's message:\n%s", tail(r.stdout, 2000))
+	}
+	if r := runCLI(t, time.Minute, nil, "run", "--budget", "dollars=3"); r.code != cli.ExitUsage {
+		t.Errorf("--budget dollars=3: exit %d, want %d", r.code, cli.ExitUsage)
 	}
 }

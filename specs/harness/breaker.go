@@ -129,6 +129,8 @@ func (b *breaker) sendBlock() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, pre := range []string{PreReachable, PreDialect, PreCredentials} {
+		// (PreBudget blocks sending in the transport itself, which still
+		// lets the cleanup's requests through.)
 		if m, ok := b.tripped[pre]; ok && blocksSending[pre] {
 			return m
 		}

@@ -40,6 +40,8 @@ type Target struct {
 	MaxResources   int           `json:"max_resources"`
 	// StallTimeout is the states-move window (breaker.go).
 	StallTimeout time.Duration `json:"stall_timeout"`
+	// Budget is the run's --budget (budget.go).
+	Budget Budget `json:"budget"`
 	// Tripped holds the preconditions the preflight found violated
 	// (name -> message), passed to every process of the run.
 	Tripped map[string]string `json:"tripped,omitempty"`
@@ -157,6 +159,7 @@ func setUp() ([]byte, error) {
 		t.Host, t.Scheme = u.Host, u.Scheme
 		t.RateLimit = s.RateLimit(tc.Endpoint)
 		t.StallTimeout = s.stallTimeout()
+		t.Budget, _ = ParseBudget(s.Budget) // validated with the settings
 		redact.Value(t.SecretKey)
 		ts[d] = t
 	}

@@ -64,6 +64,8 @@ type transport struct {
 	// requests are retried with backoff (throttle.go).
 	backoffFor string
 	throttle   throttleState
+	// spend tracks --budget (budget.go); nil = no budget.
+	spend *spend
 }
 
 // createActions and deleteActions drive the live resource bound.
@@ -108,6 +110,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.dialect != "" {
 		br = breakerFor(t.dialect)
 		if m := br.sendBlock(); m != "" {
+			return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrPrecondition, m)
+		}
+	}
+	if t.spend != nil {
+		if m := t.spend.before(action); m != "" {
+			if br != nil {
+				br.trip(PreBudget, m)
+			}
 			return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrPrecondition, m)
 		}
 	}
@@ -169,6 +179,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	observe(nil)
 	ex.Response = string(body)
 	t.record(ex)
+	if t.spend != nil {
+		t.spend.after(action, resp.StatusCode < 300 && !bytes.Contains(body, []byte(`"Error"`)))
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
