@@ -97,6 +97,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return ExitFailure
 	}
 	printSummary(stdout, rep, gr, requests, time.Since(start), rf.out)
+	printStillRunning(stdout, gr)
 	code := exitCode(rep, gr)
 	if baseline != nil && code != ExitAborted {
 		g := reports.Gate(baseline, rep, time.Now())

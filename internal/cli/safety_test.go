@@ -234,3 +234,22 @@ func TestBudgetStopsTheRun(t *testing.T) {
 		t.Errorf("--budget dollars=3: exit %d, want %d", r.code, cli.ExitUsage)
 	}
 }
+
+// --deadline aborts the run (exit 3), writes the partial report and says
+// what was still running when it fired.
+func TestDeadlineSaysWhatWasRunning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a run against the emulator")
+	}
+	out := t.TempDir()
+	r := runCLI(t, 2*time.Minute, nil, "run", "--deadline", "3s", "--label-filter", safetySelection, "--out", out)
+	if r.code != cli.ExitAborted {
+		t.Errorf("exit %d, want %d\n%s", r.code, cli.ExitAborted, tail(r.stdout, 2000))
+	}
+	if !strings.Contains(r.stdout, "still running when the run was stopped") {
+		t.Errorf("the run does not say what was still running:\n%s", tail(r.stdout, 2000))
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
+		t.Errorf("no partial report: %v", err)
+	}
+}
