@@ -257,6 +257,10 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 		return types.Report{}, 0, fmt.Errorf("find own binary: %w", err)
 	}
 	env := os.Environ()
+	if s.RunPrefix == "" {
+		// One prefix for every shard: one sweep finds all they leave.
+		s.RunPrefix = newRunPrefix()
+	}
 	var emu *emulator.Emulator
 	if s.Endpoint == "" {
 		emu, err = emulator.Start(emulator.WithFaults(s.Faults...))
@@ -376,6 +380,11 @@ func passThrough(s harness.Settings) []string {
 		add("items", strings.Join(s.Items, ","))
 	}
 	add("request-timeout", s.RequestTimeout.String())
+	add("run-prefix", s.RunPrefix)
+	add("budget", s.Budget)
+	if s.StallTimeout > 0 {
+		add("stall-timeout", s.StallTimeout.String())
+	}
 	if s.Deadline > 0 {
 		add("deadline", s.Deadline.String())
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -73,4 +75,11 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// newRunPrefix makes a run prefix like the harness's (bc + 6 hex digits).
+func newRunPrefix() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return "bc" + hex.EncodeToString(b)
 }
