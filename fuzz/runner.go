@@ -30,8 +30,12 @@ type Config struct {
 	Factory  Factory
 	Duration time.Duration // total time (default 10 s)
 	Seed     uint64        // 0: derived from the clock (and reported)
-	Out      string        // where replay files go ("" = not written)
-	Kinds    []string      // default AllKinds
+	// ShardIndex and ShardTotal split the rounds' seeds between machines
+	// (`fuzz --shard i/N`): shard i draws Seed+i, Seed+i+N, Seed+i+2N, …,
+	// so N shards never repeat each other's cases. ShardTotal 0 = one shard.
+	ShardIndex, ShardTotal int
+	Out                    string   // where replay files go ("" = not written)
+	Kinds                  []string // default AllKinds
 	// Checks per round: stateless cases (default 200) and stateful sequences
 	// (default 25); a round is one rapid.Check with one seed.
 	Checks, StatefulChecks int
@@ -189,7 +193,7 @@ func Run(cfg Config) (*Result, error) {
 	for _, k := range cfg.Kinds {
 		active[k] = true
 	}
-	seed := cfg.Seed
+	seed, stride := ShardSeeds(cfg.Seed, cfg.ShardIndex, cfg.ShardTotal)
 	for round := 0; time.Now().Before(deadline); round++ {
 		any := false
 		for _, kind := range cfg.Kinds {
@@ -199,7 +203,7 @@ func Run(cfg Config) (*Result, error) {
 			any = true
 			rec := &Recorder{}
 			roundSeed := seed
-			seed++
+			seed += stride
 			start := time.Now()
 			var failed bool
 			if kind == KindStateful {
@@ -416,4 +420,14 @@ func stepArgsShort(raw json.RawMessage) string {
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// ShardSeeds returns the first round seed and the stride of shard i of n:
+// the shards' seed sequences are disjoint and together are the sequence of
+// one unsharded run (base, base+1, …).
+func ShardSeeds(base uint64, i, n int) (first, stride uint64) {
+	if n <= 1 {
+		return base, 1
+	}
+	return base + uint64(i), uint64(n)
 }

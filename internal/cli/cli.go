@@ -30,6 +30,7 @@ var commands = []struct {
 	{"mutation", "the mutation gate: every registered fault must fail a check of an item it declares", cmdMutation},
 	{"report", "gate, diff, merge reports; write a baseline", cmdReport},
 	{"catalog", "print the documented contract with counts", cmdCatalog},
+	{"sweep", "find and delete what earlier runs left behind (--prefix P [--dry-run])", cmdSweep},
 	{"version", "print the version", cmdVersion},
 }
 

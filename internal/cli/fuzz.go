@@ -61,12 +61,26 @@ func cmdFuzz(args []string, stdout, stderr io.Writer) int {
 	steps := fs.Int("steps", 30, "average operations per stateful sequence")
 	checks := fs.Int("checks", 0, "stateless cases per round (default 200)")
 	shrink := fs.Duration("shrink-time", 4*time.Second, "time rapid may spend shrinking each failure")
+	shard := fs.String("shard", "", "fuzz shard i/N: draws the round seeds --seed+i, +i+N, … so N machines never repeat each other (needs --seed)")
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
 	if err := s.ApplyEnv(fs); err != nil {
 		fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
 		return ExitUsage
+	}
+	shardIndex, shardTotal := 0, 0
+	if *shard != "" {
+		i, n, err := parseShard(*shard)
+		if err != nil {
+			fmt.Fprintf(stderr, "batchconform fuzz: --shard: %v\n", err)
+			return ExitUsage
+		}
+		if *seed == 0 {
+			fmt.Fprintln(stderr, "batchconform fuzz: --shard needs --seed (the same on every shard), so the shards draw disjoint seeds")
+			return ExitUsage
+		}
+		shardIndex, shardTotal = i, n
 	}
 	if *duration <= 0 {
 		fmt.Fprintln(stderr, "batchconform fuzz: --duration must be positive")
@@ -102,7 +116,8 @@ func cmdFuzz(args []string, stdout, stderr io.Writer) int {
 		progress = stderr
 	}
 	cfg := fuzz.Config{Catalog: catalog.Catalog(), Factory: fac, Duration: *duration, Seed: *seed, Out: *out, Kinds: ks,
-		Steps: *steps, Checks: *checks, Faults: s.Faults, Progress: progress, ShrinkTime: *shrink}
+		Steps: *steps, Checks: *checks, Faults: s.Faults, Progress: progress, ShrinkTime: *shrink,
+		ShardIndex: shardIndex, ShardTotal: shardTotal}
 	fmt.Fprintf(stdout, "fuzz: target %s, %v, properties %s\n", fac.Describe(), *duration, strings.Join(ks, ","))
 	res, runErr := fuzz.Run(cfg)
 	if ep != nil {

@@ -37,13 +37,6 @@ func init() {
 	faults.Register(faults.Fault{Name: plantedNoop, Doc: "test only: declares a checked item, changes nothing", Items: []string{"tencent-batch/DescribeAvailableCvmInstanceTypes/action"}})
 }
 
-func TestMain(m *testing.M) {
-	if os.Getenv(envMutationChild) == "1" {
-		os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
 func TestMutationGateFailsOnASurvivor(t *testing.T) {
 	// childEnv drops BATCHCONFORM_* settings, not this switch: it names the
 	// test binary's role, not a target.

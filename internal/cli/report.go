@@ -117,11 +117,13 @@ func reportDiff(args []string, stdout, stderr io.Writer) int {
 func reportMerge(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report merge", flag.ContinueOnError)
 	out := fs.String("out", "", "merged report.json")
+	html := fs.String("html", "", "also write the merged report as one self-contained HTML page")
 	pos, code := interleaved(fs, args, stderr)
 	if code >= 0 {
 		return code
 	}
-	if *out == "" || len(pos) < 2 {
+	// One report is a merge of one shard (a matrix of N=1).
+	if *out == "" || len(pos) < 1 {
 		fmt.Fprintln(stderr, "usage: batchconform report merge A.json B.json… --out FILE")
 		return ExitUsage
 	}
@@ -142,6 +144,12 @@ func reportMerge(args []string, stdout, stderr io.Writer) int {
 	if err := writeReportJSON(m, *out); err != nil {
 		fmt.Fprintf(stderr, "batchconform report merge: %v\n", err)
 		return ExitFailure
+	}
+	if *html != "" {
+		if err := reports.WriteHTML(m, *html); err != nil {
+			fmt.Fprintf(stderr, "batchconform report merge: %v\n", err)
+			return ExitFailure
+		}
 	}
 	fmt.Fprintf(stdout, "merged %d reports: %d items, %d passed, %d failed; wrote %s\n", len(rs), len(m.Items), m.Summary.Passed, m.Summary.Failed, *out)
 	return ExitOK

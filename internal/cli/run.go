@@ -47,7 +47,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var rf runFlags
 	fs.StringVar(&rf.out, "out", "batchconform-report", "output directory")
 	fs.IntVar(&rf.procs, "procs", 1, "run the specs on N processes of this binary against one emulator, then merge")
-	fs.StringVar(&rf.shard, "shard", "", "internal: run shard i/N (used by --procs)")
+	fs.StringVar(&rf.shard, "shard", "", "run shard i/N only (0 <= i < N): a deterministic split of whole spec containers, so N machines give exactly the verdicts of one once `report merge` joins their report.json files")
 	fs.BoolVar(&rf.verbose, "v", false, "verbose Ginkgo output")
 	fs.StringVar(&rf.baseline, "baseline", "", "judge the run against this baseline (the gate decides the exit code)")
 	if code := parse(fs, args, stderr); code >= 0 {
@@ -93,11 +93,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return ExitFailure
 	}
 	rep := reports.Build(gr, catalogsFor(s), reports.Meta{ToolVersion: emulator.Version, Target: target})
+	applyViolations(rep, collectViolations(rf.out))
 	if err := writeReports(rep, rf.out); err != nil {
 		fmt.Fprintf(stderr, "batchconform run: %v\n", err)
 		return ExitFailure
 	}
 	printSummary(stdout, rep, gr, requests, time.Since(start), rf.out)
+	printStillRunning(stdout, gr)
 	code := exitCode(rep, gr)
 	if baseline != nil && code != ExitAborted {
 		g := reports.Gate(baseline, rep, time.Now())
@@ -233,8 +235,10 @@ func runShard(s harness.Settings, rf runFlags, stdout, stderr io.Writer) int {
 	}
 	data, _ := json.Marshal(shardSummary{Requests: harness.RequestsSent()})
 	_ = os.WriteFile(filepath.Join(rf.out, "shard.json"), data, 0o644)
-	_ = gr
-	return ExitOK
+	if err := writeViolations(rf.out); err != nil {
+		fmt.Fprintf(stderr, "batchconform run: shard %s: %v\n", rf.shard, err)
+	}
+	return finishShard(s, rf, gr, stdout, stderr)
 }
 
 func parseShard(v string) (int, int, error) {
@@ -255,6 +259,10 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 		return types.Report{}, 0, fmt.Errorf("find own binary: %w", err)
 	}
 	env := os.Environ()
+	if s.RunPrefix == "" {
+		// One prefix for every shard: one sweep finds all they leave.
+		s.RunPrefix = newRunPrefix()
+	}
 	var emu *emulator.Emulator
 	if s.Endpoint == "" {
 		emu, err = emulator.Start(emulator.WithFaults(s.Faults...))
@@ -374,6 +382,11 @@ func passThrough(s harness.Settings) []string {
 		add("items", strings.Join(s.Items, ","))
 	}
 	add("request-timeout", s.RequestTimeout.String())
+	add("run-prefix", s.RunPrefix)
+	add("budget", s.Budget)
+	if s.StallTimeout > 0 {
+		add("stall-timeout", s.StallTimeout.String())
+	}
 	if s.Deadline > 0 {
 		add("deadline", s.Deadline.String())
 	}

@@ -43,6 +43,15 @@ type Settings struct {
 	MaxResources    int
 	DryRun          bool
 	Faults          []string
+	// StallTimeout: resources observed this long with none leaving its
+	// first state trip the states-move precondition (0 = 20s on loopback,
+	// 10m on a live target).
+	StallTimeout time.Duration
+	// RunPrefix names every resource the run creates ("" = bc + 6 random
+	// hex digits); `sweep --prefix` finds them again.
+	RunPrefix string
+	// Budget is --budget "requests=N,resource-seconds=M" (budget.go).
+	Budget string
 
 	// perDialect holds the per-dialect overrides: key "endpoint", "secret-id", ... -> dialect -> value.
 	perDialect map[string]map[string]string
@@ -96,6 +105,9 @@ func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.RequestTimeout, "request-timeout", s.RequestTimeout, "deadline of each request (env BATCHCONFORM_REQUEST_TIMEOUT)")
 	fs.DurationVar(&s.Deadline, "deadline", s.Deadline, "deadline of the whole run; 0 = none (env BATCHCONFORM_DEADLINE)")
 	fs.Float64Var(&s.ClientRateLimit, "client-rate-limit", s.ClientRateLimit, "requests/s per action sent by the suite (default 20 for live targets, off for loopback) (env BATCHCONFORM_CLIENT_RATE_LIMIT)")
+	fs.DurationVar(&s.StallTimeout, "stall-timeout", s.StallTimeout, "give up on a target whose resources never leave their first state after this long; 0 = 20s on loopback, 10m live (env BATCHCONFORM_STALL_TIMEOUT)")
+	fs.StringVar(&s.RunPrefix, "run-prefix", s.RunPrefix, "start the name of every resource the run creates with this (default bc + 6 random hex digits) (env BATCHCONFORM_RUN_PREFIX)")
+	fs.StringVar(&s.Budget, "budget", s.Budget, "stop sending (all but cleanup) once spent: requests=N,resource-seconds=M (env BATCHCONFORM_BUDGET)")
 	fs.IntVar(&s.MaxResources, "max-resources", s.MaxResources, "live safety: most resources alive at once (env BATCHCONFORM_MAX_RESOURCES)")
 	fs.BoolVar(&s.DryRun, "dry-run", s.DryRun, "list what would run, send nothing (env BATCHCONFORM_DRY_RUN=1)")
 	fs.Func("fault", "embedded emulator only: switch on a named fault (repeatable) (env BATCHCONFORM_FAULTS=a,b)", func(v string) error {
@@ -215,6 +227,14 @@ func (s *Settings) Validate() error {
 		}
 		if len(s.Faults) > 0 {
 			return errors.New("--fault applies to the embedded emulator only (no --endpoint)")
+		}
+	}
+	if _, err := ParseBudget(s.Budget); err != nil {
+		return err
+	}
+	if s.RunPrefix != "" {
+		if err := ValidPrefix(s.RunPrefix); err != nil {
+			return fmt.Errorf("--run-prefix: %w", err)
 		}
 	}
 	if s.RequestTimeout <= 0 {

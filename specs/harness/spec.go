@@ -146,7 +146,12 @@ func It(text string, args ...any) bool {
 	declared, _ := json.Marshal(items)
 	// Record the declaration first thing at run time, so a spec that fails
 	// before its first assertion still names what it was about.
-	rest = append([]any{func() { ginkgo.AddReportEntry(EntryDeclared, string(declared), ginkgo.ReportEntryVisibilityNever) }}, rest...)
+	// A precondition the target already violated (breaker.go) fails the
+	// items that depend on it here, with its one message.
+	rest = append([]any{func() {
+		ginkgo.AddReportEntry(EntryDeclared, string(declared), ginkgo.ReportEntryVisibilityNever)
+		failIfBlocked(items)
+	}}, rest...)
 	return ginkgoIt(text, rest...)
 }
 

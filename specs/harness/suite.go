@@ -122,6 +122,7 @@ var (
 
 var _ = ginkgo.ReportBeforeSuite(func(r types.Report) {
 	progressTotal, progressDone, progressFail = r.PreRunStats.SpecsThatWillRun, 0, 0
+	live.reset()
 })
 
 var _ = ginkgo.ReportAfterEach(func(sr types.SpecReport) {
@@ -132,7 +133,7 @@ var _ = ginkgo.ReportAfterEach(func(sr types.SpecReport) {
 	if sr.State.Is(types.SpecStateFailureStates) {
 		progressFail++
 	}
-	fmt.Fprintf(progressOut, "\r\033[Kspecs %d/%d, %d failed", progressDone, progressTotal, progressFail)
+	fmt.Fprintf(progressOut, "\r\033[K%s", live.line(sr, progressDone, progressTotal))
 })
 
 var _ = ginkgo.ReportAfterSuite("batchconform report capture", func(r types.Report) {

@@ -38,6 +38,13 @@ type Target struct {
 	RunPrefix      string        `json:"run_prefix"`
 	RequestTimeout time.Duration `json:"request_timeout"`
 	MaxResources   int           `json:"max_resources"`
+	// StallTimeout is the states-move window (breaker.go).
+	StallTimeout time.Duration `json:"stall_timeout"`
+	// Budget is the run's --budget (budget.go).
+	Budget Budget `json:"budget"`
+	// Tripped holds the preconditions the preflight found violated
+	// (name -> message), passed to every process of the run.
+	Tripped map[string]string `json:"tripped,omitempty"`
 }
 
 var (
@@ -67,6 +74,7 @@ func Configure(s Settings) {
 	settingsMu.Lock()
 	defer settingsMu.Unlock()
 	current = s
+	resetBreakers()
 	SelectItems(s.Items)
 	if s.SecretKey != "" {
 		redact.Value(s.SecretKey)
@@ -113,6 +121,10 @@ func setUp() ([]byte, error) {
 	s := Current()
 	ts := map[string]*Target{}
 	prefix := "bc" + randHex(3)
+	if s.RunPrefix != "" {
+		prefix = s.RunPrefix
+	}
+	announced := false
 	for _, d := range s.SelectedDialects() {
 		tc := s.For(d)
 		t := &Target{Dialect: d, SecretID: tc.SecretID, SecretKey: tc.SecretKey, Region: tc.Region,
@@ -138,12 +150,20 @@ func setUp() ([]byte, error) {
 				t.Emulator = probeAdmin(t.URL)
 			}
 		}
+		if !t.Embedded && !announced {
+			// What a killed run leaves behind is found again by this prefix.
+			fmt.Fprintf(os.Stderr, "batchconform: resources of this run are named %s-…; `batchconform sweep --prefix %s` (same target flags) removes any it leaves behind\n", prefix, prefix)
+			announced = true
+		}
 		u, _ := url.Parse(t.URL)
 		t.Host, t.Scheme = u.Host, u.Scheme
 		t.RateLimit = s.RateLimit(tc.Endpoint)
+		t.StallTimeout = s.stallTimeout()
+		t.Budget, _ = ParseBudget(s.Budget) // validated with the settings
 		redact.Value(t.SecretKey)
 		ts[d] = t
 	}
+	runPreflights(ts)
 	return json.Marshal(ts)
 }
 
@@ -170,6 +190,9 @@ func useTargets(data []byte) {
 	settingsMu.Unlock()
 	for _, t := range ts {
 		redact.Value(t.SecretKey)
+		for pre, msg := range t.Tripped {
+			breakerFor(t.Dialect).trip(pre, msg)
+		}
 	}
 }
 

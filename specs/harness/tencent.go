@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,8 +38,12 @@ func (t *Target) transport() *transport {
 		}
 		tr = newTransport(timeout, t.RateLimit)
 		tr.dialect = t.Dialect
+		if t.Budget != (Budget{}) {
+			tr.spend = &spend{budget: t.Budget}
+		}
 		if t.Live {
 			tr.maxAlive = t.MaxResources
+			tr.backoffFor = t.SecretID
 		}
 		transports[t.Dialect+"|"+t.URL] = tr
 	}
@@ -211,7 +216,19 @@ func (t *Target) Do(req *http.Request) (*Envelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseEnvelope(resp.StatusCode, resp.Header, body), nil
+	env := ParseEnvelope(resp.StatusCode, resp.Header, body)
+	if env.DecodeErr == nil && env.Error == nil && len(env.Response) > 0 {
+		// Every answer feeds the states-move breaker (breaker.go).
+		m := make(map[string]any, len(env.Response))
+		for k, raw := range env.Response {
+			var v any
+			if json.Unmarshal(raw, &v) == nil {
+				m[k] = v
+			}
+		}
+		t.observeResponse(m)
+	}
+	return env, nil
 }
 
 // ParseEnvelope parses an API 3.0 envelope (see clients/api3.ParseEnvelope).

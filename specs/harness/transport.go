@@ -35,6 +35,13 @@ type Exchange struct {
 // requestsSent counts every request the suite sent (reported in the summary).
 var requestsSent atomic.Int64
 
+// throttleRetries counts requests repeated after a throttling answer.
+var throttleRetries atomic.Int64
+
+// ThrottleRetries is the number of requests this process repeated after a
+// throttling answer (live targets).
+func ThrottleRetries() int64 { return throttleRetries.Load() }
+
 // RequestsSent is the number of requests sent by this process.
 func RequestsSent() int64 { return requestsSent.Load() }
 
@@ -50,7 +57,16 @@ type transport struct {
 	// bound): create actions beyond it are refused before they are sent.
 	maxAlive int
 	alive    int
-	dialect  string // the target's dialect (for response observers)
+	// dialect keys the circuit breaker (breaker.go) this transport feeds
+	// and obeys, and is what response observers are told ("" = none, e.g.
+	// the admin API's).
+	dialect string
+	// backoffFor, when set (live targets), is the SecretId whose throttled
+	// requests are retried with backoff (throttle.go).
+	backoffFor string
+	throttle   throttleState
+	// spend tracks --budget (budget.go); nil = no budget.
+	spend *spend
 }
 
 // ResponseObserver sees every response a target of the suite received: the
@@ -99,6 +115,11 @@ func newTransport(timeout time.Duration, rate float64) *transport {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.backoffFor != "" && req.Context().Value(innerKey{}) == nil {
+		if id := signedBy(req); id == "" || id == t.backoffFor {
+			return t.roundTripBackoff(req)
+		}
+	}
 	action := req.Header.Get("X-TC-Action")
 	if action == "" {
 		action = req.URL.Query().Get("Action")
@@ -113,6 +134,28 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		reqBody = b
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
+	var br *breaker
+	if t.dialect != "" {
+		br = breakerFor(t.dialect)
+		if m := br.sendBlock(); m != "" {
+			return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrPrecondition, m)
+		}
+	}
+	if t.spend != nil {
+		if m := t.spend.before(action); m != "" {
+			if br != nil {
+				br.trip(PreBudget, m)
+			}
+			return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrPrecondition, m)
+		}
+	}
+	// observe feeds the breaker; a request its caller gave up on says
+	// nothing about the target.
+	observe := func(err error) {
+		if br != nil && (err == nil || req.Context().Err() == nil) {
+			br.transportResult(err)
+		}
 	}
 	if t.maxAlive > 0 {
 		t.mu.Lock()
@@ -139,6 +182,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		ex.Error, ex.Duration = err.Error(), time.Since(start)
 		t.record(ex)
+		observe(err)
 		return nil, err
 	}
 	// Read the body now, bounded and under the deadline, so a hanging or
@@ -150,16 +194,24 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rerr != nil {
 		ex.Error = rerr.Error()
 		t.record(ex)
-		return nil, fmt.Errorf("harness: read response of %s: %w", action, rerr)
+		err := fmt.Errorf("harness: read response of %s: %w", action, rerr)
+		observe(err)
+		return nil, err
 	}
 	if len(body) > maxResponseBytes {
 		ex.Error = "response larger than 16 MiB"
 		t.record(ex)
-		return nil, fmt.Errorf("harness: response of %s is larger than %d bytes", action, maxResponseBytes)
+		err := fmt.Errorf("harness: response of %s is larger than %d bytes", action, maxResponseBytes)
+		observe(err)
+		return nil, err
 	}
+	observe(nil)
 	ex.Response = string(body)
 	t.record(ex)
 	t.observe(action, body)
+	if t.spend != nil {
+		t.spend.after(action, resp.StatusCode < 300 && !bytes.Contains(body, []byte(`"Error"`)))
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil

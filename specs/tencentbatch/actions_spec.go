@@ -184,8 +184,13 @@ func actionsAwaitNodes(t *harness.Target, envID string, n int, pred func(map[str
 	GinkgoHelper()
 	var got []map[string]any
 	Eventually(func() int {
+		harness.StopIfStalled(t)
 		got = nil
 		for _, nd := range actionsNodes(t, envID) {
+			if id, ok := nd["ComputeNodeId"].(string); ok {
+				st, _ := nd["ComputeNodeState"].(string)
+				t.ObserveState(envID+"/"+id, st)
+			}
 			if nd["ComputeNodeState"] == "RUNNING" && (pred == nil || pred(nd)) {
 				got = append(got, nd)
 			}

@@ -27,6 +27,10 @@ import (
 // exCaller sends one action through the target (TC3 POST) for internal/examples.
 func exCaller(t *harness.Target) examples.Caller {
 	return func(action, region string, body []byte) ([]byte, string, error) {
+		// A target recognised as stuck ends the preparations' waits.
+		if err := t.Stalled(); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", action, err)
+		}
 		env, err := t.Raw(harness.RawRequest{Action: action, Region: region, Body: body})
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", action, err)
@@ -87,7 +91,7 @@ func exCreatedCleanup(t *harness.Target, action, region string, resp map[string]
 			env, err := t.Raw(harness.RawRequest{Action: action, Region: region, Body: []byte(body)})
 			// An env whose nodes are still being created (or that still
 			// processes a ModifyComputeEnv) is deleted once they can go.
-			for deadline := time.Now().Add(30 * time.Second); err == nil && time.Now().Before(deadline) &&
+			for deadline := time.Now().Add(30 * time.Second); err == nil && time.Now().Before(deadline) && t.Stalled() == nil &&
 				(env.Code() == "UnsupportedOperation.ComputeNodeForbidTerminate" || env.Code() == "UnsupportedOperation.AcceptOtherRequest"); {
 				time.Sleep(t.PollInterval())
 				env, err = t.Raw(harness.RawRequest{Action: action, Region: region, Body: []byte(body)})
@@ -127,6 +131,9 @@ func exDeleteJob(t *harness.Target, region, jobID string) error {
 		env, err := t.Raw(harness.RawRequest{Action: "DeleteJob", Body: body, Region: region})
 		if err == nil && (env.Error == nil || strings.HasPrefix(env.Code(), "ResourceNotFound")) {
 			return nil
+		}
+		if serr := t.Stalled(); serr != nil {
+			return fmt.Errorf("cleanup: job %s left behind: %w", jobID, serr)
 		}
 		if time.Now().After(deadline) {
 			if err == nil {

@@ -193,6 +193,10 @@ func prDeleteJobsIn(t *harness.Target, region string, ids []string) {
 				if err == nil && (env.Error == nil || strings.HasPrefix(env.Code(), "ResourceNotFound")) {
 					return
 				}
+				if serr := t.Stalled(); serr != nil {
+					errs[i] = fmt.Errorf("job %s left behind: %w", jobID, serr)
+					return
+				}
 				if time.Now().After(deadline) {
 					errs[i] = fmt.Errorf("job %s not deleted: %v %s", jobID, err, env.Code())
 					return

@@ -1022,7 +1022,7 @@ var _ = Describe("Tencent Batch API 3.0 protocol", Ordered, ContinueOnFailure, f
 		harness.It("returns task logs Base64-encoded, at most 2048 bytes decoded",
 			harness.Items(prID("DescribeTaskLogs", "log-encoding")), func() {
 				t := harness.T(Dialect)
-				Eventually(func() string { return prJobState(t, logJob) }).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).
+				Eventually(func() string { harness.StopIfStalled(t); return prJobState(t, logJob) }).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).
 					Should(Equal("SUCCEED"), "the log job finishes")
 				env, err := t.Raw(harness.RawRequest{Action: "DescribeTaskLogs", Body: []byte(`{"JobId":"` + logJob + `","TaskName":"A"}`)})
 				prAccepted(env, err, "DescribeTaskLogs")

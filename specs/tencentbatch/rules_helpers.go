@@ -115,6 +115,9 @@ func rulesDeleteJob(t *harness.Target, jobID string) {
 		return
 	}
 	Eventually(func() string {
+		if t.Stalled() != nil {
+			return rulesAbandoned(t, "job", jobID)
+		}
 		env := rulesRaw(t, "DeleteJob", map[string]any{"JobId": jobID})
 		c := env.Code()
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
@@ -122,7 +125,7 @@ func rulesDeleteJob(t *harness.Target, jobID string) {
 		}
 		rulesRaw(t, "TerminateJob", map[string]any{"JobId": jobID})
 		return c
-	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(Equal("gone"), "delete job %s", jobID)
+	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(BeElementOf("gone", "abandoned"), "delete job %s", jobID)
 }
 
 // rulesDeleteEnv deletes an environment, polling while the endpoint holds
@@ -134,6 +137,9 @@ func rulesDeleteEnv(t *harness.Target, envID string) {
 		return
 	}
 	Eventually(func() string {
+		if t.Stalled() != nil {
+			return rulesAbandoned(t, "env", envID)
+		}
 		c := rulesRaw(t, "DeleteComputeEnv", map[string]any{"EnvId": envID}).Code()
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
 			return "gone"
@@ -144,7 +150,15 @@ func rulesDeleteEnv(t *harness.Target, envID string) {
 			rulesDetachAll(t, envID)
 		}
 		return c
-	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(Equal("gone"), "delete env %s (held back only while its nodes are being created or a ModifyComputeEnv is processed)", envID)
+	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(BeElementOf("gone", "abandoned"), "delete env %s (held back only while its nodes are being created or a ModifyComputeEnv is processed)", envID)
+}
+
+// rulesAbandoned notes a resource a cleanup gives up on because the target
+// was recognised as stuck or gone (the spec's own verdict stands; the
+// resource is left to `batchconform sweep`).
+func rulesAbandoned(t *harness.Target, kind, id string) string {
+	GinkgoWriter.Printf("cleanup: %s %s left behind (`batchconform sweep --prefix %s` removes it): %v\n", kind, id, t.RunPrefix, t.Stalled())
+	return "abandoned"
 }
 
 // rulesDetachAll detaches every USER_ATTACHED instance of an env (cleanup).
@@ -188,8 +202,11 @@ func rulesRaw(t *harness.Target, action string, req any) *harness.Envelope {
 func rulesWaitJob(t *harness.Target, jobID string, states ...string) {
 	GinkgoHelper()
 	Eventually(func() string {
+		harness.StopIfStalled(t)
 		env := rulesRaw(t, "DescribeJob", map[string]any{"JobId": jobID})
-		return rulesStr(env, "JobState")
+		st := rulesStr(env, "JobState")
+		t.ObserveState(jobID, st)
+		return st
 	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(BeElementOf(states), "job %s", jobID)
 }
 
@@ -289,6 +306,9 @@ func rulesDeleteEnvPatient(t *harness.Target, envID string) error {
 		err := stCall(t, "DeleteComputeEnv", map[string]any{"EnvId": envID}, nil)
 		if err == nil || !rulesEnvHeldBack(stCode(err)) || time.Now().After(deadline) {
 			return err
+		}
+		if serr := t.Stalled(); serr != nil {
+			return serr
 		}
 		time.Sleep(t.PollInterval())
 	}

@@ -132,6 +132,8 @@ type stObserver struct {
 	dagOK int      // snapshots in which a downstream task was active
 	// ignored jobs and nodes (see forget)
 	ignored map[string]bool
+	// onRecord sees every recorded state (the harness's states-move breaker).
+	onRecord func(key, state string)
 }
 
 func newStObserver() *stObserver {
@@ -163,6 +165,9 @@ func (o *stObserver) record(machine, scenario, key, label, state string, p stPol
 	}
 	n := len(e.Polls) - 1
 	e.Polls[n] = append(e.Polls[n], p)
+	if o.onRecord != nil {
+		o.onRecord(key, state)
+	}
 }
 
 // last is the latest observed state of key ("" if never seen).
@@ -341,6 +346,7 @@ func newStLab(t *harness.Target) *stLabT {
 		tagKey: t.Name("st", 0), tagVal: fmt.Sprintf("lab-%d", time.Now().UnixNano()), topic: stTopic,
 		jobs: map[string]string{}, envs: map[string]string{}, facts: map[string]any{},
 		errs: map[string]error{}, rounds: map[string]*atomic.Int64{}}
+	l.obs.onRecord = t.ObserveState
 	// Generous: the lab takes seconds, but a loaded machine (or -race)
 	// slows every wait, and late interventions are repeated.
 	l.timeout = 45 * time.Second
@@ -465,6 +471,10 @@ func (l *stLabT) await(ctx context.Context, what string, cond func() bool) error
 	for !cond() {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("timed out after %v waiting for %s", l.timeout, what)
+		}
+		// A target recognised as stuck (or gone) ends every wait at once.
+		if err := l.t.Stalled(); err != nil {
+			return fmt.Errorf("waiting for %s: %w", what, err)
 		}
 		select {
 		case <-ctx.Done():

@@ -140,6 +140,10 @@ func (l *stLabT) cleanup() {
 			tick := time.NewTicker(l.t.PollInterval())
 			defer tick.Stop()
 			for time.Now().Before(deadline) {
+				if err := l.t.Stalled(); err != nil {
+					ginkgo.GinkgoWriter.Printf("cleanup: job %s left behind (remove it with `batchconform sweep --prefix %s`): %v\n", id, l.t.RunPrefix, err)
+					return
+				}
 				var dj stDescribeJob
 				err := stCall(l.t, "DescribeJob", map[string]any{"JobId": id}, &dj)
 				if err != nil && stNotFound(err) {

@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// printStillRunning says which specs the deadline (or a signal) cut short,
+// and for how long they had been running: what to look at (or give more
+// time) next.
+func printStillRunning(w io.Writer, gr types.Report) {
+	var lines []string
+	for _, sr := range gr.SpecReports {
+		if !sr.State.Is(types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStateAborted) {
+			continue
+		}
+		name := strings.TrimSpace(strings.Join(append(append([]string{}, sr.ContainerHierarchyTexts...), sr.LeafNodeText), " "))
+		if name == "" {
+			name = sr.LeafNodeType.String()
+		}
+		node := ""
+		if sr.Failure.FailureNodeType != types.NodeTypeInvalid && sr.Failure.FailureNodeType != sr.LeafNodeType {
+			node = " in " + sr.Failure.FailureNodeType.String()
+		}
+		lines = append(lines, fmt.Sprintf("  %s%s (running %s)", name, node, sr.RunTime.Round(time.Second)))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "still running when the run was stopped (deadline or signal):\n%s\n", strings.Join(lines, "\n"))
+}

@@ -1,0 +1,187 @@
+package cli_test
+
+// Hostile endpoints (issue 11): against each server of internal/hostile's
+// table a whole run completes, reports failures, exits 1, within 2 minutes
+// and without a panic. `make test` runs the fast servers with a selection
+// of specs; `make hostile` (BATCHCONFORM_HOSTILE=all) runs the whole table
+// with every spec and prints server -> time -> exit code.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batchconform/batchconform/internal/hostile"
+)
+
+// hostileBound is the issue's bound on a whole run.
+const hostileBound = 2 * time.Minute
+
+// hostileQuick are the servers of the bounded test: each fails fast.
+var hostileQuick = []string{"refused", "reset", "html-500", "truncated-json", "wrong-envelope", "success-for-everything"}
+
+// hostileSelection keeps the bounded test cheap: one spec container of each
+// kind that sends requests of every sort (creates, polls, raw protocol).
+const hostileSelection = "kind:action || kind:example || kind:protocol"
+
+type cliRun struct {
+	code   int
+	wall   time.Duration
+	stdout string
+	stderr string
+}
+
+// runCLI runs the test binary as batchconform with args, killed after limit.
+func runCLI(t *testing.T, limit time.Duration, env []string, args ...string) cliRun {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), envCLI+"=1", "CI=true"), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	r := cliRun{wall: time.Since(start), stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	default:
+		t.Fatalf("run %v: %v", args, err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("run %v did not end within %s (killed)\nstdout tail: %s", args, limit, tail(r.stdout, 2000))
+	}
+	return r
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+func TestHostileEndpoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("whole runs against hostile servers")
+	}
+	names, filter := hostileQuick, hostileSelection
+	switch v := os.Getenv("BATCHCONFORM_HOSTILE"); v {
+	case "":
+	case "all":
+		names, filter = hostile.Names(), ""
+	default:
+		names, filter = strings.Split(v, ","), ""
+	}
+	var table []string
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			srv, err := hostile.Start(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			out := t.TempDir()
+			args := []string{"run", "--endpoint", srv.URL, "--out", out}
+			if filter != "" {
+				args = append(args, "--label-filter", filter)
+			}
+			env := []string{"BATCHCONFORM_SECRET_ID=" + srv.SecretID, "BATCHCONFORM_SECRET_KEY=" + srv.SecretKey}
+			// Killed at twice the bound, so an overrun is measured, not hung.
+			r := runCLI(t, 2*hostileBound, env, args...)
+			line := fmt.Sprintf("%-24s %7.1fs  exit %d  %d requests received", name, r.wall.Seconds(), r.code, srv.Requests.Load())
+			table = append(table, line)
+			t.Log(line)
+			if r.code != 1 {
+				t.Errorf("exit code %d, want 1\nstdout tail: %s\nstderr tail: %s", r.code, tail(r.stdout, 3000), tail(r.stderr, 2000))
+			}
+			if r.wall > hostileBound {
+				t.Errorf("the run took %s, more than %s", r.wall.Round(time.Second), hostileBound)
+			}
+			for _, bad := range []string{"panic:", "goroutine ", "[PANICKED]"} {
+				if strings.Contains(r.stdout+r.stderr, bad) {
+					t.Errorf("output contains %q: %s", bad, tail(r.stdout+r.stderr, 3000))
+				}
+			}
+			if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
+				t.Errorf("no report written: %v", err)
+			}
+			if !strings.Contains(r.stdout, " failed") || strings.Contains(r.stdout, " 0 failed, ") {
+				t.Errorf("no failures reported:\n%s", tail(r.stdout, 2000))
+			}
+		})
+	}
+	t.Logf("server -> time -> exit code:\n%s", strings.Join(table, "\n"))
+}
+
+// slowSelection: specs that send a few requests each, cheap at 3 s per
+// request (a container with a BeforeAll that prepares resources would take
+// minutes at that latency).
+var slowSelection = []string{
+	"tencent-batch/envelope/protocol/error-http-200",
+}
+
+// A slow but correct server (the emulator behind 3 s of latency) passes a
+// selection when --request-timeout exceeds its latency, and fails it
+// clearly, naming the timeout, when it does not.
+func TestSlowButCorrectServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs against a slow server")
+	}
+	srv, err := hostile.StartSlow(3 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env := []string{"BATCHCONFORM_SECRET_ID=" + srv.SecretID, "BATCHCONFORM_SECRET_KEY=" + srv.SecretKey}
+	args := func(timeout string) []string {
+		return []string{"run", "--endpoint", srv.URL, "--items", strings.Join(slowSelection, ","),
+			"--request-timeout", timeout, "--out", t.TempDir()}
+	}
+	ok := runCLI(t, hostileBound, env, args("8s")...)
+	if ok.code != 0 || !strings.Contains(ok.stdout, " 0 failed") {
+		t.Errorf("--request-timeout 8s against 3s latency: exit %d, want 0 and no failure\n%s", ok.code, tail(ok.stdout, 3000))
+	}
+	bad := runCLI(t, hostileBound, env, args("1s")...)
+	if bad.code != 1 || !strings.Contains(bad.stdout, "raise --request-timeout") {
+		t.Errorf("--request-timeout 1s against 3s latency: exit %d, want 1 and a message naming the timeout\n%s", bad.code, tail(bad.stdout, 3000))
+	}
+	t.Logf("slow server: 8s timeout -> exit %d in %s; 1s timeout -> exit %d in %s", ok.code, ok.wall.Round(time.Second), bad.code, bad.wall.Round(time.Second))
+}
+
+// TestServeHostile serves one hostile server until killed, for a person
+// trying the suite by hand: BATCHCONFORM_SERVE_HOSTILE=<name> go test
+// -run TestServeHostile ./internal/cli (prints its URL and credentials).
+func TestServeHostile(t *testing.T) {
+	name := os.Getenv("BATCHCONFORM_SERVE_HOSTILE")
+	if name == "" {
+		t.Skip("set BATCHCONFORM_SERVE_HOSTILE to a server name to serve it")
+	}
+	var srv *hostile.Server
+	var err error
+	if strings.HasPrefix(name, "slow-") {
+		d, perr := time.ParseDuration(strings.TrimPrefix(name, "slow-"))
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		srv, err = hostile.StartSlow(d)
+	} else {
+		srv, err = hostile.Start(name)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	fmt.Printf("hostile %s listening on %s (SecretId %s, SecretKey %s)\n", name, srv.URL, srv.SecretID, srv.SecretKey)
+	select {}
+}

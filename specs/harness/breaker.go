@@ -1,0 +1,422 @@
+package harness
+
+// The circuit breaker: a target that keeps violating the same precondition
+// (it never answers, it is not an implementation of the dialect at all, its
+// creates name nothing, its resources never leave their first state) is
+// recognised once, early, and every item that depends on the precondition
+// fails with that one message instead of each waiting out its own timeout.
+// Without it a server that answers success to everything kept a run busy
+// for more than 15 minutes and 900,000 requests (issue 11).
+//
+// Preconditions are per dialect (the breaker is keyed by the dialect, so the
+// copies of a Target that NewTenant makes share it). Once tripped, a
+// precondition stays tripped for the rest of the process: a target that
+// blocks "reachable" or "speaks-dialect" is sent nothing more at all.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	ginkgo "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+)
+
+// Precondition names (dialect-neutral).
+const (
+	// PreReachable: the endpoint gives usable HTTP answers (not refused,
+	// reset, hanging, trickling or oversized).
+	PreReachable = "reachable"
+	// PreDialect: the endpoint is an implementation of the dialect (the
+	// preflight: it refuses an action that does not exist and answers a
+	// plain list call with the documented fields, in the documented envelope).
+	PreDialect = "speaks-dialect"
+	// PreCredentials: the target accepts the run's credentials.
+	PreCredentials = "credentials"
+	// PreCreates: a create that succeeds names the resource it created.
+	PreCreates = "creates-appear"
+	// PreStates: some resource of the run leaves the state it was first
+	// seen in within the stall window.
+	PreStates = "states-move"
+)
+
+// stateKinds are the item kinds that need resources to appear and move.
+var stateKinds = []string{"state", "transition", "event"}
+
+// preconditionKinds lists the item kinds a tripped precondition fails
+// (nil: every kind). Items of other kinds still run: their checks do not
+// depend on it.
+var preconditionKinds = map[string][]string{
+	PreReachable:   nil,
+	PreDialect:     nil,
+	PreCredentials: nil,
+	PreCreates:     stateKinds,
+	PreStates:      stateKinds,
+}
+
+// blocksSending lists the preconditions after which nothing more is sent
+// to the target: nothing it answers could be judged.
+var blocksSending = map[string]bool{PreReachable: true, PreDialect: true, PreCredentials: true}
+
+// Breaker thresholds.
+const (
+	// A target that never gave a usable answer is given up after this many
+	// transport failures in a row (the preflight's two attempts).
+	unreachableNever = 2
+	// A target that answered before is given up after this many.
+	unreachableAfter = 10
+)
+
+// ErrPrecondition marks an error returned because a precondition tripped.
+var ErrPrecondition = errors.New("target precondition violated")
+
+type breaker struct {
+	// canMove reports whether a documented machine of the dialect leaves
+	// a state (set when the breaker is made).
+	canMove func(state string) bool
+	mu      sync.Mutex
+	tripped map[string]string // precondition -> message
+	// reachability
+	answered    bool
+	consecFails int
+	// state movement
+	stall     time.Duration
+	firstSeen time.Time
+	moved     bool
+	states    map[string]string // key -> first state seen
+	order     []string
+}
+
+var (
+	breakersMu sync.Mutex
+	breakers   = map[string]*breaker{}
+)
+
+func breakerFor(dialect string) *breaker {
+	breakersMu.Lock()
+	defer breakersMu.Unlock()
+	b := breakers[dialect]
+	if b == nil {
+		b = &breaker{tripped: map[string]string{}, states: map[string]string{}, canMove: movableStates(dialect)}
+		breakers[dialect] = b
+	}
+	return b
+}
+
+// resetBreakers forgets every breaker (a new suite run in the same process).
+func resetBreakers() {
+	breakersMu.Lock()
+	defer breakersMu.Unlock()
+	breakers = map[string]*breaker{}
+}
+
+func (b *breaker) trip(pre, msg string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.tripped[pre]; !ok {
+		b.tripped[pre] = msg
+	}
+}
+
+// sendBlock returns the message of a tripped precondition that stops all
+// sending ("" if none).
+func (b *breaker) sendBlock() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, pre := range []string{PreReachable, PreDialect, PreCredentials} {
+		// (PreBudget blocks sending in the transport itself, which still
+		// lets the cleanup's requests through.)
+		if m, ok := b.tripped[pre]; ok && blocksSending[pre] {
+			return m
+		}
+	}
+	return ""
+}
+
+// transportResult records the outcome of one exchange: err is nil for a
+// usable HTTP answer (whatever its status or body).
+func (b *breaker) transportResult(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err == nil {
+		b.answered, b.consecFails = true, 0
+		return
+	}
+	b.consecFails++
+	limit := unreachableAfter
+	if !b.answered {
+		limit = unreachableNever
+	}
+	if b.consecFails >= limit {
+		if _, ok := b.tripped[PreReachable]; !ok {
+			how := "never gave a usable answer"
+			if b.answered {
+				how = "stopped answering"
+			}
+			hint := ""
+			var ne net.Error
+			if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+				hint = "; the requests timed out: raise --request-timeout if the target is just slow"
+			}
+			b.tripped[PreReachable] = fmt.Sprintf("precondition %s violated: the endpoint %s (%d requests in a row failed; last: %s)%s",
+				PreReachable, how, b.consecFails, err, hint)
+		}
+	}
+}
+
+// observeState records the state of a resource key; the first time any key
+// is seen in a second state, the precondition holds for good.
+func (b *breaker) observeState(key, state string) {
+	if state == "" {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.moved {
+		return
+	}
+	first, ok := b.states[key]
+	switch {
+	case !ok && !b.canMove(state):
+		// First seen finished (or in a state no documented machine
+		// leaves): it says nothing about whether the target moves.
+	case !ok:
+		if b.firstSeen.IsZero() {
+			b.firstSeen = time.Now()
+		}
+		b.states[key] = state
+		b.order = append(b.order, key)
+	case first != state:
+		b.moved = true
+	}
+}
+
+// stalled trips PreStates when resources were observed for longer than the
+// stall window and none ever left its first state.
+func (b *breaker) stalled() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if m, ok := b.tripped[PreStates]; ok {
+		return m
+	}
+	if b.moved || b.firstSeen.IsZero() || b.stall <= 0 || time.Since(b.firstSeen) < b.stall {
+		return ""
+	}
+	var ex []string
+	for i, k := range b.order {
+		if i == 3 {
+			ex = append(ex, "…")
+			break
+		}
+		ex = append(ex, k+" stays "+b.states[k])
+	}
+	m := fmt.Sprintf("precondition %s violated: %d resource(s) observed for %s and none left the state it was first seen in (%s); raise --stall-timeout if the target is just slow",
+		PreStates, len(b.states), time.Since(b.firstSeen).Round(time.Second), strings.Join(ex, ", "))
+	b.tripped[PreStates] = m
+	return m
+}
+
+// blocking returns the messages of the tripped preconditions that apply to
+// an item kind.
+func (b *breaker) blocking(kind string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for pre, m := range b.tripped {
+		kinds := preconditionKinds[pre]
+		if kinds == nil || contains(kinds, kind) {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (b *breaker) snapshot() map[string]string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string]string{}
+	for k, v := range b.tripped {
+		out[k] = v
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- the Target's view ----
+
+// Violate trips a precondition of the target's dialect with a message that
+// every dependent item will carry.
+func (t *Target) Violate(pre, msg string) {
+	breakerFor(t.Dialect).trip(pre, fmt.Sprintf("precondition %s violated: %s", pre, msg))
+}
+
+// ObserveState feeds the states-move precondition: call it with every state
+// a poll observes (key names the resource, e.g. "job-abc/A#0").
+func (t *Target) ObserveState(key, state string) {
+	b := breakerFor(t.Dialect)
+	b.mu.Lock()
+	if b.stall == 0 {
+		b.stall = t.StallTimeout
+	}
+	b.mu.Unlock()
+	b.observeState(key, state)
+}
+
+// Stalled returns an error once the target is recognised as one whose
+// resources never move (or which violates a precondition that stops
+// sending); polling loops return it instead of waiting out their timeout.
+func (t *Target) Stalled() error {
+	b := breakerFor(t.Dialect)
+	if m := b.sendBlock(); m != "" {
+		return fmt.Errorf("%w: %s", ErrPrecondition, m)
+	}
+	if m := b.stalled(); m != "" {
+		return fmt.Errorf("%w: %s", ErrPrecondition, m)
+	}
+	if m, ok := b.snapshot()[PreCreates]; ok {
+		return fmt.Errorf("%w: %s", ErrPrecondition, m)
+	}
+	return nil
+}
+
+// RequireMoving fails the spec (inside an Eventually too: the failure ends
+// the polling) when Stalled reports a violated precondition.
+func (t *Target) RequireMoving() {
+	if err := t.Stalled(); err != nil {
+		ginkgo.Fail(err.Error())
+	}
+}
+
+// Violations returns the target's violated preconditions (name -> message).
+func (t *Target) Violations() map[string]string { return breakerFor(t.Dialect).snapshot() }
+
+// failIfBlocked runs before every spec body: if a tripped precondition
+// applies to one of the spec's items, each of them gets a verdict of fail
+// with the precondition's one message, and the body does not run.
+func failIfBlocked(items []string) {
+	var msgs []string
+	var hit []string
+	for _, id := range items {
+		it, ok := LookupItem(id)
+		if !ok {
+			continue
+		}
+		settingsMu.Lock()
+		_, isTarget := targets[it.Dialect]
+		settingsMu.Unlock()
+		if !isTarget {
+			continue
+		}
+		b := breakerFor(it.Dialect)
+		b.stalled() // a window that ran out trips here too
+		if m := b.blocking(string(it.Kind)); len(m) > 0 {
+			hit = append(hit, id)
+			for _, x := range m {
+				if !contains(msgs, x) {
+					msgs = append(msgs, x)
+				}
+			}
+		}
+	}
+	if len(hit) == 0 {
+		return
+	}
+	for _, id := range hit {
+		Check(id)
+	}
+	ginkgo.Fail(strings.Join(msgs, "; "))
+}
+
+// StopIfStalled ends the Eventually it is called in (Gomega's StopTrying)
+// once Stalled reports a violated precondition. Call it only inside an
+// Eventually's polled function; elsewhere use RequireMoving.
+func StopIfStalled(t *Target) {
+	if err := t.Stalled(); err != nil {
+		gomega.StopTrying(err.Error()).Now()
+	}
+}
+
+// AllViolations returns every tripped precondition of this process:
+// dialect -> precondition -> message.
+func AllViolations() map[string]map[string]string {
+	breakersMu.Lock()
+	ds := map[string]*breaker{}
+	for d, b := range breakers {
+		ds[d] = b
+	}
+	breakersMu.Unlock()
+	out := map[string]map[string]string{}
+	for d, b := range ds {
+		if s := b.snapshot(); len(s) > 0 {
+			out[d] = s
+		}
+	}
+	return out
+}
+
+// PreconditionBlocks reports whether a violated precondition fails the
+// items of a kind.
+func PreconditionBlocks(pre, kind string) bool {
+	kinds, ok := preconditionKinds[pre]
+	return ok && (kinds == nil || contains(kinds, kind))
+}
+
+// observeResponse feeds the states-move precondition from any successful
+// answer: every object in it with a string member named *Id and one named
+// *State is a resource in a state (JobId/JobState, ComputeNodeId/
+// ComputeNodeState, …), so every poll of every spec counts without each
+// spec reporting what it saw.
+func (t *Target) observeResponse(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		var id, stateKey, state string
+		for k, val := range x {
+			s, ok := val.(string)
+			switch {
+			case !ok:
+				t.observeResponse(val)
+			case strings.HasSuffix(k, "Id") && id == "":
+				id = s
+			case strings.HasSuffix(k, "State") && (stateKey == "" || k < stateKey):
+				stateKey, state = k, s
+			}
+		}
+		if id != "" && state != "" {
+			t.ObserveState(id+":"+stateKey, state)
+		}
+	case []any:
+		for _, e := range x {
+			t.observeResponse(e)
+		}
+	}
+}
+
+// movableStates returns whether a state is left by some transition of the
+// dialect's documented machines; without a catalog every state counts.
+func movableStates(dialect string) func(string) bool {
+	c := Catalog(dialect)
+	if c == nil {
+		return func(string) bool { return true }
+	}
+	from := map[string]bool{}
+	for _, m := range c.Machines {
+		for _, tr := range m.Transitions {
+			from[tr.From] = true
+		}
+	}
+	return func(s string) bool { return from[s] }
+}

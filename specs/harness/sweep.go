@@ -1,0 +1,100 @@
+package harness
+
+// Sweeping: every resource a run creates is named with the run's prefix, so
+// what an earlier run left behind (it was killed, its cleanup timed out, the
+// target stopped answering) can be found and deleted later with
+// `batchconform sweep --prefix P`. Each dialect registers a Sweeper that
+// knows its resource types; the sweep itself is dialect-neutral.
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Leftover is one resource a sweeper found.
+type Leftover struct {
+	Dialect string `json:"dialect"`
+	Type    string `json:"type"` // e.g. job, compute-env, task-template
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	State   string `json:"state,omitempty"`
+}
+
+func (l Leftover) String() string {
+	s := fmt.Sprintf("%s %s %s (%s)", l.Dialect, l.Type, l.ID, l.Name)
+	if l.State != "" {
+		s += " " + l.State
+	}
+	return s
+}
+
+// Sweeper finds and deletes a dialect's resources by name prefix.
+type Sweeper interface {
+	// List returns the resources whose names start with prefix.
+	List(t *Target, prefix string) ([]Leftover, error)
+	// Delete deletes one resource (terminating it first where the API
+	// requires), waiting at most the target's timeouts; it returns nil once
+	// the resource is gone.
+	Delete(t *Target, l Leftover) error
+}
+
+var (
+	sweepMu  sync.Mutex
+	sweepers = map[string]Sweeper{}
+)
+
+// RegisterSweeper registers a dialect's sweeper (from the spec package's
+// init function; one per dialect).
+func RegisterSweeper(dialect string, s Sweeper) {
+	sweepMu.Lock()
+	defer sweepMu.Unlock()
+	sweepers[dialect] = s
+}
+
+// SweeperFor returns a dialect's sweeper (nil if it has none).
+func SweeperFor(dialect string) Sweeper {
+	sweepMu.Lock()
+	defer sweepMu.Unlock()
+	return sweepers[dialect]
+}
+
+// prefixPattern: run prefixes are short and plain, so a sweep can never
+// match resources that are not a run's (an empty or one-letter prefix would
+// match a whole account).
+var prefixPattern = regexp.MustCompile(`^[a-z][a-z0-9]{3,15}$`)
+
+// ValidPrefix checks a run or sweep prefix.
+func ValidPrefix(p string) error {
+	if !prefixPattern.MatchString(p) {
+		return fmt.Errorf("prefix %q: want 4 to 16 lower-case letters and digits, starting with a letter (runs use bc + 6 hex digits)", p)
+	}
+	return nil
+}
+
+// ResolveTargets resolves the targets of settings that name an endpoint,
+// without a suite run (for sweep). The embedded emulator ends with its run,
+// so there is nothing to sweep without an endpoint.
+func ResolveTargets(s Settings) ([]*Target, error) {
+	var out []*Target
+	for _, d := range s.SelectedDialects() {
+		tc := s.For(d)
+		if tc.Endpoint == "" {
+			return nil, fmt.Errorf("%s: no --endpoint: an embedded emulator ends with its run and leaves nothing to sweep", d)
+		}
+		u, err := url.Parse(strings.TrimSuffix(tc.Endpoint, "/"))
+		if err != nil {
+			return nil, fmt.Errorf("%s: endpoint: %w", d, err)
+		}
+		t := &Target{Dialect: d, URL: strings.TrimSuffix(tc.Endpoint, "/"), Host: u.Host, Scheme: u.Scheme,
+			SecretID: tc.SecretID, SecretKey: tc.SecretKey, Region: tc.Region, Zone: tc.Zone, Live: s.Live,
+			RequestTimeout: s.RequestTimeout, RateLimit: s.RateLimit(tc.Endpoint), StallTimeout: s.stallTimeout()}
+		registerSecret(t.SecretKey)
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dialect < out[j].Dialect })
+	return out, nil
+}

@@ -1,0 +1,120 @@
+package tencentbatch
+
+// The Tencent Batch sweeper: jobs, compute environments and task templates
+// whose names start with a run's prefix. Jobs are terminated before they
+// are deleted (DeleteJob refuses unfinished jobs); environments are deleted
+// after the jobs, repeating while the API holds the deletion back.
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/batchconform/batchconform/specs/harness"
+)
+
+func init() { harness.RegisterSweeper(Dialect, sweeper{}) }
+
+type sweeper struct{}
+
+// sweepPage is the page size of the Describe calls (the catalog's Limit
+// maximum for all three is 100).
+const sweepPage = 100
+
+func (sweeper) List(t *harness.Target, prefix string) ([]harness.Leftover, error) {
+	var out []harness.Leftover
+	lists := []struct {
+		typ, action, set, id, name, state string
+	}{
+		// Jobs first: environments are deleted after the jobs on them.
+		{"job", "DescribeJobs", "JobSet", "JobId", "JobName", "JobState"},
+		{"task-template", "DescribeTaskTemplates", "TaskTemplateSet", "TaskTemplateId", "TaskTemplateName", ""},
+		{"compute-env", "DescribeComputeEnvs", "ComputeEnvSet", "EnvId", "EnvName", "ComputeEnvState"},
+	}
+	for _, l := range lists {
+		for offset := 0; ; offset += sweepPage {
+			var page map[string]json.RawMessage
+			if err := stCall(t, l.action, map[string]any{"Offset": offset, "Limit": sweepPage}, &page); err != nil {
+				return out, fmt.Errorf("sweep: list %s: %w", l.typ, err)
+			}
+			var set []map[string]any
+			if err := json.Unmarshal(page[l.set], &set); err != nil {
+				return out, fmt.Errorf("sweep: %s answered without %s: %w", l.action, l.set, err)
+			}
+			for _, r := range set {
+				name, _ := r[l.name].(string)
+				if !strings.HasPrefix(name, prefix+"-") && name != prefix {
+					continue
+				}
+				id, _ := r[l.id].(string)
+				st, _ := r[l.state].(string)
+				out = append(out, harness.Leftover{Dialect: Dialect, Type: l.typ, ID: id, Name: name, State: st})
+			}
+			var total int
+			_ = json.Unmarshal(page["TotalCount"], &total)
+			if len(set) < sweepPage || offset+sweepPage >= total {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func (sweeper) Delete(t *harness.Target, l harness.Leftover) error {
+	deadline := time.Now().Add(sweepWait(t))
+	for {
+		var err error
+		switch l.Type {
+		case "job":
+			err = stCall(t, "DeleteJob", map[string]any{"JobId": l.ID}, nil)
+			if err != nil && !stNotFound(err) {
+				// Unfinished jobs (and finished ones holding interrupted
+				// instances) must be terminated first.
+				_ = stCall(t, "TerminateJob", map[string]any{"JobId": l.ID}, nil)
+			}
+		case "task-template":
+			err = stCall(t, "DeleteTaskTemplates", map[string]any{"TaskTemplateIds": []string{l.ID}}, nil)
+		case "compute-env":
+			err = stCall(t, "DeleteComputeEnv", map[string]any{"EnvId": l.ID}, nil)
+			if err != nil && strings.HasPrefix(stCode(err), "UnsupportedOperation") {
+				rulesDetachAll(t, l.ID)
+			}
+		default:
+			return fmt.Errorf("sweep: unknown resource type %q", l.Type)
+		}
+		if stNotFound(err) {
+			return nil
+		}
+		if err == nil {
+			// An environment's deletion is asynchronous (its nodes are
+			// released first): it is swept once it is gone.
+			if l.Type != "compute-env" {
+				return nil
+			}
+			if derr := stCall(t, "DescribeComputeEnv", map[string]any{"EnvId": l.ID}, nil); stNotFound(derr) {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("sweep: %s not deleted within %s: %w", l, sweepWait(t), err)
+		}
+		time.Sleep(sweepPoll(t))
+	}
+}
+
+// sweepWait bounds the wait for one resource: a job being terminated on a
+// live account takes minutes; the emulator takes moments.
+func sweepWait(t *harness.Target) time.Duration {
+	if t.Live {
+		return 10 * time.Minute
+	}
+	return time.Minute
+}
+
+func sweepPoll(t *harness.Target) time.Duration {
+	if t.RateLimit > 0 {
+		return time.Duration(float64(time.Second) / t.RateLimit * 2)
+	}
+	return 100 * time.Millisecond
+}
