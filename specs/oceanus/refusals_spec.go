@@ -8,6 +8,7 @@ package oceanus
 import (
 	"encoding/base64"
 	"fmt"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -343,4 +344,50 @@ var _ = Describe("Oceanus refusals a client provokes", func() {
 			Expect(env.Code()).To(Equal(sc.code), "%s: %s", item, env.Body)
 		})
 	}
+
+	// Resuming (RunType 2) continues a paused instance: a stopped job has none.
+	noPaused := errID("RunJobs", "ResourceUnavailable.NoRunningJobInstancesFoundForJobId")
+	harness.It("RunJobs RunType 2 refuses to resume a stopped job", harness.Items(noPaused), func() {
+		t := harness.T(Dialect)
+		if t.Emulator {
+			t = t.NewTenantJSON(map[string]any{})
+		}
+		job := mkJob(t, "stopped", 1)
+		ok(t, "CreateJobConfig", map[string]any{"JobId": job, "DefaultParallelism": 1})
+		waitStatus := func(want string) {
+			GinkgoHelper()
+			Eventually(func() string { s, _ := jobStatus(t, job); return s }).
+				WithTimeout(2*time.Minute).WithPolling(t.PollInterval()).Should(Equal(want), "job %s reaches status %s", job, want)
+		}
+		Expect(runJob(t, job, 1, 0).Code()).To(BeEmpty(), "run the job")
+		waitStatus("4")
+		Expect(stopJob(t, job, 1).Code()).To(BeEmpty(), "stop the job")
+		waitStatus("5")
+		env := runJob(t, job, 2, 0)
+		evidence(noPaused, nil, env)
+		harness.Check(noPaused)
+		Expect(env.Code()).To(Equal("ResourceUnavailable.NoRunningJobInstancesFoundForJobId"), "resume a stopped job: %s", env.Body)
+	})
+
+	// A folder is deleted only when empty: one that holds a job, or a
+	// sub-folder, is refused (the same item as the root folder's refusal).
+	nonEmpty := errID("DeleteFolders", "InvalidParameterValue")
+	harness.It("DeleteFolders refuses a folder that holds a job or a sub-folder", harness.Items(nonEmpty), func() {
+		t := harness.T(Dialect)
+		if t.Emulator {
+			t = t.NewTenantJSON(map[string]any{})
+		}
+		space := defaultWorkSpace(t)
+		withJob := ok(t, "CreateFolder", map[string]any{"FolderName": "holds-a-job", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space})["FolderId"].(string)
+		// SDK v1.0.162's CreateJob has no FolderId: a raw signed request carries it.
+		Expect(raw(t, "CreateJob", map[string]any{"Name": "in-folder", "JobType": 1, "ClusterType": 1, "FolderId": withJob}).Code()).To(BeEmpty(), "CreateJob in a folder")
+		parent := ok(t, "CreateFolder", map[string]any{"FolderName": "holds-a-folder", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space})["FolderId"].(string)
+		ok(t, "CreateFolder", map[string]any{"FolderName": "child", "ParentId": parent, "FolderType": 0, "WorkSpaceId": space})
+		for _, f := range []string{withJob, parent} {
+			env := raw(t, "DeleteFolders", map[string]any{"FolderIds": []string{f}, "FolderType": 0, "WorkSpaceId": space})
+			evidence(nonEmpty, nil, env)
+			harness.Check(nonEmpty)
+			Expect(env.Code()).To(Equal("InvalidParameterValue"), "deleting a folder that is not empty: %s", env.Body)
+		}
+	})
 })
