@@ -310,12 +310,17 @@ func runLabOnce(t *harness.Target, w *world, l *stLab) []string {
 	}
 	// The observers run in the background: waiting only looks.
 	observe := func(string) func() { return func() {} }
+	// until is done when the job is in one of states — or in an end state
+	// that is not one of them: an end state stays until a client acts, so
+	// waiting on is pointless (a job that fails where it should stop is
+	// judged now, not after the timeout).
 	until := func(id string, states ...string) func() bool {
-		return func() bool { return contains(states, l.lastOf("job", id)) }
+		return func() bool { s := l.lastOf("job", id); return contains(states, s) || terminal(s) }
 	}
 	step := func(tag, id string, timeout time.Duration, states ...string) bool {
-		if err := watch(t, timeout, observe(id), until(id, states...)); err != nil {
-			fail("%s: job %s never reached %v (last %q)", tag, id, states, l.lastOf("job", id))
+		err := watch(t, timeout, observe(id), until(id, states...))
+		if last := l.lastOf("job", id); err != nil || !contains(states, last) {
+			fail("%s: job %s never reached %v (last %q)", tag, id, states, last)
 			return false
 		}
 		return true
