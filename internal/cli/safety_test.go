@@ -50,7 +50,9 @@ func leftovers(t *testing.T, emu *emulator.Emulator, prefix string) []harness.Le
 // has at least n resources alive.
 func startRun(t *testing.T, emu *emulator.Emulator, prefix, out string, n int) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "run", "--endpoint", emu.URL, "--run-prefix", prefix,
+	// Tencent Batch is the dialect with a sweeper and the cleanup hooks so
+	// far (Alibaba and Oceanus join with one registration each).
+	cmd := exec.Command(os.Args[0], "run", "--endpoint", emu.URL, "--run-prefix", prefix, "--dialect", "tencent-batch",
 		"--label-filter", safetySelection, "--out", out)
 	cmd.Env = append(os.Environ(), envCLI+"=1", "CI=true",
 		"BATCHCONFORM_SECRET_ID="+emu.SecretID, "BATCHCONFORM_SECRET_KEY="+emu.SecretKey)
@@ -140,14 +142,14 @@ func TestSweepRemovesWhatAKilledRunLeft(t *testing.T) {
 	}
 	env := []string{"BATCHCONFORM_SECRET_ID=" + emu.SecretID, "BATCHCONFORM_SECRET_KEY=" + emu.SecretKey}
 	// --dry-run lists and deletes nothing.
-	r := runCLI(t, time.Minute, env, "sweep", "--endpoint", emu.URL, "--prefix", prefix, "--dry-run")
+	r := runCLI(t, time.Minute, env, "sweep", "--endpoint", emu.URL, "--dialect", "tencent-batch", "--prefix", prefix, "--dry-run")
 	if r.code != 0 || strings.Count(r.stdout, "would delete ") != len(left) {
 		t.Errorf("sweep --dry-run: exit %d, want 0 and %d lines:\n%s%s", r.code, len(left), r.stdout, r.stderr)
 	}
 	if n := len(leftovers(t, emu, prefix)); n != len(left) {
 		t.Errorf("sweep --dry-run changed the account: %d resources, was %d", n, len(left))
 	}
-	r = runCLI(t, 3*time.Minute, env, "sweep", "--endpoint", emu.URL, "--prefix", prefix)
+	r = runCLI(t, 3*time.Minute, env, "sweep", "--endpoint", emu.URL, "--dialect", "tencent-batch", "--prefix", prefix)
 	if r.code != 0 {
 		t.Errorf("sweep: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
