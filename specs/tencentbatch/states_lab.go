@@ -126,12 +126,36 @@ func (l *stLabT) run() {
 
 // cleanup deletes every job (terminating it first) and environment of the lab.
 func (l *stLabT) cleanup() {
-	l.mu.Lock()
-	jobs := append([]string(nil), l.cleanJob...)
-	envs := append([]string(nil), l.cleanEnv...)
-	l.mu.Unlock()
+	// An interrupted run cleans up while scenario goroutines may still
+	// submit: jobs are taken in rounds until a round finds none new, and
+	// environments only after that.
 	deadline := time.Now().Add(l.timeout)
 	var wg sync.WaitGroup
+	handled := map[string]bool{}
+	for {
+		l.mu.Lock()
+		var jobs []string
+		for _, id := range l.cleanJob {
+			if !handled[id] {
+				handled[id] = true
+				jobs = append(jobs, id)
+			}
+		}
+		l.mu.Unlock()
+		if len(jobs) == 0 {
+			break
+		}
+		l.cleanJobs(jobs, deadline, &wg)
+		wg.Wait()
+	}
+	l.mu.Lock()
+	envs := append([]string(nil), l.cleanEnv...)
+	l.mu.Unlock()
+	l.cleanEnvs(envs, &wg)
+}
+
+// cleanJobs terminates and deletes jobs, one goroutine each (wg counts them).
+func (l *stLabT) cleanJobs(jobs []string, deadline time.Time, wg *sync.WaitGroup) {
 	for _, id := range jobs {
 		wg.Add(1)
 		go func() {
@@ -173,10 +197,12 @@ func (l *stLabT) cleanup() {
 			ginkgo.GinkgoWriter.Printf("cleanup: job %s not deleted before the deadline\n", id)
 		}()
 	}
-	wg.Wait()
-	// Environments are deleted concurrently: an endpoint that holds every
-	// deletion back (nodes that never leave CREATING) costs one patience
-	// window, not one per environment.
+}
+
+// cleanEnvs deletes environments concurrently: an endpoint that holds every
+// deletion back (nodes that never leave CREATING) costs one patience window,
+// not one per environment.
+func (l *stLabT) cleanEnvs(envs []string, wg *sync.WaitGroup) {
 	for _, id := range envs {
 		wg.Add(1)
 		go func() {
