@@ -1,0 +1,66 @@
+package oceanus
+
+import (
+	"encoding/base64"
+	"fmt"
+	"testing"
+
+	"github.com/batchconform/batchconform/emulator/tenants"
+)
+
+// TestReadings checks the readings of readings.go, each against the case
+// just inside it (accepted) and the one just outside (the documented code).
+func TestReadings(t *testing.T) {
+	f := newFx(t, tenants.Tenant{SecretID: "other", SecretKey: "k"})
+	other := f.as("other")
+
+	// Another tenant's IDs: "not yours", not "no such ID".
+	theirs := other.job("theirs")
+	f.fails("DescribeJobEvents", M{"JobId": theirs, "StartTimestamp": 0, "EndTimestamp": 2000000000}, "InvalidParameter.InvalidAppId")
+	f.fails("DescribeJobEvents", M{"JobId": "cql-zzzzzzzz", "StartTimestamp": 0, "EndTimestamp": 2000000000}, "ResourceNotFound.Job")
+	f.fails("DescribeJobRuntimeInfo", M{"JobId": theirs, "IncludeInfo": []string{"TaskManagers"}}, "InvalidParameter.InvalidAppId")
+
+	// External catalogs: one is fine, two are not.
+	sql := func(body string) string {
+		return `{"SqlCode":"` + base64.StdEncoding.EncodeToString([]byte(body)) + `"}`
+	}
+	one := "CREATE CATALOG c1 WITH ('type' = 'hive');\nINSERT INTO c1.d.t SELECT 1;"
+	two := "CREATE CATALOG c1 WITH ('type' = 'hive');\nCREATE CATALOG c2 WITH ('type' = 'jdbc');\nINSERT INTO c1.d.t SELECT 1;"
+	hive := "CREATE CATALOG c1 WITH ('type' = 'hive');\nCREATE CATALOG c2 WITH ('type' = 'HIVE');\nINSERT INTO c1.d.t SELECT 1;"
+	job := f.ok("CreateJob", M{"Name": "catalogs", "JobType": 1, "ClusterType": 1})["JobId"].(string)
+	f.ok("CreateJobConfig", M{"JobId": job, "ProgramArgs": sql(one)})
+	f.fails("CreateJobConfig", M{"JobId": job, "ProgramArgs": sql(two)}, "UnsupportedOperation.MultiExternalCatalogUnsupported")
+	f.fails("CreateJobConfig", M{"JobId": job, "ProgramArgs": sql(hive)}, "UnsupportedOperation.MultiExternalEmrOrHiveCatalogUnsupported")
+
+	// Meta tables keep their connector and its options.
+	ddl := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	tid := f.ok("CreateMetaTable", M{"CatalogId": 0, "DatabaseId": 0, "SqlCode": ddl("CREATE TABLE m (a INT) WITH ('connector' = 'datagen')")})["TableId"]
+	mod := func(cluster, s string) M {
+		return M{"ClusterId": cluster, "TableId": fmt.Sprint(tid), "SqlCode": ddl(s), "FlinkVersion": "Flink-1.13", "WorkSpaceId": "", "Remark": ""}
+	}
+	f.ok("ModifyMetaTable", mod(DedicatedClusterID, "CREATE TABLE m (a INT, b INT) WITH ('connector' = 'datagen', 'rows-per-second' = '5', 'fields.a.kind' = 'sequence')"))
+	f.fails("ModifyMetaTable", mod(DedicatedClusterID, "CREATE TABLE m (a INT) WITH ('connector' = 'print')"), "FailedOperation.ModifyConnectorFailedOperation")
+	f.fails("ModifyMetaTable", mod(DedicatedClusterID, "CREATE TABLE m (a INT) WITH ('connector' = 'datagen', 'no.such' = 'x')"), "InvalidParameter.UnsupportedOptions")
+	f.fails("ModifyMetaTable", mod(StoppedClusterID, "CREATE TABLE m (a INT) WITH ('connector' = 'datagen')"), "FailedOperation.ClusterNotFound")
+
+	// Renewal: up to 48 months ahead (the seeded cluster is paid one month ahead).
+	f.ok("RenewOceanusCluster", M{"ClusterId": DedicatedClusterID, "Period": 36})
+	f.ok("RenewOceanusCluster", M{"ClusterId": DedicatedClusterID, "Period": 11})
+	f.fails("RenewOceanusCluster", M{"ClusterId": DedicatedClusterID, "Period": 1}, "LimitExceeded")
+
+	// The default workspace keeps its name; others may be renamed.
+	ws := f.ok("DescribeWorkSpaces", M{})["WorkSpaceSetItem"].([]any)[0].(M)["SerialId"].(string)
+	f.fails("ModifyWorkSpace", M{"WorkSpaceId": ws, "WorkSpaceName": "renamed"}, "UnsupportedOperation")
+	f.ok("ModifyWorkSpace", M{"WorkSpaceId": ws, "Description": "still default"})
+
+	// JAR jobs are not copied to the shared cluster; SQL jobs are.
+	jar := f.ok("CreateJob", M{"Name": "jar", "JobType": 2, "ClusterType": 2, "ClusterId": DedicatedClusterID})["JobId"].(string)
+	f.fails("CopyJobs", M{"JobItems": []M{{"SourceId": jar, "TargetClusterId": SharedClusterID}}}, "UnsupportedOperation")
+	f.ok("CopyJobs", M{"JobItems": []M{{"SourceId": job, "TargetClusterId": SharedClusterID}}})
+
+	// Unknown versions named explicitly.
+	f.fails("DescribeJobConfigs", M{"JobId": job, "JobConfigVersions": []int{999}}, "ResourceNotFound")
+	f.ok("DescribeJobConfigs", M{"JobId": job, "JobConfigVersions": []int{1}})
+	f.fails("DescribeSystemResources", M{"ResourceIds": []string{"resource-zzzzzzzz"}}, "ResourceNotFound")
+	f.fails("CreateResourceConfig", M{"ResourceId": "nosuch", "ResourceLoc": M{"StorageType": 1, "Param": M{"Bucket": "batchconform-1250000000", "Path": "/a.jar"}}}, "ResourceNotFound")
+}
