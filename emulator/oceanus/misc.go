@@ -325,10 +325,10 @@ func (s *Service) modifyWorkSpace(_ context.Context, a *account, req *api3.Reque
 	if !ok {
 		return nil, api3.Errorf("InvalidParameter", "the workspace %s does not exist", p.WorkSpaceID)
 	}
-	if w.isDefault && p.WorkSpaceName != nil && *p.WorkSpaceName != w.name {
-		// The default workspace is the account's own (it cannot be
-		// deleted either): renaming it is not supported (inferred).
-		return nil, api3.Errorf("UnsupportedOperation", "the default workspace cannot be renamed")
+	if wd := s.tenant(req.SecretID).Oceanus.WedataWorkspaces; facade.Contains(wd, w.id) || facade.Contains(wd, w.name) {
+		// A workspace linked to a WeData project is managed there: not
+		// changed through Oceanus (as DeleteWorkSpace refuses it; inferred).
+		return nil, api3.Errorf("UnsupportedOperation", "the workspace %s belongs to WeData", w.id)
 	}
 	if p.WorkSpaceName != nil {
 		if !workspaceName(*p.WorkSpaceName) {

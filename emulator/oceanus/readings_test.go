@@ -48,10 +48,12 @@ func TestReadings(t *testing.T) {
 	f.ok("RenewOceanusCluster", M{"ClusterId": DedicatedClusterID, "Period": 11})
 	f.fails("RenewOceanusCluster", M{"ClusterId": DedicatedClusterID, "Period": 1}, "LimitExceeded")
 
-	// The default workspace keeps its name; others may be renamed.
-	ws := f.ok("DescribeWorkSpaces", M{})["WorkSpaceSetItem"].([]any)[0].(M)["SerialId"].(string)
-	f.fails("ModifyWorkSpace", M{"WorkSpaceId": ws, "WorkSpaceName": "renamed"}, "UnsupportedOperation")
-	f.ok("ModifyWorkSpace", M{"WorkSpaceId": ws, "Description": "still default"})
+	// A WeData workspace is not changed through Oceanus; others are.
+	wd := newFx(t, tenants.Tenant{SecretID: "wedata", SecretKey: "k", Oceanus: tenants.Oceanus{WedataWorkspaces: []string{"wd"}}}).as("wedata")
+	ws := wd.ok("CreateWorkSpace", M{"WorkSpaceName": "wd"})["WorkSpaceId"].(string)
+	wd.fails("ModifyWorkSpace", M{"WorkSpaceId": ws, "Description": "changed"}, "UnsupportedOperation")
+	plain := wd.ok("CreateWorkSpace", M{"WorkSpaceName": "plain"})["WorkSpaceId"].(string)
+	wd.ok("ModifyWorkSpace", M{"WorkSpaceId": plain, "Description": "changed"})
 
 	// JAR jobs are not copied to the shared cluster; SQL jobs are.
 	jar := f.ok("CreateJob", M{"Name": "jar", "JobType": 2, "ClusterType": 2, "ClusterId": DedicatedClusterID})["JobId"].(string)

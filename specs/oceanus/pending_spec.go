@@ -159,6 +159,12 @@ var pendingScenarios = []scenario{
 		// Version 1 is published and running: AutoDelete finds nothing to drop.
 		return raw(lt, "CreateJobConfig", map[string]any{"JobId": job, "AutoDelete": 1})
 	}},
+	{"CreateOceanusCluster", "LimitExceeded", func(t *harness.Target) *harness.Envelope {
+		t.RequireEmulator()
+		// The two seeded dedicated clusters are the quota's two.
+		lt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"max_clusters": 2}})
+		return raw(lt, "CreateOceanusCluster", clusterRequest("third", "batchconform-1250000000", 12))
+	}},
 	{"CreateJobConfig", "ResourceNotFound.JobId", func(t *harness.Target) *harness.Envelope {
 		return raw(t, "CreateJobConfig", map[string]any{"JobId": "nosuch"})
 	}},
@@ -272,7 +278,10 @@ var pendingScenarios = []scenario{
 		return modifyTable(t, "CREATE TABLE mine (a INT) WITH ('connector' = 'datagen', 'no.such' = 'x')")
 	}},
 	{"ModifyWorkSpace", "UnsupportedOperation", func(t *harness.Target) *harness.Envelope {
-		return raw(t, "ModifyWorkSpace", map[string]any{"WorkSpaceId": defaultWorkSpace(t), "WorkSpaceName": "renamed-default"})
+		t.RequireEmulator()
+		wt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"wedata_workspaces": []string{"wedata-space"}}})
+		space := member(ok(wt, "CreateWorkSpace", map[string]any{"WorkSpaceName": "wedata-space"}), "WorkSpaceId")
+		return raw(wt, "ModifyWorkSpace", map[string]any{"WorkSpaceId": space, "Description": "changed"})
 	}},
 	{"RenewOceanusCluster", "LimitExceeded", func(t *harness.Target) *harness.Envelope {
 		req := clusterRequest("prepaid", "batchconform-1250000000", 12)
