@@ -43,6 +43,9 @@ func (s *Service) createJob(_ context.Context, a *account, req *api3.Request) (a
 	if e := checkJobName(p.Name, "InvalidParameter.InvalidName"); e != nil {
 		return nil, e
 	}
+	if len(p.Tags) > maxTags {
+		return nil, api3.Errorf("LimitExceeded", "a resource carries at most %d tags, got %d", maxTags, len(p.Tags))
+	}
 	if p.JobType != 1 && p.JobType != 2 {
 		return nil, api3.Errorf("InvalidParameterValue", "JobType must be 1 (SQL) or 2 (JAR)")
 	}
@@ -396,7 +399,9 @@ func (s *Service) deleteJobs(_ context.Context, a *account, req *api3.Request) (
 	}
 	var del []*job
 	for _, id := range p.JobIDs {
-		j, e := a.findJob(id, "InvalidParameterValue.JobIdValueError", "ResourceNotFound.Job")
+		// A JobIds element of no job: ResourceNotFound.JobId, as DescribeJobs
+		// answers it; a JobNames element of no job: ResourceNotFound.Job.
+		j, e := a.findJob(id, "InvalidParameterValue.JobIdValueError", "ResourceNotFound.JobId")
 		if e != nil {
 			return nil, e
 		}

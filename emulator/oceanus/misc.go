@@ -870,6 +870,9 @@ func (s *Service) deleteCluster(_ context.Context, a *account, req *api3.Request
 			return nil, api3.Errorf("ResourceInUse", "the job %s runs on the cluster %s", j.id, c.id)
 		}
 	}
+	if e := s.refund(a, req.SecretID, c); e != nil {
+		return nil, e
+	}
 	delete(a.clusters, c.id)
 	return map[string]any{"TaskExecResult": "success"}, nil
 }

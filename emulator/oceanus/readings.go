@@ -161,3 +161,23 @@ func (s *Service) checkpointBucket(a *account, c *jobConfig) *api3.Error {
 // bucket, a topic exists unless its ID starts with "missing" (the
 // convention the package doc gives).
 func logTopicExists(id string) bool { return !strings.HasPrefix(id, "missing") }
+
+// maxTags: Tencent Cloud's tag service binds at most 50 tags to a resource;
+// a CreateJob with more is the generic LimitExceeded (LimitExceeded.Job is
+// the job count; inferred).
+const maxTags = 50
+
+// refund: deleting a prepaid cluster before it expires is a self-service
+// refund, which an account may do a limited number of times (the tenant's
+// max_cluster_refunds; unlimited by default): past it, LimitExceeded.
+func (s *Service) refund(a *account, secretID string, c *cluster) *api3.Error {
+	if c.payMode != 1 || !s.now().Before(c.expire) {
+		return nil
+	}
+	max := s.tenant(secretID).Oceanus.MaxClusterRefunds
+	if max > 0 && a.refunds >= max {
+		return api3.Errorf("LimitExceeded", "the account's %d self-service refunds of prepaid clusters are used up", max)
+	}
+	a.refunds++
+	return nil
+}

@@ -65,4 +65,35 @@ func TestReadings(t *testing.T) {
 	f.ok("DescribeJobConfigs", M{"JobId": job, "JobConfigVersions": []int{1}})
 	f.fails("DescribeSystemResources", M{"ResourceIds": []string{"resource-zzzzzzzz"}}, "ResourceNotFound")
 	f.fails("CreateResourceConfig", M{"ResourceId": "nosuch", "ResourceLoc": M{"StorageType": 1, "Param": M{"Bucket": "batchconform-1250000000", "Path": "/a.jar"}}}, "ResourceNotFound")
+
+	// Tags: 50 bind, 51 do not.
+	tags := func(n int) []M {
+		var out []M
+		for i := 0; i < n; i++ {
+			out = append(out, M{"TagKey": fmt.Sprint("k", i), "TagValue": "v"})
+		}
+		return out
+	}
+	f.ok("CreateJob", M{"Name": "tags50", "JobType": 1, "ClusterType": 1, "Tags": tags(50)})
+	f.fails("CreateJob", M{"Name": "tags51", "JobType": 1, "ClusterType": 1, "Tags": tags(51)}, "LimitExceeded")
+
+	// A system resource takes no version from the user.
+	f.fails("CreateResourceConfig", M{"ResourceId": "resource-sys00001", "ResourceLoc": M{"StorageType": 1, "Param": M{"Bucket": "batchconform-1250000000", "Path": "/a.jar"}}}, "InternalError.ResourceNotExist")
+}
+
+// TestRefundQuota: prepaid clusters deleted before they expire count
+// against max_cluster_refunds; pay-as-you-go ones do not.
+func TestRefundQuota(t *testing.T) {
+	f := newFx(t, tenants.Tenant{SecretID: "refunds", SecretKey: "k", Oceanus: tenants.Oceanus{MaxClusterRefunds: 1}}).as("refunds")
+	mk := func(name string, prepaid bool) string {
+		p := M{"ClusterName": name, "ZoneId": 1, "RegionId": 1, "DefaultCOSBucket": "batchconform-1250000000", "CU": 12,
+			"LoginPassword": "x", "VpcDescriptions": []M{{"VpcId": "vpc-1", "SubnetId": "subnet-1"}}}
+		if prepaid {
+			p["InstanceChargeType"], p["Period"] = "PREPAID", 1
+		}
+		return f.ok("CreateOceanusCluster", p)["ClusterId"].(string)
+	}
+	f.ok("DeleteOceanusCluster", M{"ClusterId": mk("postpaid", false)})
+	f.ok("DeleteOceanusCluster", M{"ClusterId": mk("prepaid1", true)})
+	f.fails("DeleteOceanusCluster", M{"ClusterId": mk("prepaid2", true)}, "LimitExceeded")
 }

@@ -217,6 +217,11 @@ func (s *Service) createResourceConfig(_ context.Context, a *account, req *api3.
 		// well-formed ID of no resource is ResourceNotExist (inferred split).
 		return nil, api3.Errorf("ResourceNotFound", "%q is not a resource ID (resource-xxxxxxxx)", p.ResourceID)
 	}
+	if r, ok := a.resources[p.ResourceID]; ok && r.system {
+		// A system resource exists but is not in the user's resource
+		// store, which has no version to add to (inferred reading).
+		return nil, api3.Errorf("InternalError.ResourceNotExist", "the resource %s is a system resource, not the account's", p.ResourceID)
+	}
 	r, e := a.userResource(p.ResourceID, "ResourceNotFound.ResourceNotExist")
 	if e != nil {
 		return nil, e

@@ -342,7 +342,7 @@ func TestBatchesAreAtomic(t *testing.T) {
 	// b has no config: the whole batch is refused and a stays unpublished.
 	f.fails("RunJobs", M{"RunJobDescriptions": []M{{"JobId": a, "RunType": 1}, {"JobId": b, "RunType": 1}}}, "ResourceNotFound.JobConfig")
 	f.wantStatus(a, StatusUnpublished)
-	f.fails("DeleteJobs", M{"JobIds": []string{a, "cql-zzzzzzzz"}}, "ResourceNotFound.Job")
+	f.fails("DeleteJobs", M{"JobIds": []string{a, "cql-zzzzzzzz"}}, "ResourceNotFound.JobId")
 	f.wantStatus(a, StatusUnpublished)
 	many := make([]M, 21)
 	for i := range many {

@@ -333,7 +333,51 @@ var pendingScenarios = []scenario{
 	}},
 }
 
+// pendingMore: the generic codes whose readings came with the second round
+// (tags, refunds, job IDs by list, system resources).
+var pendingMore = []scenario{
+	{"CreateJob", "LimitExceeded", func(t *harness.Target) *harness.Envelope {
+		var tags []any
+		for i := 0; i <= 50; i++ {
+			tags = append(tags, map[string]any{"TagKey": fmt.Sprintf("k%d", i), "TagValue": "v"})
+		}
+		return raw(t, "CreateJob", map[string]any{"Name": "tagged", "JobType": 1, "ClusterType": 1, "Tags": tags})
+	}},
+	{"DeleteJobs", "ResourceNotFound.JobId", func(t *harness.Target) *harness.Envelope {
+		return send(t, "DeleteJobs", map[string]any{"JobIds": []string{"cql-zzzzzzzz"}})
+	}},
+	{"DeleteJobs", "ResourceNotFound.Job", func(t *harness.Target) *harness.Envelope {
+		// JobIds is required: one real job beside the name of none (the
+		// batch is checked whole, so the real one stays).
+		return raw(t, "DeleteJobs", map[string]any{"JobIds": []string{mkJob(t, "stays", 1)}, "JobNames": []string{"no-such-job"}, "WorkSpaceId": defaultWorkSpace(t)})
+	}},
+	{"DeleteOceanusCluster", "LimitExceeded", func(t *harness.Target) *harness.Envelope {
+		t.RequireEmulator()
+		lt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"max_cluster_refunds": 1}})
+		prepaid := func(name string) string {
+			req := clusterRequest(name, "batchconform-1250000000", 12)
+			req["InstanceChargeType"], req["Period"] = "PREPAID", 1
+			return member(ok(lt, "CreateOceanusCluster", req), "ClusterId")
+		}
+		first, second := prepaid("refund1"), prepaid("refund2")
+		Expect(raw(lt, "DeleteOceanusCluster", map[string]any{"ClusterId": first}).Code()).To(BeEmpty(), "the one refund the account has")
+		return raw(lt, "DeleteOceanusCluster", map[string]any{"ClusterId": second})
+	}},
+	{"CreateResourceConfig", "InternalError.ResourceNotExist", func(t *harness.Target) *harness.Envelope {
+		r := ok(t, "DescribeSystemResources", map[string]any{"Limit": 1})
+		set, _ := r["ResourceSet"].([]any)
+		Expect(set).NotTo(BeEmpty(), "the account sees a system resource")
+		sys, _ := set[0].(map[string]any)
+		id, isStr := sys["ResourceId"].(string)
+		Expect(isStr).To(BeTrue(), "a system resource has a ResourceId: %v", sys)
+		req := map[string]any{"ResourceId": id, "ResourceLoc": cosLoc(t, "/r/sys2.jar")}
+		stageCOS(t, req)
+		return raw(t, "CreateResourceConfig", req)
+	}},
+}
+
 var _ = Describe("Oceanus error codes of the pending list", func() {
+	provokeAll(pendingMore)
 	provokeAll(pendingScenarios)
 
 	// A workspace linked to WeData (tenant configuration, by name: its ID is
