@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/api3"
+	"github.com/batchconform/batchconform/emulator/faults"
 )
 
 // ownerOf reports whether an ID the caller's account does not hold belongs
@@ -21,6 +22,9 @@ import (
 // fixed IDs every tenant is seeded with are the caller's own, so they never
 // reach this. Called with Service.mu held.
 func (s *Service) foreign(a *account, kind, id string) bool {
+	if s.on(faults.OceanusForeignIDsNotFound) {
+		return false
+	}
 	for _, o := range s.accounts {
 		if o == a {
 			continue
@@ -151,7 +155,7 @@ func renewLimit(expire, now time.Time, months int64) *api3.Error {
 // was is gone and the object store holds nothing in it), starting or
 // pausing the job is ResourceNotFound.COSBucket.
 func (s *Service) checkpointBucket(a *account, c *jobConfig) *api3.Error {
-	if c == nil || c.cosBucket == "" || s.bucketExists(a, c.cosBucket) {
+	if c == nil || c.cosBucket == "" || s.bucketExists(a, c.cosBucket) || s.on(faults.OceanusVanishedBucketIgnored) {
 		return nil
 	}
 	return api3.Errorf("ResourceNotFound.COSBucket", "the COS bucket %s of the job's checkpoints does not exist", c.cosBucket)
@@ -175,7 +179,7 @@ func (s *Service) refund(a *account, secretID string, c *cluster) *api3.Error {
 		return nil
 	}
 	max := s.tenant(secretID).Oceanus.MaxClusterRefunds
-	if max > 0 && a.refunds >= max {
+	if max > 0 && a.refunds >= max && !s.on(faults.OceanusUnlimitedRefunds) {
 		return api3.Errorf("LimitExceeded", "the account's %d self-service refunds of prepaid clusters are used up", max)
 	}
 	a.refunds++

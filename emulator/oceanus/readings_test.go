@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/emulator/tenants"
 )
 
@@ -96,4 +97,71 @@ func TestRefundQuota(t *testing.T) {
 	f.ok("DeleteOceanusCluster", M{"ClusterId": mk("postpaid", false)})
 	f.ok("DeleteOceanusCluster", M{"ClusterId": mk("prepaid1", true)})
 	f.fails("DeleteOceanusCluster", M{"ClusterId": mk("prepaid2", true)}, "LimitExceeded")
+}
+
+// Probes of the faults against these readings (TestOceanusFaults runs them
+// clean and faulted).
+func init() {
+	sqlArgs := func(body string) string {
+		return `{"SqlCode":"` + base64.StdEncoding.EncodeToString([]byte(body)) + `"}`
+	}
+	add := func(name string, p probe) {
+		if _, dup := probes[name]; dup {
+			panic("two probes for " + name)
+		}
+		probes[name] = p
+	}
+	add(faults.OceanusForeignIDsNotFound, func(f *fx) bool {
+		theirs := f.as("AKIDone").ok("CreateJob", M{"Name": "theirs", "JobType": 1, "ClusterType": 1})["JobId"].(string)
+		return f.code("DescribeJobEvents", M{"JobId": theirs, "StartTimestamp": 0, "EndTimestamp": 2000000000}) == "InvalidParameter.InvalidAppId"
+	})
+	add(faults.OceanusVanishedBucketIgnored, func(f *fx) bool {
+		bc := f.ok("CreateOceanusCluster", M{"ClusterName": "b", "ZoneId": 1, "RegionId": 1, "DefaultCOSBucket": "ckpt-1250009999", "CU": 12,
+			"LoginPassword": "x", "VpcDescriptions": []M{{"VpcId": "vpc-1", "SubnetId": "subnet-1"}}})["ClusterId"].(string)
+		id := f.job("ckpt")
+		f.config(id, M{"COSBucket": "ckpt-1250009999"})
+		f.ok("DeleteOceanusCluster", M{"ClusterId": bc})
+		return f.code("RunJobs", M{"RunJobDescriptions": []M{{"JobId": id, "RunType": 1}}}) == "ResourceNotFound.COSBucket"
+	})
+	add(faults.OceanusCatalogsUnchecked, func(f *fx) bool {
+		id := f.ok("CreateJob", M{"Name": "cats", "JobType": 1, "ClusterType": 1})["JobId"].(string)
+		two := "CREATE CATALOG a WITH ('type' = 'jdbc');\nCREATE CATALOG b WITH ('type' = 'jdbc');\nSELECT 1;"
+		return f.code("CreateJobConfig", M{"JobId": id, "ProgramArgs": sqlArgs(two)}) == "UnsupportedOperation.MultiExternalCatalogUnsupported"
+	})
+	add(faults.OceanusMetaConnectorChange, func(f *fx) bool {
+		ddl := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+		tid := f.ok("CreateMetaTable", M{"CatalogId": 0, "DatabaseId": 0, "SqlCode": ddl("CREATE TABLE m (a INT) WITH ('connector' = 'datagen')")})["TableId"]
+		return f.code("ModifyMetaTable", M{"ClusterId": DedicatedClusterID, "TableId": fmt.Sprint(tid), "FlinkVersion": "Flink-1.13", "WorkSpaceId": "", "Remark": "",
+			"SqlCode": ddl("CREATE TABLE m (a INT) WITH ('connector' = 'print')")}) == "FailedOperation.ModifyConnectorFailedOperation"
+	})
+	add(faults.OceanusRenewUnlimited, func(f *fx) bool {
+		return f.code("RenewOceanusCluster", M{"ClusterId": DedicatedClusterID, "Period": 36}) == "" &&
+			f.code("RenewOceanusCluster", M{"ClusterId": DedicatedClusterID, "Period": 36}) == "LimitExceeded"
+	})
+	add(faults.OceanusUnlimitedTags, func(f *fx) bool {
+		var tags []M
+		for i := 0; i <= maxTags; i++ {
+			tags = append(tags, M{"TagKey": fmt.Sprint("k", i), "TagValue": "v"})
+		}
+		return f.code("CreateJob", M{"Name": "tags", "JobType": 1, "ClusterType": 1, "Tags": tags}) == "LimitExceeded"
+	})
+	add(faults.OceanusUnlimitedRefunds, func(f *fx) bool {
+		g := f.as("AKIDrefund")
+		_ = g.reg.Put(tenants.Tenant{SecretID: "AKIDrefund", SecretKey: "k", Oceanus: tenants.Oceanus{MaxClusterRefunds: 1}})
+		mk := func(name string) string {
+			return g.ok("CreateOceanusCluster", M{"ClusterName": name, "ZoneId": 1, "RegionId": 1, "DefaultCOSBucket": "batchconform-1250000000", "CU": 12,
+				"LoginPassword": "x", "VpcDescriptions": []M{{"VpcId": "vpc-1", "SubnetId": "subnet-1"}}, "InstanceChargeType": "PREPAID", "Period": 1})["ClusterId"].(string)
+		}
+		a, b := mk("a"), mk("b")
+		return g.code("DeleteOceanusCluster", M{"ClusterId": a}) == "" && g.code("DeleteOceanusCluster", M{"ClusterId": b}) == "LimitExceeded"
+	})
+	add(faults.OceanusDeleteConnectorVer, func(f *fx) bool {
+		loc := func(p string) M {
+			return M{"StorageType": 1, "Param": M{"Bucket": "batchconform-1250000000", "Path": p}}
+		}
+		res := f.ok("CreateResource", M{"ResourceType": 1, "Name": "c.jar", "ResourceLoc": loc("/c.jar")})["ResourceId"].(string)
+		f.ok("CreateResourceConfig", M{"ResourceId": res, "ResourceLoc": loc("/c2.jar")})
+		f.ok("CreateConnector", M{"ResourceId": res, "VersionId": 2, "Connector": "c", "ConnectionMethod": "1", "WorkSpaceId": ""})
+		return f.code("DeleteResourceConfigs", M{"ResourceId": res, "ResourceConfigVersions": []int{2}}) == "ResourceInUse"
+	})
 }

@@ -614,7 +614,7 @@ func (s *Service) deleteResourceConfigs(_ context.Context, a *account, req *api3
 		if len(a.resourceRefs(r.id, v)) > 0 {
 			return nil, api3.Errorf("ResourceUnavailable.BeUseBySomeJobConfig", "version %d of the resource %s is used by a job configuration", v, r.id)
 		}
-		if c, ok := a.connectors[r.id]; ok && c.version == v {
+		if c, ok := a.connectors[r.id]; ok && c.version == v && !s.on(faults.OceanusDeleteConnectorVer) {
 			// A connector registered from this version needs it
 			// (DeleteResources answers ResourceInUse for the same reason).
 			return nil, api3.Errorf("ResourceInUse", "version %d of the resource %s is registered as the connector %s", v, r.id, c.name)
