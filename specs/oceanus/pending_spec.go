@@ -88,10 +88,20 @@ func waitClusterStatus(t *harness.Target, cluster, want string) {
 	}).WithTimeout(2*time.Minute).WithPolling(t.PollInterval()*5).Should(Equal(want), "cluster %s reaches status %s", cluster, want)
 }
 
+// billable skips a scenario that buys or resizes clusters on anything but
+// the emulator: on a live account it would cost money and leave a cluster
+// the run's cleanup does not know.
+func billable(t *harness.Target) {
+	if !t.Emulator {
+		Skip("emulator-only: the scenario creates, scales or renews Oceanus clusters (billable on a live account)")
+	}
+}
+
 // newCluster creates a dedicated pay-as-you-go cluster of cu CUs whose
 // default COS bucket is bucket, and waits until it runs.
 func newCluster(t *harness.Target, name, bucket string, cu int) string {
 	GinkgoHelper()
+	billable(t)
 	r := ok(t, "CreateOceanusCluster", clusterRequest(name, bucket, cu))
 	id := member(r, "ClusterId")
 	waitClusterStatus(t, id, "2")
@@ -284,6 +294,7 @@ var pendingScenarios = []scenario{
 		return raw(wt, "ModifyWorkSpace", map[string]any{"WorkSpaceId": space, "Description": "changed"})
 	}},
 	{"RenewOceanusCluster", "LimitExceeded", func(t *harness.Target) *harness.Envelope {
+		billable(t)
 		req := clusterRequest("prepaid", "batchconform-1250000000", 12)
 		req["InstanceChargeType"], req["Period"] = "PREPAID", 36
 		r := ok(t, "CreateOceanusCluster", req)
@@ -313,6 +324,7 @@ var pendingScenarios = []scenario{
 		return send(t, "RunJobs", map[string]any{"RunJobDescriptions": []any{map[string]any{"JobId": job, "RunType": 1}}})
 	}},
 	{"RunJobs", "ResourceUnavailable", func(t *harness.Target) *harness.Envelope {
+		billable(t) // it scales the dedicated cluster
 		cl := runningCluster(t)
 		job := member(ok(t, "CreateJob", map[string]any{"Name": "scaling", "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
 		ok(t, "CreateJobConfig", map[string]any{"JobId": job})
