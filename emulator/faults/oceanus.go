@@ -109,3 +109,42 @@ func init() {
 		Register(f)
 	}
 }
+
+// Oceanus faults against the readings of emulator/oceanus/readings.go (the
+// items that were pending): each turns one documented refusal into an
+// acceptance or a wrong code.
+const (
+	OceanusForeignIDsNotFound    = "oceanus-foreign-ids-not-found"
+	OceanusVanishedBucketIgnored = "oceanus-vanished-bucket-ignored"
+	OceanusCatalogsUnchecked     = "oceanus-external-catalogs-unchecked"
+	OceanusMetaConnectorChange   = "oceanus-meta-table-connector-change"
+	OceanusRenewUnlimited        = "oceanus-renew-beyond-term"
+	OceanusUnlimitedTags         = "oceanus-unlimited-tags"
+	OceanusUnlimitedRefunds      = "oceanus-unlimited-refunds"
+	OceanusDeleteConnectorVer    = "oceanus-delete-connector-version"
+)
+
+func init() {
+	for _, f := range []Fault{
+		{OceanusForeignIDsNotFound, "another tenant's job, resource or folder IDs answer the not-found codes instead of InvalidParameter.InvalidAppId / AppIdResourceNotMatch", []string{
+			"oceanus/DescribeJobEvents/error/InvalidParameter.InvalidAppId", "oceanus/DescribeJobRuntimeInfo/error/InvalidParameter.InvalidAppId",
+			"oceanus/DescribeResourceConfigs/error/InvalidParameter.AppIdResourceNotMatch", "oceanus/CreateResource/error/InvalidParameter.InvalidAppId"}},
+		{OceanusVanishedBucketIgnored, "RunJobs and pausing StopJobs go ahead although the config's COSBucket no longer exists", []string{
+			"oceanus/RunJobs/error/ResourceNotFound.COSBucket", "oceanus/StopJobs/error/ResourceNotFound.COSBucket"}},
+		{OceanusCatalogsUnchecked, "CreateJobConfig accepts SQL that creates several external catalogs", []string{
+			"oceanus/CreateJobConfig/error/UnsupportedOperation.MultiExternalCatalogUnsupported",
+			"oceanus/CreateJobConfig/error/UnsupportedOperation.MultiExternalEmrOrHiveCatalogUnsupported"}},
+		{OceanusMetaConnectorChange, "ModifyMetaTable accepts a DDL that changes the table's connector or uses options the connector lacks", []string{
+			"oceanus/ModifyMetaTable/error/FailedOperation.ModifyConnectorFailedOperation", "oceanus/ModifyMetaTable/error/InvalidParameter.UnsupportedOptions"}},
+		{OceanusRenewUnlimited, "RenewOceanusCluster extends a cluster beyond the longest term (48 months ahead)", []string{
+			"oceanus/RenewOceanusCluster/error/LimitExceeded"}},
+		{OceanusUnlimitedTags, "CreateJob binds more than 50 tags", []string{
+			"oceanus/CreateJob/error/LimitExceeded"}},
+		{OceanusUnlimitedRefunds, "DeleteOceanusCluster refunds prepaid clusters beyond the tenant's max_cluster_refunds", []string{
+			"oceanus/DeleteOceanusCluster/error/LimitExceeded"}},
+		{OceanusDeleteConnectorVer, "DeleteResourceConfigs deletes a resource version registered as a connector", []string{
+			"oceanus/DeleteResourceConfigs/error/ResourceInUse"}},
+	} {
+		Register(f)
+	}
+}

@@ -99,4 +99,45 @@
 //     with jobs cannot be deleted (UnsupportedOperation.CanNotDelete).
 //   - Event types: "1" started, "2" stopped, "3" paused, "4" resumed, "21"
 //     failed (the documented example's "发生作业失败").
+//   - Another tenant's IDs (readings.go): a job, resource or folder ID that
+//     belongs to another tenant answers InvalidParameter.InvalidAppId
+//     (DescribeJobEvents, DescribeJobRuntimeInfo, CreateResource's FolderId)
+//     or InvalidParameter.AppIdResourceNotMatch (DescribeResourceConfigs),
+//     not the not-found codes.
+//   - Not-found codes told apart: DescribeClusters ClusterIds of the form
+//     cluster-xxxxxxxx naming nothing is ResourceNotFound, any other string
+//     InvalidParameterValue.ClusterIds; CreateResourceConfig of a ResourceId
+//     not of the form resource-xxxxxxxx is ResourceNotFound, of a system
+//     resource InternalError.ResourceNotExist; DeleteJobs JobIds of no job is
+//     ResourceNotFound.JobId (as DescribeJobs), JobNames of none
+//     ResourceNotFound.Job; DescribeJobConfigs / DeleteJobConfigs naming a
+//     version the job lacks, and DescribeSystemResources naming no resource
+//     at all, are ResourceNotFound.
+//   - DeleteJobs of a job in 3 (operation in progress) is ResourceInUse, as
+//     StopJobs answers it; of a job in 4, ResourceUnavailable.NotAllowedToBeDeleted.
+//   - CreateJobConfig AutoDelete that finds no version it may drop (all
+//     published or running) is the generic LimitExceeded;
+//     LimitExceeded.JobConfig is the version quota itself.
+//   - A SQL job may create one external catalog (CREATE CATALOG … WITH
+//     ('type' = …)): two hive ones are
+//     UnsupportedOperation.MultiExternalEmrOrHiveCatalogUnsupported, two of
+//     any types UnsupportedOperation.MultiExternalCatalogUnsupported.
+//   - ModifyMetaTable keeps the table's connector
+//     (FailedOperation.ModifyConnectorFailedOperation) and its options
+//     (InvalidParameter.UnsupportedOptions for an option the built-in
+//     datagen, print, blackhole, kafka, jdbc and filesystem connectors lack);
+//     naming a cluster that is not running is FailedOperation.ClusterNotFound.
+//   - A config's COSBucket holds checkpoints and savepoints: RunJobs, or a
+//     pausing StopJobs, of a job whose bucket no longer exists is
+//     ResourceNotFound.COSBucket. CLS is not modelled: a ClsTopicId starting
+//     with "missing" does not exist (DescribeJobSubmissionLog of such a run:
+//     ResourceNotFound.LogTopic).
+//   - CopyJobs of a JAR job to the shared cluster is UnsupportedOperation;
+//     ModifyWorkSpace of a WeData workspace is UnsupportedOperation; a
+//     connector's resource version cannot be deleted (ResourceInUse).
+//   - Limits: at most 50 tags on a job (LimitExceeded); a renewal may not
+//     put a cluster's expiry more than 48 months ahead (LimitExceeded);
+//     deleting a prepaid cluster before it expires is a refund, limited by
+//     the tenant's max_cluster_refunds (LimitExceeded); ScaleDown below the
+//     CUs running jobs use is LimitExceeded.
 package oceanus

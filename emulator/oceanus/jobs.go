@@ -43,6 +43,9 @@ func (s *Service) createJob(_ context.Context, a *account, req *api3.Request) (a
 	if e := checkJobName(p.Name, "InvalidParameter.InvalidName"); e != nil {
 		return nil, e
 	}
+	if len(p.Tags) > maxTags && !s.on(faults.OceanusUnlimitedTags) {
+		return nil, api3.Errorf("LimitExceeded", "a resource carries at most %d tags, got %d", maxTags, len(p.Tags))
+	}
 	if p.JobType != 1 && p.JobType != 2 {
 		return nil, api3.Errorf("InvalidParameterValue", "JobType must be 1 (SQL) or 2 (JAR)")
 	}
@@ -318,6 +321,12 @@ func (s *Service) copyJobs(_ context.Context, a *account, req *api3.Request) (an
 			clusterID = src.clusterID
 		}
 		cl, ok := a.clusters[clusterID]
+		if ok && cl.shared && src.jobType == 2 {
+			// Shared clusters run SQL jobs only (CreateJob's
+			// JobTypeCombineWithClusterType); CopyJobs documents no such
+			// code, so the copy is the generic UnsupportedOperation.
+			return nil, api3.Errorf("UnsupportedOperation", "the JAR job %s cannot be copied to the shared cluster %s", src.id, cl.id)
+		}
 		switch {
 		case !ok:
 			pl.msg = "the target cluster " + clusterID + " does not exist"
@@ -390,7 +399,9 @@ func (s *Service) deleteJobs(_ context.Context, a *account, req *api3.Request) (
 	}
 	var del []*job
 	for _, id := range p.JobIDs {
-		j, e := a.findJob(id, "InvalidParameterValue.JobIdValueError", "ResourceNotFound.Job")
+		// A JobIds element of no job: ResourceNotFound.JobId, as DescribeJobs
+		// answers it; a JobNames element of no job: ResourceNotFound.Job.
+		j, e := a.findJob(id, "InvalidParameterValue.JobIdValueError", "ResourceNotFound.JobId")
 		if e != nil {
 			return nil, e
 		}
@@ -408,7 +419,12 @@ func (s *Service) deleteJobs(_ context.Context, a *account, req *api3.Request) (
 		del = append(del, j)
 	}
 	for _, j := range del {
-		if (j.status == StatusInProgress || j.status == StatusRunning) && !s.on(faults.OceanusDeleteRunning) {
+		if j.status == StatusInProgress && !s.on(faults.OceanusDeleteRunning) {
+			// An operation (start, stop, pause) is under way: the job is
+			// busy, as StopJobs answers for it (catalog: ResourceInUse).
+			return nil, api3.Errorf("ResourceInUse", "an operation on the job %s is in progress", j.id)
+		}
+		if j.status == StatusRunning && !s.on(faults.OceanusDeleteRunning) {
 			return nil, api3.Errorf("ResourceUnavailable.NotAllowedToBeDeleted", "the job %s is %s and cannot be deleted", j.id, statusDesc(j.status))
 		}
 	}
@@ -665,6 +681,9 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 				return nil, api3.Errorf("ResourceUnavailable.JobResourceConfigNotReady", "the resource %s version %d is still syncing", r.ResourceID, v.version)
 			}
 		}
+		if e := s.checkpointBucket(a, c); e != nil && !pl.resume {
+			return nil, e
+		}
 		cl, ok := a.clusters[j.clusterID]
 		if !ok {
 			return nil, api3.Errorf("ResourceNotFound.ClusterId", "the job's cluster %s no longer exists", j.clusterID)
@@ -764,6 +783,12 @@ func (s *Service) stopJobs(_ context.Context, a *account, req *api3.Request) (an
 		default:
 			return nil, api3.Errorf("ResourceUnavailable.NotAllowedToBeStopOrPause", "the job %s is %s and cannot be %s", j.id, statusDesc(j.status), map[bool]string{true: "paused", false: "stopped"}[d.StopType == 2])
 		}
+		if d.StopType == 2 {
+			// Pausing takes a savepoint into the config's COS bucket.
+			if e := s.checkpointBucket(a, j.config(j.runningVersion)); e != nil {
+				return nil, e
+			}
+		}
 		plans = append(plans, plan{j: j, pause: d.StopType == 2})
 	}
 	now := s.now()
@@ -841,7 +866,7 @@ func (s *Service) createJobConfig(_ context.Context, a *account, req *api3.Reque
 		return nil, api3.Errorf("UnsupportedOperation.InvalidCheckpointIntervalError", "the checkpoint interval must be at least 5 seconds")
 	}
 	if j.jobType == 1 && p.ProgramArgs != "" {
-		if e := checkSQLArgs(p.ProgramArgs); e != nil {
+		if e := checkSQLArgs(p.ProgramArgs); e != nil && !(s.on(faults.OceanusCatalogsUnchecked) && strings.HasPrefix(e.Code, "UnsupportedOperation.MultiExternal")) {
 			return nil, e
 		}
 	}
@@ -869,7 +894,10 @@ func (s *Service) createJobConfig(_ context.Context, a *account, req *api3.Reque
 			}
 		}
 		if drop == nil {
-			return nil, api3.Errorf("LimitExceeded.JobConfig", "no configuration version can be deleted automatically")
+			// The version quota is the specific code; AutoDelete finding
+			// nothing it may drop (every version published or running) is
+			// the generic LimitExceeded (inferred: both are documented).
+			return nil, api3.Errorf("LimitExceeded", "no configuration version can be deleted automatically")
 		}
 	}
 	if drop != nil {
@@ -975,7 +1003,7 @@ func checkSQLArgs(args string) *api3.Error {
 	if !looksLikeSQL(sql) {
 		return api3.Errorf("FailedOperation.GrammarCheckFailure", "the SQL does not start with a statement keyword")
 	}
-	return nil
+	return checkCatalogs(sql)
 }
 
 func (j *job) removeConfig(v int64) {
@@ -1003,6 +1031,13 @@ func (s *Service) describeJobConfigs(_ context.Context, a *account, req *api3.Re
 	j, e := a.findJob(p.JobID, "ResourceNotFound.Job", "ResourceNotFound.Job")
 	if e != nil {
 		return nil, e
+	}
+	for _, v := range p.JobConfigVersions {
+		if j.config(v) == nil {
+			// Naming a version the job does not have (never made, or
+			// deleted) is not found, as DeleteJobConfigs answers it.
+			return nil, api3.Errorf("ResourceNotFound", "the job %s has no configuration version %d", j.id, v)
+		}
 	}
 	var cs []*jobConfig
 	for i := len(j.configs) - 1; i >= 0; i-- { // newest first
@@ -1130,7 +1165,7 @@ func (s *Service) describeJobEvents(_ context.Context, a *account, req *api3.Req
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	j, e := a.findJob(p.JobID, "InvalidParameterValue.JobIdValueError", "ResourceNotFound.Job")
+	j, e := s.findOwnJob(a, p.JobID, "InvalidParameterValue.JobIdValueError", "ResourceNotFound.Job")
 	if e != nil {
 		return nil, e
 	}
@@ -1185,7 +1220,7 @@ func (s *Service) describeJobRuntimeInfo(_ context.Context, a *account, req *api
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	j, e := a.findJob(p.JobID, "InvalidParameterValue.JobIdValueError", "ResourceNotFound.Job")
+	j, e := s.findOwnJob(a, p.JobID, "InvalidParameterValue.JobIdValueError", "ResourceNotFound.Job")
 	if e != nil {
 		return nil, e
 	}
@@ -1265,6 +1300,13 @@ func (s *Service) describeJobSubmissionLog(_ context.Context, a *account, req *a
 	}
 	if p.RunningOrderID != 0 && run == nil {
 		return nil, api3.Errorf("ResourceNotFound.JobId", "the job %s has no instance %d", j.id, p.RunningOrderID)
+	}
+	if run != nil {
+		if c := j.config(run.version); c != nil {
+			if topic, _ := c.params["ClsTopicId"].(string); c.logCollect == 2 && topic != "" && !logTopicExists(topic) {
+				return nil, api3.Errorf("ResourceNotFound.LogTopic", "the CLS topic %s of the job's logs does not exist", topic)
+			}
+		}
 	}
 	var lines []logLine
 	if run != nil {

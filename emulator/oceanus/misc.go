@@ -325,6 +325,11 @@ func (s *Service) modifyWorkSpace(_ context.Context, a *account, req *api3.Reque
 	if !ok {
 		return nil, api3.Errorf("InvalidParameter", "the workspace %s does not exist", p.WorkSpaceID)
 	}
+	if wd := s.tenant(req.SecretID).Oceanus.WedataWorkspaces; facade.Contains(wd, w.id) || facade.Contains(wd, w.name) {
+		// A workspace linked to a WeData project is managed there: not
+		// changed through Oceanus (as DeleteWorkSpace refuses it; inferred).
+		return nil, api3.Errorf("UnsupportedOperation", "the workspace %s belongs to WeData", w.id)
+	}
 	if p.WorkSpaceName != nil {
 		if !workspaceName(*p.WorkSpaceName) {
 			return nil, api3.Errorf("InvalidParameter.InvalidItemSpaceName", "the workspace name %q is not valid", *p.WorkSpaceName)
@@ -588,8 +593,14 @@ func (s *Service) modifyMetaTable(_ context.Context, a *account, req *api3.Reque
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if _, ok := a.clusters[p.ClusterID]; !ok {
+	cl, ok := a.clusters[p.ClusterID]
+	if !ok {
 		return nil, api3.Errorf("ResourceNotFound.ClusterNotFound", "the cluster %s does not exist", p.ClusterID)
+	}
+	if cl.statusAt(s.now()) != 2 {
+		// The DDL is checked on the cluster: one that is not running has
+		// no gateway to do it (inferred reading of FailedOperation.ClusterNotFound).
+		return nil, api3.Errorf("FailedOperation.ClusterNotFound", "the cluster %s is not running", p.ClusterID)
 	}
 	var t *metaTable
 	for _, x := range a.metaTables {
@@ -606,6 +617,9 @@ func (s *Service) modifyMetaTable(_ context.Context, a *account, req *api3.Reque
 	}
 	if name != t.name {
 		return nil, api3.Errorf("FailedOperation.ModifyTableFailedOperation", "the DDL names the table %s, not %s", name, t.name)
+	}
+	if e := checkTableChange(t.ddl, sql); e != nil && !s.on(faults.OceanusMetaConnectorChange) {
+		return nil, e
 	}
 	t.ddl, t.code, t.comment = sql, p.SQLCode, p.Remark
 	return map[string]any{}, nil
@@ -714,8 +728,13 @@ func (s *Service) describeClusters(_ context.Context, a *account, req *api3.Requ
 	if len(p.ClusterIDs) > 0 {
 		for _, id := range p.ClusterIDs {
 			c, ok := a.clusters[id]
+			if !ok && clusterIDShape.MatchString(id) {
+				// A cluster ID of no cluster: not found; anything else is
+				// not a cluster ID at all (inferred split of the two codes).
+				return nil, api3.Errorf("ResourceNotFound", "the cluster %s does not exist", id)
+			}
 			if !ok {
-				return nil, api3.Errorf("InvalidParameterValue.ClusterIds", "the cluster %s does not exist", id)
+				return nil, api3.Errorf("InvalidParameterValue.ClusterIds", "%q is not a cluster ID", id)
 			}
 			list = append(list, c)
 		}
@@ -827,6 +846,9 @@ func (s *Service) renewCluster(_ context.Context, a *account, req *api3.Request)
 	if p.Period < 1 || p.Period > 48 {
 		return nil, api3.Errorf("InvalidParameterValue", "Period must be 1 to 48 months")
 	}
+	if e := renewLimit(c.expire, s.now(), p.Period); e != nil && !s.on(faults.OceanusRenewUnlimited) {
+		return nil, e
+	}
 	c.expire = c.expire.AddDate(0, int(p.Period), 0)
 	c.updated = s.now()
 	return map[string]any{"TaskExecResult": "success"}, nil
@@ -847,6 +869,9 @@ func (s *Service) deleteCluster(_ context.Context, a *account, req *api3.Request
 		if j.clusterID == c.id && (j.status == StatusRunning || j.status == StatusInProgress || j.status == StatusPaused) {
 			return nil, api3.Errorf("ResourceInUse", "the job %s runs on the cluster %s", j.id, c.id)
 		}
+	}
+	if e := s.refund(a, req.SecretID, c); e != nil {
+		return nil, e
 	}
 	delete(a.clusters, c.id)
 	return map[string]any{"TaskExecResult": "success"}, nil

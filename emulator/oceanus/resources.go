@@ -161,6 +161,9 @@ func (s *Service) createResource(_ context.Context, a *account, req *api3.Reques
 	if fold == "" {
 		fold = RootFolderID
 	}
+	if _, ok := a.folders[fold]; !ok && s.foreign(a, "folder", fold) {
+		return nil, api3.Errorf("InvalidParameter.InvalidAppId", "the folder %s belongs to another AppId", fold)
+	}
 	if f, ok := a.folders[fold]; !ok || fold != RootFolderID && f.folderType != 1 {
 		return nil, api3.Errorf("ResourceNotFound", "the resource folder %s does not exist", fold)
 	}
@@ -208,6 +211,16 @@ func (s *Service) createResourceConfig(_ context.Context, a *account, req *api3.
 	}
 	if e := decode(req, &p); e != nil {
 		return nil, e
+	}
+	if !resourceIDShape.MatchString(p.ResourceID) {
+		// Not a resource ID at all: the generic not-found code; a
+		// well-formed ID of no resource is ResourceNotExist (inferred split).
+		return nil, api3.Errorf("ResourceNotFound", "%q is not a resource ID (resource-xxxxxxxx)", p.ResourceID)
+	}
+	if r, ok := a.resources[p.ResourceID]; ok && r.system {
+		// A system resource exists but is not in the user's resource
+		// store, which has no version to add to (inferred reading).
+		return nil, api3.Errorf("InternalError.ResourceNotExist", "the resource %s is a system resource, not the account's", p.ResourceID)
 	}
 	r, e := a.userResource(p.ResourceID, "ResourceNotFound.ResourceNotExist")
 	if e != nil {
@@ -379,6 +392,9 @@ func (s *Service) describeResourceConfigs(_ context.Context, a *account, req *ap
 		}
 	case p.ResourceID != "":
 		r, ok := a.resources[p.ResourceID]
+		if !ok && s.foreign(a, "resource", p.ResourceID) {
+			return nil, api3.Errorf("InvalidParameter.AppIdResourceNotMatch", "the resource %s belongs to another AppId", p.ResourceID)
+		}
 		if !ok {
 			return nil, api3.Errorf("ResourceNotFound", "the resource %s does not exist", p.ResourceID)
 		}
@@ -470,6 +486,13 @@ func (s *Service) describeSystemResources(_ context.Context, a *account, req *ap
 		}
 	}
 	list := a.sortedResources(true)
+	for _, id := range p.ResourceIDs {
+		if _, ok := a.resources[id]; !ok {
+			// An ID of no resource at all (a user resource is not an error:
+			// it is simply not a system one).
+			return nil, api3.Errorf("ResourceNotFound", "the resource %s does not exist", id)
+		}
+	}
 	if len(p.ResourceIDs) > 0 {
 		var sel []*resource
 		for _, r := range list {
@@ -590,6 +613,11 @@ func (s *Service) deleteResourceConfigs(_ context.Context, a *account, req *api3
 		}
 		if len(a.resourceRefs(r.id, v)) > 0 {
 			return nil, api3.Errorf("ResourceUnavailable.BeUseBySomeJobConfig", "version %d of the resource %s is used by a job configuration", v, r.id)
+		}
+		if c, ok := a.connectors[r.id]; ok && c.version == v && !s.on(faults.OceanusDeleteConnectorVer) {
+			// A connector registered from this version needs it
+			// (DeleteResources answers ResourceInUse for the same reason).
+			return nil, api3.Errorf("ResourceInUse", "version %d of the resource %s is registered as the connector %s", v, r.id, c.name)
 		}
 		left--
 	}

@@ -226,7 +226,7 @@ func TestJobLifecycle(t *testing.T) {
 	f.wantStatus(id, StatusInProgress)
 	f.fails("RunJobs", M{"RunJobDescriptions": []M{{"JobId": id, "RunType": 1}}}, "ResourceInUse.InstanceInProcess")
 	f.fails("StopJobs", M{"StopJobDescriptions": []M{{"JobId": id, "StopType": 1}}}, "ResourceInUse")
-	f.fails("DeleteJobs", M{"JobIds": []string{id}}, "ResourceUnavailable.NotAllowedToBeDeleted")
+	f.fails("DeleteJobs", M{"JobIds": []string{id}}, "ResourceInUse") // 3: busy; 4 is NotAllowedToBeDeleted
 	f.advance(op - time.Millisecond)
 	f.wantStatus(id, StatusInProgress) // held for the whole operation
 	f.advance(time.Millisecond)
@@ -342,7 +342,7 @@ func TestBatchesAreAtomic(t *testing.T) {
 	// b has no config: the whole batch is refused and a stays unpublished.
 	f.fails("RunJobs", M{"RunJobDescriptions": []M{{"JobId": a, "RunType": 1}, {"JobId": b, "RunType": 1}}}, "ResourceNotFound.JobConfig")
 	f.wantStatus(a, StatusUnpublished)
-	f.fails("DeleteJobs", M{"JobIds": []string{a, "cql-zzzzzzzz"}}, "ResourceNotFound.Job")
+	f.fails("DeleteJobs", M{"JobIds": []string{a, "cql-zzzzzzzz"}}, "ResourceNotFound.JobId")
 	f.wantStatus(a, StatusUnpublished)
 	many := make([]M, 21)
 	for i := range many {
@@ -553,7 +553,8 @@ func TestClustersMetaAndGateway(t *testing.T) {
 		t.Fatalf("seeded clusters %v", cs)
 	}
 	f.as("AKIDdeny").fails("DescribeClusters", M{}, "UnauthorizedOperation")
-	f.fails("DescribeClusters", M{"ClusterIds": []string{"cluster-nothere0"}}, "InvalidParameterValue.ClusterIds")
+	f.fails("DescribeClusters", M{"ClusterIds": []string{"cluster-nothere0"}}, "ResourceNotFound")
+	f.fails("DescribeClusters", M{"ClusterIds": []string{"nothere"}}, "InvalidParameterValue.ClusterIds")
 	cid := f.ok("CreateOceanusCluster", M{"ClusterName": "mine", "RegionId": 1, "ZoneId": 100003, "LoginPassword": "p",
 		"VpcDescriptions": []M{}, "DefaultCOSBucket": "ckpt-1250000000", "CU": 12, "InstanceChargeType": "PREPAID", "Period": 1})["ClusterId"].(string)
 	f.fails("CreateJob", M{"Name": "early", "JobType": 1, "ClusterType": 2, "ClusterId": cid}, "ResourceUnavailable.ClusterGroupStatus")

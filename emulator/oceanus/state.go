@@ -42,6 +42,7 @@ type account struct {
 	tables     map[string]bool       // job table configs: JobId/DebugId/TableName
 	nextSeq    int64
 	defaultWS  string
+	refunds    int // prepaid clusters deleted before they expired
 }
 
 type job struct {

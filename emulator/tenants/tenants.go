@@ -86,6 +86,10 @@ type Oceanus struct {
 	MaxMetaDatabases int `json:"max_meta_databases,omitempty"`
 	MaxMetaTables    int `json:"max_meta_tables,omitempty"`
 	MaxAlarmJobs     int `json:"max_alarm_jobs,omitempty"`
+	// MaxClusterRefunds: how many prepaid clusters the account may delete
+	// before they expire (self-service refunds); past it DeleteOceanusCluster
+	// answers LimitExceeded. Zero: unlimited.
+	MaxClusterRefunds int `json:"max_cluster_refunds,omitempty"`
 	// CuMemWhitelist allows CuMem 8 and 16 ("需申请开通白名单后使用").
 	CuMemWhitelist bool `json:"cu_mem_whitelist,omitempty"`
 	// NotAuthenticated: the account has not passed real-name verification
