@@ -168,7 +168,7 @@ func Start(opts ...Option) (*Emulator, error) {
 		clock = engine.NewScaledClock(c.timeScale)
 	}
 	eng, err := engine.New(engine.Config{Clock: clock, Executor: c.executor, WorkDir: c.workDir,
-		Tenants: reg, Faults: fs, Timing: c.timing, Seed: c.seed})
+		Tenants: reg, Faults: fs, Timing: c.timing, Seed: c.seed, Chaos: cs})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: engine: %w", err)
 	}
@@ -199,6 +199,7 @@ func Start(opts ...Option) (*Emulator, error) {
 		AcceptAnyDate:     fs.On(faults.AliAcceptAnyDate),
 		NoRequestIDHeader: fs.On(faults.AliNoRequestIDHeader),
 		BareErrorBody:     fs.On(faults.AliBareErrorBody),
+		Chaos:             cs,
 	})
 	if err != nil {
 		eng.Close()

@@ -33,6 +33,17 @@ type Config struct {
 	Seed uint64
 	// MaxChanges bounds the state-change log kept for Changes (default 100000).
 	MaxChanges int
+	// Chaos decides which instances lose their compute node mid-task (nil:
+	// none; the emulator passes its chaos set, see package chaos).
+	Chaos InstanceChaos
+}
+
+// InstanceChaos is asked once per attempt, when an instance of tenant starts
+// its command: a non-empty answer (the chaos rule's name) makes the node
+// under it die once the RUNNING state has been held, so the attempt fails
+// and the task's retry path (MaxRetry) runs as for any lost node.
+type InstanceChaos interface {
+	InstanceDies(tenant string) string
 }
 
 // Clock is emulator time.
