@@ -124,3 +124,12 @@ func BackendItems(c *fixtures.Catalog) []BackendItem {
 	}
 	return out
 }
+
+// KillInstances makes the compute node under the next n task instances of
+// t's tenant die mid-task (a chaos kill_instance rule, emulator only): each
+// such attempt fails and the task's retry path runs. t should be a tenant of
+// the spec's own (NewTenant), so specs beside it keep their nodes.
+func (t *Target) KillInstances(n int) error {
+	return t.AddChaos(chaos.Config{Rules: []chaos.Rule{{Name: "spec-" + t.SecretID + "-kill", Tenant: t.SecretID,
+		KillInstance: true, Probability: 1, Count: n}}})
+}
