@@ -35,7 +35,8 @@ func notifications(t *testing.T, emu *emulator.Emulator) []alibatch.Notification
 // Alibaba BatchCompute notifications reach the sink: every documented state
 // of a job, its task and its instance once and in order (no Events list: all
 // events), only the subscribed events otherwise, Stopped after StopJob,
-// OnPriorityChange, OnClusterDeleted; a job without Notification fires none.
+// OnPriorityChange, the cluster VM's OnInstanceCreated and OnInstanceActive,
+// OnClusterDeleted; a job without Notification fires none.
 func TestAlibabaNotifications(t *testing.T) {
 	emu := start(t, emulator.WithExecutor("simulated"))
 	c := acsClient(emu)
@@ -53,7 +54,7 @@ func TestAlibabaNotifications(t *testing.T) {
 	}
 	var id struct{ Id string }
 	r := acsDo(t, c, "POST", "/clusters", map[string]any{"Name": "notify-cluster", "ImageId": "img-ubuntu", "InstanceType": it,
-		"Notification": topic("OnClusterDeleted"),
+		"Notification": topic("OnClusterDeleted", "OnInstanceCreated", "OnInstanceActive"),
 		"Groups":       map[string]any{"group1": map[string]any{"DesiredVMCount": 1, "ResourceType": "OnDemand", "InstanceType": it}}})
 	if r.Status != 201 || json.Unmarshal(r.Body, &id) != nil {
 		t.Fatalf("CreateCluster: %d %s", r.Status, r.Body)
@@ -127,7 +128,7 @@ func TestAlibabaNotifications(t *testing.T) {
 	if s := strings.Join(got[stopped], " "); s != "OnJobWaiting OnJobStopped OnPriorityChange" {
 		t.Errorf("stopped job: %q, want OnJobWaiting OnJobStopped OnPriorityChange", s)
 	}
-	if s := strings.Join(got[cluster], " "); s != "OnClusterDeleted" {
+	if s := strings.Join(got[cluster], " "); s != "OnInstanceCreated OnInstanceActive OnClusterDeleted" {
 		t.Errorf("cluster: %q", s)
 	}
 	if code := adminGet(t, emu, "notifications?after=x", nil); code != 400 {

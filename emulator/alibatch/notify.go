@@ -3,7 +3,8 @@ package alibatch
 // Notifications: a job's or cluster's description may name an MNS topic
 // (Notification{Topic{Name, Endpoint, Events}}) to be told about its events
 // (reference §A.5: OnJob/OnTask/OnInstance × Waiting, Running, Stopped,
-// Finished, Failed, and OnPriorityChange; seed 001: OnClusterDeleted, …).
+// Finished, Failed, and OnPriorityChange; seed 001: OnClusterDeleted,
+// OnInstanceCreated, OnInstanceActive for a cluster's VMs).
 // The emulator delivers them to a sink per tenant instead of MNS, read
 // through the admin API (GET notifications), in the order they happened.
 //
@@ -37,7 +38,9 @@ type Notification struct {
 	TaskName   string    `json:"task_name,omitempty"`
 	InstanceID *int      `json:"instance_id,omitempty"`
 	ClusterID  string    `json:"cluster_id,omitempty"`
-	State      string    `json:"state,omitempty"` // the state entered (job, task, instance events)
+	// ClusterInstanceID is the cluster VM of OnInstanceCreated/OnInstanceActive.
+	ClusterInstanceID string `json:"cluster_instance_id,omitempty"`
+	State             string `json:"state,omitempty"` // the state entered (job, task, instance events)
 }
 
 // topic is a parsed Notification.Topic; events nil means every event (the
@@ -58,12 +61,13 @@ type notifier struct {
 	last    map[string]string // entity key -> last documented state
 	ran     map[string]bool   // entity key -> some attempt has run
 	stopped map[string]bool   // job ID -> StopJob accepted (failures are Stopped)
+	envs    map[string]string // engine env ID -> cluster ID (clusters with a topic)
 	sink    map[string][]Notification
 }
 
 func newNotifier() *notifier {
 	return &notifier{topics: map[string]*topic{}, last: map[string]string{}, ran: map[string]bool{},
-		stopped: map[string]bool{}, sink: map[string][]Notification{}}
+		stopped: map[string]bool{}, envs: map[string]string{}, sink: map[string][]Notification{}}
 }
 
 // parseTopic reads a description's Notification.Topic (nil when absent).
@@ -98,8 +102,21 @@ func (s *Service) afterDispatch(req *acs.Request, resp *acs.Response) {
 		if t == nil || id == "" {
 			return
 		}
+		var envs []string
+		if req.Op == "CreateCluster" {
+			s.mu.Lock()
+			if c := s.clusters[id]; c != nil {
+				for _, en := range c.groups {
+					envs = append(envs, en)
+				}
+			}
+			s.mu.Unlock()
+		}
 		n.mu.Lock()
 		n.topics[id] = t
+		for _, en := range envs {
+			n.envs[en] = id
+		}
 		n.mu.Unlock()
 	case "StopJob", "StartJob":
 		// Failures already logged keep their meaning: replay them first.
@@ -172,6 +189,9 @@ func (n *notifier) apply(c engine.Change) {
 		}
 		ranKey = c.ID + "/" + c.Task + "/" + itoa(*c.Index)
 		key, kind = ranKey, "Instance"
+	case "node":
+		n.applyNode(c)
+		return
 	default:
 		return
 	}
@@ -210,6 +230,29 @@ func (n *notifier) apply(c engine.Change) {
 		ev.InstanceID = &i
 	}
 	n.deliver(c.Tenant, n.topics[c.ID], ev)
+}
+
+// clusterEvents are the cluster VM events (seed 001's example) by the
+// documented cluster-instance state entered: created = the VM is allocated
+// (Pending -> Starting), active = it serves tasks (-> Running).
+var clusterEvents = map[string]string{"Starting": "OnInstanceCreated", "Running": "OnInstanceActive"}
+
+// applyNode fires a cluster VM's event when a node of a subscribed
+// cluster's group enters the state that event names (n.mu held).
+func (n *notifier) applyNode(c engine.Change) {
+	cl, ok := n.envs[c.Env]
+	if !ok {
+		return
+	}
+	state := clusterInstanceState(c.To)
+	key := "node/" + c.ID
+	if n.last[key] == state {
+		return
+	}
+	n.last[key] = state
+	if ev, ok := clusterEvents[state]; ok {
+		n.deliver(c.Tenant, n.topics[cl], Notification{Time: c.Time.UTC(), Event: ev, ClusterID: cl, ClusterInstanceID: c.ID, State: state})
+	}
 }
 
 // Notifications returns tenant's delivered notifications with Seq > after,

@@ -63,6 +63,9 @@ type Change struct {
 	Index  *int      `json:"index,omitempty"`
 	From   string    `json:"from"`
 	To     string    `json:"to"`
+	// Env is a node change's compute environment (façades map nodes to
+	// their clusters with it).
+	Env string `json:"env,omitempty"`
 }
 
 // Engine is the emulator's core. All methods are safe for concurrent use.
@@ -463,6 +466,12 @@ func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, 
 	if n := len(e.changes); n > e.cfg.MaxChanges {
 		e.changes = append(e.changes[:0:0], e.changes[n-e.cfg.MaxChanges:]...)
 	}
+}
+
+// nodeChange records a node's state change with its environment.
+func (e *Engine) nodeChange(t time.Time, en *env, n *node, from, to string) {
+	e.change(t, en.tenant, "node", n.id, "", nil, from, to)
+	e.changes[len(e.changes)-1].Env = en.id
 }
 
 // fire records name for every subscription to it in subs.
