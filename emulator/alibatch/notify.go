@@ -12,7 +12,9 @@ package alibatch
 // of state changes (Engine.Changes), mapped to the documented states the
 // way the views map them, so every state a GetJob could show fires once,
 // in order, even when no client polled it. The log is read lazily (when the
-// sink is read, and before StopJob/StartJob change what a failure means).
+// sink is read, and before StopJob/StartJob change what a failure means);
+// it holds the engine's last MaxChanges changes, so a sink left unread for
+// longer than that misses the oldest.
 
 import (
 	"encoding/json"
@@ -91,6 +93,32 @@ func parseTopic(desc map[string]any) *topic {
 	return t
 }
 
+// beforeDispatch runs before an operation: StopJob and StartJob change what
+// a job's coming failures mean (Stopped after StopJob), so the changes
+// logged so far are replayed first and the job is marked before the
+// engine acts (it may log the stop's failures at once). The returned undo
+// restores the mark when the operation is refused.
+func (s *Service) beforeDispatch(req *acs.Request) (undo func()) {
+	if req.Op != "StopJob" && req.Op != "StartJob" {
+		return func() {}
+	}
+	s.catchUp()
+	n, id := s.notes, req.Vars["JobId"]
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	prev, had := n.stopped[id]
+	n.stopped[id] = req.Op == "StopJob"
+	return func() {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if had {
+			n.stopped[id] = prev
+		} else {
+			delete(n.stopped, id)
+		}
+	}
+}
+
 // afterDispatch is called with every operation that succeeded: it keeps the
 // subscriptions and fires the events of operations (not of state changes).
 func (s *Service) afterDispatch(req *acs.Request, resp *acs.Response) {
@@ -117,12 +145,6 @@ func (s *Service) afterDispatch(req *acs.Request, resp *acs.Response) {
 		for _, en := range envs {
 			n.envs[en] = id
 		}
-		n.mu.Unlock()
-	case "StopJob", "StartJob":
-		// Failures already logged keep their meaning: replay them first.
-		s.catchUp()
-		n.mu.Lock()
-		n.stopped[req.Vars["JobId"]] = req.Op == "StopJob"
 		n.mu.Unlock()
 	case "ChangeJobPriority":
 		s.catchUp()
@@ -221,9 +243,6 @@ func (n *notifier) apply(c engine.Change) {
 		return
 	}
 	n.last[key] = state
-	if n.stopped[c.ID] && state == Waiting {
-		n.stopped[c.ID] = false // a restarted job's failures are failures again
-	}
 	ev := Notification{Time: c.Time.UTC(), Event: "On" + kind + state, JobID: c.ID, TaskName: c.Task, State: state}
 	if c.Kind == "task-instance" {
 		i := *c.Index

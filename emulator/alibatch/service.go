@@ -187,8 +187,10 @@ func (s *Service) Handle(ctx context.Context, req *acs.Request) (*acs.Response, 
 		delete(p, "Marker")
 	}
 	s.sweep(req.AccessKeyID)
+	undo := s.beforeDispatch(req)
 	resp, e := h(ctx, req, p)
 	if e != nil {
+		undo()
 		return nil, e
 	}
 	if resp.Status == 0 {
