@@ -1,8 +1,10 @@
 package harness
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
@@ -130,6 +132,9 @@ func BackendItems(c *fixtures.Catalog) []BackendItem {
 // such attempt fails and the task's retry path runs. t should be a tenant of
 // the spec's own (NewTenant), so specs beside it keep their nodes.
 func (t *Target) KillInstances(n int) error {
-	return t.AddChaos(chaos.Config{Rules: []chaos.Rule{{Name: "spec-" + t.SecretID + "-kill", Tenant: t.SecretID,
+	// A rule name is unique per configuration: a second call for the same
+	// tenant adds a rule of its own.
+	name := fmt.Sprintf("spec-%s-kill-%d", t.SecretID, time.Now().UnixNano())
+	return t.AddChaos(chaos.Config{Rules: []chaos.Rule{{Name: name, Tenant: t.SecretID,
 		KillInstance: true, Probability: 1, Count: n}}})
 }
