@@ -78,8 +78,10 @@ func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.tenants(w, r)
 	case "chaos":
 		a.chaos(w, r)
+	case "notifications":
+		a.notifications(w, r)
 	default:
-		adminError(w, http.StatusNotFound, "no such admin endpoint %q (info, events, objects, clock, tenants, chaos)", r.URL.Path)
+		adminError(w, http.StatusNotFound, "no such admin endpoint %q (info, events, objects, clock, tenants, chaos, notifications)", r.URL.Path)
 	}
 }
 
@@ -98,6 +100,30 @@ func (a *admin) info(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, Info{Name: "batchconform-emulator", Version: Version,
 		Dialects: append([]string(nil), Dialects...), Clock: a.clockInfo(), Started: a.e.started.UTC(),
 		StateHold: a.e.eng.Timing().Hold.String(), Chaos: a.e.chaos.Status()})
+}
+
+// notifications lists the Alibaba BatchCompute notifications delivered to a
+// tenant's topics (GET notifications?tenant=AccessKeyId&after=Seq; tenant
+// defaults to the default tenant), oldest first: the emulator's MNS sink.
+func (a *admin) notifications(w http.ResponseWriter, r *http.Request) {
+	if !method(w, r, http.MethodGet) {
+		return
+	}
+	q := r.URL.Query()
+	var after int64
+	if s := q.Get("after"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			adminError(w, http.StatusBadRequest, "after: a non-negative integer, got %q", s)
+			return
+		}
+		after = n
+	}
+	tenant := q.Get("tenant")
+	if tenant == "" {
+		tenant = a.e.SecretID
+	}
+	writeJSON(w, http.StatusOK, a.e.ali.Notifications(tenant, after))
 }
 
 func (a *admin) events(w http.ResponseWriter, r *http.Request) {

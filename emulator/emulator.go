@@ -124,6 +124,7 @@ type Emulator struct {
 	tenants *tenants.Registry
 	faults  *faults.Set
 	chaos   *chaos.Set
+	ali     *alibatch.Service
 	srv     *http.Server
 	ln      net.Listener
 	handler http.Handler
@@ -168,7 +169,7 @@ func Start(opts ...Option) (*Emulator, error) {
 		clock = engine.NewScaledClock(c.timeScale)
 	}
 	eng, err := engine.New(engine.Config{Clock: clock, Executor: c.executor, WorkDir: c.workDir,
-		Tenants: reg, Faults: fs, Timing: c.timing, Seed: c.seed})
+		Tenants: reg, Faults: fs, Timing: c.timing, Seed: c.seed, Chaos: cs})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: engine: %w", err)
 	}
@@ -190,8 +191,9 @@ func Start(opts ...Option) (*Emulator, error) {
 	}
 	// Alibaba BatchCompute over ACS: the same tenants (a tenant's
 	// SecretId/SecretKey are its AccessKeyId/AccessKeySecret) and engine.
+	aliSvc := alibatch.New(eng, reg, fs)
 	ali, err := acs.NewHandler(acs.Config{
-		Service:           alibatch.New(eng, reg, fs),
+		Service:           aliSvc,
 		Tenants:           reg,
 		Now:               time.Now,
 		Logger:            c.logger,
@@ -199,6 +201,7 @@ func Start(opts ...Option) (*Emulator, error) {
 		AcceptAnyDate:     fs.On(faults.AliAcceptAnyDate),
 		NoRequestIDHeader: fs.On(faults.AliNoRequestIDHeader),
 		BareErrorBody:     fs.On(faults.AliBareErrorBody),
+		Chaos:             cs,
 	})
 	if err != nil {
 		eng.Close()
@@ -211,7 +214,7 @@ func Start(opts ...Option) (*Emulator, error) {
 	}
 	e := &Emulator{
 		Addr: ln.Addr().String(), SecretID: c.secretID, SecretKey: c.secretKey,
-		eng: eng, tenants: reg, faults: fs, chaos: cs, ln: ln, manual: c.manual, scale: c.timeScale,
+		eng: eng, tenants: reg, faults: fs, chaos: cs, ali: aliSvc, ln: ln, manual: c.manual, scale: c.timeScale,
 		started: time.Now(), served: make(chan struct{}),
 	}
 	e.URL = "http://" + e.Addr

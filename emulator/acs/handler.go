@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/zlib"
-	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -23,6 +22,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/batchconform/batchconform/emulator/chaos"
 	"github.com/batchconform/batchconform/emulator/tenants"
 )
 
@@ -44,6 +44,9 @@ type Config struct {
 	NoRequestIDHeader bool
 	// BareErrorBody answers errors with Code and Message only (a fault).
 	BareErrorBody bool
+	// Chaos holds the documented failures on demand (nil: none; see
+	// package chaos and chaos.go). Rules match the service ServiceName.
+	Chaos *chaos.Set
 }
 
 type handler struct {
@@ -56,6 +59,7 @@ type handler struct {
 	anyDt  bool
 	noRID  bool
 	bare   bool
+	chaos  *chaos.Set
 }
 
 // NewHandler returns the ACS handler.
@@ -68,7 +72,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	}
 	h := &handler{svc: cfg.Service, rt: newRouter(cfg.Service.Routes()), ts: cfg.Tenants, now: cfg.Now,
 		log: cfg.Logger, skipSg: cfg.SkipSignature, anyDt: cfg.AcceptAnyDate,
-		noRID: cfg.NoRequestIDHeader, bare: cfg.BareErrorBody}
+		noRID: cfg.NoRequestIDHeader, bare: cfg.BareErrorBody, chaos: cfg.Chaos}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -88,7 +92,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, reqID, InternalError())
 		}
 	}()
-	resp, e := h.serve(r.Context(), r, req)
+	resp, e := h.serve(w, r, req)
+	if e == errDropped {
+		return // chaos closed the connection: nothing to write
+	}
 	if e != nil {
 		h.writeError(w, r, reqID, e)
 		return
@@ -96,7 +103,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.writeResponse(w, r, reqID, resp)
 }
 
-func (h *handler) serve(ctx context.Context, r *http.Request, req *Request) (*Response, *Error) {
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, req *Request) (*Response, *Error) {
+	ctx := r.Context()
 	q, e := parseQuery(r.URL.RawQuery)
 	if e != nil {
 		return nil, e
@@ -132,6 +140,9 @@ func (h *handler) serve(ctx context.Context, r *http.Request, req *Request) (*Re
 			return nil, Invalid("HttpBody", "Its type must be object.")
 		}
 		req.Body, req.HasBody = v, true
+	}
+	if e := h.applyChaos(w, r, req); e != nil {
+		return nil, e
 	}
 	return h.svc.Handle(ctx, req)
 }

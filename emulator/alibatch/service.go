@@ -88,6 +88,8 @@ type Service struct {
 	tokens   map[string]token // tenant\x00op\x00token
 	autoRel  map[string]bool  // job IDs with AutoRelease
 	hidden   map[string]bool  // faults.AliDeleteRunningJob: jobs "deleted" while running, removed once ended
+
+	notes *notifier // Notification topics and their sink (notify.go)
 }
 
 type handler func(ctx context.Context, req *acs.Request, p map[string]any) (*acs.Response, *acs.Error)
@@ -101,7 +103,7 @@ type token struct {
 func New(eng *engine.Engine, ts *tenants.Registry, fs *faults.Set) *Service {
 	s := &Service{eng: eng, cat: catalog.Catalog(), tenants: ts, faults: fs, skip: map[string]bool{},
 		actions: map[string]*fixtures.Action{}, clusters: map[string]*cluster{}, images: map[string]*image{},
-		tokens: map[string]token{}, autoRel: map[string]bool{}, hidden: map[string]bool{}}
+		tokens: map[string]token{}, autoRel: map[string]bool{}, hidden: map[string]bool{}, notes: newNotifier()}
 	for i := range s.cat.Actions {
 		s.actions[s.cat.Actions[i].Name] = &s.cat.Actions[i]
 	}
@@ -185,13 +187,16 @@ func (s *Service) Handle(ctx context.Context, req *acs.Request) (*acs.Response, 
 		delete(p, "Marker")
 	}
 	s.sweep(req.AccessKeyID)
+	undo := s.beforeDispatch(req)
 	resp, e := h(ctx, req, p)
 	if e != nil {
+		undo()
 		return nil, e
 	}
 	if resp.Status == 0 {
 		resp.Status = a.Status
 	}
+	s.afterDispatch(req, resp)
 	return resp, nil
 }
 

@@ -20,10 +20,18 @@ import (
 	"time"
 )
 
-// Codes are the error codes chaos may answer, with the message it answers
-// them with. Only documented codes that a client cannot otherwise provoke (a
-// backend dependency failing, throttling) are here: chaos never invents a
-// code.
+// The signing services of the dialects (each catalog's service): rules match
+// on them, and each has its own documented codes.
+const (
+	ServiceTencentBatch = "batch"
+	ServiceOceanus      = "oceanus"
+	ServiceAliBatch     = "batchcompute"
+)
+
+// Codes are the error codes chaos may answer for Tencent Batch, with the
+// message it answers them with. Only documented codes that a client cannot
+// otherwise provoke (a backend dependency failing, an outage, throttling) are
+// here: chaos never invents a code.
 var Codes = map[string]string{
 	"InternalError":                      "An internal error occurred.",
 	"InternalError.CallCvm":              "Calling the CVM API returned an error.",
@@ -32,6 +40,45 @@ var Codes = map[string]string{
 	"InternalError.CallCpmAPI":           "Calling the CPM API returned an error.",
 	"InternalError.CpmResponseDataEmpty": "The CPM API returned no data.",
 	"RequestLimitExceeded":               "Your request rate exceeds the limit.",
+	"ServiceUnavailable":                 "The service is temporarily unavailable.",
+}
+
+// OceanusCodes are Oceanus's (tencent-oceanus-2019-04-22.errors.json: every
+// InternalError.* of a backend dependency, and the common outage and
+// throttling codes of reference §5.8), with English renderings of the
+// documented meanings.
+var OceanusCodes = map[string]string{
+	"InternalError":                           "An internal error occurred.",
+	"InternalError.CLS":                       "The CLS API returned an error.",
+	"InternalError.COSClient":                 "Accessing the COS service failed.",
+	"InternalError.CamCgwError":               "The CAM gateway returned an error.",
+	"InternalError.DB":                        "A database error occurred.",
+	"InternalError.FailedToBescribeResources": "Describing the target resources failed.",
+	"InternalError.FailedToUpdateJob":         "The job could not be updated.",
+	"InternalError.JobInstanceNotFound":       "The job instance was not found.",
+	"InternalError.LogicError":                "An internal error occurred.",
+	"InternalError.SqlCodeNotFound":           "The SQL code was not found.",
+	"InternalError.StsNewClient":              "An internal error occurred.",
+	"InternalError.SystemError":               "A system error occurred.",
+	"RequestLimitExceeded":                    "Your request rate exceeds the limit.",
+	"ServiceUnavailable":                      "The service is temporarily unavailable.",
+}
+
+// ACSCodes are Alibaba BatchCompute's: reference §A.3 documents one failure
+// of the service itself, 500 InternalError (no throttling or outage code is
+// documented for this API, so chaos has none: a rule that wants a throttled
+// Alibaba client uses latency or drop).
+var ACSCodes = map[string]string{
+	"InternalError": "The request processing has been failed due to some unknown error.",
+}
+
+// ServiceCodes maps each service to its codes. A rule's error must be
+// documented for its service (or, without a service, for at least one); a
+// rule without a service only hits the services that document its code.
+var ServiceCodes = map[string]map[string]string{
+	ServiceTencentBatch: Codes,
+	ServiceOceanus:      OceanusCodes,
+	ServiceAliBatch:     ACSCodes,
 }
 
 // MaxLatency bounds one rule's added latency, so a typo cannot hang a client
@@ -59,6 +106,11 @@ type Rule struct {
 	// Count stops the rule after it has hit this many requests (0: never):
 	// a RequestLimitExceeded burst of N requests is Count N, Probability 1.
 	Count int `json:"count,omitempty"`
+	// KillInstance makes the rule hit instances instead of requests: when a
+	// matching tenant's task instance starts its command, the compute node
+	// under it dies mid-task (the instance's attempt fails and its retry path
+	// runs). Such a rule takes no service, actions, error, latency or drop.
+	KillInstance bool `json:"kill_instance,omitempty"`
 
 	latency time.Duration
 	actions map[string]bool
@@ -133,9 +185,23 @@ func (c *Config) Validate() error {
 		if r.Count < 0 {
 			return fmt.Errorf("chaos: rule %s: count must not be negative", r.Name)
 		}
+		if r.KillInstance {
+			if r.Service != "" || len(r.Actions) > 0 || r.Error != "" || r.Message != "" || r.Latency != "" || r.Drop {
+				return fmt.Errorf("chaos: rule %s: kill_instance takes only name, tenant, probability and count", r.Name)
+			}
+			r.actions = nil
+			continue
+		}
+		if r.Service != "" {
+			if _, ok := ServiceCodes[r.Service]; !ok {
+				return fmt.Errorf("chaos: rule %s: unknown service %q (known: %s, %s, %s)", r.Name, r.Service,
+					ServiceTencentBatch, ServiceOceanus, ServiceAliBatch)
+			}
+		}
 		if r.Error != "" {
-			if _, ok := Codes[r.Error]; !ok {
-				return fmt.Errorf("chaos: rule %s: %q is not a chaos error code (known: %s)", r.Name, r.Error, strings.Join(CodeNames(), ", "))
+			if !documented(r.Service, r.Error) {
+				return fmt.Errorf("chaos: rule %s: %q is not a chaos error code%s (known: %s)", r.Name, r.Error,
+					forService(r.Service), strings.Join(codeNames(r.Service), ", "))
 			}
 		} else if r.Message != "" {
 			return fmt.Errorf("chaos: rule %s: message without error", r.Name)
@@ -164,14 +230,43 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// CodeNames lists Codes sorted.
-func CodeNames() []string {
-	out := make([]string, 0, len(Codes))
-	for c := range Codes {
+// CodeNames lists every service's codes, sorted.
+func CodeNames() []string { return codeNames("") }
+
+// codeNames lists service's codes sorted ("": every service's).
+func codeNames(service string) []string {
+	set := map[string]bool{}
+	for svc, codes := range ServiceCodes {
+		if service != "" && svc != service {
+			continue
+		}
+		for c := range codes {
+			set[c] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for c := range set {
 		out = append(out, c)
 	}
 	sort.Strings(out)
 	return out
+}
+
+// documented reports whether code is a chaos code of service ("": of any).
+func documented(service, code string) bool {
+	for _, c := range codeNames(service) {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+func forService(service string) string {
+	if service == "" {
+		return ""
+	}
+	return " of service " + service
 }
 
 // Set holds the active configuration. A nil *Set or one with no
@@ -270,7 +365,9 @@ func (s *Set) Status() Status {
 
 // Decide returns what happens to a request of tenant for service's action.
 // Only rules that match draw from the generator, so requests of other
-// tenants do not change a tenant's sequence of hits.
+// tenants do not change a tenant's sequence of hits. A rule whose error the
+// service does not document does not match it (chaos never answers a code
+// of another dialect), and instance rules never match requests.
 func (s *Set) Decide(tenant, service, action string) Effect {
 	if s == nil {
 		return Effect{}
@@ -282,22 +379,59 @@ func (s *Set) Decide(tenant, service, action string) Effect {
 	}
 	for i := range s.cfg.Rules {
 		r := &s.cfg.Rules[i]
-		if (r.Tenant != "" && r.Tenant != tenant) || (r.Service != "" && r.Service != service) ||
+		if r.KillInstance || (r.Tenant != "" && r.Tenant != tenant) || (r.Service != "" && r.Service != service) ||
 			(r.actions != nil && !r.actions[action]) {
 			continue
 		}
-		if r.Count > 0 && s.hits[r.Name] >= r.Count {
+		msg, ok := ServiceCodes[service][r.Error]
+		if r.Error != "" && !ok {
 			continue
 		}
-		if r.Probability < 1 && s.rng.Float64() >= r.Probability {
+		if !s.drawLocked(r) {
 			continue
 		}
-		s.hits[r.Name]++
 		e := Effect{Rule: r.Name, Latency: r.latency, Drop: r.Drop, Code: r.Error, Message: r.Message}
 		if e.Code != "" && e.Message == "" {
-			e.Message = Codes[e.Code]
+			e.Message = msg
 		}
 		return e
 	}
 	return Effect{}
+}
+
+// drawLocked decides whether a matching rule hits (its count left and its
+// probability drawn) and counts the hit.
+func (s *Set) drawLocked(r *Rule) bool {
+	if r.Count > 0 && s.hits[r.Name] >= r.Count {
+		return false
+	}
+	if r.Probability < 1 && s.rng.Float64() >= r.Probability {
+		return false
+	}
+	s.hits[r.Name]++
+	return true
+}
+
+// InstanceDies is asked by the engine when an instance of tenant starts its
+// command: it names the kill_instance rule that kills the node under it mid-task
+// (the first that hits), or "" when the instance lives.
+func (s *Set) InstanceDies(tenant string) string {
+	if s == nil {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg == nil {
+		return ""
+	}
+	for i := range s.cfg.Rules {
+		r := &s.cfg.Rules[i]
+		if !r.KillInstance || (r.Tenant != "" && r.Tenant != tenant) {
+			continue
+		}
+		if s.drawLocked(r) {
+			return r.Name
+		}
+	}
+	return ""
 }

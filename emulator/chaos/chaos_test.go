@@ -20,6 +20,10 @@ func TestParseRejects(t *testing.T) {
 		{"no effect", `{"rules":[{"probability":1}]}`, "does nothing"},
 		{"message without error", `{"rules":[{"probability":1,"latency":"1ms","message":"x"}]}`, "message without error"},
 		{"negative count", `{"rules":[{"probability":1,"error":"InternalError","count":-1}]}`, "count"},
+		{"code of another service", `{"rules":[{"service":"batchcompute","probability":1,"error":"InternalError.CallCvm"}]}`, "not a chaos error code of service batchcompute"},
+		{"unknown service", `{"rules":[{"service":"ecs","probability":1,"error":"InternalError"}]}`, "unknown service"},
+		{"kill with error", `{"rules":[{"kill_instance":true,"probability":1,"error":"InternalError"}]}`, "kill_instance takes only"},
+		{"kill with actions", `{"rules":[{"kill_instance":true,"probability":1,"actions":["SubmitJob"]}]}`, "kill_instance takes only"},
 		{"duplicate name", `{"rules":[{"name":"a","probability":1,"error":"InternalError"},{"name":"a","probability":1,"drop":true}]}`, "duplicate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -47,7 +51,7 @@ func mustSet(t *testing.T, js string) *Set {
 // Every documented code is answered with its own message; matching is by
 // tenant, service and action, and the first hitting rule decides.
 func TestDecideMatches(t *testing.T) {
-	for _, code := range CodeNames() {
+	for _, code := range codeNames(ServiceTencentBatch) {
 		s := mustSet(t, `{"rules":[{"tenant":"AKIDa","service":"batch","actions":["SubmitJob"],"probability":1,"error":"`+code+`"},
 			{"name":"slow","actions":["DescribeJobs"],"probability":1,"latency":"250ms"}]}`)
 		if e := s.Decide("AKIDa", "batch", "SubmitJob"); e.Code != code || e.Message != Codes[code] || e.Rule != "rule-1" {
@@ -157,5 +161,56 @@ func TestAdd(t *testing.T) {
 	}
 	if e := s.Decide("t2", "batch", "X"); e.Code != "InternalError.CallCam" {
 		t.Fatalf("added rule: %+v", e)
+	}
+}
+
+// Each service answers only its own documented codes, with its own message:
+// a rule without a service skips the services that do not document its
+// code, and Alibaba's InternalError carries the ACS message.
+func TestServiceCodes(t *testing.T) {
+	for svc, codes := range ServiceCodes {
+		for code, msg := range codes {
+			s := mustSet(t, `{"rules":[{"service":"`+svc+`","probability":1,"error":"`+code+`"}]}`)
+			if e := s.Decide("t", svc, "X"); e.Code != code || e.Message != msg {
+				t.Errorf("%s %s: %+v", svc, code, e)
+			}
+		}
+	}
+	s := mustSet(t, `{"rules":[{"name":"db","probability":1,"error":"InternalError.DB"},{"name":"any","probability":1,"error":"InternalError"}]}`)
+	if e := s.Decide("t", ServiceOceanus, "CreateJob"); e.Rule != "db" || e.Code != "InternalError.DB" {
+		t.Errorf("oceanus: %+v", e)
+	}
+	for _, svc := range []string{ServiceTencentBatch, ServiceAliBatch} {
+		if e := s.Decide("t", svc, "CreateJob"); e.Rule != "any" || e.Message != ServiceCodes[svc]["InternalError"] {
+			t.Errorf("%s got another dialect's code or message: %+v", svc, e)
+		}
+	}
+	if st := s.Status(); st.Hits["db"] != 1 || st.Hits["any"] != 2 {
+		t.Errorf("hits %+v", st.Hits)
+	}
+}
+
+// kill_instance rules hit instances (per tenant, with count and
+// probability) and never requests; request rules never kill instances.
+func TestInstanceDies(t *testing.T) {
+	s := mustSet(t, `{"rules":[{"name":"kill","tenant":"t1","kill_instance":true,"probability":1,"count":2},
+		{"name":"req","probability":1,"error":"InternalError"}]}`)
+	for i := 0; i < 2; i++ {
+		if r := s.InstanceDies("t1"); r != "kill" {
+			t.Fatalf("instance %d lived (%q)", i, r)
+		}
+	}
+	if r := s.InstanceDies("t1"); r != "" {
+		t.Fatalf("count spent, still killed by %q", r)
+	}
+	if r := s.InstanceDies("t2"); r != "" {
+		t.Fatalf("another tenant's instance killed by %q", r)
+	}
+	if e := s.Decide("t1", ServiceTencentBatch, "SubmitJob"); e.Rule != "req" {
+		t.Fatalf("a request matched %+v", e)
+	}
+	var nilSet *Set
+	if nilSet.InstanceDies("t1") != "" {
+		t.Fatal("nil set killed an instance")
 	}
 }

@@ -7,20 +7,30 @@
 // The emulator is closed by t.Cleanup; a startup error fails the test with the
 // emulator's log; when the test fails, the emulator's log is written to the
 // test log so a failure can be read without re-running. Clients come ready
-// for each dialect as a method named after it (BatchClient for Tencent Cloud
-// Batch; later dialects add OceanusClient and so on, on the same type).
+// for each dialect as a method named after it: BatchClient (Tencent Cloud
+// Batch, tencentcloud-sdk-go), OceanusClient (Tencent Cloud Oceanus,
+// tencentcloud-sdk-go) and AlibabaClient (Alibaba Cloud BatchCompute, the
+// suite's signed ACS REST client: no official Go SDK exists for it).
+//
+// Chaos (documented failures on demand: backend outages, throttling,
+// latency, dropped connections, nodes dying mid-task) works in every dialect
+// through emulator.WithChaos, or while the test runs through emu.Chaos().
 package emulatortest
 
 import (
 	"bytes"
 	"log/slog"
+	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	batch "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/batch/v20170312"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	oceanus "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/oceanus/v20190422"
 
+	"github.com/batchconform/batchconform/clients/acs"
 	"github.com/batchconform/batchconform/emulator"
 )
 
@@ -94,6 +104,31 @@ func (e *Emulator) BatchClientIn(region string) *batch.Client {
 		e.t.Fatalf("emulatortest: batch client: %v", err)
 	}
 	return c
+}
+
+// OceanusClient returns a tencentcloud-sdk-go Oceanus (2019-04-22) client
+// for DefaultRegion with the default tenant's credentials (the SDK's
+// v1.0.162 client has 15 of the actions; send the others signed with
+// internal/tcsign or through common.Client).
+func (e *Emulator) OceanusClient() *oceanus.Client { return e.OceanusClientIn(DefaultRegion) }
+
+// OceanusClientIn is OceanusClient for another region.
+func (e *Emulator) OceanusClientIn(region string) *oceanus.Client {
+	e.t.Helper()
+	c, err := oceanus.NewClient(e.credential(), region, e.clientProfile())
+	if err != nil {
+		e.t.Fatalf("emulatortest: oceanus client: %v", err)
+	}
+	return c
+}
+
+// AlibabaClient returns a signed ACS REST client (Alibaba Cloud
+// BatchCompute 2015-11-11) with the default tenant's credentials as its
+// AccessKey pair: c.JSON(ctx, "POST", "/jobs", description, &out) and so on,
+// errors as *acs.Response with the documented status and Err().
+func (e *Emulator) AlibabaClient() *acs.Client {
+	return &acs.Client{Endpoint: e.URL, Signer: acs.Signer{AccessKeyID: e.SecretID, AccessKeySecret: e.SecretKey},
+		HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // syncBuffer is a bytes.Buffer safe for the emulator's concurrent logging.

@@ -33,6 +33,17 @@ type Config struct {
 	Seed uint64
 	// MaxChanges bounds the state-change log kept for Changes (default 100000).
 	MaxChanges int
+	// Chaos decides which instances lose their compute node mid-task (nil:
+	// none; the emulator passes its chaos set, see package chaos).
+	Chaos InstanceChaos
+}
+
+// InstanceChaos is asked once per attempt, when an instance of tenant starts
+// its command: a non-empty answer (the chaos rule's name) makes the node
+// under it die once the RUNNING state has been held, so the attempt fails
+// and the task's retry path (MaxRetry) runs as for any lost node.
+type InstanceChaos interface {
+	InstanceDies(tenant string) string
 }
 
 // Clock is emulator time.
@@ -52,6 +63,9 @@ type Change struct {
 	Index  *int      `json:"index,omitempty"`
 	From   string    `json:"from"`
 	To     string    `json:"to"`
+	// Env is a node change's compute environment (façades map nodes to
+	// their clusters with it).
+	Env string `json:"env,omitempty"`
 }
 
 // Engine is the emulator's core. All methods are safe for concurrent use.
@@ -452,6 +466,12 @@ func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, 
 	if n := len(e.changes); n > e.cfg.MaxChanges {
 		e.changes = append(e.changes[:0:0], e.changes[n-e.cfg.MaxChanges:]...)
 	}
+}
+
+// nodeChange records a node's state change with its environment.
+func (e *Engine) nodeChange(t time.Time, en *env, n *node, from, to string) {
+	e.change(t, en.tenant, "node", n.id, "", nil, from, to)
+	e.changes[len(e.changes)-1].Env = en.id
 }
 
 // fire records name for every subscription to it in subs.

@@ -188,7 +188,7 @@ func (e *Engine) addNode(en *env, origin, insID, image, cause string, t time.Tim
 	n.createAct = e.newActivity(en, n, ActivityCreateNode, cause, t)
 	en.nodes = append(en.nodes, n)
 	e.attached[insID] = n
-	e.change(t, en.tenant, "node", n.id, "", nil, "", NodeSubmitted)
+	e.nodeChange(t, en, n, "", NodeSubmitted)
 	e.wake(n, t.Add(e.timing.NodeBoot))
 	return n
 }
@@ -220,7 +220,7 @@ func (e *Engine) setNode(n *node, to string, t time.Time) {
 	from := n.state
 	n.state, n.since = to, t
 	en := n.env
-	e.change(t, en.tenant, "node", n.id, "", nil, from, to)
+	e.nodeChange(t, en, n, from, to)
 	switch to {
 	case NodeCreated, NodeCreationFailed, NodeRunning, NodeAbnormal, NodeDeleting:
 		e.fire(en.spec.Notifications, t, en.tenant, "COMPUTE_NODE_"+to, en.id, "", nil, n.id)
@@ -350,7 +350,7 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 			return
 		}
 		e.setActivity(en, a, ActivitySucceed, "", t)
-		e.change(t, en.tenant, "node", n.id, "", nil, NodeDeleting, "DELETED")
+		e.nodeChange(t, en, n, NodeDeleting, "DELETED")
 		for i, x := range en.nodes {
 			if x == n {
 				en.nodes = append(en.nodes[:i:i], en.nodes[i+1:]...)

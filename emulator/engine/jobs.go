@@ -107,6 +107,8 @@ type instance struct {
 	killedAt  *time.Time
 	destroyAt time.Time
 	nodeLost  bool
+	// died: chaos killed the node under this attempt mid-task (the reason).
+	died string
 	// placement
 	node   *node  // named env node occupied (STARTING..end, and FAILED_INTERRUPTED)
 	nodeID string // node ID (named or anonymous)
@@ -1035,6 +1037,7 @@ func (e *Engine) startInstance(in *instance, t time.Time) {
 	in.ex = nil
 	in.killedAt = nil
 	in.nodeLost = false
+	in.died = ""
 	e.setInst(in, StateStarting, t)
 	e.wake(in, e.holdEnd(in))
 }
@@ -1050,7 +1053,7 @@ func (e *Engine) timeout(tk *task) time.Duration {
 func (e *Engine) stepActive(in *instance, t time.Time) {
 	j := in.job()
 	tk := in.task
-	if (in.killReq || in.nodeLost) && in.killedAt == nil {
+	if (in.killReq || in.nodeLost || in.died != "") && in.killedAt == nil {
 		e.killExec(in)
 		in.killedAt = tptr(t)
 		in.destroyAt = t
@@ -1063,9 +1066,14 @@ func (e *Engine) stepActive(in *instance, t time.Time) {
 			e.wake(in, in.destroyAt)
 			return
 		}
-		if in.killReq {
+		switch {
+		case in.killReq:
 			e.endInstance(in, t, StateFailed, "terminated")
-		} else {
+		case in.died != "" && !in.nodeLost:
+			why := in.died
+			in.died = ""
+			e.failAttempt(in, t, nil, why)
+		default:
 			e.failAttempt(in, t, nil, "compute node "+in.nodeID+" was terminated")
 		}
 		return
@@ -1085,6 +1093,12 @@ func (e *Engine) stepActive(in *instance, t time.Time) {
 			e.setInst(in, StateRunning, t)
 		}
 		e.startExec(in, t)
+		if e.cfg.Chaos != nil {
+			if rule := e.cfg.Chaos.InstanceDies(j.tenant); rule != "" {
+				// Dies at the next step, once RUNNING has been held: mid-task.
+				in.died = fmt.Sprintf("compute node %s died (chaos rule %s)", in.nodeID, rule)
+			}
+		}
 		e.wake(in, maxTime(t.Add(e.timing.Hold), in.since.Add(e.timing.Hold)))
 		return
 	}

@@ -1,15 +1,18 @@
 package tencentbatch
 
-// Specs of the error items that only a failing backend dependency can cause
-// (catalog: Unprovokable, "a failure of a backend dependency"). No client
-// request provokes them, so on a live target they stay unprovokable (the
-// specs skip); against the emulator, chaos (admin API) makes the dependency
-// fail and the spec checks the action answers the documented code in the
-// documented envelope, once, and then serves the action again.
+// Specs of the items that only a failing backend dependency (or the service
+// itself) can cause (catalog: Unprovokable). No client request provokes
+// them, so on a live target they stay unprovokable (the specs skip);
+// against the emulator, chaos (admin API) makes the dependency fail and the
+// shared check (harness.CheckOutage) asserts the action answers the
+// documented code in the documented envelope, once, and then serves the
+// action again.
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -19,36 +22,61 @@ import (
 	"github.com/batchconform/batchconform/specs/harness"
 )
 
-// chaosBackendPrefix is how the catalog states a backend-dependency reason.
-const chaosBackendPrefix = "a failure of a backend dependency"
-
 var _ = Describe("Tencent Batch backend-dependency errors (chaos)", Label(fixtures.LabelEmulatorOnly), func() {
-	for _, e := range cat.Errors {
-		if !strings.HasPrefix(e.Unprovokable, chaosBackendPrefix) {
-			continue
+	for _, b := range harness.BackendItems(cat) {
+		action := b.Action
+		if action == "" {
+			action = "DescribeJobs" // a protocol item: any action shows it
 		}
-		harness.It(fmt.Sprintf("%s answers %s when its backend fails", e.Action, e.Code), harness.Items(e.ID), func() {
-			t := harness.T(Dialect)
-			t.RequireEmulator()
-			nt := t.NewTenant(harness.TenantConfig{})
-			rule := chaos.Rule{Name: "spec-" + nt.SecretID + "-" + e.Action + "-" + e.Code, Tenant: nt.SecretID,
-				Actions: []string{e.Action}, Probability: 1, Error: e.Code, Count: 1}
-			Expect(nt.AddChaos(chaos.Config{Rules: []chaos.Rule{rule}})).To(Succeed(),
-				"the emulator's chaos cannot produce %s", e.Code)
-			harness.Check(e.ID)
-			env, err := nt.Raw(harness.RawRequest{Action: e.Action})
-			Expect(err).NotTo(HaveOccurred())
-			harness.Evidence(map[string]any{"action": e.Action, "status": env.Status, "response": string(env.Body)})
-			Expect(env.DecodeErr).NotTo(HaveOccurred(), "the failure is not a well-formed envelope: %s", env.Body)
-			Expect(env.Status).To(Equal(200), "API 3.0 errors are answered with HTTP 200")
-			Expect(env.Code()).To(Equal(e.Code))
-			Expect(env.Error.Message).NotTo(BeEmpty())
-			Expect(env.RequestID).NotTo(BeEmpty())
-			// The outage was one request: the next is served (or refused for
-			// its own reasons), not answered with the dependency failure.
-			again, err := nt.Raw(harness.RawRequest{Action: e.Action})
-			Expect(err).NotTo(HaveOccurred())
-			Expect(again.Code()).NotTo(Equal(e.Code), "the dependency failure outlasted the outage: %s", again.Body)
+		harness.It(fmt.Sprintf("%s answers %s when its backend fails", action, b.Code), harness.Items(b.ID), func() {
+			harness.CheckOutage(harness.T(Dialect), harness.Outage{Item: b.ID, Service: chaos.ServiceTencentBatch,
+				Action: action, Code: b.Code, Status: 200, Send: func(nt *harness.Target) harness.OutageAnswer {
+					return harness.API3Answer(nt.Raw(harness.RawRequest{Action: action}))
+				}})
 		})
 	}
+})
+
+// A compute node that dies mid-task is a failure like any other: with
+// MaxRetryCount left the instance is queued again (RUNNING -> RUNNABLE) and
+// its next attempt runs to SUCCEED.
+var _ = Describe("Tencent Batch instance whose node dies (chaos)", Label(fixtures.LabelEmulatorOnly), func() {
+	item := fixtures.MakeID(Dialect, "task-instance", fixtures.KindTransition, "RUNNING->RUNNABLE")
+	harness.It("an instance whose node dies mid-task is retried (RUNNING -> RUNNABLE) and succeeds", harness.Items(item), func() {
+		t := harness.T(Dialect)
+		t.RequireEmulator()
+		nt := t.NewTenant(harness.TenantConfig{})
+		Expect(nt.KillInstances(1)).To(Succeed())
+		job := prJob(nt, "chaos-die", "exit 0")
+		task := job["Job"].(map[string]any)["Tasks"].([]any)[0].(map[string]any)
+		task["MaxRetryCount"] = 1
+		env, err := nt.Raw(harness.RawRequest{Action: "SubmitJob", Body: prMarshal(job)})
+		prAccepted(env, err, "SubmitJob")
+		var jobID string
+		Expect(json.Unmarshal(env.Response["JobId"], &jobID)).To(Succeed(), "SubmitJob JobId: %s", env.Body)
+		DeferCleanup(func() { prDeleteJobs(nt, []string{jobID}) })
+		harness.Check(item)
+		var seen []string
+		var last map[string]any
+		Eventually(func() string {
+			env, err := nt.Raw(harness.RawRequest{Action: "DescribeTask", Body: []byte(`{"JobId":"` + jobID + `","TaskName":"A"}`)})
+			if err != nil || env.Error != nil {
+				return ""
+			}
+			var set []map[string]any
+			if json.Unmarshal(env.Response["TaskInstanceSet"], &set) != nil || len(set) != 1 {
+				return ""
+			}
+			last = set[0]
+			st, _ := last["TaskInstanceState"].(string)
+			if len(seen) == 0 || seen[len(seen)-1] != st {
+				seen = append(seen, st)
+			}
+			return st
+		}).WithTimeout(90 * time.Second).WithPolling(nt.PollInterval()).Should(Or(Equal("SUCCEED"), Equal("FAILED")))
+		harness.Evidence(map[string]any{"job": jobID, "instance_states": seen, "instance": last})
+		Expect(last["TaskInstanceState"]).To(Equal("SUCCEED"), "one node death with MaxRetryCount 1 ends in SUCCEED; seen %v", seen)
+		Expect(strings.Join(seen, " ")).To(ContainSubstring("RUNNING RUNNABLE"),
+			"the attempt on the dead node went RUNNING -> RUNNABLE; seen %v", seen)
+	})
 })
