@@ -33,6 +33,9 @@ type Config struct {
 	Seed uint64
 	// MaxChanges bounds the state-change log kept for Changes (default 100000).
 	MaxChanges int
+	// Journal, when set, records local-executor outcomes and hands them back
+	// while a persisted history is replayed (emulate --state-dir).
+	Journal ExecJournal
 }
 
 // Clock is emulator time.
@@ -88,6 +91,7 @@ type Engine struct {
 	workDir    string
 	ownWorkDir bool
 	runs       map[*execRun]bool
+	lost       []lostExec // replayed local attempts without an outcome (RecoverLost)
 	closed     bool
 	stop       chan struct{}
 	kick       chan struct{}

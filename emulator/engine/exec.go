@@ -61,6 +61,9 @@ func (e *Engine) startExec(in *instance, t time.Time) {
 		ex.exited, ex.exitAt, ex.fail = true, t, "the emulator is shutting down"
 		return
 	}
+	if e.replayExec(in, ex, t) {
+		return
+	}
 	j := in.job()
 	p := localParams{
 		dir:     filepath.Join(e.workDir, j.id, safeName(tk.spec.Name), strconv.Itoa(in.index)),
@@ -103,6 +106,7 @@ func (e *Engine) startExec(in *instance, t time.Time) {
 		ex.exited = true
 		ex.exitAt = maxTime(e.clock.Now(), e.cursor)
 		ex.code, ex.fail, ex.stdout, ex.stderr = res.code, res.fail, res.stdout, res.stderr
+		e.recordExec(in, ex)
 		e.wake(in, ex.exitAt)
 		e.done()
 	}()
