@@ -133,7 +133,7 @@ type Emulator struct {
 	scale   float64
 	started time.Time
 
-	dur       *durable // nil: in memory only
+	dur *durable // nil: in memory only
 
 	closeOnce sync.Once
 	closeErr  error

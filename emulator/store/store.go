@@ -186,6 +186,11 @@ func load(path string) (st *State, err error) {
 	}()
 	st = &State{}
 	err = db.View(func(tx *bolt.Tx) error {
+		// A cut file still has its meta pages but not the pages they point
+		// to (reading those would fault): its size must cover every page.
+		if fi, err := os.Stat(path); err != nil || fi.Size() < tx.Size() {
+			return refuse("corrupt: the file is shorter than the %d bytes its meta page describes", tx.Size())
+		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return refuse("a bbolt database of another program (no %s bucket)", bucketMeta)
