@@ -443,6 +443,12 @@ func (d *durable) restore(saved *store.State, products []api3.Product, ali acs.S
 		}
 		d.jr.replaying.Store(true)
 		err := r.replay(saved.Records)
+		if err == nil && d.clk != nil {
+			// Up to the last time the stopped emulator may have shown,
+			// everything happens as it did then.
+			d.clk.Set(d.resumeAt(saved))
+			d.eng.CatchUp()
+		}
 		d.jr.replaying.Store(false)
 		if err != nil {
 			return fmt.Errorf("emulator: --state-dir: %w", err)
@@ -450,9 +456,6 @@ func (d *durable) restore(saved *store.State, products []api3.Product, ali acs.S
 		d.jr.outcomes = nil
 		d.info.Restored = len(saved.Records)
 		d.info.Diverged = int(d.diverge.Load())
-		if d.clk != nil {
-			d.clk.Set(d.resumeAt(saved))
-		}
 	}
 	if d.clk != nil {
 		d.clk.Resume()

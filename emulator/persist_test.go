@@ -346,3 +346,76 @@ func TestStateRefusesForeignFiles(t *testing.T) {
 		}
 	})
 }
+
+// waitJob polls DescribeJob until the job is in one of want.
+func waitJob(t *testing.T, emu *emulator.Emulator, id string, within time.Duration, want ...string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		r := tc3OK(t, emu.URL, emu.SecretID, emu.SecretKey, "batch", "DescribeJob", map[string]any{"JobId": id})
+		for _, w := range want {
+			if r["JobState"] == w {
+				return r
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s is %v after %v, want %v", id, r["JobState"], within, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// With the local executor a finished command is never run again after a
+// restart (its recorded outcome is replayed), and a command that was running
+// when the emulator stopped fails with emulator.LostReason and goes through
+// its retry policy.
+func TestStateLocalExecutorRecovery(t *testing.T) {
+	dir, mark := t.TempDir(), t.TempDir()
+	local := emulator.WithExecutor("local")
+	emu := startState(t, dir, local, emulator.WithWorkDir(t.TempDir()))
+	submit := func(e *emulator.Emulator, name, cmd string, retries int) string {
+		b := jobBody(name, cmd, "", retries)
+		b["Job"].(map[string]any)["Tasks"].([]any)[0].(map[string]any)["EnvVars"] = []any{map[string]any{"Name": "MARK", "Value": mark}}
+		return tc3OK(t, e.URL, e.SecretID, e.SecretKey, "batch", "SubmitJob", b)["JobId"].(string)
+	}
+	done := submit(emu, "done", `echo ran >> "$MARK/done"; echo finished`, 0)
+	waitJob(t, emu, done, 20*time.Second, "SUCCEED")
+	retried := submit(emu, "retried", `if [ -e "$MARK/retried" ]; then exit 0; fi; touch "$MARK/retried"; sleep 60`, 1)
+	lost := submit(emu, "lost", `touch "$MARK/lost"; sleep 60`, 0)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, e1 := os.Stat(filepath.Join(mark, "retried"))
+		_, e2 := os.Stat(filepath.Join(mark, "lost"))
+		if e1 == nil && e2 == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the commands did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := emu.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	emu2 := startState(t, dir, local, emulator.WithWorkDir(t.TempDir()))
+	defer emu2.Close()
+	if si := emu2.State(); si.Recovered != 2 || si.Diverged != 0 {
+		t.Fatalf("State() = %+v, want 2 recovered attempts and no divergence", si)
+	}
+	waitJob(t, emu2, done, 5*time.Second, "SUCCEED")
+	waitJob(t, emu2, retried, 20*time.Second, "SUCCEED")
+	waitJob(t, emu2, lost, 20*time.Second, "FAILED")
+	tk := tc3OK(t, emu2.URL, emu2.SecretID, emu2.SecretKey, "batch", "DescribeTask", map[string]any{"JobId": lost, "TaskName": "t"})
+	insts, _ := tk["TaskInstanceSet"].([]any)
+	if len(insts) != 1 || !strings.Contains(fmt.Sprint(insts[0].(map[string]any)["StateReason"]), emulator.LostReason) {
+		t.Fatalf("the lost instance's StateReason: %v, want %q", tk["TaskInstanceSet"], emulator.LostReason)
+	}
+	if b, _ := os.ReadFile(filepath.Join(mark, "done")); string(b) != "ran\n" {
+		t.Fatalf("the finished command ran again after the restart: %q", b)
+	}
+	tk = tc3OK(t, emu2.URL, emu2.SecretID, emu2.SecretKey, "batch", "DescribeTask", map[string]any{"JobId": done, "TaskName": "t"})
+	if s := fmt.Sprint(tk["TaskInstanceSet"]); !strings.Contains(s, "SUCCEED") {
+		t.Fatalf("restored task: %s", s)
+	}
+}

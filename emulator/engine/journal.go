@@ -72,6 +72,14 @@ func (e *Engine) recordExec(in *instance, ex *execution) {
 	}
 }
 
+// CatchUp processes everything due up to the clock's reading (a replay
+// calls it at the end of the history, while its journal still replays).
+func (e *Engine) CatchUp() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+}
+
 // RecoverLost ends the replay of a history: every local attempt that was
 // running when the emulator stopped (its outcome never recorded) fails now
 // with reason, and goes through its task's retry policy like any failed
