@@ -69,8 +69,11 @@ type durable struct {
 
 // apply runs fn with the clock pinned, then appends the record that replays
 // it and waits until that record is durable. outcome, evaluated after fn,
-// is stored with the record so a replay can tell when it diverges.
-func (d *durable) apply(kind string, v any, fn func(), outcome func() string) error {
+// is stored with the record so a replay can tell when it diverges. A
+// read-only call (Describe…, an ACS GET) is recorded only if it generated
+// IDs: time-driven changes it caught up with are replayed by time anyway,
+// so polling costs no fsync and does not grow the log.
+func (d *durable) apply(kind string, readOnly bool, v any, fn func(), outcome func() string) error {
 	data, err := json.Marshal(v) // before fn: a handler may change its request
 	if err != nil {
 		return fmt.Errorf("state: encode %s record: %w", kind, err)
@@ -82,9 +85,17 @@ func (d *durable) apply(kind string, v any, fn func(), outcome func() string) er
 	} else {
 		t = d.eng.Now()
 	}
+	ids := 0
+	if readOnly {
+		ids = d.eng.IDsIssued()
+	}
 	fn()
 	if d.clk != nil {
 		d.clk.Release()
+	}
+	if readOnly && d.eng.IDsIssued() == ids {
+		d.mu.Unlock()
+		return nil
 	}
 	rec, err := json.Marshal(logged{Req: data, Outcome: outcome()})
 	if err != nil {
@@ -117,7 +128,7 @@ type durableProduct struct {
 func (p durableProduct) Handle(ctx context.Context, req *api3.Request) (any, *api3.Error) {
 	var out any
 	var aerr *api3.Error
-	err := p.d.apply(recAPI3, req, func() { out, aerr = p.Product.Handle(ctx, req) }, func() string { return api3Outcome(aerr) })
+	err := p.d.apply(recAPI3, strings.HasPrefix(req.Action, "Describe"), req, func() { out, aerr = p.Product.Handle(ctx, req) }, func() string { return api3Outcome(aerr) })
 	if err != nil {
 		p.d.log.Error("state", "err", err)
 		return nil, api3.Errorf("InternalError", unavailable)
@@ -141,7 +152,7 @@ type durableService struct {
 func (s durableService) Handle(ctx context.Context, req *acs.Request) (*acs.Response, *acs.Error) {
 	var out *acs.Response
 	var aerr *acs.Error
-	err := s.d.apply(recACS, req, func() { out, aerr = s.Service.Handle(ctx, req) }, func() string { return acsOutcome(aerr) })
+	err := s.d.apply(recACS, req.Method == http.MethodGet, req, func() { out, aerr = s.Service.Handle(ctx, req) }, func() string { return acsOutcome(aerr) })
 	if err != nil {
 		s.d.log.Error("state", "err", err)
 		return nil, acs.InternalError()

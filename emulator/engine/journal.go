@@ -102,3 +102,12 @@ func (e *Engine) RecoverLost(reason string) int {
 	e.done()
 	return n
 }
+
+// IDsIssued counts the IDs generated so far. A durable emulator compares it
+// around a read-only call: a read that generated IDs (a tenant's resources
+// seeded on first use) changed state and is recorded like a write.
+func (e *Engine) IDsIssued() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.ids.used)
+}
