@@ -97,7 +97,7 @@ func (d *durable) apply(kind string, readOnly bool, v any, fn func(), outcome fu
 		d.mu.Unlock()
 		return nil
 	}
-	rec, err := json.Marshal(logged{Req: data, Outcome: outcome()})
+	rec, err := json.Marshal(logged{Req: data, Outcome: outcome(), IDs: d.eng.IDsIssued()})
 	if err != nil {
 		d.mu.Unlock()
 		return fmt.Errorf("state: encode %s record: %w", kind, err)
@@ -112,6 +112,7 @@ func (d *durable) apply(kind string, readOnly bool, v any, fn func(), outcome fu
 type logged struct {
 	Req     json.RawMessage `json:"req"`
 	Outcome string          `json:"outcome"`
+	IDs     int             `json:"ids"` // IDs generated so far, after the call (a diagnostic: the engine's loop may add some concurrently)
 }
 
 // unavailable is the answer when the state cannot be written: the change is
@@ -331,6 +332,12 @@ func (r *replayer) one(ctx context.Context, rec store.Record) error {
 			}
 			_, aerr := r.ali.Handle(ctx, &req)
 			got = acsOutcome(aerr)
+		}
+		if n := r.d.eng.IDsIssued(); lg.IDs != 0 && n != lg.IDs {
+			// Not a divergence by itself (the loop may take IDs between a
+			// call and the count), but the first place to look when one
+			// follows.
+			r.d.log.Debug("state: replayed call left a different ID count", "seq", rec.Seq, "recorded", lg.IDs, "replayed", n)
 		}
 		if got != lg.Outcome {
 			// The engine is deterministic, so this means a bug (or a state

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -417,5 +418,79 @@ func TestStateLocalExecutorRecovery(t *testing.T) {
 	tk = tc3OK(t, emu2.URL, emu2.SecretID, emu2.SecretKey, "batch", "DescribeTask", map[string]any{"JobId": done, "TaskName": "t"})
 	if s := fmt.Sprint(tk["TaskInstanceSet"]); !strings.Contains(s, "SUCCEED") {
 		t.Fatalf("restored task: %s", s)
+	}
+}
+
+// Under a running (scaled) clock the engine's loop takes IDs for nodes and
+// activities while Oceanus and Alibaba BatchCompute calls take theirs from
+// the same generator: replay must give every call the ID it was answered
+// with. Three dialects submit concurrently; after a restart nothing diverged
+// and every ID a client was given still names its resource.
+func TestStateReplayDeterministicUnderLoad(t *testing.T) {
+	dir := t.TempDir()
+	emu := startState(t, dir, emulator.WithTimeScale(5))
+	ali := func(e *emulator.Emulator) *clientacs.Client {
+		return &clientacs.Client{Endpoint: e.URL, Signer: clientacs.Signer{AccessKeyID: e.SecretID, AccessKeySecret: e.SecretKey}}
+	}
+	const n = 15
+	var batchIDs, oceanIDs, aliIDs [n]string
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < n; i++ {
+			batchIDs[i] = tc3OK(t, emu.URL, emu.SecretID, emu.SecretKey, "batch", "SubmitJob", jobBody(fmt.Sprintf("b%d", i), "sleep 0.3", "", 0))["JobId"].(string)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := 0; i < n; i++ {
+			oceanIDs[i] = tc3OK(t, emu.URL, emu.SecretID, emu.SecretKey, "oceanus", "CreateJob", map[string]any{"Name": fmt.Sprintf("o%d", i), "JobType": 1, "ClusterType": 1})["JobId"].(string)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := 0; i < n; i++ {
+			body := map[string]any{"Name": fmt.Sprintf("a%d", i), "Type": "DAG", "Priority": 1, "JobFailOnInstanceFail": true,
+				"DAG": map[string]any{"Tasks": map[string]any{"t": map[string]any{"InstanceCount": 1, "MaxRetryCount": 0, "Timeout": 600,
+					"AutoCluster": map[string]any{"InstanceType": "ecs.sn1ne.large", "ImageId": "img-ubuntu"},
+					"Parameters": map[string]any{"Command": map[string]any{"CommandLine": "sleep 0.2", "PackagePath": ""},
+						"StdoutRedirectPath": "oss://bucket/logs/", "StderrRedirectPath": "oss://bucket/logs/"}}}}}
+			r, err := ali(emu).JSON(context.Background(), "POST", "/jobs", body, nil)
+			if err != nil || r.Status != 201 {
+				t.Errorf("POST /jobs: %v %+v", err, r)
+				return
+			}
+			var out struct{ Id string }
+			_ = json.Unmarshal(r.Body, &out)
+			aliIDs[i] = out.Id
+		}
+	}()
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	time.Sleep(300 * time.Millisecond) // let jobs move on (nodes, instances, IDs)
+	if err := emu.Close(); err != nil {
+		t.Fatal(err)
+	}
+	emu2 := startState(t, dir, emulator.WithTimeScale(5))
+	defer emu2.Close()
+	if si := emu2.State(); si.Diverged != 0 {
+		t.Fatalf("State() = %+v: replay diverged", si)
+	}
+	for i := 0; i < n; i++ {
+		r := tc3OK(t, emu2.URL, emu2.SecretID, emu2.SecretKey, "batch", "DescribeJob", map[string]any{"JobId": batchIDs[i]})
+		if r["JobName"] != fmt.Sprintf("b%d", i) {
+			t.Errorf("%s names %v after the restart, want b%d", batchIDs[i], r["JobName"], i)
+		}
+		o := tc3OK(t, emu2.URL, emu2.SecretID, emu2.SecretKey, "oceanus", "DescribeJobs", map[string]any{"JobIds": []string{oceanIDs[i]}})
+		if set, _ := o["JobSet"].([]any); len(set) != 1 || set[0].(map[string]any)["Name"] != fmt.Sprintf("o%d", i) {
+			t.Errorf("%s after the restart: %v, want o%d", oceanIDs[i], o["JobSet"], i)
+		}
+		a, err := ali(emu2).Do(context.Background(), "GET", "/jobs/"+aliIDs[i], nil, clientacs.Options{})
+		if err != nil || a.Status != 200 || !strings.Contains(string(a.Body), fmt.Sprintf(`"a%d"`, i)) {
+			t.Errorf("GET /jobs/%s after the restart: %v %+v", aliIDs[i], err, a)
+		}
 	}
 }

@@ -104,7 +104,7 @@ func (e *Engine) startExec(in *instance, t time.Time) {
 			return
 		}
 		ex.exited = true
-		ex.exitAt = maxTime(e.clock.Now(), e.cursor)
+		ex.exitAt = e.liveExitAt()
 		ex.code, ex.fail, ex.stdout, ex.stderr = res.code, res.fail, res.stdout, res.stderr
 		e.recordExec(in, ex)
 		e.wake(in, ex.exitAt)

@@ -63,6 +63,19 @@ func (e *Engine) replayExec(in *instance, ex *execution, t time.Time) bool {
 	return true
 }
 
+// liveExitAt is when a local command that just exited is taken to have
+// ended. With a journal it is one nanosecond after everything already
+// applied: a call applied at the same emulator time before the exit arrived
+// must come first on replay too (a replay applies what is due at a time
+// before the calls made at that time).
+func (e *Engine) liveExitAt() time.Time {
+	t := maxTime(e.clock.Now(), e.cursor)
+	if e.cfg.Journal != nil {
+		t = t.Add(time.Nanosecond)
+	}
+	return t
+}
+
 // recordExec hands an accepted local outcome to the journal.
 func (e *Engine) recordExec(in *instance, ex *execution) {
 	// A command killed by Close has no outcome of its own: left unrecorded,
@@ -101,6 +114,17 @@ func (e *Engine) RecoverLost(reason string) int {
 	e.lost = nil
 	e.done()
 	return n
+}
+
+// syncForJournal makes a façade's NewID deterministic under replay: the
+// engine's own steps due by now (which take IDs from the same generator) are
+// processed first, as every engine call does, instead of whenever the loop
+// goroutine gets to them. Only with a journal: elsewhere the order of IDs
+// between a façade and the loop does not matter. Callers hold e.mu.
+func (e *Engine) syncForJournal() {
+	if e.cfg.Journal != nil {
+		e.sync()
+	}
 }
 
 // IDsIssued counts the IDs generated so far. A durable emulator compares it
