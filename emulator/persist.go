@@ -89,10 +89,20 @@ func (d *durable) apply(kind string, readOnly bool, v any, fn func(), outcome fu
 	if readOnly {
 		ids = d.eng.IDsIssued()
 	}
-	fn()
-	if d.clk != nil {
-		d.clk.Release()
-	}
+	func() {
+		// A panicking handler must not leave the clock held and every
+		// later call blocked.
+		defer func() {
+			if d.clk != nil {
+				d.clk.Release()
+			}
+			if r := recover(); r != nil {
+				d.mu.Unlock()
+				panic(r)
+			}
+		}()
+		fn()
+	}()
 	if readOnly && d.eng.IDsIssued() == ids {
 		d.mu.Unlock()
 		return nil

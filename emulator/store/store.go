@@ -114,6 +114,9 @@ type Store struct {
 	done      chan struct{}
 }
 
+// ErrClosed is what Wait returns for a record appended after Close.
+var ErrClosed = errors.New("store: closed")
+
 // ErrInvalid wraps every refusal of an existing file.
 var ErrInvalid = errors.New("not a usable batchconform state file")
 
@@ -335,6 +338,10 @@ func (s *Store) writer() {
 			s.cond.Wait()
 		}
 		if len(s.pending) == 0 && s.closing {
+			if s.err == nil {
+				s.err = ErrClosed // a record appended from now on is never committed
+			}
+			s.cond.Broadcast()
 			s.mu.Unlock()
 			return
 		}
@@ -404,6 +411,9 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	<-s.done
 	err := s.Err()
+	if errors.Is(err, ErrClosed) {
+		err = nil
+	}
 	if cerr := s.db.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("store: close %s: %w", s.path, cerr)
 	}

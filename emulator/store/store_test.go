@@ -138,3 +138,26 @@ func TestClock(t *testing.T) {
 		t.Fatalf("RealDuration(1s) at scale 100 = %v", d)
 	}
 }
+
+// A record appended after Close gets ErrClosed from Wait instead of blocking
+// its caller forever.
+func TestAppendAfterClose(t *testing.T) {
+	s, _, err := Open(t.TempDir(), Header{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seq := s.Append("k", time.Time{}, []byte(`{}`))
+	done := make(chan error, 1)
+	go func() { done <- s.Wait(seq) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("Wait after Close: %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Wait blocked after Close")
+	}
+}
