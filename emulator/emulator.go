@@ -24,6 +24,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/engine"
 	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/emulator/oceanus"
+	"github.com/batchconform/batchconform/emulator/store"
 	"github.com/batchconform/batchconform/emulator/tenants"
 	"github.com/batchconform/batchconform/emulator/tencentbatch"
 	ocfix "github.com/batchconform/batchconform/fixtures/oceanus"
@@ -58,6 +59,7 @@ type config struct {
 	timing    engine.Timing
 	seed      uint64
 	chaos     *chaos.Config
+	stateDir  string
 }
 
 // Option configures Start.
@@ -132,6 +134,8 @@ type Emulator struct {
 	scale   float64
 	started time.Time
 
+	dur *durable // nil: in memory only
+
 	closeOnce sync.Once
 	closeErr  error
 	served    chan struct{}
@@ -163,21 +167,49 @@ func Start(opts ...Option) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: default tenant: %w", err)
 	}
 	var clock engine.Clock
-	if c.manual {
+	var dur *durable
+	var saved *store.State
+	if c.stateDir != "" {
+		dur, saved, err = openState(&c)
+		if err != nil {
+			return nil, err
+		}
+		clock = dur.clock(&c, saved)
+	} else if c.manual {
 		clock = engine.NewManualClock(time.Now().UTC().Truncate(time.Second))
 	} else {
 		clock = engine.NewScaledClock(c.timeScale)
 	}
-	eng, err := engine.New(engine.Config{Clock: clock, Executor: c.executor, WorkDir: c.workDir,
-		Tenants: reg, Faults: fs, Timing: c.timing, Seed: c.seed, Chaos: cs})
+	ecfg := engine.Config{Clock: clock, Executor: c.executor, WorkDir: c.workDir,
+		Tenants: reg, Faults: fs, Timing: c.timing, Seed: c.seed, Chaos: cs}
+	if dur != nil {
+		ecfg.Journal = dur.jr
+	}
+	eng, err := engine.New(ecfg)
 	if err != nil {
+		if dur != nil {
+			_ = dur.st.Close()
+		}
 		return nil, fmt.Errorf("emulator: engine: %w", err)
 	}
 	batch := tencentbatch.New(eng, reg, fs)
 	// Oceanus keeps its own job lifecycle on the engine's clock and IDs.
 	ocean := oceanus.New(oceanus.Config{Catalog: ocfix.Catalog(), Clock: eng, IDs: eng, Objects: eng.Objects(), Tenants: reg, Faults: fs})
+	products := []api3.Product{batch, ocean}
+	aliRaw := alibatch.New(eng, reg, fs)
+	var aliSvc acs.Service = aliRaw
+	if dur != nil {
+		dur.eng = eng
+		if err := dur.restore(saved, products, aliSvc, reg, eng.Objects()); err != nil {
+			eng.Close()
+			_ = dur.st.Close()
+			return nil, err
+		}
+		products = []api3.Product{durableProduct{batch, dur}, durableProduct{ocean, dur}}
+		aliSvc = durableService{aliSvc, dur}
+	}
 	api, err := api3.NewHandler(api3.Config{
-		Products:  []api3.Product{batch, ocean},
+		Products:  products,
 		Tenants:   reg,
 		Faults:    fs,
 		Now:       time.Now,
@@ -186,12 +218,11 @@ func Start(opts ...Option) (*Emulator, error) {
 		Chaos:     cs,
 	})
 	if err != nil {
-		eng.Close()
+		closeEarly(eng, dur)
 		return nil, fmt.Errorf("emulator: api3: %w", err)
 	}
 	// Alibaba BatchCompute over ACS: the same tenants (a tenant's
 	// SecretId/SecretKey are its AccessKeyId/AccessKeySecret) and engine.
-	aliSvc := alibatch.New(eng, reg, fs)
 	ali, err := acs.NewHandler(acs.Config{
 		Service:           aliSvc,
 		Tenants:           reg,
@@ -204,23 +235,28 @@ func Start(opts ...Option) (*Emulator, error) {
 		Chaos:             cs,
 	})
 	if err != nil {
-		eng.Close()
+		closeEarly(eng, dur)
 		return nil, fmt.Errorf("emulator: acs: %w", err)
 	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
-		eng.Close()
+		closeEarly(eng, dur)
 		return nil, fmt.Errorf("emulator: listen %s: %w", c.addr, err)
 	}
 	e := &Emulator{
 		Addr: ln.Addr().String(), SecretID: c.secretID, SecretKey: c.secretKey,
-		eng: eng, tenants: reg, faults: fs, chaos: cs, ali: aliSvc, ln: ln, manual: c.manual, scale: c.timeScale,
-		started: time.Now(), served: make(chan struct{}),
+		eng: eng, tenants: reg, faults: fs, chaos: cs, ali: aliRaw, ln: ln, manual: c.manual, scale: c.timeScale,
+		started: time.Now(), served: make(chan struct{}), dur: dur,
 	}
 	e.URL = "http://" + e.Addr
 	adm := &admin{e: e, open: c.adminOpen}
 	mux := http.NewServeMux()
-	mux.Handle(AdminPrefix, adm)
+	if dur != nil {
+		mux.Handle(AdminPrefix, durableAdmin{h: adm, d: dur})
+		dur.startMarks()
+	} else {
+		mux.Handle(AdminPrefix, adm)
+	}
 	mux.Handle("/", bySchemeHandler{acs: ali, api3: api})
 	e.handler = mux
 	e.srv = &http.Server{
@@ -270,7 +306,12 @@ func (e *Emulator) Tenants() *tenants.Registry { return e.tenants }
 func (e *Emulator) Chaos() *chaos.Set { return e.chaos }
 
 // Advance moves a manual clock forward (error on a scaled clock).
-func (e *Emulator) Advance(d time.Duration) error { return e.eng.Advance(d) }
+func (e *Emulator) Advance(d time.Duration) error {
+	if e.dur != nil {
+		return e.dur.advance(d)
+	}
+	return e.eng.Advance(d)
+}
 
 // Close stops the server and the engine (running commands are killed).
 func (e *Emulator) Close() error {
@@ -287,6 +328,11 @@ func (e *Emulator) Close() error {
 		}
 		<-e.served
 		e.closeErr = engErr
+		if e.dur != nil {
+			if err := e.dur.close(); err != nil && e.closeErr == nil {
+				e.closeErr = err
+			}
+		}
 	})
 	return e.closeErr
 }

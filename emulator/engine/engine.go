@@ -36,6 +36,9 @@ type Config struct {
 	// Chaos decides which instances lose their compute node mid-task (nil:
 	// none; the emulator passes its chaos set, see package chaos).
 	Chaos InstanceChaos
+	// Journal, when set, records local-executor outcomes and hands them back
+	// while a persisted history is replayed (emulate --state-dir).
+	Journal ExecJournal
 }
 
 // InstanceChaos is asked once per attempt, when an instance of tenant starts
@@ -102,6 +105,7 @@ type Engine struct {
 	workDir    string
 	ownWorkDir bool
 	runs       map[*execRun]bool
+	lost       []lostExec // replayed local attempts without an outcome (RecoverLost)
 	closed     bool
 	stop       chan struct{}
 	kick       chan struct{}

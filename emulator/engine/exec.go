@@ -61,6 +61,9 @@ func (e *Engine) startExec(in *instance, t time.Time) {
 		ex.exited, ex.exitAt, ex.fail = true, t, "the emulator is shutting down"
 		return
 	}
+	if e.replayExec(in, ex, t) {
+		return
+	}
 	j := in.job()
 	p := localParams{
 		dir:     filepath.Join(e.workDir, j.id, safeName(tk.spec.Name), strconv.Itoa(in.index)),
@@ -101,8 +104,9 @@ func (e *Engine) startExec(in *instance, t time.Time) {
 			return
 		}
 		ex.exited = true
-		ex.exitAt = maxTime(e.clock.Now(), e.cursor)
+		ex.exitAt = e.liveExitAt()
 		ex.code, ex.fail, ex.stdout, ex.stderr = res.code, res.fail, res.stdout, res.stderr
+		e.recordExec(in, ex)
 		e.wake(in, ex.exitAt)
 		e.done()
 	}()

@@ -57,5 +57,6 @@ func (g *idGen) next(prefix string) string {
 func (e *Engine) NewID(prefix string) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.syncForJournal()
 	return e.ids.next(prefix)
 }

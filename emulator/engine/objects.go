@@ -16,6 +16,17 @@ type ObjectStore struct {
 	mu    sync.RWMutex
 	m     map[string][]byte
 	bytes int64
+	// observe, when set (SetObserver), sees every change, in order, under mu.
+	observe func(url string, data []byte, deleted bool)
+}
+
+// SetObserver makes fn see every later Put and Delete, in the order they are
+// applied (called under the store's lock: fn must not call back into the
+// store). A durable emulator records objects this way; nil switches it off.
+func (s *ObjectStore) SetObserver(fn func(url string, data []byte, deleted bool)) {
+	s.mu.Lock()
+	s.observe = fn
+	s.mu.Unlock()
 }
 
 // NewObjectStore returns an empty store.
@@ -47,6 +58,9 @@ func (s *ObjectStore) Put(url string, data []byte) error {
 	}
 	s.m[url] = cp
 	s.bytes += int64(len(cp))
+	if s.observe != nil {
+		s.observe(url, cp, false)
+	}
 	return nil
 }
 
@@ -83,6 +97,9 @@ func (s *ObjectStore) Delete(url string) bool {
 	if ok {
 		s.bytes -= int64(len(b))
 		delete(s.m, url)
+		if s.observe != nil {
+			s.observe(url, nil, true)
+		}
 	}
 	return ok
 }

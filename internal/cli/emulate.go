@@ -26,6 +26,7 @@ func cmdEmulate(args []string, stdout, stderr io.Writer) int {
 	rate := fs.Float64("rate-limit", 0, "server-side limit in requests/s per action and tenant (RequestLimitExceeded past it); 0 = off")
 	adminAny := fs.Bool("admin-any-address", false, "serve the admin API to non-loopback clients too")
 	verbose := fs.Bool("v", false, "log every request to stderr")
+	stateDir := fs.String("state-dir", "", "keep the state in this directory (an embedded bbolt store): everything a response acknowledged survives SIGTERM and kill -9; empty = in memory")
 	chaosFile := fs.String("chaos", "", "switch chaos on with the rules in this JSON file (documented failures on demand; see emulator/chaos)")
 	var faultNames multiFlag
 	fs.Var(&faultNames, "fault", "switch on a named fault (repeatable; also env BATCHCONFORM_FAULTS=a,b)")
@@ -58,6 +59,9 @@ func cmdEmulate(args []string, stdout, stderr io.Writer) int {
 	} else {
 		opts = append(opts, emulator.WithTimeScale(*scale))
 	}
+	if *stateDir != "" {
+		opts = append(opts, emulator.WithStateDir(*stateDir))
+	}
 	if *adminAny {
 		opts = append(opts, emulator.WithAdminFromAnyAddress())
 	}
@@ -74,6 +78,13 @@ func cmdEmulate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "batchconform emulate: %v\n", err)
 		return ExitUsage
+	}
+	if si := emu.State(); si.Dir != "" {
+		fmt.Fprintf(stdout, "batchconform emulator: state in %s: %d records restored, %d local task attempts recovered (%q)\n",
+			si.Dir, si.Restored, si.Recovered, emulator.LostReason)
+		if si.Diverged > 0 {
+			fmt.Fprintf(stderr, "batchconform emulate: warning: %d replayed calls came out differently from when they were recorded\n", si.Diverged)
+		}
 	}
 	host, _, _ := net.SplitHostPort(emu.Addr)
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
