@@ -225,7 +225,7 @@ func (e *Engine) Changes(after int64) []Change {
 	defer e.mu.Unlock()
 	e.sync()
 	out := []Change{}
-	for _, c := range e.changes {
+	for _, c := range e.keptChanges() {
 		if c.Seq > after {
 			out = append(out, c)
 		}
@@ -449,9 +449,20 @@ func (e *Engine) loop() {
 func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, from, to string) {
 	e.chSeq++
 	e.changes = append(e.changes, Change{Seq: e.chSeq, Time: t, Tenant: tenant, Kind: kind, ID: id, Task: task, Index: index, From: from, To: to})
-	if n := len(e.changes); n > e.cfg.MaxChanges {
+	// The log is trimmed to its last MaxChanges only once it holds half as
+	// many again, so a full log costs amortized O(1) per change instead of a
+	// copy of the whole log at every change (keptChanges hides the surplus).
+	if n := len(e.changes); n > e.cfg.MaxChanges+e.cfg.MaxChanges/2 {
 		e.changes = append(e.changes[:0:0], e.changes[n-e.cfg.MaxChanges:]...)
 	}
+}
+
+// keptChanges is the change log as documented: its last MaxChanges entries.
+func (e *Engine) keptChanges() []Change {
+	if n := len(e.changes); n > e.cfg.MaxChanges {
+		return e.changes[n-e.cfg.MaxChanges:]
+	}
+	return e.changes
 }
 
 // fire records name for every subscription to it in subs.

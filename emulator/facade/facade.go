@@ -8,6 +8,7 @@ package facade
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/api3"
@@ -33,14 +34,42 @@ func Page(cat *fixtures.Catalog, action string, n int, offset, limit *int64, def
 }
 
 // LimitMax is the catalog's Limit maximum for an action (def if none).
+// Every list request asks, so the answer is looked up once per catalog and
+// action (catalogs are immutable once loaded) instead of scanning the rules.
 func LimitMax(cat *fixtures.Catalog, action string, def int64) int64 {
-	for _, r := range cat.RulesFor(action) {
-		if r.Path == "Limit" && r.Suffix == "range" && r.Max != nil {
-			return int64(*r.Max)
+	key := limitKey{cat, action}
+	if v, ok := limitMaxes.Load(key); ok {
+		if m := v.(limitMax); m.ok {
+			return m.max
 		}
+		return def
+	}
+	var m limitMax
+	for i := range cat.Rules {
+		r := &cat.Rules[i]
+		if r.Action == action && r.Path == "Limit" && r.Suffix == "range" && r.Max != nil {
+			m = limitMax{int64(*r.Max), true}
+			break
+		}
+	}
+	limitMaxes.Store(key, m)
+	if m.ok {
+		return m.max
 	}
 	return def
 }
+
+type limitKey struct {
+	cat    *fixtures.Catalog
+	action string
+}
+
+type limitMax struct {
+	max int64
+	ok  bool
+}
+
+var limitMaxes sync.Map // limitKey -> limitMax
 
 // Filter is the API 3.0 Filter structure: Filters are ANDed, the Values of
 // one Filter ORed.

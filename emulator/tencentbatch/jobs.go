@@ -190,9 +190,11 @@ var (
 // ---- submission ----
 
 // jobSubmitInfo is the façade's record of a submission (JobSpec.Submit): the
-// Job as submitted, as JSON, with the defaults the job runs with filled in.
+// request's parameters as JSON, kept as received. DescribeJobSubmitInfo
+// derives the Job echo from it (jobEcho) when asked, so a submission pays no
+// second decode and encode, and a kept job holds one compact byte slice.
 type jobSubmitInfo struct {
-	Job json.RawMessage
+	Body json.RawMessage
 }
 
 func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Error) {
@@ -244,11 +246,7 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 	for _, d := range j.Dependences {
 		spec.Deps = append(spec.Deps, engine.Dep{Start: d.StartTask, End: d.EndTask})
 	}
-	info, err := jobEcho(req.Body)
-	if err != nil {
-		return nil, api3.Errorf("InternalError", "record submission: %v", err)
-	}
-	spec.Submit = info
+	spec.Submit = jobSubmitInfo{Body: req.Body}
 	id, err := s.eng.SubmitJob(spec)
 	if err != nil {
 		return nil, s.engErr(req.Action, err)
@@ -260,7 +258,7 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 
 // jobEcho records the submitted Job, with each task's defaults made explicit
 // (TaskName, TaskInstanceNum) so DescribeJobSubmitInfo names what runs.
-func jobEcho(body []byte) (jobSubmitInfo, error) {
+func jobEcho(body []byte) (json.RawMessage, error) {
 	job := asMap(rawParams(body)["Job"])
 	if job == nil {
 		job = map[string]any{}
@@ -277,8 +275,7 @@ func jobEcho(body []byte) (jobSubmitInfo, error) {
 			tm["TaskInstanceNum"] = json.Number("1")
 		}
 	}
-	b, err := json.Marshal(job)
-	return jobSubmitInfo{Job: b}, err
+	return json.Marshal(job)
 }
 
 type jobIDParam struct {
@@ -381,7 +378,11 @@ func (s *Service) describeJobSubmitInfo(_ context.Context, req *api3.Request) (a
 	}
 	var out map[string]any
 	if si, ok := j.Spec.Submit.(jobSubmitInfo); ok {
-		out = rawParams(si.Job)
+		job, err := jobEcho(si.Body)
+		if err != nil {
+			return nil, api3.Errorf("InternalError", "echo the submission: %v", err)
+		}
+		out = rawParams(job)
 	} else {
 		out = map[string]any{}
 	}
