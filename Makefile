@@ -57,8 +57,15 @@ latency-check:
 hostile:
 	BATCHCONFORM_HOSTILE=all $(GO) test -count=1 -timeout 60m -v -run 'TestHostileEndpoints|TestSlowButCorrectServer' ./internal/cli
 
+# Throughput as ratios measured in one run: each *VsBare benchmark alternates
+# bursts to the emulator and to a bare net/http handler answering the same
+# bytes, so both see the same load on a shared machine. BENCH_COUNT runs each;
+# the table prints the medians (BENCHMARKS.md records the figures).
+BENCH_COUNT ?= 3
+BENCH ?= VsBare|Server|CheckSubmitJob
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./emulator/ ./emulator/api3/
+	@out=$$(mktemp); $(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCH_COUNT) ./emulator/ ./emulator/api3/ ./emulator/validate/ > $$out; \
+	  rc=$$?; cat $$out; awk -f scripts/benchtable.awk $$out; rm -f $$out; exit $$rc
 
 lint:
 	$(GO) vet $(PKGS)
