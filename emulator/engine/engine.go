@@ -69,8 +69,13 @@ type Engine struct {
 	q      queue
 	qseq   uint64
 
-	jobs      map[string]*job
-	jobOrder  []*job
+	jobs     map[string]*job
+	jobOrder []*job
+	// byTenant is jobOrder per tenant, so a page of one tenant's jobs costs
+	// the page (JobsPage); byTenantN counts what it holds, and JobsPage
+	// rebuilds it from jobOrder if another path changed jobOrder alone.
+	byTenant  map[string][]*job
+	byTenantN int
 	envs      map[string]*env
 	envOrder  []*env
 	tmpls     map[string]*Template

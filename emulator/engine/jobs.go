@@ -254,6 +254,7 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	}
 	e.jobs[j.id] = j
 	e.jobOrder = append(e.jobOrder, j)
+	e.indexJob(j)
 	e.nJobs[j.tenant]++
 	e.saveToken(spec.Tenant, "job", spec.ClientToken, j.id)
 	e.done()
@@ -346,12 +347,114 @@ func (e *Engine) Jobs(tenant string) []Job {
 	return out
 }
 
-func (j *job) snapshot() Job {
+func (j *job) snapshot() Job { return *j.view() }
+
+// view is the job's cached snapshot itself (callers must not modify it).
+func (j *job) view() *Job {
 	if j.snap == nil {
 		s := j.buildSnapshot()
 		j.snap = &s
 	}
-	return *j.snap
+	return j.snap
+}
+
+// JobQuery selects a page of one tenant's jobs (JobsPage).
+type JobQuery struct {
+	Tenant string   // "" for every tenant
+	IDs    []string // if set, only these jobs (in creation order, each once)
+	// Keep, if set, is the filter: it sees each candidate's snapshot, which it
+	// must not modify or keep.
+	Keep func(*Job) bool
+	// Window maps the number of matching jobs to the page [a, b).
+	Window func(total int) (a, b int)
+}
+
+// JobPage is a JobsPage answer: the page, the number of jobs that matched
+// and the number the tenant has. All of it comes from one locked view.
+type JobPage struct {
+	Jobs       []Job
+	Total, All int
+}
+
+// JobsPage answers a list request in time proportional to the page when
+// nothing is filtered (and to the named jobs with IDs), without copying the
+// tenant's other jobs; a Keep filter scans the tenant's jobs but copies only
+// the page. Jobs are in creation order, as Jobs returns them.
+func (e *Engine) JobsPage(q JobQuery) JobPage {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+	list := e.jobOrder
+	if q.Tenant != "" {
+		if e.byTenantN != len(e.jobOrder) {
+			e.reindexJobs()
+		}
+		list = e.byTenant[q.Tenant]
+	}
+	out := JobPage{All: len(list)}
+	if len(q.IDs) > 0 {
+		// The named jobs, looked up one by one: a deleted job (kept in e.jobs
+		// by a fault) is not listed, as it is not in jobOrder.
+		seen := make(map[*job]bool, len(q.IDs))
+		var named []*job
+		for _, id := range q.IDs {
+			j := e.jobs[id]
+			if j == nil || j.deleted || seen[j] || (q.Tenant != "" && j.tenant != q.Tenant) {
+				continue
+			}
+			seen[j] = true
+			named = append(named, j)
+		}
+		sort.Slice(named, func(a, b int) bool { return named[a].seq < named[b].seq })
+		list = named
+	}
+	if q.Keep != nil {
+		kept := make([]*job, 0, 16)
+		for _, j := range list {
+			if q.Keep(j.view()) {
+				kept = append(kept, j)
+			}
+		}
+		list = kept
+	}
+	out.Total = len(list)
+	a, b := 0, len(list)
+	if q.Window != nil {
+		a, b = q.Window(len(list))
+		b = min(max(b, 0), len(list))
+		a = min(max(a, 0), b)
+	}
+	out.Jobs = make([]Job, 0, b-a)
+	for _, j := range list[a:b] {
+		out.Jobs = append(out.Jobs, j.snapshot())
+	}
+	return out
+}
+
+func (e *Engine) indexJob(j *job) {
+	if e.byTenant == nil {
+		e.byTenant = map[string][]*job{}
+	}
+	e.byTenant[j.tenant] = append(e.byTenant[j.tenant], j)
+	e.byTenantN++
+}
+
+func (e *Engine) unindexJob(j *job) {
+	l := e.byTenant[j.tenant]
+	for i, x := range l {
+		if x == j {
+			e.byTenant[j.tenant] = append(l[:i:i], l[i+1:]...)
+			e.byTenantN--
+			return
+		}
+	}
+}
+
+func (e *Engine) reindexJobs() {
+	e.byTenant, e.byTenantN = map[string][]*job{}, 0
+	for _, j := range e.jobOrder {
+		e.indexJob(j)
+	}
 }
 
 func (j *job) buildSnapshot() Job {
@@ -639,6 +742,7 @@ func (e *Engine) DeleteJob(tenant, id string) error {
 			break
 		}
 	}
+	e.unindexJob(j)
 	e.nJobs[j.tenant]--
 	e.done()
 	return nil

@@ -86,6 +86,21 @@ type MatcherFor[T any] func(name string, vals []string) (func(T) bool, *api3.Err
 // InvalidParameterValue; a name mf does not know answers unknown(name), and
 // is skipped when unknown returns nil (a deliberate fault's reading).
 func ApplyFilters[T any](items []T, fs []Filter, mf MatcherFor[T], unknown func(name string) *api3.Error) ([]T, *api3.Error) {
+	keep, e := FilterFunc(fs, mf, unknown)
+	if e != nil {
+		return nil, e
+	}
+	if keep == nil {
+		return items, nil
+	}
+	return listing.Filter(items, keep), nil
+}
+
+// FilterFunc is ApplyFilters as one predicate (nil when no filter applies),
+// for a store that filters as it pages: the same checks, in the same order,
+// answer the same errors.
+func FilterFunc[T any](fs []Filter, mf MatcherFor[T], unknown func(name string) *api3.Error) (func(T) bool, *api3.Error) {
+	var ms []func(T) bool
 	for _, f := range fs {
 		for _, v := range f.Values {
 			if v == "" {
@@ -102,9 +117,22 @@ func ApplyFilters[T any](items []T, fs []Filter, mf MatcherFor[T], unknown func(
 			}
 			continue
 		}
-		items = listing.Filter(items, m)
+		ms = append(ms, m)
 	}
-	return items, nil
+	switch len(ms) {
+	case 0:
+		return nil, nil
+	case 1:
+		return ms[0], nil
+	}
+	return func(it T) bool {
+		for _, m := range ms {
+			if !m(it) {
+				return false
+			}
+		}
+		return true
+	}, nil
 }
 
 // commonCodes are the API 3.0 common codes (reference §5.8); every action may

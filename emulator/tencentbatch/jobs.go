@@ -324,10 +324,10 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	jobs := s.eng.Jobs(req.SecretID)
-	all := len(jobs)
-	jobs = listing.ByID(jobs, p.JobIds, func(j engine.Job) string { return j.ID })
-	jobs, e := applyFilters(s, req.Action, jobs, p.Filters, func(name string, vals []string) (func(engine.Job) bool, *api3.Error) {
+	// The engine pages the tenant's jobs itself (JobsPage), so a page costs
+	// the page, not the tenant's whole list; the filters and the window are
+	// the same as every other list's (filterFunc, s.page).
+	keep, e := filterFunc(s, req.Action, p.Filters, func(name string, vals []string) (func(engine.Job) bool, *api3.Error) {
 		switch name {
 		case "job-id":
 			return func(j engine.Job) bool { return contains(vals, j.ID) }, nil
@@ -352,8 +352,14 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	if e != nil {
 		return nil, e
 	}
-	a, b := s.page(req.Action, len(jobs), p.Offset, p.Limit, 20)
-	set := listing.Views(jobs[a:b], func(j engine.Job) jobView {
+	q := engine.JobQuery{Tenant: req.SecretID, IDs: p.JobIds,
+		Window: func(n int) (int, int) { return s.page(req.Action, n, p.Offset, p.Limit, 20) }}
+	if keep != nil {
+		q.Keep = func(j *engine.Job) bool { return keep(*j) }
+	}
+	pg := s.eng.JobsPage(q)
+	jobs, all := pg.Jobs, pg.All
+	set := listing.Views(jobs, func(j engine.Job) jobView {
 		return jobView{
 			JobId: j.ID, JobName: j.Spec.Name, JobState: j.State, Priority: listPriority(j, s.faults.On(faults.ListViewDropsPriority)),
 			Placement:  placementView{Zone: j.Spec.Zone, ProjectId: j.Spec.ProjectID},
@@ -364,7 +370,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	return struct {
 		JobSet     []jobView `json:"JobSet"`
 		TotalCount int64     `json:"TotalCount"`
-	}{set, s.jobsTotal(len(jobs), all, len(p.Filters) > 0)}, nil
+	}{set, s.jobsTotal(pg.Total, all, len(p.Filters) > 0)}, nil
 }
 
 func (s *Service) describeJobSubmitInfo(_ context.Context, req *api3.Request) (any, *api3.Error) {
