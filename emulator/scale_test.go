@@ -61,7 +61,7 @@ func newScale(tb testing.TB, jobs, nodes int) *scaleEmu {
 	}
 	for i := range jobs {
 		_, err := eng.SubmitJob(engine.JobSpec{Tenant: emu.SecretID, Name: fmt.Sprintf("job-%d", i%10), Zone: scaleZone,
-			Tags: []engine.KV{{Name: "group", Value: fmt.Sprintf("g%d", i%10)}},
+			Tags:  []engine.KV{{Name: "group", Value: fmt.Sprintf("g%d", i%10)}},
 			Tasks: []engine.TaskSpec{{Name: "t", InstanceNum: 1, EnvID: s.env, Command: "echo hi", DeliveryForm: "LOCAL"}}})
 		if err != nil {
 			tb.Fatalf("job %d: %v", i, err)

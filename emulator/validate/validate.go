@@ -762,7 +762,7 @@ func visit(root any, path []string, prefix []string, fn func(v any, at []string)
 // walk (ref); each is capped so an append past it never writes into the other.
 func pathBufs() *[2][]string {
 	b := make([]string, 0, 2*pathDepth)
-	return &[2][]string{b[:0:pathDepth], b[pathDepth:pathDepth:2*pathDepth]}
+	return &[2][]string{b[:0:pathDepth], b[pathDepth : pathDepth : 2*pathDepth]}
 }
 
 // pathDepth is the deepest concrete path the buffers hold without growing
