@@ -87,7 +87,7 @@ type Engine struct {
 
 	events   []Event
 	eventSeq int64
-	changes  []Change
+	changes  changeLog
 	chSeq    int64
 
 	workDir    string
@@ -230,11 +230,11 @@ func (e *Engine) Changes(after int64) []Change {
 	defer e.mu.Unlock()
 	e.sync()
 	out := []Change{}
-	for _, c := range e.keptChanges() {
+	e.changes.each(e.cfg.MaxChanges, func(c *Change) {
 		if c.Seq > after {
-			out = append(out, c)
+			out = append(out, *c)
 		}
-	}
+	})
 	return out
 }
 
@@ -453,21 +453,48 @@ func (e *Engine) loop() {
 
 func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, from, to string) {
 	e.chSeq++
-	e.changes = append(e.changes, Change{Seq: e.chSeq, Time: t, Tenant: tenant, Kind: kind, ID: id, Task: task, Index: index, From: from, To: to})
-	// The log is trimmed to its last MaxChanges only once it holds half as
-	// many again, so a full log costs amortized O(1) per change instead of a
-	// copy of the whole log at every change (keptChanges hides the surplus).
-	if n := len(e.changes); n > e.cfg.MaxChanges+e.cfg.MaxChanges/2 {
-		e.changes = append(e.changes[:0:0], e.changes[n-e.cfg.MaxChanges:]...)
+	e.changes.add(Change{Seq: e.chSeq, Time: t, Tenant: tenant, Kind: kind, ID: id, Task: task, Index: index, From: from, To: to}, e.cfg.MaxChanges)
+}
+
+// changeLog is the state-change log in fixed-size chunks: appending never
+// copies what is logged (a single slice's growth copied the whole log, and
+// at 100,000 entries trimming it did too), and the oldest entries go a chunk
+// at a time once more than MaxChanges are kept. each hides the surplus, so
+// Changes still answers exactly the last MaxChanges.
+type changeLog struct {
+	chunks [][]Change
+	n      int
+}
+
+const changeChunk = 4096
+
+func (l *changeLog) add(c Change, keep int) {
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == changeChunk {
+		l.chunks = append(l.chunks, make([]Change, 0, changeChunk))
+	}
+	k := len(l.chunks) - 1
+	l.chunks[k] = append(l.chunks[k], c)
+	l.n++
+	for len(l.chunks) > 1 && l.n-len(l.chunks[0]) >= keep {
+		l.n -= len(l.chunks[0])
+		l.chunks[0] = nil
+		l.chunks = l.chunks[1:]
 	}
 }
 
-// keptChanges is the change log as documented: its last MaxChanges entries.
-func (e *Engine) keptChanges() []Change {
-	if n := len(e.changes); n > e.cfg.MaxChanges {
-		return e.changes[n-e.cfg.MaxChanges:]
+// each calls fn for the last keep entries, oldest first.
+func (l *changeLog) each(keep int, fn func(*Change)) {
+	skip := max(l.n-keep, 0)
+	for _, ch := range l.chunks {
+		if skip >= len(ch) {
+			skip -= len(ch)
+			continue
+		}
+		for i := skip; i < len(ch); i++ {
+			fn(&ch[i])
+		}
+		skip = 0
 	}
-	return e.changes
 }
 
 // fire records name for every subscription to it in subs.
