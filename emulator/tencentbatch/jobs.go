@@ -354,6 +354,16 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	}
 	q := engine.JobQuery{Tenant: req.SecretID, IDs: p.JobIds,
 		Window: func(n int) (int, int) { return s.page(req.Action, n, p.Offset, p.Limit, 20) }}
+	if len(q.IDs) == 0 {
+		// A job-id filter names its candidates: the engine looks them up
+		// instead of scanning (keep still applies every filter).
+		for _, f := range p.Filters {
+			if f.Name == "job-id" {
+				q.IDs = f.Values
+				break
+			}
+		}
+	}
 	if keep != nil {
 		q.Keep = func(j *engine.Job) bool { return keep(*j) }
 	}
