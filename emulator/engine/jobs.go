@@ -408,25 +408,44 @@ func (e *Engine) JobsPage(q JobQuery) JobPage {
 		sort.Slice(named, func(a, b int) bool { return named[a].seq < named[b].seq })
 		list = named
 	}
-	if q.Keep != nil {
-		kept := make([]*job, 0, 16)
-		for _, j := range list {
-			if q.Keep(j.view()) {
-				kept = append(kept, j)
-			}
+	window := func(n int) (int, int) {
+		if q.Window == nil {
+			return 0, n
 		}
-		list = kept
+		a, b := q.Window(n)
+		b = min(max(b, 0), n)
+		return min(max(a, 0), b), b
 	}
-	out.Total = len(list)
-	a, b := 0, len(list)
-	if q.Window != nil {
-		a, b = q.Window(len(list))
-		b = min(max(b, 0), len(list))
-		a = min(max(a, 0), b)
+	if q.Keep == nil {
+		out.Total = len(list)
+		a, b := window(len(list))
+		out.Jobs = make([]Job, 0, b-a)
+		for _, j := range list[a:b] {
+			out.Jobs = append(out.Jobs, j.snapshot())
+		}
+		return out
 	}
+	// Filtered: one pass counts the matches (the window needs the total),
+	// a second copies the page's; nothing else is copied or collected.
+	for _, j := range list {
+		if q.Keep(j.view()) {
+			out.Total++
+		}
+	}
+	a, b := window(out.Total)
 	out.Jobs = make([]Job, 0, b-a)
-	for _, j := range list[a:b] {
-		out.Jobs = append(out.Jobs, j.snapshot())
+	k := 0
+	for _, j := range list {
+		if k >= b {
+			break
+		}
+		if !q.Keep(j.view()) {
+			continue
+		}
+		if k >= a {
+			out.Jobs = append(out.Jobs, j.snapshot())
+		}
+		k++
 	}
 	return out
 }

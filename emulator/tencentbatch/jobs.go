@@ -327,25 +327,25 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	// The engine pages the tenant's jobs itself (JobsPage), so a page costs
 	// the page, not the tenant's whole list; the filters and the window are
 	// the same as every other list's (filterFunc, s.page).
-	keep, e := filterFunc(s, req.Action, p.Filters, func(name string, vals []string) (func(engine.Job) bool, *api3.Error) {
+	keep, e := filterFunc(s, req.Action, p.Filters, func(name string, vals []string) (func(*engine.Job) bool, *api3.Error) {
 		switch name {
 		case "job-id":
-			return func(j engine.Job) bool { return contains(vals, j.ID) }, nil
+			return func(j *engine.Job) bool { return contains(vals, j.ID) }, nil
 		case "job-name":
-			return func(j engine.Job) bool { return contains(vals, j.Spec.Name) }, nil
+			return func(j *engine.Job) bool { return contains(vals, j.Spec.Name) }, nil
 		case "job-state":
 			if e := statesFilter(name, vals); e != nil {
 				return nil, e
 			}
-			return func(j engine.Job) bool { return contains(vals, j.State) }, nil
+			return func(j *engine.Job) bool { return contains(vals, j.State) }, nil
 		case "zone":
 			if e := s.zoneFilter(vals); e != nil {
 				return nil, e
 			}
-			return func(j engine.Job) bool { return contains(vals, j.Spec.Zone) }, nil
+			return func(j *engine.Job) bool { return contains(vals, j.Spec.Zone) }, nil
 		}
 		if m := tagFilter(name, vals); m != nil {
-			return func(j engine.Job) bool { return m(j.Spec.Tags) }, nil
+			return func(j *engine.Job) bool { return m(j.Spec.Tags) }, nil
 		}
 		return nil, nil
 	})
@@ -364,9 +364,9 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 			}
 		}
 	}
-	if keep != nil {
-		q.Keep = func(j *engine.Job) bool { return keep(*j) }
-	}
+	// The filters see the engine's cached snapshots by pointer: no job is
+	// copied unless it is on the page.
+	q.Keep = keep
 	pg := s.eng.JobsPage(q)
 	jobs, all := pg.Jobs, pg.All
 	set := listing.Views(jobs, func(j engine.Job) jobView {
