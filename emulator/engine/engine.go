@@ -76,6 +76,9 @@ type Engine struct {
 	// rebuilds it from jobOrder if another path changed jobOrder alone.
 	byTenant  map[string][]*job
 	byTenantN int
+	// byAttr indexes each tenant's jobs by the attributes fixed at
+	// submission (attrKey: name, zone, each tag), in creation order.
+	byAttr map[string][]*job
 	envs      map[string]*env
 	envOrder  []*env
 	tmpls     map[string]*Template

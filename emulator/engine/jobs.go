@@ -367,6 +367,32 @@ type JobQuery struct {
 	Keep func(*Job) bool
 	// Window maps the number of matching jobs to the page [a, b).
 	Window func(total int) (a, b int)
+	// Attr, if set (with a Tenant and no IDs), narrows the candidates to the
+	// jobs whose attribute Attr.Name is one of Attr.Values, through an index:
+	// Keep must still hold every filter unless Attr is the only one.
+	Attr *JobAttr
+}
+
+// JobAttr names a job attribute fixed at submission and the values wanted:
+// Name "job-name" (JobSpec.Name), "zone" (JobSpec.Zone) or "tag:KEY" (a tag
+// KEY with one of the values).
+type JobAttr struct {
+	Name   string
+	Values []string
+}
+
+func attrKey(tenant, name, value string) string { return tenant + "\x00" + name + "\x00" + value }
+
+// attrKeys are the index keys of a job's attributes.
+func (j *job) attrKeys() []string {
+	keys := []string{attrKey(j.tenant, "job-name", j.spec.Name), attrKey(j.tenant, "zone", j.spec.Zone)}
+	for _, t := range j.spec.Tags {
+		k := attrKey(j.tenant, "tag:"+t.Name, t.Value)
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // JobPage is a JobsPage answer: the page, the number of jobs that matched
@@ -407,6 +433,8 @@ func (e *Engine) JobsPage(q JobQuery) JobPage {
 		}
 		sort.Slice(named, func(a, b int) bool { return named[a].seq < named[b].seq })
 		list = named
+	} else if q.Attr != nil && q.Tenant != "" {
+		list = e.attrJobs(q.Tenant, q.Attr)
 	}
 	window := func(n int) (int, int) {
 		if q.Window == nil {
@@ -450,27 +478,63 @@ func (e *Engine) JobsPage(q JobQuery) JobPage {
 	return out
 }
 
+// attrJobs are the tenant's jobs with one of the attribute's values, in
+// creation order (one value: the index's own list, not to be modified).
+func (e *Engine) attrJobs(tenant string, a *JobAttr) []*job {
+	if len(a.Values) == 1 {
+		return e.byAttr[attrKey(tenant, a.Name, a.Values[0])]
+	}
+	var out []*job
+	seen := map[*job]bool{}
+	for _, v := range a.Values {
+		for _, j := range e.byAttr[attrKey(tenant, a.Name, v)] {
+			if !seen[j] {
+				seen[j] = true
+				out = append(out, j)
+			}
+		}
+	}
+	sort.Slice(out, func(x, y int) bool { return out[x].seq < out[y].seq })
+	return out
+}
+
 func (e *Engine) indexJob(j *job) {
 	if e.byTenant == nil {
-		e.byTenant = map[string][]*job{}
+		e.byTenant, e.byAttr = map[string][]*job{}, map[string][]*job{}
 	}
 	e.byTenant[j.tenant] = append(e.byTenant[j.tenant], j)
 	e.byTenantN++
+	for _, k := range j.attrKeys() {
+		e.byAttr[k] = append(e.byAttr[k], j)
+	}
 }
 
 func (e *Engine) unindexJob(j *job) {
-	l := e.byTenant[j.tenant]
-	for i, x := range l {
-		if x == j {
-			e.byTenant[j.tenant] = append(l[:i:i], l[i+1:]...)
-			e.byTenantN--
-			return
+	drop := func(l []*job) []*job {
+		for i, x := range l {
+			if x == j {
+				return append(l[:i:i], l[i+1:]...)
+			}
+		}
+		return l
+	}
+	if l := e.byTenant[j.tenant]; slices.Contains(l, j) {
+		e.byTenant[j.tenant] = drop(l)
+		e.byTenantN--
+	}
+	for _, k := range j.attrKeys() {
+		if l := drop(e.byAttr[k]); len(l) > 0 {
+			e.byAttr[k] = l
+		} else {
+			delete(e.byAttr, k)
 		}
 	}
 }
 
+// reindexJobs rebuilds the indexes from jobOrder (JobsPage does when they
+// disagree with it, e.g. after a path that changed jobOrder alone).
 func (e *Engine) reindexJobs() {
-	e.byTenant, e.byTenantN = map[string][]*job{}, 0
+	e.byTenant, e.byAttr, e.byTenantN = map[string][]*job{}, map[string][]*job{}, 0
 	for _, j := range e.jobOrder {
 		e.indexJob(j)
 	}

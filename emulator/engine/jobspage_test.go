@@ -19,7 +19,9 @@ func TestJobsPageMatchesJobs(t *testing.T) {
 		if i%3 == 0 {
 			tenant = "t2"
 		}
-		ids = append(ids, mustSubmit(t, e, JobSpec{Tenant: tenant, Name: fmt.Sprintf("n%d", i%4), Tasks: []TaskSpec{tsk("a", "true")}}))
+		ids = append(ids, mustSubmit(t, e, JobSpec{Tenant: tenant, Name: fmt.Sprintf("n%d", i%4), Zone: fmt.Sprintf("z%d", i%2),
+			Tags:  []KV{{Name: "k", Value: fmt.Sprintf("v%d", i%5)}, {Name: "k", Value: fmt.Sprintf("v%d", i%5)}, {Name: "o", Value: "x"}},
+			Tasks: []TaskSpec{tsk("a", "true")}}))
 	}
 	for i := range 30 {
 		submit(i)
@@ -38,6 +40,14 @@ func TestJobsPageMatchesJobs(t *testing.T) {
 		}
 	}
 	keepName := func(j *Job) bool { return j.Spec.Name == "n1" || j.Spec.Name == "n2" }
+	hasTag := func(j *Job, k string, vs ...string) bool {
+		for _, t := range j.Spec.Tags {
+			if t.Name == k && slices.Contains(vs, t.Value) {
+				return true
+			}
+		}
+		return false
+	}
 	named := []string{ids[2], ids[1], ids[9], ids[2], ids[3], "job-missing"}
 	for _, tenant := range []string{"t1", "t2", ""} {
 		all := e.Jobs(tenant)
@@ -45,16 +55,28 @@ func TestJobsPageMatchesJobs(t *testing.T) {
 			name string
 			ids  []string
 			keep func(*Job) bool
-		}{{"all", nil, nil}, {"filtered", nil, keepName}, {"named", named, nil}, {"named+filtered", named, keepName}} {
+			attr *JobAttr
+			want func(*Job) bool // the attribute's own predicate
+		}{{"all", nil, nil, nil, nil}, {"filtered", nil, keepName, nil, nil}, {"named", named, nil, nil, nil},
+			{"named+filtered", named, keepName, nil, nil},
+			{"attr-name", nil, nil, &JobAttr{"job-name", []string{"n3"}}, func(j *Job) bool { return j.Spec.Name == "n3" }},
+			{"attr-zone2", nil, nil, &JobAttr{"zone", []string{"z1", "z0", "z1"}}, func(j *Job) bool { return true }},
+			{"attr-tag", nil, nil, &JobAttr{"tag:k", []string{"v2", "v4"}}, func(j *Job) bool { return hasTag(j, "k", "v2", "v4") }},
+			{"attr-tag+filtered", nil, keepName, &JobAttr{"tag:k", []string{"v1"}}, func(j *Job) bool { return hasTag(j, "k", "v1") }},
+			{"attr-missing", nil, nil, &JobAttr{"tag:none", []string{"v1"}}, func(j *Job) bool { return false }},
+		} {
+			if tc.attr != nil && tenant == "" {
+				continue // an index is per tenant
+			}
 			var want []Job
 			for _, j := range all {
-				if (tc.ids == nil || slices.Contains(tc.ids, j.ID)) && (tc.keep == nil || tc.keep(&j)) {
+				if (tc.ids == nil || slices.Contains(tc.ids, j.ID)) && (tc.keep == nil || tc.keep(&j)) && (tc.want == nil || tc.want(&j)) {
 					want = append(want, j)
 				}
 			}
 			for a := -1; a <= len(want)+1; a += 3 {
 				for _, size := range []int{0, 1, 5, 100} {
-					pg := e.JobsPage(JobQuery{Tenant: tenant, IDs: tc.ids, Keep: tc.keep,
+					pg := e.JobsPage(JobQuery{Tenant: tenant, IDs: tc.ids, Keep: tc.keep, Attr: tc.attr,
 						Window: func(n int) (int, int) {
 							if n != len(want) {
 								t.Errorf("%s/%s: window asked for %d jobs, want %d", tenant, tc.name, n, len(want))

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/api3"
@@ -354,19 +355,28 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	}
 	q := engine.JobQuery{Tenant: req.SecretID, IDs: p.JobIds,
 		Window: func(n int) (int, int) { return s.page(req.Action, n, p.Offset, p.Limit, 20) }}
-	if len(q.IDs) == 0 {
-		// A job-id filter names its candidates: the engine looks them up
-		// instead of scanning (keep still applies every filter).
-		for _, f := range p.Filters {
-			if f.Name == "job-id" {
-				q.IDs = f.Values
-				break
-			}
-		}
-	}
 	// The filters see the engine's cached snapshots by pointer: no job is
 	// copied unless it is on the page.
 	q.Keep = keep
+	if len(q.IDs) == 0 {
+		// A job-id filter names its candidates: the engine looks them up
+		// instead of scanning (keep still applies every filter). Else a
+		// filter on an attribute fixed at submission (job-name, zone, a tag)
+		// takes its candidates from the engine's index; when it is the only
+		// filter the index is the filter, and the page costs the page.
+		for _, f := range p.Filters {
+			if f.Name == "job-id" {
+				q.IDs, q.Attr = f.Values, nil
+				break
+			}
+			if q.Attr == nil && (f.Name == "job-name" || f.Name == "zone" || (strings.HasPrefix(f.Name, "tag:") && len(f.Name) > 4)) {
+				q.Attr = &engine.JobAttr{Name: f.Name, Values: f.Values}
+			}
+		}
+		if q.Attr != nil && len(p.Filters) == 1 {
+			q.Keep = nil
+		}
+	}
 	pg := s.eng.JobsPage(q)
 	jobs, all := pg.Jobs, pg.All
 	set := listing.Views(jobs, func(j engine.Job) jobView {
