@@ -78,7 +78,7 @@ type Engine struct {
 	byTenantN int
 	// byAttr indexes each tenant's jobs by the attributes fixed at
 	// submission (attrKey: name, zone, each tag), in creation order.
-	byAttr map[string][]*job
+	byAttr    map[string][]*job
 	envs      map[string]*env
 	envOrder  []*env
 	tmpls     map[string]*Template
