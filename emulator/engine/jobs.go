@@ -44,6 +44,7 @@ type job struct {
 	sched
 	id, tenant string
 	seq        int64
+	indexed    bool // in the engine's job indexes (indexJob)
 	spec       JobSpec
 	state      string
 	since      time.Time
@@ -367,6 +368,10 @@ type JobQuery struct {
 	Keep func(*Job) bool
 	// Window maps the number of matching jobs to the page [a, b).
 	Window func(total int) (a, b int)
+	// States, if set (with a Tenant, no IDs, no Attr and no Keep), is the
+	// only filter: jobs in one of these states. The total comes from the
+	// per-state counts and the scan stops at the page's end.
+	States []string
 	// Attr, if set (with a Tenant and no IDs), narrows the candidates to the
 	// jobs whose attribute Attr.Name is one of Attr.Values, through an index:
 	// Keep must still hold every filter unless Attr is the only one.
@@ -380,6 +385,8 @@ type JobAttr struct {
 	Name   string
 	Values []string
 }
+
+func stateKey(tenant, state string) string { return tenant + "\x00" + state }
 
 func attrKey(tenant, name, value string) string { return tenant + "\x00" + name + "\x00" + value }
 
@@ -444,6 +451,31 @@ func (e *Engine) JobsPage(q JobQuery) JobPage {
 		b = min(max(b, 0), n)
 		return min(max(a, 0), b), b
 	}
+	if len(q.States) > 0 && q.Tenant != "" && q.Keep == nil && q.Attr == nil && len(q.IDs) == 0 {
+		seen := map[string]bool{}
+		for _, st := range q.States {
+			if !seen[st] {
+				seen[st] = true
+				out.Total += e.byState[stateKey(q.Tenant, st)]
+			}
+		}
+		a, b := window(out.Total)
+		out.Jobs = make([]Job, 0, b-a)
+		k := 0
+		for _, j := range list {
+			if k >= b {
+				break
+			}
+			if !seen[j.state] {
+				continue
+			}
+			if k >= a {
+				out.Jobs = append(out.Jobs, j.snapshot())
+			}
+			k++
+		}
+		return out
+	}
 	if q.Keep == nil {
 		out.Total = len(list)
 		a, b := window(len(list))
@@ -500,10 +532,12 @@ func (e *Engine) attrJobs(tenant string, a *JobAttr) []*job {
 
 func (e *Engine) indexJob(j *job) {
 	if e.byTenant == nil {
-		e.byTenant, e.byAttr = map[string][]*job{}, map[string][]*job{}
+		e.byTenant, e.byAttr, e.byState = map[string][]*job{}, map[string][]*job{}, map[string]int{}
 	}
 	e.byTenant[j.tenant] = append(e.byTenant[j.tenant], j)
+	j.indexed = true
 	e.byTenantN++
+	e.byState[stateKey(j.tenant, j.state)]++
 	for _, k := range j.attrKeys() {
 		e.byAttr[k] = append(e.byAttr[k], j)
 	}
@@ -518,9 +552,11 @@ func (e *Engine) unindexJob(j *job) {
 		}
 		return l
 	}
-	if l := e.byTenant[j.tenant]; slices.Contains(l, j) {
-		e.byTenant[j.tenant] = drop(l)
+	if j.indexed {
+		j.indexed = false
+		e.byTenant[j.tenant] = drop(e.byTenant[j.tenant])
 		e.byTenantN--
+		e.byState[stateKey(j.tenant, j.state)]--
 	}
 	for _, k := range j.attrKeys() {
 		if l := drop(e.byAttr[k]); len(l) > 0 {
@@ -534,7 +570,7 @@ func (e *Engine) unindexJob(j *job) {
 // reindexJobs rebuilds the indexes from jobOrder (JobsPage does when they
 // disagree with it, e.g. after a path that changed jobOrder alone).
 func (e *Engine) reindexJobs() {
-	e.byTenant, e.byAttr, e.byTenantN = map[string][]*job{}, map[string][]*job{}, 0
+	e.byTenant, e.byAttr, e.byState, e.byTenantN = map[string][]*job{}, map[string][]*job{}, map[string]int{}, 0
 	for _, j := range e.jobOrder {
 		e.indexJob(j)
 	}
@@ -881,6 +917,10 @@ func (e *Engine) setJob(j *job, to string, t time.Time) {
 	from := j.state
 	if from == to {
 		return
+	}
+	if j.indexed {
+		e.byState[stateKey(j.tenant, from)]--
+		e.byState[stateKey(j.tenant, to)]++
 	}
 	j.state, j.since = to, t
 	if isTerminal(to) {

@@ -57,14 +57,20 @@ func TestJobsPageMatchesJobs(t *testing.T) {
 			keep func(*Job) bool
 			attr *JobAttr
 			want func(*Job) bool // the attribute's own predicate
-		}{{"all", nil, nil, nil, nil}, {"filtered", nil, keepName, nil, nil}, {"named", named, nil, nil, nil},
-			{"named+filtered", named, keepName, nil, nil},
-			{"attr-name", nil, nil, &JobAttr{"job-name", []string{"n3"}}, func(j *Job) bool { return j.Spec.Name == "n3" }},
-			{"attr-zone2", nil, nil, &JobAttr{"zone", []string{"z1", "z0", "z1"}}, func(j *Job) bool { return true }},
-			{"attr-tag", nil, nil, &JobAttr{"tag:k", []string{"v2", "v4"}}, func(j *Job) bool { return hasTag(j, "k", "v2", "v4") }},
-			{"attr-tag+filtered", nil, keepName, &JobAttr{"tag:k", []string{"v1"}}, func(j *Job) bool { return hasTag(j, "k", "v1") }},
-			{"attr-missing", nil, nil, &JobAttr{"tag:none", []string{"v1"}}, func(j *Job) bool { return false }},
+			st   []string
+		}{{"all", nil, nil, nil, nil, nil}, {"filtered", nil, keepName, nil, nil, nil}, {"named", named, nil, nil, nil, nil},
+			{"named+filtered", named, keepName, nil, nil, nil},
+			{"attr-name", nil, nil, &JobAttr{"job-name", []string{"n3"}}, func(j *Job) bool { return j.Spec.Name == "n3" }, nil},
+			{"attr-zone2", nil, nil, &JobAttr{"zone", []string{"z1", "z0", "z1"}}, func(j *Job) bool { return true }, nil},
+			{"attr-tag", nil, nil, &JobAttr{"tag:k", []string{"v2", "v4"}}, func(j *Job) bool { return hasTag(j, "k", "v2", "v4") }, nil},
+			{"attr-tag+filtered", nil, keepName, &JobAttr{"tag:k", []string{"v1"}}, func(j *Job) bool { return hasTag(j, "k", "v1") }, nil},
+			{"attr-missing", nil, nil, &JobAttr{"tag:none", []string{"v1"}}, func(j *Job) bool { return false }, nil},
+			{"states", nil, nil, nil, func(j *Job) bool { return j.State == StateSucceed || j.State == StatePending }, []string{StateSucceed, StatePending, StateSucceed}},
+			{"states-none", nil, nil, nil, func(j *Job) bool { return false }, []string{StateFailed}},
 		} {
+			if tc.st != nil && tenant == "" {
+				continue // counted per tenant
+			}
 			if tc.attr != nil && tenant == "" {
 				continue // an index is per tenant
 			}
@@ -76,7 +82,7 @@ func TestJobsPageMatchesJobs(t *testing.T) {
 			}
 			for a := -1; a <= len(want)+1; a += 3 {
 				for _, size := range []int{0, 1, 5, 100} {
-					pg := e.JobsPage(JobQuery{Tenant: tenant, IDs: tc.ids, Keep: tc.keep, Attr: tc.attr,
+					pg := e.JobsPage(JobQuery{Tenant: tenant, IDs: tc.ids, Keep: tc.keep, Attr: tc.attr, States: tc.st,
 						Window: func(n int) (int, int) {
 							if n != len(want) {
 								t.Errorf("%s/%s: window asked for %d jobs, want %d", tenant, tc.name, n, len(want))

@@ -376,6 +376,11 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 		if q.Attr != nil && len(p.Filters) == 1 {
 			q.Keep = nil
 		}
+		// job-state alone: the engine counts per state and stops at the
+		// page's end.
+		if len(p.Filters) == 1 && p.Filters[0].Name == "job-state" {
+			q.States, q.Keep = p.Filters[0].Values, nil
+		}
 	}
 	pg := s.eng.JobsPage(q)
 	jobs, all := pg.Jobs, pg.All
