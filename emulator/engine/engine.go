@@ -78,10 +78,10 @@ type Engine struct {
 	byTenantN int
 	// byAttr indexes each tenant's jobs by the attributes fixed at
 	// submission (attrKey: name, zone, each tag), in creation order.
-	byAttr    map[string][]*job
+	byAttr map[string][]*job
 	// byState counts each tenant's indexed jobs per state (stateKey), kept
 	// by indexJob, unindexJob and setJob.
-	byState map[string]int
+	byState   map[string]int
 	envs      map[string]*env
 	envOrder  []*env
 	tmpls     map[string]*Template
