@@ -57,8 +57,18 @@ latency-check:
 hostile:
 	BATCHCONFORM_HOSTILE=all $(GO) test -count=1 -timeout 60m -v -run 'TestHostileEndpoints|TestSlowButCorrectServer' ./internal/cli
 
+# Throughput as ratios measured in one run: each *VsBare benchmark alternates
+# bursts to the emulator and to a bare net/http handler answering the same
+# bytes, so both see the same load on a shared machine. BENCH_COUNT runs each;
+# the table prints the medians. DescribeJobsPage is a page at 1k/10k/100k
+# kept jobs (flat = page-proportional), ScaleMemory the heap per job and per
+# node at 100k jobs and 10k nodes (one run). BENCHMARKS.md records the figures.
+BENCH_COUNT ?= 3
+BENCH ?= VsBare|Server|CheckSubmitJob|DescribeJobsPage
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./emulator/ ./emulator/api3/
+	@out=$$(mktemp); $(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCH_COUNT) -timeout 30m ./emulator/ ./emulator/api3/ ./emulator/validate/ > $$out; \
+	  rc=$$?; $(GO) test -run='^$$' -bench='ScaleMemory' -benchtime=1x -timeout 30m ./emulator/ >> $$out || rc=1; \
+	  cat $$out; awk -f scripts/benchtable.awk $$out; rm -f $$out; exit $$rc
 
 lint:
 	$(GO) vet $(PKGS)

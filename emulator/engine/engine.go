@@ -86,8 +86,19 @@ type Engine struct {
 	q      queue
 	qseq   uint64
 
-	jobs      map[string]*job
-	jobOrder  []*job
+	jobs     map[string]*job
+	jobOrder []*job
+	// byTenant is jobOrder per tenant, so a page of one tenant's jobs costs
+	// the page (JobsPage); byTenantN counts what it holds, and JobsPage
+	// rebuilds it from jobOrder if another path changed jobOrder alone.
+	byTenant  map[string][]*job
+	byTenantN int
+	// byAttr indexes each tenant's jobs by the attributes fixed at
+	// submission (attrKey: name, zone, each tag), in creation order.
+	byAttr map[string][]*job
+	// byState counts each tenant's indexed jobs per state (stateKey), kept
+	// by indexJob, unindexJob and setJob.
+	byState   map[string]int
 	envs      map[string]*env
 	envOrder  []*env
 	tmpls     map[string]*Template
@@ -99,7 +110,7 @@ type Engine struct {
 
 	events   []Event
 	eventSeq int64
-	changes  []Change
+	changes  changeLog
 	chSeq    int64
 
 	workDir    string
@@ -243,11 +254,11 @@ func (e *Engine) Changes(after int64) []Change {
 	defer e.mu.Unlock()
 	e.sync()
 	out := []Change{}
-	for _, c := range e.changes {
+	e.changes.each(e.cfg.MaxChanges, func(c *Change) {
 		if c.Seq > after {
-			out = append(out, c)
+			out = append(out, *c)
 		}
-	}
+	})
 	return out
 }
 
@@ -466,9 +477,47 @@ func (e *Engine) loop() {
 
 func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, from, to string) {
 	e.chSeq++
-	e.changes = append(e.changes, Change{Seq: e.chSeq, Time: t, Tenant: tenant, Kind: kind, ID: id, Task: task, Index: index, From: from, To: to})
-	if n := len(e.changes); n > e.cfg.MaxChanges {
-		e.changes = append(e.changes[:0:0], e.changes[n-e.cfg.MaxChanges:]...)
+	e.changes.add(Change{Seq: e.chSeq, Time: t, Tenant: tenant, Kind: kind, ID: id, Task: task, Index: index, From: from, To: to}, e.cfg.MaxChanges)
+}
+
+// changeLog is the state-change log in fixed-size chunks: appending never
+// copies what is logged (a single slice's growth copied the whole log, and
+// at 100,000 entries trimming it did too), and the oldest entries go a chunk
+// at a time once more than MaxChanges are kept. each hides the surplus, so
+// Changes still answers exactly the last MaxChanges.
+type changeLog struct {
+	chunks [][]Change
+	n      int
+}
+
+const changeChunk = 4096
+
+func (l *changeLog) add(c Change, keep int) {
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == changeChunk {
+		l.chunks = append(l.chunks, make([]Change, 0, changeChunk))
+	}
+	k := len(l.chunks) - 1
+	l.chunks[k] = append(l.chunks[k], c)
+	l.n++
+	for len(l.chunks) > 1 && l.n-len(l.chunks[0]) >= keep {
+		l.n -= len(l.chunks[0])
+		l.chunks[0] = nil
+		l.chunks = l.chunks[1:]
+	}
+}
+
+// each calls fn for the last keep entries, oldest first.
+func (l *changeLog) each(keep int, fn func(*Change)) {
+	skip := max(l.n-keep, 0)
+	for _, ch := range l.chunks {
+		if skip >= len(ch) {
+			skip -= len(ch)
+			continue
+		}
+		for i := skip; i < len(ch); i++ {
+			fn(&ch[i])
+		}
+		skip = 0
 	}
 }
 

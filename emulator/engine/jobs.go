@@ -44,6 +44,7 @@ type job struct {
 	sched
 	id, tenant string
 	seq        int64
+	indexed    bool // in the engine's job indexes (indexJob)
 	spec       JobSpec
 	state      string
 	since      time.Time
@@ -256,6 +257,7 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	}
 	e.jobs[j.id] = j
 	e.jobOrder = append(e.jobOrder, j)
+	e.indexJob(j)
 	e.nJobs[j.tenant]++
 	e.saveToken(spec.Tenant, "job", spec.ClientToken, j.id)
 	e.done()
@@ -348,12 +350,232 @@ func (e *Engine) Jobs(tenant string) []Job {
 	return out
 }
 
-func (j *job) snapshot() Job {
+func (j *job) snapshot() Job { return *j.view() }
+
+// view is the job's cached snapshot itself (callers must not modify it).
+func (j *job) view() *Job {
 	if j.snap == nil {
 		s := j.buildSnapshot()
 		j.snap = &s
 	}
-	return *j.snap
+	return j.snap
+}
+
+// JobQuery selects a page of one tenant's jobs (JobsPage).
+type JobQuery struct {
+	Tenant string   // "" for every tenant
+	IDs    []string // if set, only these jobs (in creation order, each once)
+	// Keep, if set, is the filter: it sees each candidate's snapshot, which it
+	// must not modify or keep.
+	Keep func(*Job) bool
+	// Window maps the number of matching jobs to the page [a, b).
+	Window func(total int) (a, b int)
+	// States, if set (with a Tenant, no IDs, no Attr and no Keep), is the
+	// only filter: jobs in one of these states. The total comes from the
+	// per-state counts and the scan stops at the page's end.
+	States []string
+	// Attr, if set (with a Tenant and no IDs), narrows the candidates to the
+	// jobs whose attribute Attr.Name is one of Attr.Values, through an index:
+	// Keep must still hold every filter unless Attr is the only one.
+	Attr *JobAttr
+}
+
+// JobAttr names a job attribute fixed at submission and the values wanted:
+// Name "job-name" (JobSpec.Name), "zone" (JobSpec.Zone) or "tag:KEY" (a tag
+// KEY with one of the values).
+type JobAttr struct {
+	Name   string
+	Values []string
+}
+
+func stateKey(tenant, state string) string { return tenant + "\x00" + state }
+
+func attrKey(tenant, name, value string) string { return tenant + "\x00" + name + "\x00" + value }
+
+// attrKeys are the index keys of a job's attributes.
+func (j *job) attrKeys() []string {
+	keys := []string{attrKey(j.tenant, "job-name", j.spec.Name), attrKey(j.tenant, "zone", j.spec.Zone)}
+	for _, t := range j.spec.Tags {
+		k := attrKey(j.tenant, "tag:"+t.Name, t.Value)
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// JobPage is a JobsPage answer: the page, the number of jobs that matched
+// and the number the tenant has. All of it comes from one locked view.
+type JobPage struct {
+	Jobs       []Job
+	Total, All int
+}
+
+// JobsPage answers a list request in time proportional to the page when
+// nothing is filtered (and to the named jobs with IDs), without copying the
+// tenant's other jobs; a Keep filter scans the tenant's jobs but copies only
+// the page. Jobs are in creation order, as Jobs returns them.
+func (e *Engine) JobsPage(q JobQuery) JobPage {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sync()
+	list := e.jobOrder
+	if q.Tenant != "" {
+		if e.byTenantN != len(e.jobOrder) {
+			e.reindexJobs()
+		}
+		list = e.byTenant[q.Tenant]
+	}
+	out := JobPage{All: len(list)}
+	if len(q.IDs) > 0 {
+		// The named jobs, looked up one by one: a deleted job (kept in e.jobs
+		// by a fault) is not listed, as it is not in jobOrder.
+		seen := make(map[*job]bool, len(q.IDs))
+		var named []*job
+		for _, id := range q.IDs {
+			j := e.jobs[id]
+			if j == nil || j.deleted || seen[j] || (q.Tenant != "" && j.tenant != q.Tenant) {
+				continue
+			}
+			seen[j] = true
+			named = append(named, j)
+		}
+		sort.Slice(named, func(a, b int) bool { return named[a].seq < named[b].seq })
+		list = named
+	} else if q.Attr != nil && q.Tenant != "" {
+		list = e.attrJobs(q.Tenant, q.Attr)
+	}
+	window := func(n int) (int, int) {
+		if q.Window == nil {
+			return 0, n
+		}
+		a, b := q.Window(n)
+		b = min(max(b, 0), n)
+		return min(max(a, 0), b), b
+	}
+	if len(q.States) > 0 && q.Tenant != "" && q.Keep == nil && q.Attr == nil && len(q.IDs) == 0 {
+		seen := map[string]bool{}
+		for _, st := range q.States {
+			if !seen[st] {
+				seen[st] = true
+				out.Total += e.byState[stateKey(q.Tenant, st)]
+			}
+		}
+		a, b := window(out.Total)
+		out.Jobs = make([]Job, 0, b-a)
+		k := 0
+		for _, j := range list {
+			if k >= b {
+				break
+			}
+			if !seen[j.state] {
+				continue
+			}
+			if k >= a {
+				out.Jobs = append(out.Jobs, j.snapshot())
+			}
+			k++
+		}
+		return out
+	}
+	if q.Keep == nil {
+		out.Total = len(list)
+		a, b := window(len(list))
+		out.Jobs = make([]Job, 0, b-a)
+		for _, j := range list[a:b] {
+			out.Jobs = append(out.Jobs, j.snapshot())
+		}
+		return out
+	}
+	// Filtered: one pass counts the matches (the window needs the total),
+	// a second copies the page's; nothing else is copied or collected.
+	for _, j := range list {
+		if q.Keep(j.view()) {
+			out.Total++
+		}
+	}
+	a, b := window(out.Total)
+	out.Jobs = make([]Job, 0, b-a)
+	k := 0
+	for _, j := range list {
+		if k >= b {
+			break
+		}
+		if !q.Keep(j.view()) {
+			continue
+		}
+		if k >= a {
+			out.Jobs = append(out.Jobs, j.snapshot())
+		}
+		k++
+	}
+	return out
+}
+
+// attrJobs are the tenant's jobs with one of the attribute's values, in
+// creation order (one value: the index's own list, not to be modified).
+func (e *Engine) attrJobs(tenant string, a *JobAttr) []*job {
+	if len(a.Values) == 1 {
+		return e.byAttr[attrKey(tenant, a.Name, a.Values[0])]
+	}
+	var out []*job
+	seen := map[*job]bool{}
+	for _, v := range a.Values {
+		for _, j := range e.byAttr[attrKey(tenant, a.Name, v)] {
+			if !seen[j] {
+				seen[j] = true
+				out = append(out, j)
+			}
+		}
+	}
+	sort.Slice(out, func(x, y int) bool { return out[x].seq < out[y].seq })
+	return out
+}
+
+func (e *Engine) indexJob(j *job) {
+	if e.byTenant == nil {
+		e.byTenant, e.byAttr, e.byState = map[string][]*job{}, map[string][]*job{}, map[string]int{}
+	}
+	e.byTenant[j.tenant] = append(e.byTenant[j.tenant], j)
+	j.indexed = true
+	e.byTenantN++
+	e.byState[stateKey(j.tenant, j.state)]++
+	for _, k := range j.attrKeys() {
+		e.byAttr[k] = append(e.byAttr[k], j)
+	}
+}
+
+func (e *Engine) unindexJob(j *job) {
+	drop := func(l []*job) []*job {
+		for i, x := range l {
+			if x == j {
+				return append(l[:i:i], l[i+1:]...)
+			}
+		}
+		return l
+	}
+	if j.indexed {
+		j.indexed = false
+		e.byTenant[j.tenant] = drop(e.byTenant[j.tenant])
+		e.byTenantN--
+		e.byState[stateKey(j.tenant, j.state)]--
+	}
+	for _, k := range j.attrKeys() {
+		if l := drop(e.byAttr[k]); len(l) > 0 {
+			e.byAttr[k] = l
+		} else {
+			delete(e.byAttr, k)
+		}
+	}
+}
+
+// reindexJobs rebuilds the indexes from jobOrder (JobsPage does when they
+// disagree with it, e.g. after a path that changed jobOrder alone).
+func (e *Engine) reindexJobs() {
+	e.byTenant, e.byAttr, e.byState, e.byTenantN = map[string][]*job{}, map[string][]*job{}, map[string]int{}, 0
+	for _, j := range e.jobOrder {
+		e.indexJob(j)
+	}
 }
 
 func (j *job) buildSnapshot() Job {
@@ -641,6 +863,7 @@ func (e *Engine) DeleteJob(tenant, id string) error {
 			break
 		}
 	}
+	e.unindexJob(j)
 	e.nJobs[j.tenant]--
 	e.done()
 	return nil
@@ -696,6 +919,10 @@ func (e *Engine) setJob(j *job, to string, t time.Time) {
 	from := j.state
 	if from == to {
 		return
+	}
+	if j.indexed {
+		e.byState[stateKey(j.tenant, from)]--
+		e.byState[stateKey(j.tenant, to)]++
 	}
 	j.state, j.since = to, t
 	if isTerminal(to) {

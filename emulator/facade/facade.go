@@ -8,6 +8,7 @@ package facade
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/api3"
@@ -33,14 +34,42 @@ func Page(cat *fixtures.Catalog, action string, n int, offset, limit *int64, def
 }
 
 // LimitMax is the catalog's Limit maximum for an action (def if none).
+// Every list request asks, so the answer is looked up once per catalog and
+// action (catalogs are immutable once loaded) instead of scanning the rules.
 func LimitMax(cat *fixtures.Catalog, action string, def int64) int64 {
-	for _, r := range cat.RulesFor(action) {
-		if r.Path == "Limit" && r.Suffix == "range" && r.Max != nil {
-			return int64(*r.Max)
+	key := limitKey{cat, action}
+	if v, ok := limitMaxes.Load(key); ok {
+		if m := v.(limitMax); m.ok {
+			return m.max
 		}
+		return def
+	}
+	var m limitMax
+	for i := range cat.Rules {
+		r := &cat.Rules[i]
+		if r.Action == action && r.Path == "Limit" && r.Suffix == "range" && r.Max != nil {
+			m = limitMax{int64(*r.Max), true}
+			break
+		}
+	}
+	limitMaxes.Store(key, m)
+	if m.ok {
+		return m.max
 	}
 	return def
 }
+
+type limitKey struct {
+	cat    *fixtures.Catalog
+	action string
+}
+
+type limitMax struct {
+	max int64
+	ok  bool
+}
+
+var limitMaxes sync.Map // limitKey -> limitMax
 
 // Filter is the API 3.0 Filter structure: Filters are ANDed, the Values of
 // one Filter ORed.
@@ -57,6 +86,21 @@ type MatcherFor[T any] func(name string, vals []string) (func(T) bool, *api3.Err
 // InvalidParameterValue; a name mf does not know answers unknown(name), and
 // is skipped when unknown returns nil (a deliberate fault's reading).
 func ApplyFilters[T any](items []T, fs []Filter, mf MatcherFor[T], unknown func(name string) *api3.Error) ([]T, *api3.Error) {
+	keep, e := FilterFunc(fs, mf, unknown)
+	if e != nil {
+		return nil, e
+	}
+	if keep == nil {
+		return items, nil
+	}
+	return listing.Filter(items, keep), nil
+}
+
+// FilterFunc is ApplyFilters as one predicate (nil when no filter applies),
+// for a store that filters as it pages: the same checks, in the same order,
+// answer the same errors.
+func FilterFunc[T any](fs []Filter, mf MatcherFor[T], unknown func(name string) *api3.Error) (func(T) bool, *api3.Error) {
+	var ms []func(T) bool
 	for _, f := range fs {
 		for _, v := range f.Values {
 			if v == "" {
@@ -73,9 +117,22 @@ func ApplyFilters[T any](items []T, fs []Filter, mf MatcherFor[T], unknown func(
 			}
 			continue
 		}
-		items = listing.Filter(items, m)
+		ms = append(ms, m)
 	}
-	return items, nil
+	switch len(ms) {
+	case 0:
+		return nil, nil
+	case 1:
+		return ms[0], nil
+	}
+	return func(it T) bool {
+		for _, m := range ms {
+			if !m(it) {
+				return false
+			}
+		}
+		return true
+	}, nil
 }
 
 // commonCodes are the API 3.0 common codes (reference §5.8); every action may

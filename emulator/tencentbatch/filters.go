@@ -25,6 +25,17 @@ func applyFilters[T any](s *Service, action string, items []T, fs []wFilter, mf 
 	})
 }
 
+// filterFunc is applyFilters as one predicate (facade.FilterFunc), for
+// lists the engine pages itself; nil when no filter applies.
+func filterFunc[T any](s *Service, action string, fs []wFilter, mf matcherFor[T]) (func(T) bool, *api3.Error) {
+	return facade.FilterFunc(fs, mf, func(name string) *api3.Error {
+		if s.filterNameIgnored(action) {
+			return nil // the fault: an unsupported filter is silently ignored
+		}
+		return s.unknownFilter(action, name)
+	})
+}
+
 // unknownFilter picks the action's documented code for an unsupported filter
 // name: InvalidFilter ("the Filter is not supported"), else
 // InvalidParameterValue.InvalidFilter, else InvalidParameterValue.

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/batchconform/batchconform/emulator/api3"
@@ -190,9 +191,11 @@ var (
 // ---- submission ----
 
 // jobSubmitInfo is the façade's record of a submission (JobSpec.Submit): the
-// Job as submitted, as JSON, with the defaults the job runs with filled in.
+// request's parameters as JSON, kept as received. DescribeJobSubmitInfo
+// derives the Job echo from it (jobEcho) when asked, so a submission pays no
+// second decode and encode, and a kept job holds one compact byte slice.
 type jobSubmitInfo struct {
-	Job json.RawMessage
+	Body json.RawMessage
 }
 
 func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Error) {
@@ -244,11 +247,7 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 	for _, d := range j.Dependences {
 		spec.Deps = append(spec.Deps, engine.Dep{Start: d.StartTask, End: d.EndTask})
 	}
-	info, err := jobEcho(req.Body)
-	if err != nil {
-		return nil, api3.Errorf("InternalError", "record submission: %v", err)
-	}
-	spec.Submit = info
+	spec.Submit = jobSubmitInfo{Body: req.Body}
 	id, err := s.eng.SubmitJob(spec)
 	if err != nil {
 		return nil, s.engErr(req.Action, err)
@@ -260,7 +259,7 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 
 // jobEcho records the submitted Job, with each task's defaults made explicit
 // (TaskName, TaskInstanceNum) so DescribeJobSubmitInfo names what runs.
-func jobEcho(body []byte) (jobSubmitInfo, error) {
+func jobEcho(body []byte) (json.RawMessage, error) {
 	job := asMap(rawParams(body)["Job"])
 	if job == nil {
 		job = map[string]any{}
@@ -277,8 +276,7 @@ func jobEcho(body []byte) (jobSubmitInfo, error) {
 			tm["TaskInstanceNum"] = json.Number("1")
 		}
 	}
-	b, err := json.Marshal(job)
-	return jobSubmitInfo{Job: b}, err
+	return json.Marshal(job)
 }
 
 type jobIDParam struct {
@@ -327,36 +325,66 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	jobs := s.eng.Jobs(req.SecretID)
-	all := len(jobs)
-	jobs = listing.ByID(jobs, p.JobIds, func(j engine.Job) string { return j.ID })
-	jobs, e := applyFilters(s, req.Action, jobs, p.Filters, func(name string, vals []string) (func(engine.Job) bool, *api3.Error) {
+	// The engine pages the tenant's jobs itself (JobsPage), so a page costs
+	// the page, not the tenant's whole list; the filters and the window are
+	// the same as every other list's (filterFunc, s.page).
+	keep, e := filterFunc(s, req.Action, p.Filters, func(name string, vals []string) (func(*engine.Job) bool, *api3.Error) {
 		switch name {
 		case "job-id":
-			return func(j engine.Job) bool { return contains(vals, j.ID) }, nil
+			return func(j *engine.Job) bool { return contains(vals, j.ID) }, nil
 		case "job-name":
-			return func(j engine.Job) bool { return contains(vals, j.Spec.Name) }, nil
+			return func(j *engine.Job) bool { return contains(vals, j.Spec.Name) }, nil
 		case "job-state":
 			if e := statesFilter(name, vals); e != nil {
 				return nil, e
 			}
-			return func(j engine.Job) bool { return contains(vals, j.State) }, nil
+			return func(j *engine.Job) bool { return contains(vals, j.State) }, nil
 		case "zone":
 			if e := s.zoneFilter(vals); e != nil {
 				return nil, e
 			}
-			return func(j engine.Job) bool { return contains(vals, j.Spec.Zone) }, nil
+			return func(j *engine.Job) bool { return contains(vals, j.Spec.Zone) }, nil
 		}
 		if m := tagFilter(name, vals); m != nil {
-			return func(j engine.Job) bool { return m(j.Spec.Tags) }, nil
+			return func(j *engine.Job) bool { return m(j.Spec.Tags) }, nil
 		}
 		return nil, nil
 	})
 	if e != nil {
 		return nil, e
 	}
-	a, b := s.page(req.Action, len(jobs), p.Offset, p.Limit, 20)
-	set := listing.Views(jobs[a:b], func(j engine.Job) jobView {
+	q := engine.JobQuery{Tenant: req.SecretID, IDs: p.JobIds,
+		Window: func(n int) (int, int) { return s.page(req.Action, n, p.Offset, p.Limit, 20) }}
+	// The filters see the engine's cached snapshots by pointer: no job is
+	// copied unless it is on the page.
+	q.Keep = keep
+	if len(q.IDs) == 0 {
+		// A job-id filter names its candidates: the engine looks them up
+		// instead of scanning (keep still applies every filter). Else a
+		// filter on an attribute fixed at submission (job-name, zone, a tag)
+		// takes its candidates from the engine's index; when it is the only
+		// filter the index is the filter, and the page costs the page.
+		for _, f := range p.Filters {
+			if f.Name == "job-id" {
+				q.IDs, q.Attr = f.Values, nil
+				break
+			}
+			if q.Attr == nil && (f.Name == "job-name" || f.Name == "zone" || (strings.HasPrefix(f.Name, "tag:") && len(f.Name) > 4)) {
+				q.Attr = &engine.JobAttr{Name: f.Name, Values: f.Values}
+			}
+		}
+		if q.Attr != nil && len(p.Filters) == 1 {
+			q.Keep = nil
+		}
+		// job-state alone: the engine counts per state and stops at the
+		// page's end.
+		if len(p.Filters) == 1 && p.Filters[0].Name == "job-state" {
+			q.States, q.Keep = p.Filters[0].Values, nil
+		}
+	}
+	pg := s.eng.JobsPage(q)
+	jobs, all := pg.Jobs, pg.All
+	set := listing.Views(jobs, func(j engine.Job) jobView {
 		return jobView{
 			JobId: j.ID, JobName: j.Spec.Name, JobState: j.State, Priority: listPriority(j, s.faults.On(faults.ListViewDropsPriority)),
 			Placement:  placementView{Zone: j.Spec.Zone, ProjectId: j.Spec.ProjectID},
@@ -367,7 +395,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 	return struct {
 		JobSet     []jobView `json:"JobSet"`
 		TotalCount int64     `json:"TotalCount"`
-	}{set, s.jobsTotal(len(jobs), all, len(p.Filters) > 0)}, nil
+	}{set, s.jobsTotal(pg.Total, all, len(p.Filters) > 0)}, nil
 }
 
 func (s *Service) describeJobSubmitInfo(_ context.Context, req *api3.Request) (any, *api3.Error) {
@@ -381,7 +409,11 @@ func (s *Service) describeJobSubmitInfo(_ context.Context, req *api3.Request) (a
 	}
 	var out map[string]any
 	if si, ok := j.Spec.Submit.(jobSubmitInfo); ok {
-		out = rawParams(si.Job)
+		job, err := jobEcho(si.Body)
+		if err != nil {
+			return nil, api3.Errorf("InternalError", "echo the submission: %v", err)
+		}
+		out = rawParams(job)
 	} else {
 		out = map[string]any{}
 	}

@@ -105,6 +105,8 @@ type crule struct {
 	// elemSigned: the same for the elements of the list at this path
 	// (a range rule at Path.*).
 	elemSigned bool
+	// when is Rule.When.Path split once at compile time (nil without a premise).
+	when []string
 }
 
 type action struct {
@@ -202,6 +204,9 @@ func splitPath(p string) []string {
 
 func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
 	c := crule{r: r, path: splitPath(r.Path)}
+	if r.When != nil {
+		c.when = splitPath(r.When.Path)
+	}
 	if n := len(c.path); n > 0 {
 		c.parent, c.last = c.path[:n-1], c.path[n-1]
 	}
@@ -670,12 +675,15 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 	if a == nil {
 		return nil
 	}
+	// One path buffer serves every rule of the request (see pathBufs): the
+	// rules run one after another and keep no path past their own walk.
+	bufs := pathBufs()
 	for i := range a.rules {
 		c := &a.rules[i]
-		if c.problem != "" || !whenHolds(params, c.r.When) {
+		if c.problem != "" || !whenHolds(params, c.r.When, c.when, bufs[1]) {
 			continue
 		}
-		if v, code := c.check(params); v != nil {
+		if v, code := c.check(params, bufs); v != nil {
 			if opt.skip(c.r.ID) {
 				continue
 			}
@@ -696,12 +704,12 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 // whenHolds reports whether a conditional rule's premise holds (see
 // fixtures.Rule.When): the scalar at When.Path is one of When.Values. A rule
 // without a premise always applies; an absent value binds nothing.
-func whenHolds(params map[string]any, w *fixtures.Condition) bool {
+func whenHolds(params map[string]any, w *fixtures.Condition, path, buf []string) bool {
 	if w == nil {
 		return true
 	}
 	holds := false
-	visit(params, splitPath(w.Path), nil, func(v any, _ []string) bool {
+	visit(params, path, buf, func(v any, _ []string) bool {
 		s, ok := scalarString(v)
 		for _, x := range w.Values {
 			if ok && s == x {
@@ -746,10 +754,20 @@ func visit(root any, path []string, prefix []string, fn func(v any, at []string)
 	return visit(v, path[1:], append(prefix, seg), fn)
 }
 
-// pathBuf returns an empty prefix with room for a deep path: visit appends
-// to it depth-first, so one buffer serves a whole walk without allocating at
-// every level. Callbacks must copy what they keep (joinPath does).
-func pathBuf() []string { return make([]string, 0, 12) }
+// pathBufs returns two empty prefixes with room for a deep path: visit
+// appends to a prefix depth-first, so one buffer serves a whole walk without
+// allocating at every level, and, since a rule keeps no path once its walk
+// ends (callbacks copy what they keep, as joinPath does), one pair serves
+// every rule of a request. The second buffer is for the walks nested in a
+// walk (ref); each is capped so an append past it never writes into the other.
+func pathBufs() *[2][]string {
+	b := make([]string, 0, 2*pathDepth)
+	return &[2][]string{b[:0:pathDepth], b[pathDepth : pathDepth : 2*pathDepth]}
+}
+
+// pathDepth is the deepest concrete path the buffers hold without growing
+// (the catalogs' deepest is under 10 segments; deeper ones still work).
+const pathDepth = 12
 
 func joinPath(at []string, extra ...string) string {
 	return strings.Join(append(append([]string(nil), at...), extra...), ".")
@@ -757,8 +775,9 @@ func joinPath(at []string, extra ...string) string {
 
 // check returns the rule's first violation; code, if set, overrides the
 // rule's Code (range: MinCode below the minimum).
-func (c *crule) check(params map[string]any) (out *Violation, code string) {
+func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation, code string) {
 	r := c.r
+	buf, inner := bufs[0], bufs[1]
 	fail := func(at []string, msg string) bool {
 		p := joinPath(at)
 		out = &Violation{Path: p, Message: strings.ReplaceAll(msg, "%p", "`"+p+"`")}
@@ -767,7 +786,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 	var root any = params
 	switch r.Suffix {
 	case "required":
-		visit(root, c.parent, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.parent, buf, func(v any, at []string) bool {
 			m, ok := v.(map[string]any)
 			if !ok {
 				return true
@@ -778,14 +797,14 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "type":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			if !typeDeep(c.member, r.Values, v, c.elemSigned) && !(c.signed && c.member.Type == "uint64" && negativeInt(v)) {
 				return fail(at, "The value type of parameter %p is not valid.")
 			}
 			return true
 		})
 	case "maxlen", "minlen":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			s, ok := v.(string)
 			if !ok {
 				return true
@@ -803,7 +822,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "range":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			f, ok := number(v)
 			if !ok {
 				return true
@@ -818,7 +837,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "enum":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			s, ok := scalarString(v)
 			if !ok {
 				return true
@@ -832,14 +851,14 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "pattern":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			if s, ok := v.(string); ok && !c.re.MatchString(s) {
 				return fail(at, "The value of parameter %p does not match the required format.")
 			}
 			return true
 		})
 	case "xor", "atleastone":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			m, ok := v.(map[string]any)
 			if !ok {
 				return true
@@ -860,14 +879,14 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "listmax":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			if l, ok := v.([]any); ok && float64(len(l)) > *r.Max {
 				return fail(at, fmt.Sprintf("The list %%p has %d elements, more than the maximum %g.", len(l), *r.Max))
 			}
 			return true
 		})
 	case "unique":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			l, ok := v.([]any)
 			if !ok {
 				return true
@@ -897,15 +916,15 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "ref":
-		visit(root, c.scope, pathBuf(), func(scope any, sat []string) bool {
+		visit(root, c.scope, buf, func(scope any, sat []string) bool {
 			targets := map[string]bool{}
-			visit(scope, c.refPath, pathBuf(), func(v any, _ []string) bool {
+			visit(scope, c.refPath, inner, func(v any, _ []string) bool {
 				if k, ok := scalarKey(v); ok {
 					targets[k] = true
 				}
 				return true
 			})
-			return visit(scope, c.relPath, append([]string(nil), sat...), func(v any, at []string) bool {
+			return visit(scope, c.relPath, append(inner, sat...), func(v any, at []string) bool {
 				if k, ok := scalarKey(v); ok && !targets[k] {
 					return fail(at, "The value of parameter %p names nothing at "+r.RefPath+".")
 				}
@@ -913,7 +932,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			})
 		})
 	case "acyclic":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			l, ok := v.([]any)
 			if !ok {
 				return true
@@ -924,7 +943,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "scheme":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			s, ok := v.(string)
 			if !ok {
 				return true
@@ -939,7 +958,7 @@ func (c *crule) check(params map[string]any) (out *Violation, code string) {
 			return true
 		})
 	case "path":
-		visit(root, c.path, pathBuf(), func(v any, at []string) bool {
+		visit(root, c.path, buf, func(v any, at []string) bool {
 			s, ok := v.(string)
 			if !ok {
 				return true
