@@ -26,8 +26,11 @@ var AllKinds = append(append([]string(nil), StatelessKinds...), KindStateful)
 
 // Config configures a fuzz run.
 type Config struct {
+	// Dialect is the adapter of the dialect fuzzed (DialectByKey); nil =
+	// the adapter of Catalog.
+	Dialect  Dialect
 	Catalog  *fixtures.Catalog
-	Factory  Factory
+	Factory  Factory // nil = Embedded with Faults
 	Duration time.Duration // total time (default 10 s)
 	Seed     uint64        // 0: derived from the clock (and reported)
 	// ShardIndex and ShardTotal split the rounds' seeds between machines
@@ -156,20 +159,33 @@ func check(name string, seed uint64, checks, steps int, shrink time.Duration, pr
 	return tb.failed
 }
 
-// Run fuzzes the target for cfg.Duration: rounds of every property kind,
-// each round one rapid.Check with its own seed (seed, seed+1, …), so the
-// same seed gives the same cases. Failures are shrunk by rapid and written
-// as replay files.
+// Run fuzzes the target for cfg.Duration: rounds of every property kind of
+// the dialect, each round one rapid.Check with its own seed (seed, seed+1,
+// …, or the shard's share of them), so the same seed gives the same cases.
+// Failures are shrunk by rapid and written as replay files. It is the one
+// runner of every dialect (cfg.Dialect; nil = the adapter of cfg.Catalog).
 func Run(cfg Config) (*Result, error) {
+	d := cfg.Dialect
+	if d == nil {
+		if cfg.Catalog == nil {
+			return nil, fmt.Errorf("fuzz: no dialect and no catalog")
+		}
+		d = DialectOf(cfg.Catalog)
+	}
+	if cfg.Factory == nil {
+		cfg.Factory = Embedded{Faults: cfg.Faults, Dialect: d.Key()}
+	}
 	if cfg.Duration <= 0 {
 		cfg.Duration = 10 * time.Second
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano()%1_000_000_007) + 1
 	}
-	if len(cfg.Kinds) == 0 {
-		cfg.Kinds = AllKinds
+	kinds, err := kindsOf(d, cfg.Kinds)
+	if err != nil {
+		return nil, err
 	}
+	cfg.Kinds = kinds
 	if cfg.Checks <= 0 {
 		cfg.Checks = 200
 	}
@@ -182,12 +198,11 @@ func Run(cfg Config) (*Result, error) {
 	if cfg.ShrinkTime <= 0 {
 		cfg.ShrinkTime = 4 * time.Second
 	}
-	s := NewSuite(cfg.Catalog)
-	res := &Result{RulesTotal: len(s.ruleByID), Seed: cfg.Seed, Started: time.Now(), Cases: map[string]int64{}, Exercised: map[string]int64{}, Covered: map[string]int64{}}
+	res := &Result{RulesTotal: d.RulesTotal(), Seed: cfg.Seed, Started: time.Now(), Cases: map[string]int64{}, Exercised: map[string]int64{}, Covered: map[string]int64{}}
 	deadline := res.Started.Add(cfg.Duration)
 	actions := map[string][]string{} // kind -> actions still fuzzed (stateless)
-	for _, k := range StatelessKinds {
-		actions[k] = append([]string(nil), s.actions...)
+	for _, k := range cfg.Kinds {
+		actions[k] = d.Actions()
 	}
 	active := map[string]bool{}
 	for _, k := range cfg.Kinds {
@@ -201,28 +216,25 @@ func Run(cfg Config) (*Result, error) {
 				continue
 			}
 			any = true
-			rec := &Recorder{}
+			rec := &Recorder{Exercised: map[string]int64{}}
 			roundSeed := seed
 			seed += stride
 			start := time.Now()
-			var failed bool
+			prop, done, err := d.Round(kind, cfg.Factory, actions[kind], rec)
+			if err != nil {
+				return res, err
+			}
+			checks := cfg.Checks
 			if kind == KindStateful {
-				failed = check(kind, roundSeed, cfg.StatefulChecks, cfg.Steps, cfg.ShrinkTime, s.Stateful(cfg.Factory, rec.exercising(s, kind, "")))
+				checks = cfg.StatefulChecks
+			}
+			failed := check(d.Key()+"-"+kind, roundSeed, checks, cfg.Steps, cfg.ShrinkTime, prop)
+			done()
+			if kind == KindStateful {
 				res.Ops += rec.Cases
 				res.OpsTime += time.Since(start)
 				res.Cases[kind] += int64(cfg.StatefulChecks)
 			} else {
-				t, err := cfg.Factory.New()
-				if err != nil {
-					return res, err
-				}
-				refs, err := s.Setup(t)
-				if err != nil {
-					t.Close()
-					return res, err
-				}
-				failed = check(kind, roundSeed, cfg.Checks, cfg.Steps, cfg.ShrinkTime, s.Stateless(kind, t, refs, actions[kind], rec.exercising(s, kind, "")))
-				t.Close()
 				res.Checked += rec.Cases
 				res.Cases[kind] += rec.Cases
 				res.CheckTime += time.Since(start)
@@ -237,7 +249,7 @@ func Run(cfg Config) (*Result, error) {
 				rep := Reported{Finding: *rec.Last, Kind: kind, Seed: roundSeed, FoundAfter: rec.firstFail.Sub(res.Started),
 					ShrinkSeconds: time.Since(rec.firstFail).Seconds()}
 				if cfg.Out != "" {
-					f := &ReplayFile{Format: ReplayFormat, Dialect: cfg.Catalog.Dialect, Property: rep.Item, Kind: "stateless",
+					f := &ReplayFile{Format: ReplayFormat, Dialect: d.Key(), Property: rep.Item, Kind: "stateless",
 						Seed: roundSeed, Target: cfg.Factory.Describe(), Faults: cfg.Faults, Found: time.Now().UTC(),
 						FoundSeconds: rep.FoundAfter.Seconds(), ShrinkSeconds: rep.ShrinkSeconds, Expectation: rep.Message, Steps: rep.Steps}
 					if kind == KindStateful {
@@ -267,7 +279,7 @@ func Run(cfg Config) (*Result, error) {
 					res.Dropped = append(res.Dropped, kind)
 				}
 			} else if failed {
-				return res, fmt.Errorf("fuzz: %s round failed without a recorded case (a panic in the property?)", kind)
+				return res, fmt.Errorf("fuzz: %s %s round failed without a recorded case (a panic in the property?)", d.Key(), kind)
 			}
 			if cfg.Progress != nil {
 				fmt.Fprintf(cfg.Progress, "\rfuzz: %s  %d cases  %d ops  %d findings   ", time.Since(res.Started).Truncate(time.Second),
@@ -300,13 +312,6 @@ func remove(xs []string, x string) []string {
 		}
 	}
 	return out
-}
-
-// exercising makes the recorder count which items its cases check.
-func (r *Recorder) exercising(s *Suite, kind, _ string) *Recorder {
-	r.suite, r.kind = s, kind
-	r.Exercised = map[string]int64{}
-	return r
 }
 
 // ---- report ----

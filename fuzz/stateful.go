@@ -640,6 +640,14 @@ var (
 // fac), random operation sequences via T.Repeat, the model checked after
 // every operation. rec receives counts and the failing (shrunk) sequence.
 func (s *Suite) Stateful(fac Factory, rec *Recorder) func(*rapid.T) {
+	if s.profile.stateful == nil {
+		return func(rt *rapid.T) { rt.Skip(s.Cat.Dialect + " has no stateful model") }
+	}
+	return s.profile.stateful(s, fac, rec)
+}
+
+// statefulBatch is Tencent Batch's model (see Stateful).
+func (s *Suite) statefulBatch(fac Factory, rec *Recorder) func(*rapid.T) {
 	if rec == nil {
 		rec = &Recorder{}
 	}

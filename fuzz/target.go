@@ -2,15 +2,46 @@ package fuzz
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
+	"github.com/batchconform/batchconform/clients/acs"
 	"github.com/batchconform/batchconform/emulator"
+	"github.com/batchconform/batchconform/fixtures"
 	"github.com/batchconform/batchconform/specs/harness"
 )
 
+// product is what an API 3.0 dialect's requests carry: the TC3 scope's
+// service and the API version; hold is the minimum time the emulator keeps
+// each observable state of the dialect's machines (emulator time).
+type product struct {
+	service, version string
+	hold             time.Duration
+}
+
+var products = map[string]product{
+	fixtures.DialectTencentBatch: {"batch", "2017-03-12", 120 * time.Millisecond},
+	// Oceanus: status 3 lasts Timing.Operation (1 s) and a marked run stays 4
+	// for Timing.FailAfter (1 s); the other statuses stay until an operation.
+	fixtures.DialectOceanus: {"oceanus", "2019-04-22", time.Second},
+	// Alibaba BatchCompute runs on the Tencent engine: the same hold.
+	fixtures.DialectAlibaba: {"", "", 120 * time.Millisecond},
+}
+
+func productOf(dialect string) product {
+	if p, ok := products[dialect]; ok {
+		return p
+	}
+	return products[fixtures.DialectTencentBatch]
+}
+
 // Target is what one fuzz case runs against.
 type Target struct {
+	// Client speaks API 3.0 with the dialect's service and version.
 	Client *Client
+	// ACS is the signed ACS REST client (Alibaba BatchCompute).
+	ACS *acs.Client
 	// Emu is the embedded emulator (nil for an endpoint).
 	Emu *emulator.Emulator
 	// Private: the tenant sees only what this case creates, so totals and
@@ -22,7 +53,10 @@ type Target struct {
 	Hold time.Duration
 	// Advance moves the target's clock (nil: the clock cannot be moved).
 	Advance func(time.Duration) error
-	close   func()
+	// Vars are what a dialect's setup learnt about the target (Oceanus: its
+	// default workspace).
+	Vars  map[string]string
+	close func()
 }
 
 // Close releases the target.
@@ -42,8 +76,13 @@ type Factory interface {
 }
 
 // Embedded starts a fresh in-process emulator (simulated executor, manual
-// clock) per target, with the given faults switched on.
-type Embedded struct{ Faults []string }
+// clock) per target, with the given faults switched on. Dialect ("" =
+// tencent-batch) picks the API 3.0 product the target's Client speaks and
+// the hold time of its machines.
+type Embedded struct {
+	Faults  []string
+	Dialect string
+}
 
 // New starts an emulator; requests go to its handler in process.
 func (e Embedded) New() (*Target, error) {
@@ -51,10 +90,30 @@ func (e Embedded) New() (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fuzz: start the embedded emulator: %w", err)
 	}
+	p := productOf(e.Dialect)
 	c := &Client{URL: emu.URL, SecretID: emu.SecretID, SecretKey: emu.SecretKey, Region: "ap-guangzhou",
-		Exchange: handlerExchange(emu.Handler())}
-	return &Target{Client: c, Emu: emu, Private: true, Hold: 120 * time.Millisecond, Advance: emu.Advance,
+		Service: p.service, Version: p.version, Exchange: handlerExchange(emu.Handler())}
+	a := &acs.Client{Endpoint: emu.URL, Signer: acs.Signer{AccessKeyID: emu.SecretID, AccessKeySecret: emu.SecretKey},
+		HTTP: &http.Client{Transport: handlerRoundTripper{emu.Handler()}}}
+	return &Target{Client: c, ACS: a, Emu: emu, Private: true, Hold: p.hold, Advance: emu.Advance,
 		close: func() { _ = emu.Close() }}, nil
+}
+
+// handlerRoundTripper serves an HTTP client's requests with the emulator's
+// handler in process (no socket, the same code paths as the server).
+type handlerRoundTripper struct{ h http.Handler }
+
+func (rt handlerRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body == nil {
+		req.Body = http.NoBody
+	}
+	req.RemoteAddr = "127.0.0.1:40000"
+	req.RequestURI = req.URL.RequestURI()
+	rec := httptest.NewRecorder()
+	rt.h.ServeHTTP(rec, req)
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
 }
 
 func (Embedded) Describe() string { return "embedded" }
@@ -72,15 +131,18 @@ type Endpoint struct {
 // NewEndpoint returns the factory of an endpoint; its client tracks what it
 // creates (Client().Cleanup deletes it).
 func NewEndpoint(t *harness.Target) *Endpoint {
+	p := productOf(t.Dialect)
 	return &Endpoint{Target: t, client: &Client{URL: t.URL, SecretID: t.SecretID, SecretKey: t.SecretKey,
-		Region: t.Region, Exchange: t.Do, Track: true}}
+		Region: t.Region, Service: p.service, Version: p.version, Dialect: t.Dialect, Exchange: t.Do, Track: true}}
 }
 
 // Client is the endpoint's one client.
 func (e *Endpoint) Client() *Client { return e.client }
 
 // New returns the endpoint (the same one every time).
-func (e *Endpoint) New() (*Target, error) { return &Target{Client: e.client}, nil }
+func (e *Endpoint) New() (*Target, error) {
+	return &Target{Client: e.client, ACS: e.Target.ACS()}, nil
+}
 
 func (e *Endpoint) Describe() string { return e.Target.URL }
 func (*Endpoint) Embedded() bool     { return false }

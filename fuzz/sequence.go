@@ -1,0 +1,64 @@
+package fuzz
+
+import (
+	"pgregory.net/rapid"
+)
+
+// seqModel is a stateful model as the sequence driver sees it: it applies
+// one operation (drawn, or read from a replay file) and checks its
+// promises; it counts the requests it sent and lists those of the current
+// operation (for the replay file's "sent").
+type seqModel interface {
+	apply(Step) *PropError
+	requests() int64
+	takeSent() []Sent
+}
+
+// opDraw draws one operation's arguments and runs it with run.
+type opDraw func(rt *rapid.T, run func(op string, args any))
+
+// drive runs a model through rapid's T.Repeat: every operation is recorded
+// as a replay step, counted, and checked; a failure fails the sequence with
+// the property item only (rapid shrinks while the error stays the same, and
+// details such as IDs vary), or, in collect mode, is recorded and the rest
+// of the sequence runs out.
+func drive(rt *rapid.T, rec *Recorder, m seqModel, ops map[string]opDraw) {
+	var steps []Step
+	dead := false
+	run := func(op string, args any) {
+		if dead {
+			return
+		}
+		st := newStep(op, "", nil, args)
+		steps = append(steps, st)
+		rec.cover("op:" + op)
+		before := m.requests()
+		pe := m.apply(st)
+		steps[len(steps)-1].Sent = m.takeSent()
+		rec.count(m.requests() - before)
+		if pe != nil {
+			rec.fail(pe, steps)
+			if rec.Collect {
+				dead = true
+				return
+			}
+			rt.Logf("%s", pe.Msg)
+			rt.Fatalf("%s", pe.Item)
+		}
+	}
+	actions := make(map[string]func(*rapid.T), len(ops))
+	for name, draw := range ops {
+		draw := draw
+		actions[name] = func(rt *rapid.T) { draw(rt, run) }
+	}
+	rt.Repeat(actions)
+}
+
+// pickIdx draws the creation index of a resource (skipping the operation
+// when there is none).
+func pickIdx(rt *rapid.T, n int) int {
+	if n == 0 {
+		rt.Skip("nothing to act on")
+	}
+	return rapid.IntRange(0, n-1).Draw(rt, "idx")
+}
