@@ -55,12 +55,14 @@ func NewACS(cat *fixtures.Catalog) *ACS {
 	return d
 }
 
-func (d *ACS) Key() string                 { return d.cat.Dialect }
-func (d *ACS) Catalog() *fixtures.Catalog  { return d.cat }
-func (d *ACS) Kinds() []string             { return append([]string(nil), ACSKinds...) }
-func (d *ACS) Actions() []string           { return append([]string(nil), d.actions...) }
-func (d *ACS) RulesTotal() int             { return len(d.cat.Rules) }
-func (d *ACS) item(subj, det string) string { return fixtures.MakeID(d.cat.Dialect, subj, fixtures.KindProperty, det) }
+func (d *ACS) Key() string                { return d.cat.Dialect }
+func (d *ACS) Catalog() *fixtures.Catalog { return d.cat }
+func (d *ACS) Kinds() []string            { return append([]string(nil), ACSKinds...) }
+func (d *ACS) Actions() []string          { return append([]string(nil), d.actions...) }
+func (d *ACS) RulesTotal() int            { return len(d.cat.Rules) }
+func (d *ACS) item(subj, det string) string {
+	return fixtures.MakeID(d.cat.Dialect, subj, fixtures.KindProperty, det)
+}
 
 // Round prepares a round: a target with the world's resources for a
 // stateless kind (released, and on an endpoint what the round created
@@ -412,4 +414,3 @@ func containsStr(l []string, s string) bool {
 	}
 	return false
 }
-

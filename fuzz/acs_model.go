@@ -817,8 +817,12 @@ func (d *ACS) stateful(fac Factory, rec *Recorder) func(*rapid.T) {
 			"create-cluster": func(rt *rapid.T, run func(string, any)) {
 				run("create-cluster", aliArgs{Name: name(rt), Desired: rapid.IntRange(1, 2).Draw(rt, "desired"), Token: token(rt)})
 			},
-			"get-cluster":    func(rt *rapid.T, run func(string, any)) { run("get-cluster", aliArgs{Idx: pickIdx(rt, len(m.clusters))}) },
-			"delete-cluster": func(rt *rapid.T, run func(string, any)) { run("delete-cluster", aliArgs{Idx: pickIdx(rt, len(m.clusters))}) },
+			"get-cluster": func(rt *rapid.T, run func(string, any)) {
+				run("get-cluster", aliArgs{Idx: pickIdx(rt, len(m.clusters))})
+			},
+			"delete-cluster": func(rt *rapid.T, run func(string, any)) {
+				run("delete-cluster", aliArgs{Idx: pickIdx(rt, len(m.clusters))})
+			},
 			"create-job": func(rt *rapid.T, run func(string, any)) {
 				// The DAG generator: edges only from an earlier task to a
 				// later one, so every drawn DAG is acyclic.
@@ -838,19 +842,23 @@ func (d *ACS) stateful(fac Factory, rec *Recorder) func(*rapid.T) {
 				run("create-job", aliArgs{Name: name(rt), Tasks: cmds, Deps: deps, Inst: rapid.IntRange(1, 2).Draw(rt, "inst"),
 					Cluster: cluster, Prio: rapid.IntRange(0, 1000).Draw(rt, "prio"), Token: token(rt)})
 			},
-			"get-job":         func(rt *rapid.T, run func(string, any)) { run("get-job", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
-			"get-description": func(rt *rapid.T, run func(string, any)) { run("get-description", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
-			"stop-job":        func(rt *rapid.T, run func(string, any)) { run("stop-job", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
-			"start-job":       func(rt *rapid.T, run func(string, any)) { run("start-job", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
-			"delete-job":      func(rt *rapid.T, run func(string, any)) { run("delete-job", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
+			"get-job": func(rt *rapid.T, run func(string, any)) { run("get-job", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
+			"get-description": func(rt *rapid.T, run func(string, any)) {
+				run("get-description", aliArgs{Idx: pickIdx(rt, len(m.jobs))})
+			},
+			"stop-job":   func(rt *rapid.T, run func(string, any)) { run("stop-job", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
+			"start-job":  func(rt *rapid.T, run func(string, any)) { run("start-job", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
+			"delete-job": func(rt *rapid.T, run func(string, any)) { run("delete-job", aliArgs{Idx: pickIdx(rt, len(m.jobs))}) },
 			"change-priority": func(rt *rapid.T, run func(string, any)) {
 				run("change-priority", aliArgs{Idx: pickIdx(rt, len(m.jobs)), Prio: rapid.IntRange(0, 1000).Draw(rt, "prio")})
 			},
 			"create-image": func(rt *rapid.T, run func(string, any)) {
 				run("create-image", aliArgs{Name: name(rt), Ecs: rapid.IntRange(0, 2).Draw(rt, "ecs")})
 			},
-			"get-image":    func(rt *rapid.T, run func(string, any)) { run("get-image", aliArgs{Idx: pickIdx(rt, len(m.images))}) },
-			"delete-image": func(rt *rapid.T, run func(string, any)) { run("delete-image", aliArgs{Idx: pickIdx(rt, len(m.images))}) },
+			"get-image": func(rt *rapid.T, run func(string, any)) { run("get-image", aliArgs{Idx: pickIdx(rt, len(m.images))}) },
+			"delete-image": func(rt *rapid.T, run func(string, any)) {
+				run("delete-image", aliArgs{Idx: pickIdx(rt, len(m.images))})
+			},
 			"list-jobs": func(rt *rapid.T, run func(string, any)) {
 				run("list-jobs", aliArgs{State: rapid.SampledFrom(aliStates).Draw(rt, "state"), Limit: limit(rt)})
 			},

@@ -30,7 +30,7 @@ type Config struct {
 	// the adapter of Catalog.
 	Dialect  Dialect
 	Catalog  *fixtures.Catalog
-	Factory  Factory // nil = Embedded with Faults
+	Factory  Factory       // nil = Embedded with Faults
 	Duration time.Duration // total time (default 10 s)
 	Seed     uint64        // 0: derived from the clock (and reported)
 	// ShardIndex and ShardTotal split the rounds' seeds between machines
