@@ -46,7 +46,7 @@ import (
 type aliArgs struct {
 	Idx     int      `json:"idx,omitempty"`
 	Name    string   `json:"name,omitempty"`
-	Token   string   `json:"token,omitempty"`
+	Token   string   `json:"idempotent_token,omitempty"` // not "token": replay files redact that key
 	Desired int      `json:"desired,omitempty"`
 	Tasks   []string `json:"tasks,omitempty"` // commands, one task each
 	Deps    [][2]int `json:"deps,omitempty"`  // task i before task j (i < j)
@@ -867,9 +867,9 @@ func (d *ACS) stateful(fac Factory, rec *Recorder) func(*rapid.T) {
 		}
 		if t.Advance != nil {
 			ops["advance"] = func(rt *rapid.T, run func(string, any)) {
-				run("advance", aliArgs{Ms: rapid.SampledFrom([]int64{100, 1000, 10000}).Draw(rt, "ms")})
+				run("advance", aliArgs{Ms: rapid.SampledFrom([]int64{1000, 100, 10000}).Draw(rt, "ms")})
 			}
 		}
-		drive(rt, rec, m, ops)
+		drive(rt, rec, m, ops, map[string]int{"create-job": 2, "stop-job": 2, "start-job": 2, "advance": 2, "get-job": 2})
 	}
 }

@@ -175,6 +175,12 @@ func Run(cfg Config) (*Result, error) {
 	if cfg.Factory == nil {
 		cfg.Factory = Embedded{Faults: cfg.Faults, Dialect: d.Key()}
 	}
+	if e, ok := cfg.Factory.(Embedded); ok {
+		// Fresh tenants of one emulator instead of fresh emulators.
+		p := newTenantPool(e)
+		defer p.Close()
+		cfg.Factory = p
+	}
 	if cfg.Duration <= 0 {
 		cfg.Duration = 10 * time.Second
 	}
@@ -246,7 +252,11 @@ func Run(cfg Config) (*Result, error) {
 				res.Covered[k] += n
 			}
 			if failed && rec.Last != nil {
-				rep := Reported{Finding: *rec.Last, Kind: kind, Seed: roundSeed, FoundAfter: rec.firstFail.Sub(res.Started),
+				found := *rec.Last
+				if kind == KindStateful && cfg.Factory.Embedded() {
+					found = minimize(d, cfg.Factory, found, cfg.ShrinkTime)
+				}
+				rep := Reported{Finding: found, Kind: kind, Seed: roundSeed, FoundAfter: rec.firstFail.Sub(res.Started),
 					ShrinkSeconds: time.Since(rec.firstFail).Seconds()}
 				if cfg.Out != "" {
 					f := &ReplayFile{Format: ReplayFormat, Dialect: d.Key(), Property: rep.Item, Kind: "stateless",
@@ -295,6 +305,59 @@ func Run(cfg Config) (*Result, error) {
 	}
 	res.Elapsed = time.Since(res.Started)
 	return res, nil
+}
+
+// minimize finishes rapid's shrinking of a failed sequence: it removes
+// steps while a replay on
+// a fresh target still fails the same item, within budget. rapid shrinks a
+// sequence by rerunning whole cases on fresh emulators, which a short
+// shrink time cannot always finish; replaying the recorded steps is
+// cheaper and keeps the case replayable by construction (operations refer
+// to resources by creation index modulo what exists).
+func minimize(d Dialect, fac Factory, f Finding, budget time.Duration) Finding {
+	end := time.Now().Add(budget)
+	fails := func(steps []Step) (*PropError, bool) {
+		pe, err := d.Replay(&ReplayFile{Format: ReplayFormat, Dialect: d.Key(), Kind: "stateful", Steps: steps}, fac)
+		// The same item, at the case's last step (where the sequence that
+		// rapid found ends): a shorter case failing earlier for another
+		// reason is not the same finding.
+		if err != nil || pe == nil || pe.Item != f.Item || pe.Step != len(steps) {
+			return nil, false
+		}
+		return pe, true
+	}
+	steps := append([]Step(nil), f.Steps...)
+	pe, ok := fails(steps)
+	if !ok {
+		return f // does not replay on its own: keep rapid's case
+	}
+	changed := false
+	// Chunks first (halves, quarters, …: a long sequence loses most of its
+	// steps in a few replays), then single steps until none can go.
+	for chunk := len(steps) / 2; chunk >= 1 && time.Now().Before(end); chunk /= 2 {
+		for i := len(steps) - 1 - chunk; i >= 0 && time.Now().Before(end); i -= chunk {
+			try := append(append([]Step(nil), steps[:i]...), steps[i+chunk:]...)
+			if p, ok := fails(try); ok {
+				steps, pe, changed = try, p, true
+			}
+		}
+	}
+	for progress := true; progress && time.Now().Before(end); {
+		progress = false
+		for i := len(steps) - 2; i >= 0 && time.Now().Before(end); i-- {
+			try := append(append([]Step(nil), steps[:i]...), steps[i+1:]...)
+			if p, ok := fails(try); ok {
+				steps, pe, progress, changed = try, p, true, true
+			}
+		}
+	}
+	if !changed {
+		return f
+	}
+	for i := range steps {
+		steps[i].Sent = nil // the requests of the longer case; a replay re-derives them
+	}
+	return Finding{Item: f.Item, Message: pe.Msg, Steps: steps}
 }
 
 func failedAction(r Reported) string {

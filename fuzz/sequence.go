@@ -1,6 +1,8 @@
 package fuzz
 
 import (
+	"fmt"
+
 	"pgregory.net/rapid"
 )
 
@@ -22,7 +24,10 @@ type opDraw func(rt *rapid.T, run func(op string, args any))
 // the property item only (rapid shrinks while the error stays the same, and
 // details such as IDs vary), or, in collect mode, is recorded and the rest
 // of the sequence runs out.
-func drive(rt *rapid.T, rec *Recorder, m seqModel, ops map[string]opDraw) {
+//
+// weights (optional) make rapid pick an operation more often: rapid.Repeat
+// picks among its keys, so an operation of weight w gets w keys.
+func drive(rt *rapid.T, rec *Recorder, m seqModel, ops map[string]opDraw, weights map[string]int) {
 	var steps []Step
 	dead := false
 	run := func(op string, args any) {
@@ -50,6 +55,9 @@ func drive(rt *rapid.T, rec *Recorder, m seqModel, ops map[string]opDraw) {
 	for name, draw := range ops {
 		draw := draw
 		actions[name] = func(rt *rapid.T) { draw(rt, run) }
+		for i := 2; i <= weights[name]; i++ {
+			actions[fmt.Sprintf("%s#%d", name, i)] = actions[name]
+		}
 	}
 	rt.Repeat(actions)
 }

@@ -95,6 +95,7 @@ func replaySteps(steps []Step, apply func(Step) *PropError) *PropError {
 	for i, st := range steps {
 		if pe := apply(st); pe != nil {
 			pe.Msg = fmt.Sprintf("step %d (%s): %s", i+1, st.Op, pe.Msg)
+			pe.Step = i + 1
 			return pe
 		}
 	}
@@ -187,6 +188,9 @@ func (s *Suite) ItemModel(detail string) string { return s.item("model", detail)
 type PropError struct {
 	Item string
 	Msg  string
+	// Step is the 1-based step of a replayed sequence that failed (0: not
+	// a replayed sequence).
+	Step int
 }
 
 func (e *PropError) Error() string { return e.Item + ": " + e.Msg }

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"time"
 
 	"github.com/batchconform/batchconform/clients/acs"
 	"github.com/batchconform/batchconform/emulator"
+	"github.com/batchconform/batchconform/emulator/tenants"
 	"github.com/batchconform/batchconform/fixtures"
 	"github.com/batchconform/batchconform/specs/harness"
 )
@@ -90,14 +92,75 @@ func (e Embedded) New() (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fuzz: start the embedded emulator: %w", err)
 	}
-	p := productOf(e.Dialect)
-	c := &Client{URL: emu.URL, SecretID: emu.SecretID, SecretKey: emu.SecretKey, Region: "ap-guangzhou",
-		Service: p.service, Version: p.version, Exchange: handlerExchange(emu.Handler())}
-	a := &acs.Client{Endpoint: emu.URL, Signer: acs.Signer{AccessKeyID: emu.SecretID, AccessKeySecret: emu.SecretKey},
-		HTTP: &http.Client{Transport: handlerRoundTripper{emu.Handler()}}}
-	return &Target{Client: c, ACS: a, Emu: emu, Private: true, Hold: p.hold, Advance: emu.Advance,
-		close: func() { _ = emu.Close() }}, nil
+	t := e.target(emu, emu.SecretID, emu.SecretKey)
+	t.close = func() { _ = emu.Close() }
+	return t, nil
 }
+
+// target is a target of emu with the given credentials.
+func (e Embedded) target(emu *emulator.Emulator, id, key string) *Target {
+	p := productOf(e.Dialect)
+	c := &Client{URL: emu.URL, SecretID: id, SecretKey: key, Region: "ap-guangzhou",
+		Service: p.service, Version: p.version, Exchange: handlerExchange(emu.Handler())}
+	a := &acs.Client{Endpoint: emu.URL, Signer: acs.Signer{AccessKeyID: id, AccessKeySecret: key},
+		HTTP: &http.Client{Transport: handlerRoundTripper{emu.Handler()}}}
+	return &Target{Client: c, ACS: a, Emu: emu, Private: true, Hold: p.hold, Advance: emu.Advance}
+}
+
+// tenantPool serves each target as a fresh tenant of one embedded emulator
+// (restarted every poolRecycle targets to bound its memory): a tenant's
+// resources are its own, so a target is as private as a fresh emulator, at
+// a fraction of the cost of starting one (which dominates short sequences,
+// and rapid's and minimize's shrinking reruns them by the hundred). The
+// manual clock is the emulator's, so a pool serves one sequence at a time:
+// Run uses it for its rounds, which are sequential.
+type tenantPool struct {
+	e      Embedded
+	mu     sync.Mutex
+	emu    *emulator.Emulator
+	served int
+}
+
+const poolRecycle = 200
+
+func newTenantPool(e Embedded) *tenantPool { return &tenantPool{e: e} }
+
+func (p *tenantPool) New() (*Target, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.emu == nil || p.served >= poolRecycle {
+		if p.emu != nil {
+			_ = p.emu.Close()
+		}
+		emu, err := emulator.Start(emulator.WithExecutor("simulated"), emulator.WithManualClock(), emulator.WithFaults(p.e.Faults...))
+		if err != nil {
+			return nil, fmt.Errorf("fuzz: start the embedded emulator: %w", err)
+		}
+		p.emu, p.served = emu, 0
+	}
+	p.served++
+	ten, err := p.emu.Tenants().New(tenants.Tenant{})
+	if err != nil {
+		return nil, fmt.Errorf("fuzz: a tenant of the embedded emulator: %w", err)
+	}
+	t := p.e.target(p.emu, ten.SecretID, ten.SecretKey)
+	t.close = func() {}
+	return t, nil
+}
+
+// Close stops the pool's emulator.
+func (p *tenantPool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.emu != nil {
+		_ = p.emu.Close()
+		p.emu = nil
+	}
+}
+
+func (p *tenantPool) Describe() string { return "embedded" }
+func (p *tenantPool) Embedded() bool   { return true }
+func (p *tenantPool) Live() bool       { return false }
 
 // handlerRoundTripper serves an HTTP client's requests with the emulator's
 // handler in process (no socket, the same code paths as the server).
