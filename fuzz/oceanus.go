@@ -99,17 +99,20 @@ func (s *Suite) setupOceanus(t *Target) (generators.Refs, error) {
 		return refs, fmt.Errorf("fuzz: setup CreateJob: %v %s", err, codeMsg(e))
 	}
 	refs.JobID = str(e, "JobId")
-	w, _, err := t.Client.Send("DescribeWorkSpaces", map[string]any{})
+	// The job went to the default workspace (none was named): valid
+	// requests name that one (on a shared endpoint, DescribeWorkSpaces also
+	// lists workspaces that cases create and delete).
+	w, _, err := t.Client.Send("DescribeJobs", map[string]any{"JobIds": []any{refs.JobID}})
 	if err != nil || w.Code() != "" {
-		return refs, fmt.Errorf("fuzz: setup DescribeWorkSpaces: %v %s", err, codeMsg(w))
+		return refs, fmt.Errorf("fuzz: setup DescribeJobs: %v %s", err, codeMsg(w))
 	}
-	var spaces []struct{ SerialId string }
-	_ = decode(w, "WorkSpaceSetItem", &spaces)
-	if len(spaces) > 0 {
+	var jobs []struct{ WorkSpaceId string }
+	_ = decode(w, "JobSet", &jobs)
+	if len(jobs) > 0 && jobs[0].WorkSpaceId != "" {
 		if t.Vars == nil {
 			t.Vars = map[string]string{}
 		}
-		t.Vars["workspace"] = spaces[0].SerialId
+		t.Vars["workspace"] = jobs[0].WorkSpaceId
 	}
 	c, _, err := t.Client.Send("CreateJobConfig", map[string]any{"JobId": refs.JobID})
 	if err != nil || c.Code() != "" {
