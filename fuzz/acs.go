@@ -166,31 +166,46 @@ func newACSWorld(cat *fixtures.Catalog, t *Target) (*acsWorld, error) {
 	return w, nil
 }
 
-// close releases the target; on a shared endpoint it first deletes what the
-// world created (jobs stopped first), best effort.
+// close releases the target; what the world created on a shared endpoint
+// is left to the endpoint's cleanup (Endpoint.Cleanup, at the end of the run).
 func (w *acsWorld) close() {
-	if !w.t.Private {
-		acsCleanup(w.client, w.created)
-	}
+	w.t.trackACS(w.created...)
 	w.t.Close()
 }
 
-// acsCleanup deletes resources (jobs stopped first, then jobs, images,
-// clusters), best effort: a live target's leftovers are named by the run.
-func acsCleanup(c *acs.Client, rs []acsCreated) {
+// acsCleanup deletes resources: jobs are stopped first and their deletion
+// retried until they have stopped (StopJob takes effect asynchronously) or
+// the deadline passes; then images and clusters. It returns what it could
+// not delete.
+func acsCleanup(c *acs.Client, rs []acsCreated, deadline time.Duration) []acsCreated {
 	ctx := context.Background()
+	end := time.Now().Add(deadline)
 	for _, r := range rs {
 		if r.kind == "job" {
 			_, _ = c.Do(ctx, http.MethodPost, "/jobs/"+r.id+"/stop", nil, acs.Options{})
 		}
 	}
-	for _, kind := range []string{"job", "image", "cluster"} {
-		for _, r := range rs {
-			if r.kind == kind {
-				_, _ = c.Do(ctx, http.MethodDelete, "/"+kind+"s/"+r.id, nil, acs.Options{})
+	left := rs
+	for len(left) > 0 {
+		var next []acsCreated
+		for _, kind := range []string{"job", "image", "cluster"} {
+			for _, r := range left {
+				if r.kind != kind {
+					continue
+				}
+				resp, err := c.Do(ctx, http.MethodDelete, "/"+kind+"s/"+r.id, nil, acs.Options{})
+				if err != nil || resp.Status >= 300 && resp.Status != 404 {
+					next = append(next, r)
+				}
 			}
 		}
+		left = next
+		if len(left) == 0 || !time.Now().Before(end) {
+			break
+		}
+		time.Sleep(time.Second)
 	}
+	return left
 }
 
 // track records what a valid create request made (on a shared endpoint

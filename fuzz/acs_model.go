@@ -100,12 +100,8 @@ func newACSModel(d *ACS, t *Target) *acsModel {
 	return m
 }
 
-// cleanup deletes what the model created on a shared endpoint.
-func (m *acsModel) cleanup() {
-	if !m.t.Private {
-		acsCleanup(m.c, m.made)
-	}
-}
+// cleanup hands what the model created to the endpoint's cleanup.
+func (m *acsModel) cleanup() { m.t.trackACS(m.made...) }
 
 func (m *acsModel) requests() int64 { return m.ops }
 func (m *acsModel) takeSent() []Sent {

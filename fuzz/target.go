@@ -55,10 +55,28 @@ type Target struct {
 	Hold time.Duration
 	// Advance moves the target's clock (nil: the clock cannot be moved).
 	Advance func(time.Duration) error
+	// acsMade collects what ACS cases created on a shared endpoint (nil:
+	// a private target, nothing to clean).
+	acsMade *acsTracker
 	// Vars are what a dialect's setup learnt about the target (Oceanus: its
 	// default workspace).
 	Vars  map[string]string
 	close func()
+}
+
+// acsTracker is an endpoint's list of ACS resources to delete at the end.
+type acsTracker struct {
+	mu sync.Mutex
+	rs []acsCreated
+}
+
+func (t *Target) trackACS(rs ...acsCreated) {
+	if t.acsMade == nil || len(rs) == 0 {
+		return
+	}
+	t.acsMade.mu.Lock()
+	t.acsMade.rs = append(t.acsMade.rs, rs...)
+	t.acsMade.mu.Unlock()
 }
 
 // Close releases the target.
@@ -189,6 +207,7 @@ func (Embedded) Live() bool       { return false }
 type Endpoint struct {
 	Target *harness.Target
 	client *Client
+	acs    acsTracker
 }
 
 // NewEndpoint returns the factory of an endpoint; its client tracks what it
@@ -204,7 +223,21 @@ func (e *Endpoint) Client() *Client { return e.client }
 
 // New returns the endpoint (the same one every time).
 func (e *Endpoint) New() (*Target, error) {
-	return &Target{Client: e.client, ACS: e.Target.ACS()}, nil
+	return &Target{Client: e.client, ACS: e.Target.ACS(), acsMade: &e.acs}, nil
+}
+
+// Cleanup deletes what the run created on the endpoint (API 3.0 and ACS
+// resources), retrying until deadline; it returns what it could not delete.
+func (e *Endpoint) Cleanup(deadline time.Duration) []Created {
+	left := e.client.Cleanup(deadline)
+	e.acs.mu.Lock()
+	rs := e.acs.rs
+	e.acs.rs = nil
+	e.acs.mu.Unlock()
+	for _, r := range acsCleanup(e.Target.ACS(), rs, deadline) {
+		left = append(left, Created{Kind: r.kind, ID: r.id})
+	}
+	return left
 }
 
 func (e *Endpoint) Describe() string { return e.Target.URL }

@@ -144,7 +144,7 @@ func cmdFuzz(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "fuzz: %s, target %s, %v, properties %s\n", d.Key(), fac.Describe(), *duration, strings.Join(ks, ","))
 	res, runErr := fuzz.Run(cfg)
 	if ep != nil {
-		if left := ep.Client().Cleanup(2 * time.Minute); len(left) > 0 {
+		if left := ep.Cleanup(2 * time.Minute); len(left) > 0 {
 			fmt.Fprintf(stderr, "batchconform fuzz: %d resources could not be deleted: %v\n", len(left), left)
 		}
 	}

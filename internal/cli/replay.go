@@ -58,7 +58,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "replay: %s (%s, %d step(s)) against %s\n  expectation that failed: %s\n", f.Property, f.Kind, len(f.Steps), fac.Describe(), f.Expectation)
 	pe, err := d.Replay(f, fac)
 	if ep != nil {
-		ep.Client().Cleanup(time.Minute)
+		ep.Cleanup(time.Minute)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
