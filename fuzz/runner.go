@@ -64,6 +64,7 @@ type Result struct {
 	RulesTotal int              // generatable rules (the denominator of "rules broken")
 	Findings   []Reported
 	Dropped    []string // actions or kinds no longer fuzzed after a finding
+	Rounds     []uint64 // the rounds' seeds, in order
 }
 
 // Reported is one finding with where its replay file went.
@@ -225,6 +226,7 @@ func Run(cfg Config) (*Result, error) {
 			rec := &Recorder{Exercised: map[string]int64{}}
 			roundSeed := seed
 			seed += stride
+			res.Rounds = append(res.Rounds, roundSeed)
 			start := time.Now()
 			prop, done, err := d.Round(kind, cfg.Factory, actions[kind], rec)
 			if err != nil {
