@@ -659,9 +659,9 @@ func (m *acsModel) observe(j *aliRes, reflect bool) (string, *PropError) {
 	return got.State, nil
 }
 
-// moved is the transition check of the API 3.0 model over this model's
-// resources (see model.moved): a StartJob (lenient) may move terminal
-// states on.
+// moved checks a move of a job, task or instance (judgeMove); an accepted
+// operation's leniency lasts until the state moves (StartJob and StopJob
+// take effect later), and terminal states may move on (StartJob).
 func (m *acsModel) moved(j *aliRes, machine, key, state string) *PropError {
 	mc := m.machines[machine]
 	if mc == nil || state == "" {
@@ -679,15 +679,8 @@ func (m *acsModel) moved(j *aliRes, machine, key, state string) *PropError {
 		return nil
 	}
 	defer func() { o.state, o.at, o.lenient = state, m.now, false }()
-	if !o.lenient && m.t.Hold > 0 && m.now-o.at < m.t.Hold {
-		if !mc.HasTransition(o.state, state) {
-			return m.fail("transitions", "%s of %s moved %s->%s within %v (each state is held %v): not a documented %s transition",
-				key, j.id, o.state, state, m.now-o.at, m.t.Hold, machine)
-		}
-		return nil
-	}
-	if !reachable(mc, o.state, state) {
-		return m.fail("transitions", "%s of %s moved %s->%s: no documented %s path", key, j.id, o.state, state, machine)
+	if why := judgeMove(mc, o.state, state, m.now-o.at, m.t.Hold, o.lenient); why != "" {
+		return m.fail("transitions", "%s of %s %s", key, j.id, why)
 	}
 	return nil
 }

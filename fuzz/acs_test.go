@@ -10,7 +10,7 @@ import (
 // TestACSFuzzPasses: a short ACS run against the correct emulator finds
 // nothing and exercises every kind, the stateful model included.
 func TestACSFuzzPasses(t *testing.T) {
-	res, err := Run(Config{Dialect: NewACS(alibatch.Catalog()), Duration: 4 * time.Second, Seed: 7, Checks: 40, StatefulChecks: 5, Steps: 20})
+	res, err := Run(Config{Dialect: NewACS(alibatch.Catalog()), Duration: 90 * time.Second, Rounds: 3, Seed: 7, Checks: 40, StatefulChecks: 10, Steps: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

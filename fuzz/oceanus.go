@@ -344,17 +344,11 @@ func (m *oceanusModel) moved(j *ocJob, state string) *PropError {
 			return m.fail("transitions", "job %s: accepted %s should end in status %s, it is %s", j.id, op, want, state)
 		}
 	}
-	if prev == "" || prev == state || m.mc == nil {
+	if m.mc == nil {
 		return nil
 	}
-	if !lenient && m.t.Hold > 0 && m.now-at < m.t.Hold {
-		if !m.mc.HasTransition(prev, state) {
-			return m.fail("transitions", "job %s moved %s->%s within %v (each status is held %v): not a documented transition", j.id, prev, state, m.now-at, m.t.Hold)
-		}
-		return nil
-	}
-	if !reachable(m.mc, prev, state) {
-		return m.fail("transitions", "job %s moved %s->%s: no documented path", j.id, prev, state)
+	if why := judgeMove(m.mc, prev, state, m.now-at, m.t.Hold, lenient); why != "" {
+		return m.fail("transitions", "job %s %s", j.id, why)
 	}
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 // finds nothing and exercises every kind, the job-lifecycle model included.
 func TestOceanusFuzzPasses(t *testing.T) {
 	d := NewSuite(oceanus.Catalog())
-	res, err := Run(Config{Dialect: d, Duration: 4 * time.Second, Seed: 7, Checks: 40, StatefulChecks: 5, Steps: 20})
+	res, err := Run(Config{Dialect: d, Duration: 90 * time.Second, Rounds: 3, Seed: 7, Checks: 40, StatefulChecks: 10, Steps: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

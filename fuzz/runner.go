@@ -47,6 +47,10 @@ type Config struct {
 	Faults                 []string      // recorded in replay files
 	Progress               io.Writer     // a progress line, rewritten in place (nil: none)
 	StopAtFirst            bool          // end the run at the first finding
+	// Rounds, when positive, ends the run once every kind has run that many
+	// rounds (Duration stays a ceiling): tests bound the work, not the
+	// time, so a loaded machine does fewer cases slower, not fewer kinds.
+	Rounds int
 }
 
 // Result is what a run did and found.
@@ -215,6 +219,7 @@ func Run(cfg Config) (*Result, error) {
 	for _, k := range cfg.Kinds {
 		active[k] = true
 	}
+	rounds := map[string]int{}
 	seed, stride := ShardSeeds(cfg.Seed, cfg.ShardIndex, cfg.ShardTotal)
 	for round := 0; time.Now().Before(deadline); round++ {
 		any := false
@@ -228,6 +233,9 @@ func Run(cfg Config) (*Result, error) {
 			seed += stride
 			res.Rounds = append(res.Rounds, roundSeed)
 			start := time.Now()
+			if rounds[kind]++; cfg.Rounds > 0 && rounds[kind] >= cfg.Rounds {
+				active[kind] = false // after this one
+			}
 			prop, done, err := d.Round(kind, cfg.Factory, actions[kind], rec)
 			if err != nil {
 				return res, err

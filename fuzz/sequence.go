@@ -2,8 +2,11 @@ package fuzz
 
 import (
 	"fmt"
+	"time"
 
 	"pgregory.net/rapid"
+
+	"github.com/batchconform/batchconform/fixtures"
 )
 
 // seqModel is a stateful model as the sequence driver sees it: it applies
@@ -69,4 +72,26 @@ func pickIdx(rt *rapid.T, n int) int {
 		rt.Skip("nothing to act on")
 	}
 	return rapid.IntRange(0, n-1).Draw(rt, "idx")
+}
+
+// judgeMove checks an observed state against the previous observation of
+// the same resource, elapsed (target time) earlier: when less than the
+// hold time passed and no operation moved it (lenient), the endpoint held
+// each state at least hold, so the move must be one documented transition;
+// otherwise a documented path. It returns why not ("" when the move is
+// fine); every model's transitions property uses it.
+func judgeMove(mc *fixtures.Machine, from, to string, elapsed, hold time.Duration, lenient bool) string {
+	if from == "" || from == to {
+		return ""
+	}
+	if !lenient && hold > 0 && elapsed < hold {
+		if !mc.HasTransition(from, to) {
+			return fmt.Sprintf("moved %s->%s within %v (each state is held %v): not a documented %s transition", from, to, elapsed, hold, mc.Name)
+		}
+		return ""
+	}
+	if !reachable(mc, from, to) {
+		return fmt.Sprintf("moved %s->%s: no documented %s path", from, to, mc.Name)
+	}
+	return ""
 }

@@ -38,7 +38,7 @@ func TestShardsDisjointPerDialect(t *testing.T) {
 		}
 		seen := map[uint64]int{}
 		for i := 0; i < 2; i++ {
-			res, err := Run(Config{Dialect: d, Duration: 600 * time.Millisecond, Seed: 99, ShardIndex: i, ShardTotal: 2,
+			res, err := Run(Config{Dialect: d, Duration: 60 * time.Second, Rounds: 1, Seed: 99, ShardIndex: i, ShardTotal: 2,
 				Checks: 5, StatefulChecks: 1, Steps: 5})
 			if err != nil {
 				t.Fatalf("%s shard %d: %v", key, i, err)

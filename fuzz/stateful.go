@@ -534,15 +534,8 @@ func (m *model) moved(j *resource, machine, key, state string) *PropError {
 	if mc.IsTerminal(o.state) && !j.retried {
 		return m.fail("transitions", "%s of %s left terminal state %s for %s", key, j.id, o.state, state)
 	}
-	if !o.lenient && m.t.Hold > 0 && m.now-o.at < m.t.Hold {
-		if !mc.HasTransition(o.state, state) {
-			return m.fail("transitions", "%s of %s moved %s->%s within %v (each state is held %v): not a documented %s transition",
-				key, j.id, o.state, state, m.now-o.at, m.t.Hold, machine)
-		}
-		return nil
-	}
-	if !reachable(mc, o.state, state) {
-		return m.fail("transitions", "%s of %s moved %s->%s: no documented %s path", key, j.id, o.state, state, machine)
+	if why := judgeMove(mc, o.state, state, m.now-o.at, m.t.Hold, o.lenient); why != "" {
+		return m.fail("transitions", "%s of %s %s", key, j.id, why)
 	}
 	return nil
 }
