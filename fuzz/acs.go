@@ -16,58 +16,126 @@ package fuzz
 //     error is {Code,Message,RequestId,HostId} with RequestId equal to the
 //     x-acs-request-id header.
 //
-// Failures are shrunk by rapid and written as replay files like the API 3.0
-// fuzzer's (dialect alibaba-batchcompute, kind stateless). The stateful model
-// is the API 3.0 fuzzer's only (not yet for ACS).
+// and the stateful model (acs_model.go). ACS is the dialect's adapter: the
+// runner, shrinking, replay files and the report are the one path of Run.
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"pgregory.net/rapid"
 
 	"github.com/batchconform/batchconform/clients/acs"
-	"github.com/batchconform/batchconform/emulator"
 	"github.com/batchconform/batchconform/fixtures"
 	"github.com/batchconform/batchconform/generators"
 )
 
 // ACSKinds are the ACS fuzzer's properties, in the order rounds cycle them.
-var ACSKinds = []string{OpValid, OpViolation, OpSignature}
+var ACSKinds = []string{OpValid, OpViolation, OpSignature, KindStateful}
 
-// ACSConfig configures an ACS fuzz run against fresh embedded emulators.
-type ACSConfig struct {
-	Catalog    *fixtures.Catalog
-	Duration   time.Duration
-	Seed       uint64
-	Out        string
-	Kinds      []string
-	Checks     int
-	ShrinkTime time.Duration
-	Faults     []string
-	Progress   interface{ Write([]byte) (int, error) }
+// ACS is the Alibaba BatchCompute adapter of the fuzzer (Dialect).
+type ACS struct {
+	cat      *fixtures.Catalog
+	byAction map[string][]fixtures.Rule
+	actions  []string
 }
 
-// acsWorld is one round's target: an emulator, its client and the
-// resources the valid requests refer to.
-type acsWorld struct {
-	emu    *emulator.Emulator
-	client *acs.Client
-	gen    *generators.RESTGenerator
-	serial int // makes registered ECS images unique (one image per ECS image)
-}
-
-func newACSWorld(cat *fixtures.Catalog, faults []string) (*acsWorld, error) {
-	emu, err := emulator.Start(emulator.WithExecutor("simulated"), emulator.WithFaults(faults...))
-	if err != nil {
-		return nil, fmt.Errorf("fuzz: start the embedded emulator: %w", err)
+// NewACS derives the adapter's tables from the catalog.
+func NewACS(cat *fixtures.Catalog) *ACS {
+	d := &ACS{cat: cat, byAction: map[string][]fixtures.Rule{}}
+	for _, r := range cat.Rules {
+		if d.byAction[r.Action] == nil {
+			d.actions = append(d.actions, r.Action)
+		}
+		d.byAction[r.Action] = append(d.byAction[r.Action], r)
 	}
-	w := &acsWorld{emu: emu, client: &acs.Client{Endpoint: emu.URL, Signer: acs.Signer{AccessKeyID: emu.SecretID, AccessKeySecret: emu.SecretKey}}}
-	fail := func(err error) (*acsWorld, error) { _ = emu.Close(); return nil, err }
+	return d
+}
+
+func (d *ACS) Key() string                { return d.cat.Dialect }
+func (d *ACS) Catalog() *fixtures.Catalog { return d.cat }
+func (d *ACS) Kinds() []string            { return append([]string(nil), ACSKinds...) }
+func (d *ACS) Actions() []string          { return append([]string(nil), d.actions...) }
+func (d *ACS) RulesTotal() int            { return len(d.cat.Rules) }
+func (d *ACS) item(subj, det string) string {
+	return fixtures.MakeID(d.cat.Dialect, subj, fixtures.KindProperty, det)
+}
+
+// Round prepares a round: a target with the world's resources for a
+// stateless kind (released, and on an endpoint what the round created
+// deleted, by done); the model over fresh targets for the stateful kind.
+func (d *ACS) Round(kind string, fac Factory, actions []string, rec *Recorder) (func(*rapid.T), func(), error) {
+	if kind == KindStateful {
+		return d.stateful(fac, rec), func() {}, nil
+	}
+	t, err := fac.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := newACSWorld(d.cat, t)
+	if err != nil {
+		t.Close()
+		return nil, nil, err
+	}
+	return d.property(kind, w, actions, rec), w.close, nil
+}
+
+// Replay runs a replay file against a fresh target: nil when every
+// expectation holds now.
+func (d *ACS) Replay(f *ReplayFile, fac Factory) (*PropError, error) {
+	t, err := fac.New()
+	if err != nil {
+		return nil, err
+	}
+	if f.Kind == "stateful" {
+		defer t.Close()
+		m := newACSModel(d, t)
+		defer m.cleanup()
+		return replaySteps(f.Steps, m.apply), nil
+	}
+	w, err := newACSWorld(d.cat, t)
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	defer w.close()
+	for _, st := range f.Steps {
+		var ch acsChoice
+		if len(st.Args) > 0 {
+			if err := json.Unmarshal(st.Args, &ch); err != nil {
+				return nil, fmt.Errorf("fuzz: replay step args: %w", err)
+			}
+		}
+		_, pe, err := acsCase(d.cat, w, st.Op, st.Action, ch, &Recorder{})
+		if err != nil || pe != nil {
+			return pe, err
+		}
+	}
+	return nil, nil
+}
+
+// acsWorld is one round's target: its client and the resources the valid
+// requests refer to; on a shared endpoint it deletes what it created.
+type acsWorld struct {
+	t       *Target
+	client  *acs.Client
+	gen     *generators.RESTGenerator
+	serial  int    // makes registered ECS images unique (one image per ECS image)
+	tag     string // "" on a private target; else unique to this world
+	created []acsCreated
+}
+
+type acsCreated struct{ kind, id string }
+
+func newACSWorld(cat *fixtures.Catalog, t *Target) (*acsWorld, error) {
+	w := &acsWorld{t: t, client: t.ACS}
+	if !t.Private {
+		w.tag = randHex(3)
+	}
+	fail := func(err error) (*acsWorld, error) { w.close(); return nil, err }
 	ctx := context.Background()
 	var q struct{ AvailableClusterInstanceType []string }
 	if r, err := w.client.JSON(ctx, http.MethodGet, "/quotas", nil, &q); err != nil || r.Status != 200 || len(q.AvailableClusterInstanceType) == 0 {
@@ -75,24 +143,82 @@ func newACSWorld(cat *fixtures.Catalog, faults []string) (*acsWorld, error) {
 	}
 	it := q.AvailableClusterInstanceType[0]
 	var created struct{ Id string }
-	bodies := generators.AlibabaBodies(it, "", "m-fuzzw")
+	bodies := generators.AlibabaBodies(it, "", "m-fuzzw"+w.tag)
 	if r, err := w.client.JSON(ctx, http.MethodPost, "/clusters", bodies["CreateCluster"], &created); err != nil || r.Status != 201 {
 		return fail(fmt.Errorf("fuzz: CreateCluster: %v %v", err, r))
 	}
+	w.created = append(w.created, acsCreated{"cluster", created.Id})
 	clusterID := created.Id
-	bodies = generators.AlibabaBodies(it, clusterID, "m-fuzzr")
+	bodies = generators.AlibabaBodies(it, clusterID, "m-fuzzr"+w.tag)
 	if r, err := w.client.JSON(ctx, http.MethodPost, "/jobs", bodies["CreateJob"], &created); err != nil || r.Status != 201 {
 		return fail(fmt.Errorf("fuzz: CreateJob: %v %v", err, r))
 	}
+	w.created = append(w.created, acsCreated{"job", created.Id})
 	jobID := created.Id
 	img := generators.CloneMap(bodies["CreateImage"])
-	img["EcsImageId"] = "m-fuzzw"
+	img["EcsImageId"] = "m-fuzzw" + w.tag
 	if r, err := w.client.JSON(ctx, http.MethodPost, "/images", img, &created); err != nil || r.Status != 201 {
 		return fail(fmt.Errorf("fuzz: CreateImage: %v %v", err, r))
 	}
+	w.created = append(w.created, acsCreated{"image", created.Id})
 	w.gen = generators.NewREST(cat, generators.RESTRefs{ClusterID: clusterID, GroupName: "group1", JobID: jobID, TaskName: "A",
 		InstanceID: "0", ImageID: created.Id, Bodies: bodies})
 	return w, nil
+}
+
+// close releases the target; what the world created on a shared endpoint
+// is left to the endpoint's cleanup (Endpoint.Cleanup, at the end of the run).
+func (w *acsWorld) close() {
+	w.t.trackACS(w.created...)
+	w.t.Close()
+}
+
+// acsCleanup deletes resources: jobs are stopped first and their deletion
+// retried until they have stopped (StopJob takes effect asynchronously) or
+// the deadline passes; then images and clusters. It returns what it could
+// not delete.
+func acsCleanup(c *acs.Client, rs []acsCreated, deadline time.Duration) []acsCreated {
+	ctx := context.Background()
+	end := time.Now().Add(deadline)
+	for _, r := range rs {
+		if r.kind == "job" {
+			_, _ = c.Do(ctx, http.MethodPost, "/jobs/"+r.id+"/stop", nil, acs.Options{})
+		}
+	}
+	left := rs
+	for len(left) > 0 {
+		var next []acsCreated
+		for _, kind := range []string{"job", "image", "cluster"} {
+			for _, r := range left {
+				if r.kind != kind {
+					continue
+				}
+				resp, err := c.Do(ctx, http.MethodDelete, "/"+kind+"s/"+r.id, nil, acs.Options{})
+				if err != nil || resp.Status >= 300 && resp.Status != 404 {
+					next = append(next, r)
+				}
+			}
+		}
+		left = next
+		if len(left) == 0 || !time.Now().Before(end) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	return left
+}
+
+// track records what a valid create request made (on a shared endpoint
+// the world deletes it at close).
+func (w *acsWorld) track(action string, resp *acs.Response) {
+	kind := map[string]string{"CreateCluster": "cluster", "CreateJob": "job", "CreateImage": "image"}[action]
+	if kind == "" || resp == nil || resp.Status != 201 {
+		return
+	}
+	var c struct{ Id string }
+	if json.Unmarshal(resp.Body, &c) == nil && c.Id != "" {
+		w.created = append(w.created, acsCreated{kind, c.Id})
+	}
 }
 
 // send sends a generated request and checks no-server-error on the answer.
@@ -109,6 +235,7 @@ func (w *acsWorld) send(r generators.RESTRequest, a *fixtures.Action, o acs.Opti
 	if err != nil {
 		return nil, &PropError{Item: nse, Msg: "transport: " + err.Error()}
 	}
+	w.track(a.Name, resp)
 	if resp.Status >= 500 {
 		return resp, &PropError{Item: nse, Msg: fmt.Sprintf("HTTP %d: %s", resp.Status, resp.Body)}
 	}
@@ -158,7 +285,7 @@ func acsCase(cat *fixtures.Catalog, w *acsWorld, kind, action string, ch acsChoi
 		req := base
 		if _, ok := req.Body["EcsImageId"]; ok {
 			w.serial++
-			req.Body["EcsImageId"] = fmt.Sprintf("m-fuzz%d", w.serial)
+			req.Body["EcsImageId"] = fmt.Sprintf("m-fuzz%s%d", w.tag, w.serial)
 		}
 		bound := ""
 		if ch.Rule != "" {
@@ -236,16 +363,12 @@ func acsCase(cat *fixtures.Catalog, w *acsWorld, kind, action string, ch acsChoi
 	return base, nil, fmt.Errorf("fuzz: the ACS fuzzer has no kind %q", kind)
 }
 
-// acsProperty returns the rapid property of one kind over world w: it draws
-// an action and a choice, and runs acsCase.
-func acsProperty(cat *fixtures.Catalog, kind string, w *acsWorld, rec *Recorder) func(*rapid.T) {
-	byAction := map[string][]fixtures.Rule{}
-	var actions []string
-	for _, r := range cat.Rules {
-		if byAction[r.Action] == nil {
-			actions = append(actions, r.Action)
-		}
-		byAction[r.Action] = append(byAction[r.Action], r)
+// property returns the rapid property of one kind over world w: it draws
+// an action (of actions) and a choice, and runs acsCase.
+func (d *ACS) property(kind string, w *acsWorld, actions []string, rec *Recorder) func(*rapid.T) {
+	cat, byAction := d.cat, d.byAction
+	if len(actions) == 0 {
+		actions = d.actions
 	}
 	return func(t *rapid.T) {
 		action := rapid.SampledFrom(actions).Draw(t, "action")
@@ -291,29 +414,6 @@ func acsProperty(cat *fixtures.Catalog, kind string, w *acsWorld, rec *Recorder)
 	}
 }
 
-// ReplayACS runs a replay file of the ACS fuzzer against a fresh embedded
-// emulator (with faults): nil when every expectation holds now.
-func ReplayACS(cat *fixtures.Catalog, f *ReplayFile, faults []string) (*PropError, error) {
-	w, err := newACSWorld(cat, faults)
-	if err != nil {
-		return nil, err
-	}
-	defer w.emu.Close()
-	for _, st := range f.Steps {
-		var ch acsChoice
-		if len(st.Args) > 0 {
-			if err := json.Unmarshal(st.Args, &ch); err != nil {
-				return nil, fmt.Errorf("fuzz: replay step args: %w", err)
-			}
-		}
-		_, pe, err := acsCase(cat, w, st.Op, st.Action, ch, &Recorder{})
-		if err != nil || pe != nil {
-			return pe, err
-		}
-	}
-	return nil, nil
-}
-
 func orDefault(s, def string) string {
 	if s == "" {
 		return def
@@ -328,92 +428,4 @@ func containsStr(l []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// RunACS fuzzes the ACS dialect for cfg.Duration: rounds of every kind, each
-// one rapid.Check with its own seed against a fresh embedded emulator.
-func RunACS(cfg ACSConfig) (*Result, error) {
-	if cfg.Duration <= 0 {
-		cfg.Duration = 10 * time.Second
-	}
-	if cfg.Seed == 0 {
-		cfg.Seed = uint64(time.Now().UnixNano()%1_000_000_007) + 1
-	}
-	if len(cfg.Kinds) == 0 {
-		cfg.Kinds = ACSKinds
-	}
-	if cfg.Checks <= 0 {
-		cfg.Checks = 200
-	}
-	if cfg.ShrinkTime <= 0 {
-		cfg.ShrinkTime = 4 * time.Second
-	}
-	res := &Result{RulesTotal: len(cfg.Catalog.Rules), Seed: cfg.Seed, Started: time.Now(), Cases: map[string]int64{}, Exercised: map[string]int64{}, Covered: map[string]int64{}}
-	deadline := res.Started.Add(cfg.Duration)
-	active := map[string]bool{}
-	for _, k := range cfg.Kinds {
-		if !containsStr(ACSKinds, k) {
-			return nil, fmt.Errorf("fuzz: the ACS fuzzer has no property kind %q (want %s)", k, strings.Join(ACSKinds, ","))
-		}
-		active[k] = true
-	}
-	seed := cfg.Seed
-	for time.Now().Before(deadline) {
-		any := false
-		for _, kind := range cfg.Kinds {
-			if !active[kind] || !time.Now().Before(deadline) {
-				continue
-			}
-			any = true
-			w, err := newACSWorld(cfg.Catalog, cfg.Faults)
-			if err != nil {
-				return res, err
-			}
-			rec := &Recorder{}
-			roundSeed := seed
-			seed++
-			start := time.Now()
-			failed := check("acs-"+kind, roundSeed, cfg.Checks, 1, cfg.ShrinkTime, acsProperty(cfg.Catalog, kind, w, rec))
-			_ = w.emu.Close()
-			res.Checked += rec.Cases
-			res.Cases[kind] += rec.Cases
-			res.CheckTime += time.Since(start)
-			for id, n := range rec.Exercised {
-				res.Exercised[id] += n
-			}
-			for k, n := range rec.Covered {
-				res.Covered[k] += n
-			}
-			if failed && rec.Last != nil {
-				rep := Reported{Finding: *rec.Last, Kind: kind, Seed: roundSeed, FoundAfter: rec.firstFail.Sub(res.Started),
-					ShrinkSeconds: time.Since(rec.firstFail).Seconds()}
-				if cfg.Out != "" {
-					f := &ReplayFile{Format: ReplayFormat, Dialect: cfg.Catalog.Dialect, Property: rep.Item, Kind: "stateless",
-						Seed: roundSeed, Target: "embedded", Faults: cfg.Faults, Found: time.Now().UTC(),
-						FoundSeconds: rep.FoundAfter.Seconds(), ShrinkSeconds: rep.ShrinkSeconds, Expectation: rep.Message, Steps: rep.Steps}
-					path, err := f.Write(cfg.Out)
-					if err != nil {
-						return res, err
-					}
-					rep.File = path
-				}
-				res.Findings = append(res.Findings, rep)
-				active[kind] = false
-				res.Dropped = append(res.Dropped, kind)
-			} else if failed {
-				return res, fmt.Errorf("fuzz: acs %s round failed without a recorded case (a panic in the property?)", kind)
-			}
-			if cfg.Progress != nil {
-				fmt.Fprintf(cfg.Progress, "\rfuzz: %s  %d cases  %d findings   ", time.Since(res.Started).Truncate(time.Second), res.Checked, len(res.Findings))
-			}
-		}
-		if !any {
-			break
-		}
-	}
-	if cfg.Progress != nil {
-		fmt.Fprintln(cfg.Progress)
-	}
-	res.Elapsed = time.Since(res.Started)
-	return res, nil
 }

@@ -20,6 +20,11 @@ type Client struct {
 	SecretID  string
 	SecretKey string
 	Region    string
+	// Service and Version are the TC3 scope's service and the API version
+	// ("" = Tencent Batch's batch / 2017-03-12).
+	Service, Version string
+	// Dialect picks the cleanup table of a tracked client ("" = tencent-batch).
+	Dialect string
 	// Exchange sends a request and parses the envelope: in process for the
 	// embedded emulator, the harness's rate-limited transport for an endpoint.
 	Exchange func(*http.Request) (*harness.Envelope, error)
@@ -34,9 +39,19 @@ type Client struct {
 // Created is one resource a tracked client created.
 type Created struct{ Kind, ID string }
 
-var createdBy = map[string][2]string{
-	"SubmitJob": {"job", "JobId"}, "CreateComputeEnv": {"env", "EnvId"}, "CreateCpmComputeEnv": {"env", "EnvId"},
-	"CreateTaskTemplate": {"template", "TaskTemplateId"},
+var createdBy = map[string]map[string][2]string{
+	"tencent-batch": {
+		"SubmitJob": {"job", "JobId"}, "CreateComputeEnv": {"env", "EnvId"}, "CreateCpmComputeEnv": {"env", "EnvId"},
+		"CreateTaskTemplate": {"template", "TaskTemplateId"},
+	},
+	"oceanus": {"CreateJob": {"oceanus-job", "JobId"}},
+}
+
+func (c *Client) dialect() string {
+	if c.Dialect == "" {
+		return "tencent-batch"
+	}
+	return c.Dialect
 }
 
 // Cleanup deletes what a tracked client created (jobs are terminated
@@ -46,8 +61,11 @@ func (c *Client) Cleanup(deadline time.Duration) []Created {
 	end := time.Now().Add(deadline)
 	left := append([]Created(nil), c.Created...)
 	for _, r := range left {
-		if r.Kind == "job" {
+		switch r.Kind {
+		case "job":
 			_, _, _ = c.Send("TerminateJob", map[string]any{"JobId": r.ID})
+		case "oceanus-job":
+			_, _, _ = c.Send("StopJobs", map[string]any{"StopJobDescriptions": []any{map[string]any{"JobId": r.ID, "StopType": 1}}})
 		}
 	}
 	for len(left) > 0 && time.Now().Before(end) {
@@ -62,6 +80,8 @@ func (c *Client) Cleanup(deadline time.Duration) []Created {
 				env, _, err = c.Send("DeleteComputeEnv", map[string]any{"EnvId": r.ID})
 			case "template":
 				env, _, err = c.Send("DeleteTaskTemplates", map[string]any{"TaskTemplateIds": []any{r.ID}})
+			case "oceanus-job":
+				env, _, err = c.Send("DeleteJobs", map[string]any{"JobIds": []any{r.ID}})
 			}
 			// Gone, or its deletion already under way, is done.
 			if err != nil || (env.Code() != "" && !strings.HasPrefix(env.Code(), "ResourceNotFound") &&
@@ -118,14 +138,21 @@ func (c *Client) Do(call Call) (*harness.Envelope, error) {
 	}
 	svc := call.Service
 	if svc == "" {
+		svc = c.Service
+	}
+	if svc == "" {
 		svc = "batch"
+	}
+	version := c.Version
+	if version == "" {
+		version = "2017-03-12"
 	}
 	key := c.SecretKey
 	if call.SecretKey != "" {
 		key = call.SecretKey
 	}
 	s := tcsign.TC3{SecretID: c.SecretID, SecretKey: key, Service: svc, Action: call.Action,
-		Version: "2017-03-12", Region: c.Region, Timestamp: ts, ScopeDate: call.ScopeDate}
+		Version: version, Region: c.Region, Timestamp: ts, ScopeDate: call.ScopeDate}
 	var req *http.Request
 	var err error
 	if call.Method == http.MethodGet {
@@ -159,7 +186,7 @@ func (c *Client) Send(action string, req map[string]any) (*harness.Envelope, []b
 	}
 	env, err := c.Do(Call{Action: action, Body: body})
 	if err == nil && c.Track && env.Code() == "" {
-		if k, ok := createdBy[action]; ok {
+		if k, ok := createdBy[c.dialect()][action]; ok {
 			if id := str(env, k[1]); id != "" {
 				c.Created = append(c.Created, Created{Kind: k[0], ID: id})
 			}

@@ -3,6 +3,43 @@
 // or an endpoint, with every failure shrunk by rapid and written as a replay
 // file.
 //
+// # Dialects
+//
+// One runner (Run), one shrinking and replay path (rapid, then minimize for
+// sequences; ReplayFile; Dialect.Replay), one report (Report) and one seed
+// scheme for shards (ShardSeeds) serve every dialect through a small
+// adapter, Dialect (DialectByKey): its catalog, the kinds of properties it
+// has, how a round's property signs and sends (Target.Client for API 3.0 —
+// service and version of the product —, Target.ACS for ACS REST), which
+// generators it draws from and which stateful model checks sequences.
+//
+//   - tencent-batch and oceanus share Suite (the API 3.0 stateless
+//     properties below) with a per-dialect api3Profile: the setup, the
+//     resources destructive valid cases get of their own, read-backs, and
+//     the stateful model (stateful.go: Batch; oceanus.go: the Oceanus job
+//     lifecycle of reference §B.3 — create, config versions, run, stop and
+//     pause, delete, copy, describe, listings, clock advances — with the
+//     items model/property/stateful, transitions and total-count). Oceanus
+//     has no signature or secret property items, so those kinds do not run
+//     for it; its valid-accepted allows any code the action documents
+//     except a malformed-request code (the catalog's reading: generated
+//     valid requests name resources the generator cannot know).
+//   - alibaba-batchcompute (ACS, acs.go): valid-accepted, one-violation and
+//     signature-faults from the REST generator, and the model of acs_model.go
+//     (DAG jobs, clusters, images, IdempotentToken, StopJob/StartJob/DeleteJob/
+//     ChangeJobPriority by state, Marker paging with State filters). Its
+//     catalog has no model items yet: the model names its items
+//     alibaba-batchcompute/model/property/<detail> and Report gives them a
+//     verdict labelled not-in-catalog.
+//
+// Every embedded run serves each case (a stateless round, a sequence, a
+// replay while minimizing) as a fresh tenant of one emulator (simulated
+// executor, manual clock): as private as a fresh emulator, and cheap enough
+// for rapid's shrinking. Against an endpoint (--endpoint) the clients go
+// through the harness's transport (deadline, client rate limit); counts are
+// not compared (the tenant is shared), and what the run created is deleted
+// at its end (Endpoint.Cleanup).
+//
 // # Properties (catalog items of kind property)
 //
 // Stateless, one request per case:
@@ -73,14 +110,23 @@
 //     checks that the placeholder is not echoed)
 //     and the refs (IDs of the resources the request referred to: a replay
 //     creates them afresh and substitutes the new IDs).
-//   - stateful: op is one of create-env, modify-env, describe-env,
-//     delete-env, submit, describe-job, terminate-job, retry-job,
-//     delete-job, terminate-instance, create-tmpl, modify-tmpl, delete-tmpl,
-//     list-jobs, list-envs, list-tmpls, describe-unknown, advance; args are
-//     the operation's arguments, resources referred to by creation index
+//   - stateful: op is one of the dialect's model operations — Tencent
+//     Batch: create-env, modify-env, describe-env, delete-env, submit,
+//     describe-job, terminate-job, retry-job, delete-job,
+//     terminate-instance, create-tmpl, modify-tmpl, delete-tmpl, list-jobs,
+//     list-envs, list-tmpls, describe-unknown, advance; Oceanus: create-job,
+//     create-config, list-configs, run, stop, delete, copy, describe,
+//     describe-unknown, list, advance; Alibaba: create-cluster, get-cluster,
+//     delete-cluster, create-job, get-job, get-description, stop-job,
+//     start-job, delete-job, change-priority, create-image, get-image,
+//     delete-image, list-jobs, list-clusters, list-images, advance —; args
+//     are the operation's arguments, resources referred to by creation index
 //     ("idx"), so the sequence replays on an endpoint whose IDs differ;
 //     "sent" lists the requests the operation sent ({"action", "request",
-//     "code"}, at most 20 per step), for reading.
+//     "code"}, at most 20 per step), for reading (dropped when minimize
+//     removed steps: a replay re-derives them).
+//   - ACS stateless steps: args are {"rule", "broken"} (violation), {"rule",
+//     "at_max"} (valid at a bound) or {"fault"} (signature).
 //
 // `batchconform replay FILE [target flags]` re-runs the steps against the
 // target (a fresh embedded emulator by default, with the --fault flags

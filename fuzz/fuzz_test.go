@@ -138,7 +138,7 @@ func TestFindsPlantedFault(t *testing.T) {
 // the same target.
 func TestReportFormatAndMerge(t *testing.T) {
 	cat := catalog.Catalog()
-	res, err := Run(Config{Catalog: cat, Factory: Embedded{}, Duration: 3 * time.Second, Seed: 5, Kinds: []string{OpSignature, KindStateful}})
+	res, err := Run(Config{Catalog: cat, Factory: Embedded{}, Duration: 90 * time.Second, Rounds: 1, Seed: 5, Kinds: []string{OpSignature, KindStateful}})
 	if err != nil {
 		t.Fatal(err)
 	}

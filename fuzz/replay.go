@@ -61,8 +61,6 @@ type Recorder struct {
 	Last      *Finding
 	Exercised map[string]int64 // property item -> cases
 	firstFail time.Time
-	suite     *Suite
-	kind      string
 	// Collect: record every failure (All) and keep going instead of
 	// failing the property (no shrinking): for short passes that judge
 	// every item at once.
@@ -170,14 +168,10 @@ func (s *Suite) Replay(f *ReplayFile, fac Factory) (*PropError, error) {
 	}
 	defer t.Close()
 	if f.Kind == "stateful" {
-		m := newModel(s, t, nil)
-		for i, st := range f.Steps {
-			if pe := m.apply(st); pe != nil {
-				pe.Msg = fmt.Sprintf("step %d (%s): %s", i+1, st.Op, pe.Msg)
-				return pe, nil
-			}
+		if s.profile.replay == nil {
+			return nil, fmt.Errorf("fuzz: %s has no stateful model to replay", s.Cat.Dialect)
 		}
-		return nil, nil
+		return s.profile.replay(s, t, f.Steps), nil
 	}
 	refs, err := s.Setup(t)
 	if err != nil {

@@ -26,8 +26,11 @@ var AllKinds = append(append([]string(nil), StatelessKinds...), KindStateful)
 
 // Config configures a fuzz run.
 type Config struct {
+	// Dialect is the adapter of the dialect fuzzed (DialectByKey); nil =
+	// the adapter of Catalog.
+	Dialect  Dialect
 	Catalog  *fixtures.Catalog
-	Factory  Factory
+	Factory  Factory       // nil = Embedded with Faults
 	Duration time.Duration // total time (default 10 s)
 	Seed     uint64        // 0: derived from the clock (and reported)
 	// ShardIndex and ShardTotal split the rounds' seeds between machines
@@ -44,6 +47,10 @@ type Config struct {
 	Faults                 []string      // recorded in replay files
 	Progress               io.Writer     // a progress line, rewritten in place (nil: none)
 	StopAtFirst            bool          // end the run at the first finding
+	// Rounds, when positive, ends the run once every kind has run that many
+	// rounds (Duration stays a ceiling): tests bound the work, not the
+	// time, so a loaded machine does fewer cases slower, not fewer kinds.
+	Rounds int
 }
 
 // Result is what a run did and found.
@@ -61,6 +68,7 @@ type Result struct {
 	RulesTotal int              // generatable rules (the denominator of "rules broken")
 	Findings   []Reported
 	Dropped    []string // actions or kinds no longer fuzzed after a finding
+	Rounds     []uint64 // the rounds' seeds, in order
 }
 
 // Reported is one finding with where its replay file went.
@@ -156,20 +164,39 @@ func check(name string, seed uint64, checks, steps int, shrink time.Duration, pr
 	return tb.failed
 }
 
-// Run fuzzes the target for cfg.Duration: rounds of every property kind,
-// each round one rapid.Check with its own seed (seed, seed+1, …), so the
-// same seed gives the same cases. Failures are shrunk by rapid and written
-// as replay files.
+// Run fuzzes the target for cfg.Duration: rounds of every property kind of
+// the dialect, each round one rapid.Check with its own seed (seed, seed+1,
+// …, or the shard's share of them), so the same seed gives the same cases.
+// Failures are shrunk by rapid and written as replay files. It is the one
+// runner of every dialect (cfg.Dialect; nil = the adapter of cfg.Catalog).
 func Run(cfg Config) (*Result, error) {
+	d := cfg.Dialect
+	if d == nil {
+		if cfg.Catalog == nil {
+			return nil, fmt.Errorf("fuzz: no dialect and no catalog")
+		}
+		d = DialectOf(cfg.Catalog)
+	}
+	if cfg.Factory == nil {
+		cfg.Factory = Embedded{Faults: cfg.Faults, Dialect: d.Key()}
+	}
+	if e, ok := cfg.Factory.(Embedded); ok {
+		// Fresh tenants of one emulator instead of fresh emulators.
+		p := newTenantPool(e)
+		defer p.Close()
+		cfg.Factory = p
+	}
 	if cfg.Duration <= 0 {
 		cfg.Duration = 10 * time.Second
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano()%1_000_000_007) + 1
 	}
-	if len(cfg.Kinds) == 0 {
-		cfg.Kinds = AllKinds
+	kinds, err := kindsOf(d, cfg.Kinds)
+	if err != nil {
+		return nil, err
 	}
+	cfg.Kinds = kinds
 	if cfg.Checks <= 0 {
 		cfg.Checks = 200
 	}
@@ -182,17 +209,17 @@ func Run(cfg Config) (*Result, error) {
 	if cfg.ShrinkTime <= 0 {
 		cfg.ShrinkTime = 4 * time.Second
 	}
-	s := NewSuite(cfg.Catalog)
-	res := &Result{RulesTotal: len(s.ruleByID), Seed: cfg.Seed, Started: time.Now(), Cases: map[string]int64{}, Exercised: map[string]int64{}, Covered: map[string]int64{}}
+	res := &Result{RulesTotal: d.RulesTotal(), Seed: cfg.Seed, Started: time.Now(), Cases: map[string]int64{}, Exercised: map[string]int64{}, Covered: map[string]int64{}}
 	deadline := res.Started.Add(cfg.Duration)
 	actions := map[string][]string{} // kind -> actions still fuzzed (stateless)
-	for _, k := range StatelessKinds {
-		actions[k] = append([]string(nil), s.actions...)
+	for _, k := range cfg.Kinds {
+		actions[k] = d.Actions()
 	}
 	active := map[string]bool{}
 	for _, k := range cfg.Kinds {
 		active[k] = true
 	}
+	rounds := map[string]int{}
 	seed, stride := ShardSeeds(cfg.Seed, cfg.ShardIndex, cfg.ShardTotal)
 	for round := 0; time.Now().Before(deadline); round++ {
 		any := false
@@ -201,28 +228,29 @@ func Run(cfg Config) (*Result, error) {
 				continue
 			}
 			any = true
-			rec := &Recorder{}
+			rec := &Recorder{Exercised: map[string]int64{}}
 			roundSeed := seed
 			seed += stride
+			res.Rounds = append(res.Rounds, roundSeed)
 			start := time.Now()
-			var failed bool
+			if rounds[kind]++; cfg.Rounds > 0 && rounds[kind] >= cfg.Rounds {
+				active[kind] = false // after this one
+			}
+			prop, done, err := d.Round(kind, cfg.Factory, actions[kind], rec)
+			if err != nil {
+				return res, err
+			}
+			checks := cfg.Checks
 			if kind == KindStateful {
-				failed = check(kind, roundSeed, cfg.StatefulChecks, cfg.Steps, cfg.ShrinkTime, s.Stateful(cfg.Factory, rec.exercising(s, kind, "")))
+				checks = cfg.StatefulChecks
+			}
+			failed := check(d.Key()+"-"+kind, roundSeed, checks, cfg.Steps, cfg.ShrinkTime, prop)
+			done()
+			if kind == KindStateful {
 				res.Ops += rec.Cases
 				res.OpsTime += time.Since(start)
 				res.Cases[kind] += int64(cfg.StatefulChecks)
 			} else {
-				t, err := cfg.Factory.New()
-				if err != nil {
-					return res, err
-				}
-				refs, err := s.Setup(t)
-				if err != nil {
-					t.Close()
-					return res, err
-				}
-				failed = check(kind, roundSeed, cfg.Checks, cfg.Steps, cfg.ShrinkTime, s.Stateless(kind, t, refs, actions[kind], rec.exercising(s, kind, "")))
-				t.Close()
 				res.Checked += rec.Cases
 				res.Cases[kind] += rec.Cases
 				res.CheckTime += time.Since(start)
@@ -234,10 +262,14 @@ func Run(cfg Config) (*Result, error) {
 				res.Covered[k] += n
 			}
 			if failed && rec.Last != nil {
-				rep := Reported{Finding: *rec.Last, Kind: kind, Seed: roundSeed, FoundAfter: rec.firstFail.Sub(res.Started),
+				found := *rec.Last
+				if kind == KindStateful && cfg.Factory.Embedded() {
+					found = minimize(d, cfg.Factory, found, cfg.ShrinkTime)
+				}
+				rep := Reported{Finding: found, Kind: kind, Seed: roundSeed, FoundAfter: rec.firstFail.Sub(res.Started),
 					ShrinkSeconds: time.Since(rec.firstFail).Seconds()}
 				if cfg.Out != "" {
-					f := &ReplayFile{Format: ReplayFormat, Dialect: cfg.Catalog.Dialect, Property: rep.Item, Kind: "stateless",
+					f := &ReplayFile{Format: ReplayFormat, Dialect: d.Key(), Property: rep.Item, Kind: "stateless",
 						Seed: roundSeed, Target: cfg.Factory.Describe(), Faults: cfg.Faults, Found: time.Now().UTC(),
 						FoundSeconds: rep.FoundAfter.Seconds(), ShrinkSeconds: rep.ShrinkSeconds, Expectation: rep.Message, Steps: rep.Steps}
 					if kind == KindStateful {
@@ -267,7 +299,7 @@ func Run(cfg Config) (*Result, error) {
 					res.Dropped = append(res.Dropped, kind)
 				}
 			} else if failed {
-				return res, fmt.Errorf("fuzz: %s round failed without a recorded case (a panic in the property?)", kind)
+				return res, fmt.Errorf("fuzz: %s %s round failed without a recorded case (a panic in the property?)", d.Key(), kind)
 			}
 			if cfg.Progress != nil {
 				fmt.Fprintf(cfg.Progress, "\rfuzz: %s  %d cases  %d ops  %d findings   ", time.Since(res.Started).Truncate(time.Second),
@@ -285,6 +317,59 @@ func Run(cfg Config) (*Result, error) {
 	return res, nil
 }
 
+// minimize finishes rapid's shrinking of a failed sequence: it removes
+// steps while a replay on
+// a fresh target still fails the same item, within budget. rapid shrinks a
+// sequence by rerunning whole cases on fresh emulators, which a short
+// shrink time cannot always finish; replaying the recorded steps is
+// cheaper and keeps the case replayable by construction (operations refer
+// to resources by creation index modulo what exists).
+func minimize(d Dialect, fac Factory, f Finding, budget time.Duration) Finding {
+	end := time.Now().Add(budget)
+	fails := func(steps []Step) (*PropError, bool) {
+		pe, err := d.Replay(&ReplayFile{Format: ReplayFormat, Dialect: d.Key(), Kind: "stateful", Steps: steps}, fac)
+		// The same item, at the case's last step (where the sequence that
+		// rapid found ends): a shorter case failing earlier for another
+		// reason is not the same finding.
+		if err != nil || pe == nil || pe.Item != f.Item || pe.Step != len(steps) {
+			return nil, false
+		}
+		return pe, true
+	}
+	steps := append([]Step(nil), f.Steps...)
+	pe, ok := fails(steps)
+	if !ok {
+		return f // does not replay on its own: keep rapid's case
+	}
+	changed := false
+	// Chunks first (halves, quarters, …: a long sequence loses most of its
+	// steps in a few replays), then single steps until none can go.
+	for chunk := len(steps) / 2; chunk >= 1 && time.Now().Before(end); chunk /= 2 {
+		for i := len(steps) - 1 - chunk; i >= 0 && time.Now().Before(end); i -= chunk {
+			try := append(append([]Step(nil), steps[:i]...), steps[i+chunk:]...)
+			if p, ok := fails(try); ok {
+				steps, pe, changed = try, p, true
+			}
+		}
+	}
+	for progress := true; progress && time.Now().Before(end); {
+		progress = false
+		for i := len(steps) - 2; i >= 0 && time.Now().Before(end); i-- {
+			try := append(append([]Step(nil), steps[:i]...), steps[i+1:]...)
+			if p, ok := fails(try); ok {
+				steps, pe, progress, changed = try, p, true, true
+			}
+		}
+	}
+	if !changed {
+		return f
+	}
+	for i := range steps {
+		steps[i].Sent = nil // the requests of the longer case; a replay re-derives them
+	}
+	return Finding{Item: f.Item, Message: pe.Msg, Steps: steps}
+}
+
 func failedAction(r Reported) string {
 	if len(r.Steps) == 1 && r.Steps[0].Action != "" {
 		return r.Steps[0].Action
@@ -300,13 +385,6 @@ func remove(xs []string, x string) []string {
 		}
 	}
 	return out
-}
-
-// exercising makes the recorder count which items its cases check.
-func (r *Recorder) exercising(s *Suite, kind, _ string) *Recorder {
-	r.suite, r.kind = s, kind
-	r.Exercised = map[string]int64{}
-	return r
 }
 
 // ---- report ----
@@ -344,6 +422,34 @@ func Report(res *Result, cat *fixtures.Catalog, target reports.Target, version s
 		} else if n := res.Exercised[it.ID]; n > 0 {
 			ri.Verdict, ri.Specs = reports.Pass, []string{"batchconform fuzz"}
 			ri.Message = fmt.Sprintf("%d generated cases", n)
+		}
+		r.Items = append(r.Items, ri)
+	}
+	// A property a dialect's model checks that its catalog does not list yet
+	// (Alibaba BatchCompute's model/property/… items) still gets its
+	// verdict, labelled, rather than a failure vanishing from the report.
+	extra := map[string]bool{}
+	for id := range res.Exercised {
+		extra[id] = true
+	}
+	for id := range failed {
+		extra[id] = true
+	}
+	for id := range extra {
+		if _, ok := cat.Item(id); ok || !strings.HasPrefix(id, cat.Dialect+"/") {
+			continue
+		}
+		ri := reports.Item{ID: id, Dialect: cat.Dialect, Kind: string(fixtures.KindProperty), Level: string(fixtures.SHOULD),
+			Title: "a property the fuzzer's model checks (not yet an item of the catalog)", Verdict: reports.Pass,
+			Sources: []string{"batchconform fuzz model"}, Specs: []string{"batchconform fuzz"}, Labels: []string{"not-in-catalog"},
+			Message: fmt.Sprintf("%d generated cases", res.Exercised[id])}
+		if f, ok := failed[id]; ok {
+			ri.Verdict, ri.Specs, ri.Message = reports.Fail, []string{"batchconform fuzz: " + f.Kind}, f.Message
+			if f.File != "" {
+				ri.Message += " (replay: " + f.File + ")"
+			}
+			ev, _ := json.Marshal(map[string]any{"steps": f.Steps, "replay": f.File, "seed": f.Seed})
+			ri.Evidence = ev
 		}
 		r.Items = append(r.Items, ri)
 	}

@@ -54,7 +54,6 @@ type model struct {
 	s         *Suite
 	t         *Target
 	rec       *Recorder
-	steps     []Step
 	envs      []*resource
 	jobs      []*resource
 	tmpls     []*resource
@@ -82,6 +81,13 @@ func newModel(s *Suite, t *Target, rec *Recorder) *model {
 		m.tokenPrefix = hex.EncodeToString(b[:]) + "-"
 	}
 	return m
+}
+
+func (m *model) requests() int64 { return m.ops }
+func (m *model) takeSent() []Sent {
+	s := m.sent
+	m.sent = nil
+	return s
 }
 
 func (m *model) fail(detail, f string, a ...any) *PropError {
@@ -528,15 +534,8 @@ func (m *model) moved(j *resource, machine, key, state string) *PropError {
 	if mc.IsTerminal(o.state) && !j.retried {
 		return m.fail("transitions", "%s of %s left terminal state %s for %s", key, j.id, o.state, state)
 	}
-	if !o.lenient && m.t.Hold > 0 && m.now-o.at < m.t.Hold {
-		if !mc.HasTransition(o.state, state) {
-			return m.fail("transitions", "%s of %s moved %s->%s within %v (each state is held %v): not a documented %s transition",
-				key, j.id, o.state, state, m.now-o.at, m.t.Hold, machine)
-		}
-		return nil
-	}
-	if !reachable(mc, o.state, state) {
-		return m.fail("transitions", "%s of %s moved %s->%s: no documented %s path", key, j.id, o.state, state, machine)
+	if why := judgeMove(mc, o.state, state, m.now-o.at, m.t.Hold, o.lenient); why != "" {
+		return m.fail("transitions", "%s of %s %s", key, j.id, why)
 	}
 	return nil
 }
@@ -640,6 +639,14 @@ var (
 // fac), random operation sequences via T.Repeat, the model checked after
 // every operation. rec receives counts and the failing (shrunk) sequence.
 func (s *Suite) Stateful(fac Factory, rec *Recorder) func(*rapid.T) {
+	if s.profile.stateful == nil {
+		return func(rt *rapid.T) { rt.Skip(s.Cat.Dialect + " has no stateful model") }
+	}
+	return s.profile.stateful(s, fac, rec)
+}
+
+// statefulBatch is Tencent Batch's model (see Stateful).
+func (s *Suite) statefulBatch(fac Factory, rec *Recorder) func(*rapid.T) {
 	if rec == nil {
 		rec = &Recorder{}
 	}
@@ -656,29 +663,6 @@ func (s *Suite) Stateful(fac Factory, rec *Recorder) func(*rapid.T) {
 		}
 		defer t.Close()
 		m := newModel(s, t, rec)
-		dead := false
-		run := func(op string, a opArgs) {
-			if dead {
-				return // collect mode: the sequence failed; let it run out
-			}
-			st := newStep(op, "", nil, a)
-			m.steps = append(m.steps, st)
-			rec.cover("op:" + op)
-			before := m.ops
-			m.sent = nil
-			pe := m.apply(st)
-			m.steps[len(m.steps)-1].Sent = m.sent
-			rec.count(m.ops - before)
-			if pe != nil {
-				rec.fail(pe, m.steps)
-				if rec.Collect {
-					dead = true
-					return
-				}
-				rt.Logf("%s", pe.Msg)    // shown with the minimized case
-				rt.Fatalf("%s", pe.Item) // the item only: rapid shrinks while the error stays the same, and details (IDs) vary
-			}
-		}
 		idx := func(rt *rapid.T, n int) int {
 			if n == 0 {
 				rt.Skip("nothing to act on")
@@ -686,36 +670,46 @@ func (s *Suite) Stateful(fac Factory, rec *Recorder) func(*rapid.T) {
 			return rapid.IntRange(0, n-1).Draw(rt, "idx")
 		}
 		name := func(rt *rapid.T) string { return rapid.SampledFrom(names).Draw(rt, "name") }
-		actions := map[string]func(*rapid.T){
-			"create-env": func(rt *rapid.T) {
+		actions := map[string]opDraw{
+			"create-env": func(rt *rapid.T, run func(string, any)) {
 				run("create-env", opArgs{Name: name(rt), Desired: int64(rapid.IntRange(0, 1).Draw(rt, "desired")), Token: rapid.SampledFrom(tokens).Draw(rt, "token")})
 			},
-			"modify-env":   func(rt *rapid.T) { run("modify-env", opArgs{Idx: idx(rt, len(m.envs)), Name: name(rt)}) },
-			"describe-env": func(rt *rapid.T) { run("describe-env", opArgs{Idx: idx(rt, len(m.envs))}) },
-			"delete-env":   func(rt *rapid.T) { run("delete-env", opArgs{Idx: idx(rt, len(m.envs))}) },
-			"submit": func(rt *rapid.T) {
+			"modify-env": func(rt *rapid.T, run func(string, any)) {
+				run("modify-env", opArgs{Idx: idx(rt, len(m.envs)), Name: name(rt)})
+			},
+			"describe-env": func(rt *rapid.T, run func(string, any)) { run("describe-env", opArgs{Idx: idx(rt, len(m.envs))}) },
+			"delete-env":   func(rt *rapid.T, run func(string, any)) { run("delete-env", opArgs{Idx: idx(rt, len(m.envs))}) },
+			"submit": func(rt *rapid.T, run func(string, any)) {
 				cmds := rapid.SliceOfN(rapid.SampledFrom(cmdPool), 1, 2).Draw(rt, "cmds")
 				run("submit", opArgs{Name: name(rt), Cmds: cmds, Inst: rapid.IntRange(1, 2).Draw(rt, "inst"), Token: rapid.SampledFrom(tokens).Draw(rt, "token")})
 			},
-			"describe-job":  func(rt *rapid.T) { run("describe-job", opArgs{Idx: idx(rt, len(m.jobs))}) },
-			"terminate-job": func(rt *rapid.T) { run("terminate-job", opArgs{Idx: idx(rt, len(m.jobs))}) },
-			"retry-job":     func(rt *rapid.T) { run("retry-job", opArgs{Idx: idx(rt, len(m.jobs))}) },
-			"delete-job":    func(rt *rapid.T) { run("delete-job", opArgs{Idx: idx(rt, len(m.jobs))}) },
-			"terminate-instance": func(rt *rapid.T) {
+			"describe-job":  func(rt *rapid.T, run func(string, any)) { run("describe-job", opArgs{Idx: idx(rt, len(m.jobs))}) },
+			"terminate-job": func(rt *rapid.T, run func(string, any)) { run("terminate-job", opArgs{Idx: idx(rt, len(m.jobs))}) },
+			"retry-job":     func(rt *rapid.T, run func(string, any)) { run("retry-job", opArgs{Idx: idx(rt, len(m.jobs))}) },
+			"delete-job":    func(rt *rapid.T, run func(string, any)) { run("delete-job", opArgs{Idx: idx(rt, len(m.jobs))}) },
+			"terminate-instance": func(rt *rapid.T, run func(string, any)) {
 				run("terminate-instance", opArgs{Idx: idx(rt, len(m.jobs)), Task: rapid.IntRange(0, 1).Draw(rt, "task")})
 			},
-			"create-tmpl": func(rt *rapid.T) { run("create-tmpl", opArgs{Name: name(rt)}) },
-			"modify-tmpl": func(rt *rapid.T) { run("modify-tmpl", opArgs{Idx: idx(rt, len(m.tmpls)), Name: name(rt)}) },
-			"delete-tmpl": func(rt *rapid.T) { run("delete-tmpl", opArgs{Idx: idx(rt, len(m.tmpls))}) },
-			"list-jobs":   func(rt *rapid.T) { run("list-jobs", opArgs{Limit: rapid.IntRange(1, 3).Draw(rt, "limit")}) },
-			"list-envs":   func(rt *rapid.T) { run("list-envs", opArgs{Limit: rapid.IntRange(1, 3).Draw(rt, "limit")}) },
-			"list-tmpls":  func(rt *rapid.T) { run("list-tmpls", opArgs{Limit: rapid.IntRange(1, 3).Draw(rt, "limit")}) },
+			"create-tmpl": func(rt *rapid.T, run func(string, any)) { run("create-tmpl", opArgs{Name: name(rt)}) },
+			"modify-tmpl": func(rt *rapid.T, run func(string, any)) {
+				run("modify-tmpl", opArgs{Idx: idx(rt, len(m.tmpls)), Name: name(rt)})
+			},
+			"delete-tmpl": func(rt *rapid.T, run func(string, any)) { run("delete-tmpl", opArgs{Idx: idx(rt, len(m.tmpls))}) },
+			"list-jobs": func(rt *rapid.T, run func(string, any)) {
+				run("list-jobs", opArgs{Limit: rapid.IntRange(1, 3).Draw(rt, "limit")})
+			},
+			"list-envs": func(rt *rapid.T, run func(string, any)) {
+				run("list-envs", opArgs{Limit: rapid.IntRange(1, 3).Draw(rt, "limit")})
+			},
+			"list-tmpls": func(rt *rapid.T, run func(string, any)) {
+				run("list-tmpls", opArgs{Limit: rapid.IntRange(1, 3).Draw(rt, "limit")})
+			},
 		}
 		if t.Advance != nil {
-			actions["advance"] = func(rt *rapid.T) {
+			actions["advance"] = func(rt *rapid.T, run func(string, any)) {
 				run("advance", opArgs{Ms: rapid.SampledFrom([]int64{100, 1000, 10000}).Draw(rt, "ms")})
 			}
 		}
-		rt.Repeat(actions)
+		drive(rt, rec, m, actions, nil)
 	}
 }

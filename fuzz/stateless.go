@@ -35,6 +35,71 @@ type Suite struct {
 	actions      []string
 	// rulesByAction: the generatable rules of each action.
 	rulesByAction map[string][]fixtures.Rule
+	profile       api3Profile
+}
+
+// api3Profile is what differs between the API 3.0 dialects sharing Suite.
+type api3Profile struct {
+	// host is the product's hostname: a request sent with it as Host has
+	// its scope's service checked strictly (the scope-service fault).
+	host string
+	// setup creates the resources valid requests refer to.
+	setup func(*Suite, *Target) (generators.Refs, error)
+	// readBack: create action -> the action that shows what it created.
+	readBack map[string]readBackSpec
+	// isolate: destructive action -> the create action (and its ID field)
+	// that gives a valid case a resource of its own.
+	isolate map[string][2]string
+	// stateful is the model-based property (nil: the dialect has none);
+	// replay re-runs a stateful replay file's steps on t.
+	stateful func(*Suite, Factory, *Recorder) func(*rapid.T)
+	replay   func(*Suite, *Target, []Step) *PropError
+	// validRefusal reports whether a valid request may be refused with
+	// code (nil: one of the action's state/configuration codes).
+	validRefusal func(s *Suite, action, code string) bool
+	// fix adjusts a valid request to the target (nil: none).
+	fix func(t *Target, action string, req map[string]any) map[string]any
+}
+
+type readBackSpec struct {
+	action, field, param string
+	list                 bool
+}
+
+// profiles of the API 3.0 dialects.
+var profiles = map[string]api3Profile{
+	fixtures.DialectTencentBatch: {
+		host:  "batch.tencentcloudapi.com",
+		setup: (*Suite).setupBatch,
+		readBack: map[string]readBackSpec{
+			"SubmitJob":           {"DescribeJobSubmitInfo", "JobId", "JobId", false},
+			"CreateComputeEnv":    {"DescribeComputeEnvCreateInfo", "EnvId", "EnvId", false},
+			"CreateCpmComputeEnv": {"DescribeComputeEnvCreateInfo", "EnvId", "EnvId", false},
+			"CreateTaskTemplate":  {"DescribeTaskTemplates", "TaskTemplateId", "TaskTemplateIds", true},
+		},
+		isolate: map[string][2]string{
+			"DeleteComputeEnv": {"CreateComputeEnv", "EnvId"}, "DeleteJob": {"SubmitJob", "JobId"},
+			"TerminateJob": {"SubmitJob", "JobId"}, "DeleteTaskTemplates": {"CreateTaskTemplate", "TaskTemplateId"},
+		},
+		stateful: (*Suite).statefulBatch,
+		replay: func(s *Suite, t *Target, steps []Step) *PropError {
+			m := newModel(s, t, nil)
+			return replaySteps(steps, m.apply)
+		},
+	},
+	fixtures.DialectOceanus: oceanusProfile,
+}
+
+// replaySteps applies a stateful replay file's steps in order.
+func replaySteps(steps []Step, apply func(Step) *PropError) *PropError {
+	for i, st := range steps {
+		if pe := apply(st); pe != nil {
+			pe.Msg = fmt.Sprintf("step %d (%s): %s", i+1, st.Op, pe.Msg)
+			pe.Step = i + 1
+			return pe
+		}
+	}
+	return nil
 }
 
 // NewSuite derives the properties' tables from the catalog.
@@ -42,7 +107,10 @@ func NewSuite(cat *fixtures.Catalog) *Suite {
 	s := &Suite{Cat: cat, Gen: generators.NewRapid(cat, generators.Refs{}), stateCodes: map[string]map[string]bool{},
 		echoes: map[string]bool{}, secretInputs: map[string][]string{}, ruleByID: map[string]fixtures.Rule{},
 		rulesByAction: map[string][]fixtures.Rule{}, plain: generators.New(cat, generators.Refs{}, nil),
-		gens: map[generators.Refs]*generators.Rapid{}}
+		gens: map[generators.Refs]*generators.Rapid{}, profile: profiles[cat.Dialect]}
+	if s.profile.setup == nil {
+		s.profile = profiles[fixtures.DialectTencentBatch]
+	}
 	// The API 3.0 common codes a state (not a rule) can cause apply to
 	// every action.
 	var commonState []string
@@ -120,6 +188,9 @@ func (s *Suite) ItemModel(detail string) string { return s.item("model", detail)
 type PropError struct {
 	Item string
 	Msg  string
+	// Step is the 1-based step of a replayed sequence that failed (0: not
+	// a replayed sequence).
+	Step int
 }
 
 func (e *PropError) Error() string { return e.Item + ": " + e.Msg }
@@ -157,6 +228,9 @@ func cut(s string) string {
 // the action's documented state/configuration codes.
 func (s *Suite) CheckValid(t *Target, action string, req map[string]any) *PropError {
 	req = s.isolate(t, action, req)
+	if s.profile.fix != nil {
+		req = s.profile.fix(t, action, req)
+	}
 	env, _, err := t.Client.Send(action, req)
 	if err != nil {
 		return &PropError{Item: s.ItemNoServerError(), Msg: err.Error()}
@@ -164,13 +238,13 @@ func (s *Suite) CheckValid(t *Target, action string, req map[string]any) *PropEr
 	if pe := s.checkEnvelope(action, env); pe != nil {
 		return pe
 	}
-	if c := env.Code(); c != "" && !s.stateCodes[action][c] {
+	if c := env.Code(); c != "" && !s.mayRefuseValid(action, c) {
 		return &PropError{Item: s.ItemValid(action), Msg: fmt.Sprintf("a valid %s request was refused with %s: %s", action, c, env.Error.Message)}
 	}
 	// Read a created resource back at once, so a response that breaks the
 	// schema because of what was created fails this (replayable) case, not
 	// a later list case that depends on the round's history.
-	if rb, ok := readBack[action]; ok && env.Code() == "" {
+	if rb, ok := s.profile.readBack[action]; ok && env.Code() == "" {
 		id := str(env, rb.field)
 		var req map[string]any
 		if rb.list {
@@ -190,24 +264,19 @@ func (s *Suite) CheckValid(t *Target, action string, req map[string]any) *PropEr
 	return nil
 }
 
-// readBack: create action -> the action that shows what it created.
-var readBack = map[string]struct {
-	action, field, param string
-	list                 bool
-}{
-	"SubmitJob":           {"DescribeJobSubmitInfo", "JobId", "JobId", false},
-	"CreateComputeEnv":    {"DescribeComputeEnvCreateInfo", "EnvId", "EnvId", false},
-	"CreateCpmComputeEnv": {"DescribeComputeEnvCreateInfo", "EnvId", "EnvId", false},
-	"CreateTaskTemplate":  {"DescribeTaskTemplates", "TaskTemplateId", "TaskTemplateIds", true},
+// mayRefuseValid reports whether a valid request of action may be refused
+// with code.
+func (s *Suite) mayRefuseValid(action, code string) bool {
+	if s.profile.validRefusal != nil {
+		return s.profile.validRefusal(s, action, code)
+	}
+	return s.stateCodes[action][code]
 }
 
 // isolate points a destructive request at a resource of its own, so valid
 // cases do not delete or end the shared references the others use.
 func (s *Suite) isolate(t *Target, action string, req map[string]any) map[string]any {
-	create := map[string][2]string{
-		"DeleteComputeEnv": {"CreateComputeEnv", "EnvId"}, "DeleteJob": {"SubmitJob", "JobId"},
-		"TerminateJob": {"SubmitJob", "JobId"}, "DeleteTaskTemplates": {"CreateTaskTemplate", "TaskTemplateId"},
-	}[action]
+	create := s.profile.isolate[action]
 	if create[0] == "" {
 		return req
 	}
@@ -220,6 +289,8 @@ func (s *Suite) isolate(t *Target, action string, req map[string]any) map[string
 	switch action {
 	case "DeleteTaskTemplates":
 		out["TaskTemplateIds"] = []any{id}
+	case "DeleteJobs":
+		out["JobIds"] = []any{id}
 	default:
 		out[create[1]] = id
 	}
@@ -285,7 +356,7 @@ func (s *Suite) CheckSignature(t *Target, f generators.SigFault, action string, 
 		call.Timestamp = now
 		call.ScopeDate = now.UTC().AddDate(0, 0, f.Days).Format("2006-01-02")
 	case generators.SigScopeService:
-		call.Service, call.Host = f.Service, "batch.tencentcloudapi.com"
+		call.Service, call.Host = f.Service, s.profile.host
 	}
 	env, err := t.Client.Do(call)
 	if err != nil {
@@ -329,9 +400,12 @@ func (s *Suite) CheckSecret(t *Target, action string, req map[string]any, secret
 	return nil
 }
 
-// Setup creates the resources valid requests refer to (an env with running
-// nodes, a job, a template) and returns their references.
-func (s *Suite) Setup(t *Target) (generators.Refs, error) {
+// Setup creates the resources valid requests refer to and returns their
+// references.
+func (s *Suite) Setup(t *Target) (generators.Refs, error) { return s.profile.setup(s, t) }
+
+// setupBatch: an env with running nodes, a job, a template.
+func (s *Suite) setupBatch(t *Target) (generators.Refs, error) {
 	refs := generators.Refs{}
 	g := s.plain
 	env := g.Valid("CreateComputeEnv")

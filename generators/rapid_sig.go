@@ -70,7 +70,13 @@ func (r *Rapid) SignatureFault() *rapid.Generator[SigFault] {
 		case SigScopeDate:
 			f.Days = int(sign) * rapid.SampledFrom([]int{1, 2, 31, 365}).Draw(t, "days")
 		case SigScopeService:
-			f.Service = rapid.SampledFrom([]string{"cvm", "oceanus", "batchx", "Batch", "tke"}).Draw(t, "service")
+			// Wrong for the catalog's product: another product's service,
+			// a near miss, a wrong case.
+			wrong := []string{"cvm", "oceanus", "batchx", "Batch", "tke"}
+			if r.Cat.Dialect == fixtures.DialectOceanus {
+				wrong = []string{"cvm", "batch", "oceanusx", "Oceanus", "tke"}
+			}
+			f.Service = rapid.SampledFrom(wrong).Draw(t, "service")
 		}
 		return f
 	})

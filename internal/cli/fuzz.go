@@ -10,30 +10,45 @@ import (
 	"time"
 
 	"github.com/batchconform/batchconform/emulator"
-	"github.com/batchconform/batchconform/fixtures"
-	"github.com/batchconform/batchconform/fixtures/alibatch"
-	catalog "github.com/batchconform/batchconform/fixtures/tencentbatch"
 	"github.com/batchconform/batchconform/fuzz"
 	"github.com/batchconform/batchconform/redact"
 	"github.com/batchconform/batchconform/reports"
 	"github.com/batchconform/batchconform/specs/harness"
 )
 
-// fuzzDialect is the dialect the fuzzer implements.
+// fuzzDialect is the dialect fuzzed when --dialect is all (the default):
+// a fuzz run explores one dialect for its whole duration (run one per
+// dialect, or shards, for more).
 const fuzzDialect = "tencent-batch"
 
-// fuzzTarget resolves the target flags to a fuzz factory: a fresh embedded
-// emulator per case (simulated executor, manual clock) without --endpoint,
-// else the endpoint through the harness's rate-limited transport.
-func fuzzTarget(s harness.Settings) (fuzz.Factory, *fuzz.Endpoint, reports.Target, error) {
-	if s.Dialect != "all" && s.Dialect != fuzzDialect {
-		return nil, nil, reports.Target{}, fmt.Errorf("the fuzzer implements %s only, not %s", fuzzDialect, s.Dialect)
+// fuzzDialectOf resolves --dialect for fuzz and replay: a dialect key or
+// its alias (tencent-oceanus), all = fuzzDialect.
+func fuzzDialectOf(s *harness.Settings) (fuzz.Dialect, error) {
+	key := s.Dialect
+	if key == "all" || key == "" {
+		key = fuzzDialect
 	}
-	tc := s.For(fuzzDialect)
-	rt := reports.Target{Endpoints: map[string]string{}, Dialects: []string{fuzzDialect}, Live: s.Live}
+	return fuzz.DialectByKey(key)
+}
+
+// canonicalDialect turns the alias tencent-oceanus into the pinned key, so
+// the harness's settings accept it.
+func canonicalDialect(s *harness.Settings) {
+	if d := fuzz.CanonicalDialect(s.Dialect); d != "" {
+		s.Dialect = d
+	}
+}
+
+// fuzzTarget resolves the target flags to a fuzz factory for a dialect: a
+// fresh embedded emulator per case (simulated executor, manual clock)
+// without --endpoint, else the endpoint through the harness's rate-limited
+// transport (its signed API 3.0 and ACS clients).
+func fuzzTarget(s harness.Settings, dialect string) (fuzz.Factory, *fuzz.Endpoint, reports.Target, error) {
+	tc := s.For(dialect)
+	rt := reports.Target{Endpoints: map[string]string{}, Dialects: []string{dialect}, Live: s.Live}
 	if tc.Endpoint == "" {
-		rt.Endpoints[fuzzDialect], rt.Embedded = "embedded", true
-		return fuzz.Embedded{Faults: s.Faults}, nil, rt, nil
+		rt.Endpoints[dialect], rt.Embedded = "embedded", true
+		return fuzz.Embedded{Faults: s.Faults, Dialect: dialect}, nil, rt, nil
 	}
 	url := strings.TrimSuffix(tc.Endpoint, "/")
 	host := strings.TrimPrefix(strings.TrimPrefix(url, "http://"), "https://")
@@ -41,11 +56,11 @@ func fuzzTarget(s harness.Settings) (fuzz.Factory, *fuzz.Endpoint, reports.Targe
 	if strings.HasPrefix(url, "https://") {
 		scheme = "https"
 	}
-	t := &harness.Target{Dialect: fuzzDialect, URL: url, Host: host, Scheme: scheme, SecretID: tc.SecretID, SecretKey: tc.SecretKey,
+	t := &harness.Target{Dialect: dialect, URL: url, Host: host, Scheme: scheme, SecretID: tc.SecretID, SecretKey: tc.SecretKey,
 		Region: tc.Region, Zone: tc.Zone, Live: s.Live, RateLimit: s.RateLimit(tc.Endpoint), RequestTimeout: s.RequestTimeout,
 		MaxResources: s.MaxResources, RunPrefix: "bcfuzz"}
 	redact.Value(tc.SecretKey)
-	rt.Endpoints[fuzzDialect] = tc.Endpoint
+	rt.Endpoints[dialect] = tc.Endpoint
 	ep := fuzz.NewEndpoint(t)
 	return ep, ep, rt, nil
 }
@@ -57,7 +72,7 @@ func cmdFuzz(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 30*time.Second, "how long to fuzz")
 	seed := fs.Uint64("seed", 0, "seed (0 = from the clock; printed, and the same seed gives the same cases)")
 	out := fs.String("out", "batchconform-fuzz", "output directory: report.json and replay files")
-	kinds := fs.String("kinds", strings.Join(fuzz.AllKinds, ","), "properties to fuzz: "+strings.Join(fuzz.AllKinds, ","))
+	kinds := fs.String("kinds", "", "properties to fuzz (default: every kind the dialect has): "+strings.Join(fuzz.AllKinds, ","))
 	steps := fs.Int("steps", 30, "average operations per stateful sequence")
 	checks := fs.Int("checks", 0, "stateless cases per round (default 200)")
 	shrink := fs.Duration("shrink-time", 4*time.Second, "time rapid may spend shrinking each failure")
@@ -65,7 +80,14 @@ func cmdFuzz(args []string, stdout, stderr io.Writer) int {
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
+	canonicalDialect(&s)
 	if err := s.ApplyEnv(fs); err != nil {
+		fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
+		return ExitUsage
+	}
+	canonicalDialect(&s)
+	d, err := fuzzDialectOf(&s)
+	if err != nil {
 		fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
 		return ExitUsage
 	}
@@ -87,109 +109,53 @@ func cmdFuzz(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	var ks []string
-	for _, k := range strings.Split(*kinds, ",") {
-		k = strings.TrimSpace(k)
-		ok := false
-		for _, a := range fuzz.AllKinds {
-			ok = ok || a == k
+	if strings.TrimSpace(*kinds) != "" {
+		has := map[string]bool{}
+		for _, k := range d.Kinds() {
+			has[k] = true
 		}
-		if !ok {
-			fmt.Fprintf(stderr, "batchconform fuzz: unknown property kind %q (want %s)\n", k, strings.Join(fuzz.AllKinds, ","))
-			return ExitUsage
+		for _, k := range strings.Split(*kinds, ",") {
+			k = strings.TrimSpace(k)
+			if !has[k] {
+				fmt.Fprintf(stderr, "batchconform fuzz: %s has no property kind %q (want %s)\n", d.Key(), k, strings.Join(d.Kinds(), ","))
+				return ExitUsage
+			}
+			ks = append(ks, k)
 		}
-		ks = append(ks, k)
+	} else {
+		ks = d.Kinds()
 	}
-	if s.Dialect == fixtures.DialectAlibaba {
-		return fuzzACS(s, ks, *duration, *seed, *out, *checks, *shrink, stdout, stderr)
-	}
-	fac, ep, rt, err := fuzzTarget(s)
+	fac, ep, rt, err := fuzzTarget(s, d.Key())
 	if err != nil {
 		fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
 		return ExitUsage
 	}
 	if s.DryRun {
-		fmt.Fprintf(stdout, "fuzz (dry run): would fuzz %s for %v with properties %s; nothing sent\n", fac.Describe(), *duration, strings.Join(ks, ","))
+		fmt.Fprintf(stdout, "fuzz (dry run): would fuzz %s (%s) for %v with properties %s; nothing sent\n", fac.Describe(), d.Key(), *duration, strings.Join(ks, ","))
 		return ExitOK
 	}
 	var progress io.Writer
 	if !noColor() {
 		progress = stderr
 	}
-	cfg := fuzz.Config{Catalog: catalog.Catalog(), Factory: fac, Duration: *duration, Seed: *seed, Out: *out, Kinds: ks,
+	cfg := fuzz.Config{Dialect: d, Catalog: d.Catalog(), Factory: fac, Duration: *duration, Seed: *seed, Out: *out, Kinds: ks,
 		Steps: *steps, Checks: *checks, Faults: s.Faults, Progress: progress, ShrinkTime: *shrink,
 		ShardIndex: shardIndex, ShardTotal: shardTotal}
-	fmt.Fprintf(stdout, "fuzz: target %s, %v, properties %s\n", fac.Describe(), *duration, strings.Join(ks, ","))
+	fmt.Fprintf(stdout, "fuzz: %s, target %s, %v, properties %s\n", d.Key(), fac.Describe(), *duration, strings.Join(ks, ","))
 	res, runErr := fuzz.Run(cfg)
 	if ep != nil {
-		if left := ep.Client().Cleanup(2 * time.Minute); len(left) > 0 {
+		if left := ep.Cleanup(2 * time.Minute); len(left) > 0 {
 			fmt.Fprintf(stderr, "batchconform fuzz: %d resources could not be deleted: %v\n", len(left), left)
 		}
 	}
 	if res != nil {
 		fuzz.Summary(stdout, res)
-		rep := fuzz.Report(res, catalog.Catalog(), rt, emulator.Version)
+		rep := fuzz.Report(res, d.Catalog(), rt, emulator.Version)
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
 			return ExitFailure
 		}
 		path := filepath.Join(*out, "report.json")
-		if err := reports.WriteJSON(rep, path); err != nil {
-			fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
-			return ExitFailure
-		}
-		fmt.Fprintf(stdout, "report: %s (%d passed, %d failed, %d not covered)\n", path, rep.Summary.Passed, rep.Summary.Failed, rep.Summary.NotCovered)
-	}
-	if runErr != nil {
-		fmt.Fprintf(stderr, "batchconform fuzz: %v\n", runErr)
-		return ExitFailure
-	}
-	if res.Failed() {
-		return ExitFailure
-	}
-	return ExitOK
-}
-
-// fuzzACS runs the ACS (Alibaba BatchCompute) fuzzer: stateless properties
-// against fresh embedded emulators. The kinds it has are taken from the
-// requested ones (the stateful model and secret placements are API 3.0's).
-func fuzzACS(s harness.Settings, kinds []string, duration time.Duration, seed uint64, out string, checks int, shrink time.Duration, stdout, stderr io.Writer) int {
-	if s.For(fixtures.DialectAlibaba).Endpoint != "" {
-		fmt.Fprintln(stderr, "batchconform fuzz: the alibaba-batchcompute fuzzer runs against the embedded emulator only (no --endpoint yet)")
-		return ExitUsage
-	}
-	var ks []string
-	for _, k := range kinds {
-		for _, a := range fuzz.ACSKinds {
-			if a == k {
-				ks = append(ks, k)
-			}
-		}
-	}
-	if len(ks) == 0 {
-		fmt.Fprintf(stderr, "batchconform fuzz: alibaba-batchcompute has the properties %s\n", strings.Join(fuzz.ACSKinds, ","))
-		return ExitUsage
-	}
-	if s.DryRun {
-		fmt.Fprintf(stdout, "fuzz (dry run): would fuzz alibaba-batchcompute (embedded) for %v with properties %s; nothing sent\n", duration, strings.Join(ks, ","))
-		return ExitOK
-	}
-	var progress io.Writer
-	if !noColor() {
-		progress = stderr
-	}
-	cat := alibatch.Catalog()
-	fmt.Fprintf(stdout, "fuzz: target embedded (alibaba-batchcompute), %v, properties %s\n", duration, strings.Join(ks, ","))
-	res, runErr := fuzz.RunACS(fuzz.ACSConfig{Catalog: cat, Duration: duration, Seed: seed, Out: out, Kinds: ks, Checks: checks,
-		ShrinkTime: shrink, Faults: s.Faults, Progress: progress})
-	if res != nil {
-		fuzz.Summary(stdout, res)
-		rt := reports.Target{Endpoints: map[string]string{fixtures.DialectAlibaba: "embedded"}, Dialects: []string{fixtures.DialectAlibaba}, Embedded: true}
-		rep := fuzz.Report(res, cat, rt, emulator.Version)
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
-			return ExitFailure
-		}
-		path := filepath.Join(out, "report.json")
 		if err := reports.WriteJSON(rep, path); err != nil {
 			fmt.Fprintf(stderr, "batchconform fuzz: %v\n", err)
 			return ExitFailure

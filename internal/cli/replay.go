@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/batchconform/batchconform/fixtures"
-	"github.com/batchconform/batchconform/fixtures/alibatch"
-	catalog "github.com/batchconform/batchconform/fixtures/tencentbatch"
 	"github.com/batchconform/batchconform/fuzz"
 	"github.com/batchconform/batchconform/specs/harness"
 )
@@ -35,6 +32,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: batchconform replay FILE [target flags]")
 		return ExitUsage
 	}
+	canonicalDialect(&s)
 	if err := s.ApplyEnv(fs); err != nil {
 		fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
 		return ExitUsage
@@ -44,21 +42,12 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
 		return ExitUsage
 	}
-	if f.Dialect == fixtures.DialectAlibaba {
-		fmt.Fprintf(stdout, "replay: %s (%s, %d step(s)) against a fresh embedded emulator\n  expectation that failed: %s\n", f.Property, f.Kind, len(f.Steps), f.Expectation)
-		pe, err := fuzz.ReplayACS(alibatch.Catalog(), f, s.Faults)
-		if err != nil {
-			fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
-			return ExitFailure
-		}
-		if pe != nil {
-			fmt.Fprintf(stdout, "STILL FAILS: %s\n", pe.Error())
-			return ExitFailure
-		}
-		fmt.Fprintln(stdout, "passes: every expectation of the case holds now")
-		return ExitOK
+	d, err := fuzz.DialectByKey(f.Dialect)
+	if err != nil {
+		fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
+		return ExitUsage
 	}
-	fac, ep, _, err := fuzzTarget(s)
+	fac, ep, _, err := fuzzTarget(s, d.Key())
 	if err != nil {
 		fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
 		return ExitUsage
@@ -67,9 +56,9 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "replay: the case was found with --fault %s; this replay runs without faults\n", strings.Join(f.Faults, " --fault "))
 	}
 	fmt.Fprintf(stdout, "replay: %s (%s, %d step(s)) against %s\n  expectation that failed: %s\n", f.Property, f.Kind, len(f.Steps), fac.Describe(), f.Expectation)
-	pe, err := fuzz.NewSuite(catalog.Catalog()).Replay(f, fac)
+	pe, err := d.Replay(f, fac)
 	if ep != nil {
-		ep.Client().Cleanup(time.Minute)
+		ep.Cleanup(time.Minute)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "batchconform replay: %v\n", err)
