@@ -173,7 +173,9 @@ func TestServeHostile(t *testing.T) {
 	}
 	var srv *hostile.Server
 	var err error
-	if strings.HasPrefix(name, "slow-") {
+	if strings.HasPrefix(name, "garbage-") {
+		srv, err = hostile.StartGarbage(name)
+	} else if strings.HasPrefix(name, "slow-") {
 		d, perr := time.ParseDuration(strings.TrimPrefix(name, "slow-"))
 		if perr != nil {
 			t.Fatal(perr)

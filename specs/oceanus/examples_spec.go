@@ -191,6 +191,9 @@ func waitClusterRunning(t *harness.Target, w *world, req map[string]any) {
 		if len(harness.List(r, "ClusterSet")) == 0 {
 			return ""
 		}
-		return fmt.Sprint(harness.Num(r, "ClusterSet.0.Status"))
+		s := fmt.Sprint(harness.Num(r, "ClusterSet.0.Status"))
+		t.ObserveState("cluster "+id, s)
+		t.RequireMoving()
+		return s
 	}).WithTimeout(time.Minute).WithPolling(t.PollInterval()*5).Should(Equal("2"), "cluster %s runs before it is changed again", id)
 }
