@@ -7,7 +7,6 @@ package oceanus
 // them.
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -58,12 +57,11 @@ func runningCluster(t *harness.Target) string {
 	GinkgoHelper()
 	var id string
 	find := func() string {
-		env := raw(t, "DescribeClusters", map[string]any{"Limit": 100})
-		var set []map[string]any
-		_ = json.Unmarshal(env.Response["ClusterSet"], &set)
-		for _, c := range set {
+		// A ClusterSet that is missing or not a list of objects fails here
+		// at once: waiting on would not mend it.
+		for _, c := range harness.Objects(ok(t, "DescribeClusters", map[string]any{"Limit": 100}), "ClusterSet") {
 			if fmt.Sprint(c["Status"]) == "2" && fmt.Sprint(c["Type"]) == "2" {
-				id, _ = c["ClusterId"].(string)
+				id = harness.NonEmpty(c, "ClusterId")
 				return id
 			}
 		}
