@@ -9,6 +9,7 @@ package oceanus
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -67,9 +68,36 @@ func runningCluster(t *harness.Target) string {
 		}
 		return ""
 	}
-	Eventually(find).WithTimeout(30 * time.Second).WithPolling(t.PollInterval() * 5).ShouldNot(BeEmpty())
+	// A target that had no running cluster after a whole wait will not
+	// have one for the next spec either: every later item that needs one
+	// fails at once with the same message instead of waiting again (a
+	// target whose clusters never leave their first state cost 30 s per
+	// spec otherwise).
+	key := t.URL + " " + t.SecretID
+	noClusterMu.Lock()
+	msg, known := noCluster[key]
+	noClusterMu.Unlock()
+	if known {
+		Fail(msg)
+	}
+	var failure string
+	g := NewGomega(func(message string, _ ...int) { failure = message })
+	if !g.Eventually(find).WithTimeout(30 * time.Second).WithPolling(t.PollInterval() * 5).ShouldNot(BeEmpty()) {
+		msg := "the target has no running dedicated cluster (Type 2, Status 2) after 30 s of DescribeClusters: " + failure
+		noClusterMu.Lock()
+		noCluster[key] = msg
+		noClusterMu.Unlock()
+		Fail(msg)
+	}
 	return id
 }
+
+var (
+	noClusterMu sync.Mutex
+	// noCluster: target (URL and SecretId) -> why no running cluster was
+	// found.
+	noCluster = map[string]string{}
+)
 
 // substitute points the request's resource references at the world's,
 // wherever they appear (by member name).
