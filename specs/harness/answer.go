@@ -12,6 +12,7 @@ package harness
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -20,6 +21,10 @@ import (
 
 	"github.com/batchconform/batchconform/redact"
 )
+
+// errMissing marks a Lookup error for a member that is not there (its
+// text is empty: the wrapped error says it).
+var errMissing = errors.New("")
 
 // answerExcerpt is how much of an answer a failure message quotes.
 const answerExcerpt = 300
@@ -41,7 +46,7 @@ func Lookup(answer any, path string) (any, error) {
 		case map[string]any:
 			v, ok := x[seg]
 			if !ok {
-				return nil, answerErr(answer, path, "it is missing (%s has no member %s)", at, seg)
+				return nil, fmt.Errorf("%w%w", errMissing, answerErr(answer, path, "it is missing (%s has no member %s)", at, seg))
 			}
 			cur = v
 		case []any:
@@ -156,6 +161,17 @@ func Objects(answer any, path string) []map[string]any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// ObjectsOpt is Objects for a list that may be absent: a missing or null
+// member is an empty list (the Tencent SDK drops empty lists when it
+// re-encodes an answer), one of another type still fails.
+func ObjectsOpt(answer any, path string) []map[string]any {
+	ginkgo.GinkgoHelper()
+	if v, err := Lookup(answer, path); errors.Is(err, errMissing) || err == nil && v == nil {
+		return nil
+	}
+	return Objects(answer, path)
 }
 
 // DecodeAnswer decodes a JSON object body for the accessors above, failing

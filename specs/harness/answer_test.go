@@ -2,6 +2,7 @@ package harness
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -62,5 +63,23 @@ func TestDescribeJSON(t *testing.T) {
 		if got := describeJSON(x); got != want {
 			t.Errorf("describeJSON(%s) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// A missing member is told apart from a mistyped one (ObjectsOpt reads the
+// first as an empty list).
+func TestLookupMissingIsMarked(t *testing.T) {
+	ans := map[string]any{"Set": "not a list", "Null": nil}
+	if _, err := Lookup(ans, "Absent"); !errors.Is(err, errMissing) {
+		t.Errorf("a missing member: %v is not marked missing", err)
+	}
+	if _, err := Lookup(ans, "Set.0"); err == nil || errors.Is(err, errMissing) {
+		t.Errorf("a mistyped member: %v is marked missing", err)
+	}
+	if got := ObjectsOpt(ans, "Absent"); got != nil {
+		t.Errorf("ObjectsOpt of a missing member = %v", got)
+	}
+	if got := ObjectsOpt(ans, "Null"); got != nil {
+		t.Errorf("ObjectsOpt of a null member = %v", got)
 	}
 }

@@ -243,7 +243,7 @@ func keys(m map[string]string) []string {
 func tenantJob(t *harness.Target) string {
 	GinkgoHelper()
 	r := ok(t, "DescribeJobs", map[string]any{"Limit": 1})
-	if set := harness.List(r, "JobSet"); len(set) > 0 {
+	if set := harness.ObjectsOpt(r, "JobSet"); len(set) > 0 {
 		return harness.NonEmpty(r, "JobSet.0.JobId")
 	}
 	return harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": "tenant-job", "JobType": 1, "ClusterType": 1}), "JobId")

@@ -188,7 +188,7 @@ func waitClusterRunning(t *harness.Target, w *world, req map[string]any) {
 	id, _ := req["ClusterId"].(string)
 	Eventually(func() string {
 		r := ok(t, "DescribeClusters", map[string]any{"ClusterIds": []string{id}})
-		if len(harness.List(r, "ClusterSet")) == 0 {
+		if len(harness.ObjectsOpt(r, "ClusterSet")) == 0 {
 			return ""
 		}
 		s := fmt.Sprint(harness.Num(r, "ClusterSet.0.Status"))

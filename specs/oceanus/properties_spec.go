@@ -156,7 +156,7 @@ var _ = Describe("Oceanus fuzz properties (short fixed-seed pass)", Ordered, Con
 				all := ok(tt, "DescribeJobs", map[string]any{"Limit": 100})
 				Expect(all["TotalCount"]).To(BeNumerically("==", len(jobs)), "step %d: TotalCount", step)
 				harness.Check(propID("model", "transitions"))
-				for _, jm := range harness.Objects(all, "JobSet") {
+				for _, jm := range harness.ObjectsOpt(all, "JobSet") {
 					jid, s := harness.Str(jm, "JobId"), fmt.Sprint(harness.Num(jm, "Status"))
 					prev, known := jobs[jid]
 					Expect(known).To(BeTrue(), "step %d: job %s is listed but was never created or was deleted", step, jid)

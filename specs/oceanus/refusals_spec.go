@@ -48,7 +48,7 @@ func cosLoc(t *harness.Target, path string) map[string]any {
 func stoppedCluster(t *harness.Target) string {
 	GinkgoHelper()
 	r := ok(t, "DescribeClusters", map[string]any{"Limit": 100})
-	for _, cm := range harness.Objects(r, "ClusterSet") {
+	for _, cm := range harness.ObjectsOpt(r, "ClusterSet") {
 		if fmt.Sprint(cm["Status"]) != "2" && fmt.Sprint(cm["Type"]) == "2" {
 			return harness.NonEmpty(cm, "ClusterId")
 		}

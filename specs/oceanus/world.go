@@ -60,7 +60,7 @@ func runningCluster(t *harness.Target) string {
 	find := func() string {
 		// A ClusterSet that is missing or not a list of objects fails here
 		// at once: waiting on would not mend it.
-		for _, c := range harness.Objects(ok(t, "DescribeClusters", map[string]any{"Limit": 100}), "ClusterSet") {
+		for _, c := range harness.ObjectsOpt(ok(t, "DescribeClusters", map[string]any{"Limit": 100}), "ClusterSet") {
 			if fmt.Sprint(c["Status"]) == "2" && fmt.Sprint(c["Type"]) == "2" {
 				id = harness.NonEmpty(c, "ClusterId")
 				return id
