@@ -51,6 +51,11 @@ func runPreflights(ts map[string]*Target) {
 		ds = append(ds, d)
 	}
 	sort.Strings(ds)
+	// The dialects' preflights run side by side: against an endpoint that
+	// hangs, each waits out two request timeouts, and one after another
+	// three dialects would take most of the 2 minutes issue 11 allows a
+	// whole run. Each writes only its own target and its dialect's breaker.
+	var wg sync.WaitGroup
 	for _, d := range ds {
 		t := ts[d]
 		preflightMu.Lock()
@@ -59,13 +64,18 @@ func runPreflights(ts map[string]*Target) {
 		if f == nil || t.Embedded {
 			continue
 		}
-		for _, v := range f(t) {
-			t.Violate(v.Precondition, v.Message)
-		}
-		if tr := t.Violations(); len(tr) > 0 {
-			t.Tripped = tr
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, v := range f(t) {
+				t.Violate(v.Precondition, v.Message)
+			}
+			if tr := t.Violations(); len(tr) > 0 {
+				t.Tripped = tr
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 // stallTimeout resolves the states-move window.
