@@ -311,9 +311,7 @@ func runLabOnce(t *harness.Target, w *world, l *stLab) []string {
 		}
 		b := generators.CloneMap(w.bodies["CreateJob"])
 		b["Name"] = t.Name("lab-"+tag, 64)
-		for _, task := range b["DAG"].(map[string]any)["Tasks"].(map[string]any) {
-			task.(map[string]any)["Parameters"].(map[string]any)["Command"].(map[string]any)["CommandLine"] = command
-		}
+		setCommand(b, command)
 		r := callJSON(t, "CreateJob", nil, nil, b)
 		if r.Status != 201 {
 			fail("%s: CreateJob: %d %s", tag, r.Status, r.Body)

@@ -157,13 +157,21 @@ func (w *world) newJob(tag, command string) string {
 	b := generators.CloneMap(w.bodies["CreateJob"])
 	b["Name"] = w.t.Name(tag, 64)
 	if command != "" {
-		for _, task := range b["DAG"].(map[string]any)["Tasks"].(map[string]any) {
-			task.(map[string]any)["Parameters"].(map[string]any)["Command"].(map[string]any)["CommandLine"] = command
-		}
+		setCommand(b, command)
 	}
 	r := callJSON(w.t, "CreateJob", nil, nil, b)
 	expectOK(r, "CreateJob", nil)
 	id := idOf(r)
 	DeferCleanup(func() { w.deleteJob(id) })
 	return id
+}
+
+// setCommand sets every task's command line in a CreateJob body of the
+// generators (read through the checked accessors, like an answer).
+func setCommand(b map[string]any, command string) {
+	GinkgoHelper()
+	tasks := harness.Obj(b, "DAG.Tasks")
+	for name := range tasks {
+		harness.Obj(tasks, name+".Parameters.Command")["CommandLine"] = command
+	}
 }
