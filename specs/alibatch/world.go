@@ -82,6 +82,11 @@ func (w *world) deleteJob(id string) {
 		return
 	}
 	Eventually(func() int {
+		// A job that never leaves its state is what keeps a job from being
+		// deleted: its state feeds the states-move breaker, which ends the
+		// wait once it trips.
+		harness.StopIfStalled(w.t)
+		jobState(w.t, id)
 		return callJSON(w.t, "DeleteJob", p, nil, nil).Status
 	}).WithTimeout(30 * time.Second).WithPolling(w.t.PollInterval()).Should(Or(Equal(204), Equal(404)))
 }
