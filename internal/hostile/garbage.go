@@ -71,9 +71,16 @@ func StartGarbage(name string) (*Server, error) {
 		// The preflight's list call is told apart by its body: keep a copy
 		// for isPreflight.
 		if r.Body != nil {
-			b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			// Whole (the protocol specs send bodies past the documented
+			// limit), so the forwarded length is the received one.
+			b, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 			r.Body.Close()
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
 			r.Body = io.NopCloser(bytes.NewReader(b))
+			r.ContentLength = int64(len(b))
 			r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, b))
 		}
 		rp.ServeHTTP(w, r)

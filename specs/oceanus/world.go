@@ -60,11 +60,23 @@ func runningCluster(t *harness.Target) string {
 	find := func() string {
 		// A ClusterSet that is missing or not a list of objects fails here
 		// at once: waiting on would not mend it.
+		changing := false
 		for _, c := range harness.ObjectsOpt(ok(t, "DescribeClusters", map[string]any{"Limit": 100}), "ClusterSet") {
-			if fmt.Sprint(c["Status"]) == "2" && fmt.Sprint(c["Type"]) == "2" {
+			if fmt.Sprint(c["Type"]) != "2" {
+				continue
+			}
+			switch fmt.Sprint(c["Status"]) {
+			case "2":
 				id = harness.NonEmpty(c, "ClusterId")
 				return id
+			case "3":
+				changing = true
 			}
+		}
+		if !changing {
+			// Only a cluster being changed (status 3) can become running
+			// by waiting.
+			StopTrying("no dedicated cluster is running (Status 2) or being changed (Status 3)").Now()
 		}
 		return ""
 	}
