@@ -55,7 +55,7 @@ latency-check:
 # each run must end within 2 minutes with exit 1; prints server -> time ->
 # exit code. `make test` runs a bounded part of it.
 hostile:
-	BATCHCONFORM_HOSTILE=all $(GO) test -count=1 -timeout 60m -v -run 'TestHostileEndpoints|TestSlowButCorrectServer' ./internal/cli
+	BATCHCONFORM_HOSTILE=all $(GO) test -count=1 -timeout 60m -v -run 'TestHostileEndpoints|TestGarbageAnswersNoPanic|TestSlowButCorrectServer' ./internal/cli
 
 # Throughput as ratios measured in one run: each *VsBare benchmark alternates
 # bursts to the emulator and to a bare net/http handler answering the same

@@ -9,6 +9,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -24,8 +25,12 @@ import (
 // hostileBound is the issue's bound on a whole run.
 const hostileBound = 2 * time.Minute
 
-// hostileQuick are the servers of the bounded test: each fails fast.
-var hostileQuick = []string{"refused", "reset", "html-500", "truncated-json", "wrong-envelope", "success-for-everything"}
+// hostileQuick are the servers of the bounded test, one per way the
+// preflight and the breaker recognise a broken target: never reachable,
+// reset mid-answer, not the dialect's envelope, success for an action that
+// does not exist. (truncated-json and wrong-envelope take html-500's path;
+// `make hostile` runs them all.) Each run takes every dialect.
+var hostileQuick = []string{"refused", "reset", "html-500", "success-for-everything"}
 
 // hostileSelection keeps the bounded test cheap: one spec container of each
 // kind that sends requests of every sort (creates, polls, raw protocol).
@@ -92,13 +97,11 @@ func TestHostileEndpoints(t *testing.T) {
 			}
 			defer srv.Close()
 			out := t.TempDir()
+			// Every dialect (the default --dialect all): each has a
+			// preflight and joins the circuit breaker.
 			args := []string{"run", "--endpoint", srv.URL, "--out", out}
 			if filter != "" {
-				// The bounded test judges the dialect that has joined the
-				// circuit breaker and its preflight (Tencent Batch); `make
-				// hostile` runs every dialect (Alibaba's and Oceanus' specs
-				// still report some garbage answers as panics there).
-				args = append(args, "--label-filter", filter, "--dialect", "tencent-batch")
+				args = append(args, "--label-filter", filter)
 			}
 			env := []string{"BATCHCONFORM_SECRET_ID=" + srv.SecretID, "BATCHCONFORM_SECRET_KEY=" + srv.SecretKey}
 			// Killed at twice the bound, so an overrun is measured, not hung.
@@ -112,20 +115,85 @@ func TestHostileEndpoints(t *testing.T) {
 			if r.wall > hostileBound {
 				t.Errorf("the run took %s, more than %s", r.wall.Round(time.Second), hostileBound)
 			}
-			for _, bad := range []string{"panic:", "goroutine ", "[PANICKED]"} {
-				if strings.Contains(r.stdout+r.stderr, bad) {
-					t.Errorf("output contains %q: %s", bad, tail(r.stdout+r.stderr, 3000))
-				}
-			}
-			if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
-				t.Errorf("no report written: %v", err)
-			}
-			if !strings.Contains(r.stdout, " failed") || strings.Contains(r.stdout, " 0 failed, ") {
-				t.Errorf("no failures reported:\n%s", tail(r.stdout, 2000))
-			}
+			expectNoPanic(t, r, out)
 		})
 	}
 	t.Logf("server -> time -> exit code:\n%s", strings.Join(table, "\n"))
+}
+
+// expectNoPanic checks a finished run's output and report: no panic, no
+// "Test Panicked" verdict, a report written, failures reported.
+func expectNoPanic(t *testing.T, r cliRun, out string) {
+	t.Helper()
+	for _, bad := range []string{"panic:", "goroutine ", "[PANICKED]"} {
+		if strings.Contains(r.stdout+r.stderr, bad) {
+			t.Errorf("output contains %q: %s", bad, tail(r.stdout+r.stderr, 3000))
+		}
+	}
+	rep, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Errorf("no report written: %v", err)
+	} else if i := bytes.Index(rep, []byte("Panicked")); i >= 0 {
+		t.Errorf("report.json records a panic: …%s…", rep[max(0, i-300):min(len(rep), i+200)])
+	}
+	if !strings.Contains(r.stdout, " failed") || strings.Contains(r.stdout, " 0 failed, ") {
+		t.Errorf("no failures reported:\n%s", tail(r.stdout, 2000))
+	}
+}
+
+// garbageDialects are the dialects whose whole suite the garbage test runs.
+// Tencent Batch is not among them yet: its suite against a garbage server
+// keeps sending (41,066 requests in 123 s for its action and protocol
+// specs alone) and needs the same treatment first.
+var garbageDialects = []string{"alibaba-batchcompute", "oceanus"}
+
+// A dialect's whole suite against the garbage servers (the emulator's
+// answers with their members dropped or of the wrong type, the preflights
+// answered truthfully so every spec body meets the garbage): the run ends
+// with exit 1 within the bound, and no spec panics — a missing or mistyped
+// member is a failing check that names it (specs/harness/answer.go).
+func TestGarbageAnswersNoPanic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("whole runs against garbage servers")
+	}
+	// `make test` meets the mistyped server (every member there, each of
+	// the wrong type: the deeper one); `make hostile` both.
+	names := []string{"garbage-mistyped"}
+	if os.Getenv("BATCHCONFORM_HOSTILE") != "" {
+		names = hostile.GarbageNames()
+	}
+	for _, name := range names {
+		for _, d := range garbageDialects {
+			t.Run(name+"/"+d, func(t *testing.T) { garbageRun(t, name, d) })
+		}
+	}
+}
+
+func garbageRun(t *testing.T, name, dialect string) {
+	t.Helper()
+	srv, err := hostile.StartGarbage(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	out := t.TempDir()
+	env := []string{"BATCHCONFORM_SECRET_ID=" + srv.SecretID, "BATCHCONFORM_SECRET_KEY=" + srv.SecretKey}
+	r := runCLI(t, 2*hostileBound, env, "run", "--endpoint", srv.URL, "--dialect", dialect, "--out", out)
+	t.Logf("%-18s %7.1fs  exit %d  %d requests received", name, r.wall.Seconds(), r.code, srv.Requests.Load())
+	if r.code != 1 {
+		t.Errorf("exit code %d, want 1\nstdout tail: %s\nstderr tail: %s", r.code, tail(r.stdout, 3000), tail(r.stderr, 2000))
+	}
+	if r.wall > hostileBound {
+		t.Errorf("the run took %s, more than %s", r.wall.Round(time.Second), hostileBound)
+	}
+	expectNoPanic(t, r, out)
+	// The garbage was met (and judged) by the specs, not only
+	// the preflight.
+	failed := failedByDialect(t, filepath.Join(out, "report.json"))
+	if failed[dialect] == 0 {
+		t.Errorf("no failed item of %s in the report (failed per dialect: %v)", dialect, failed)
+	}
+	t.Logf("failed items of %s: %d", dialect, failed[dialect])
 }
 
 // slowSelection: specs that send a few requests each, cheap at 3 s per
@@ -133,6 +201,10 @@ func TestHostileEndpoints(t *testing.T) {
 // minutes at that latency).
 var slowSelection = []string{
 	"tencent-batch/envelope/protocol/error-http-200",
+	"oceanus/envelope/protocol/error-http-200",
+	// Alibaba's protocol container prepares a cluster, an image and a job
+	// first (a dozen requests: about 40 s at this latency).
+	"alibaba-batchcompute/auth/protocol/acs-HMAC-SHA1",
 }
 
 // A slow but correct server (the emulator behind 3 s of latency) passes a
@@ -173,7 +245,9 @@ func TestServeHostile(t *testing.T) {
 	}
 	var srv *hostile.Server
 	var err error
-	if strings.HasPrefix(name, "slow-") {
+	if strings.HasPrefix(name, "garbage-") {
+		srv, err = hostile.StartGarbage(name)
+	} else if strings.HasPrefix(name, "slow-") {
 		d, perr := time.ParseDuration(strings.TrimPrefix(name, "slow-"))
 		if perr != nil {
 			t.Fatal(perr)
@@ -188,4 +262,26 @@ func TestServeHostile(t *testing.T) {
 	defer srv.Close()
 	fmt.Printf("hostile %s listening on %s (SecretId %s, SecretKey %s)\n", name, srv.URL, srv.SecretID, srv.SecretKey)
 	select {}
+}
+
+// failedByDialect counts a report's failed items per dialect.
+func failedByDialect(t *testing.T, path string) map[string]int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read report: %v", err)
+	}
+	var rep struct {
+		Items []struct{ Dialect, Verdict string }
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	out := map[string]int{}
+	for _, it := range rep.Items {
+		if it.Verdict == "fail" {
+			out[it.Dialect]++
+		}
+	}
+	return out
 }

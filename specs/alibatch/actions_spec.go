@@ -100,9 +100,7 @@ var _ = Describe("Alibaba BatchCompute operations", Ordered, ContinueOnFailure, 
 			jobBody = generators.CloneMap(w.bodies["CreateJob"])
 			jobBody["Name"] = t.Name("ops-job", 64)
 			// A long command keeps the job stoppable for the later steps.
-			for _, task := range jobBody["DAG"].(map[string]any)["Tasks"].(map[string]any) {
-				task.(map[string]any)["Parameters"].(map[string]any)["Command"].(map[string]any)["CommandLine"] = "sleep 30"
-			}
+			setCommand(jobBody, "sleep 30")
 			r := callJSON(t, "CreateJob", nil, nil, jobBody)
 			jobID = idOf(r)
 			return r

@@ -151,5 +151,7 @@ func idOf(r *acs.Response) string {
 // or the timeout passes.
 func poll(t *harness.Target, timeout time.Duration, what string, f func() bool) {
 	GinkgoHelper()
-	Eventually(f).WithTimeout(timeout).WithPolling(t.PollInterval()).Should(BeTrue(), what)
+	// A target recognised as one whose resources never move (or one that
+	// stopped answering) ends the wait with the breaker's one message.
+	Eventually(func() bool { harness.StopIfStalled(t); return f() }).WithTimeout(timeout).WithPolling(t.PollInterval()).Should(BeTrue(), what)
 }

@@ -85,7 +85,7 @@ var _ = Describe("Alibaba BatchCompute errors", Ordered, ContinueOnFailure, func
 		case e.Code == "InvalidResource.NotFound" && e.Action == "CreateJob":
 			harness.It(e.ID, harness.Items(e.ID), func() {
 				b := generators.CloneMap(w.bodies["CreateJob"])
-				b["DAG"].(map[string]any)["Tasks"].(map[string]any)["A"].(map[string]any)["ClusterId"] = "cls-bc0404ghost"
+				harness.Obj(b, "DAG.Tasks.A")["ClusterId"] = "cls-bc0404ghost"
 				harness.Check(e.ID)
 				expectError(callJSON(t, "CreateJob", nil, nil, b), ec.Status, e.Code, ec.Message)
 			})

@@ -35,6 +35,9 @@ type stLab struct {
 	states map[string]map[string]bool // machine -> states seen
 	moves  map[string]map[string]int  // machine -> "FROM->TO" -> count
 	trail  map[string][]string        // entity key -> states in order (evidence)
+	// onSee feeds every observation to the states-move breaker
+	// (harness/breaker.go).
+	onSee func(key, state string)
 }
 
 // newSTLab: hold is the emulator's documented minimum (five polling
@@ -49,9 +52,12 @@ func (l *stLab) see(machine, entity, state string, lookStart time.Time) {
 	if state == "" {
 		return
 	}
+	key := machine + " " + entity
+	if l.onSee != nil {
+		l.onSee(key, state)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	key := machine + " " + entity
 	if l.states[machine] == nil {
 		l.states[machine] = map[string]bool{}
 		l.moves[machine] = map[string]int{}
@@ -227,13 +233,18 @@ func (l *stLab) observeCluster(t *harness.Target, clusterID string) (known func(
 	return known, func() { close(done); wg.Wait() }
 }
 
-// watch polls until done returns true or the timeout passes.
+// watch polls until done returns true or the timeout passes, or the target
+// is recognised as one whose resources never move (the breaker's message is
+// the error then: waiting on would prove nothing more).
 func watch(t *harness.Target, timeout time.Duration, observe func(), done func() bool) error {
 	end := time.Now().Add(timeout)
 	for time.Now().Before(end) {
 		observe()
 		if done() {
 			return nil
+		}
+		if err := t.Stalled(); err != nil {
+			return err
 		}
 		time.Sleep(t.PollInterval())
 	}
@@ -248,6 +259,7 @@ func runLab(t *harness.Target, w *world) (*stLab, []string) {
 	// The emulator's documented hold (engine Timing.Hold, 120 ms: six
 	// polling intervals of 20 ms) is the longest gap that cannot miss a state.
 	l := newSTLab(6 * t.PollInterval())
+	l.onSee = t.ObserveState
 	var errs []string
 	// On a loaded machine a look may take longer than the hold, and a move
 	// seen across it proves no transition: the scenarios run again (at most
@@ -256,6 +268,11 @@ func runLab(t *harness.Target, w *world) (*stLab, []string) {
 	for round := 0; round < 5; round++ {
 		errs = runLabOnce(t, w, l)
 		if len(errs) == 0 && l.missing() == 0 {
+			break
+		}
+		if err := t.Stalled(); err != nil {
+			// Another round would wait on resources that never move.
+			errs = append(errs, err.Error())
 			break
 		}
 	}
@@ -289,11 +306,12 @@ func runLabOnce(t *harness.Target, w *world, l *stLab) []string {
 		mu.Unlock()
 	}
 	job := func(tag, command string, fn func(id string)) {
+		if t.Stalled() != nil {
+			return // the round's caller reports the breaker's message once
+		}
 		b := generators.CloneMap(w.bodies["CreateJob"])
 		b["Name"] = t.Name("lab-"+tag, 64)
-		for _, task := range b["DAG"].(map[string]any)["Tasks"].(map[string]any) {
-			task.(map[string]any)["Parameters"].(map[string]any)["Command"].(map[string]any)["CommandLine"] = command
-		}
+		setCommand(b, command)
 		r := callJSON(t, "CreateJob", nil, nil, b)
 		if r.Status != 201 {
 			fail("%s: CreateJob: %d %s", tag, r.Status, r.Body)
@@ -320,7 +338,7 @@ func runLabOnce(t *harness.Target, w *world, l *stLab) []string {
 	step := func(tag, id string, timeout time.Duration, states ...string) bool {
 		err := watch(t, timeout, observe(id), until(id, states...))
 		if last := l.lastOf("job", id); err != nil || !contains(states, last) {
-			fail("%s: job %s never reached %v (last %q)", tag, id, states, last)
+			fail("%s: job %s never reached %v (last %q): %v", tag, id, states, last, err)
 			return false
 		}
 		return true
@@ -368,6 +386,9 @@ func runLabOnce(t *harness.Target, w *world, l *stLab) []string {
 		}
 	})
 	func() {
+		if t.Stalled() != nil {
+			return
+		}
 		cid := w.newCluster("lab-cluster", 1)
 		known, stop := l.observeCluster(t, cid)
 		defer stop()

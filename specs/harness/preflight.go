@@ -11,8 +11,10 @@ package harness
 // server in seconds instead of hours.
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -49,6 +51,11 @@ func runPreflights(ts map[string]*Target) {
 		ds = append(ds, d)
 	}
 	sort.Strings(ds)
+	// The dialects' preflights run side by side: against an endpoint that
+	// hangs, each waits out two request timeouts, and one after another
+	// three dialects would take most of the 2 minutes issue 11 allows a
+	// whole run. Each writes only its own target and its dialect's breaker.
+	var wg sync.WaitGroup
 	for _, d := range ds {
 		t := ts[d]
 		preflightMu.Lock()
@@ -57,13 +64,18 @@ func runPreflights(ts map[string]*Target) {
 		if f == nil || t.Embedded {
 			continue
 		}
-		for _, v := range f(t) {
-			t.Violate(v.Precondition, v.Message)
-		}
-		if tr := t.Violations(); len(tr) > 0 {
-			t.Tripped = tr
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, v := range f(t) {
+				t.Violate(v.Precondition, v.Message)
+			}
+			if tr := t.Violations(); len(tr) > 0 {
+				t.Tripped = tr
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 // stallTimeout resolves the states-move window.
@@ -83,4 +95,64 @@ func Snippet(b []byte, n int) string {
 		return fmt.Sprintf("%q…", b[:n])
 	}
 	return fmt.Sprintf("%q", b)
+}
+
+// PreflightNoSuchAction is an action no version of any API has.
+const PreflightNoSuchAction = "BatchconformNoSuchAction"
+
+// API3Preflight is the preflight of an API 3.0 product (the two Tencent
+// dialects share it): an action that does not exist must be refused in the
+// API 3.0 envelope, and listAction with listBody — a plain, read-only list
+// call — must answer with the documented list member and count member.
+// AuthFailure codes are charged to the credentials, the rest to the dialect.
+// Both requests create nothing and cost nothing on a live account.
+func API3Preflight(version, service, listAction, listBody, listMember, countMember string) Preflight {
+	return func(t *Target) []Violation {
+		var out []Violation
+		dialect := func(format string, a ...any) {
+			out = append(out, Violation{Precondition: PreDialect, Message: fmt.Sprintf(format, a...)})
+		}
+		creds := func(e *Envelope) bool {
+			if strings.HasPrefix(e.Code(), "AuthFailure") {
+				out = append(out, Violation{Precondition: PreCredentials,
+					Message: fmt.Sprintf("the target refuses the run's credentials (%s: %s); check --secret-id/--secret-key", e.Code(), e.Error.Message)})
+				return true
+			}
+			return false
+		}
+		// A transport error here feeds the reachability breaker (two in a
+		// row trip it); the second question is then the second attempt.
+		if env, err := t.Raw(RawRequest{Action: PreflightNoSuchAction, Version: version, Service: service}); err == nil {
+			switch {
+			case env.DecodeErr != nil:
+				dialect("the answer to an action that does not exist is not an API 3.0 envelope: %v (HTTP %d, body %s)", env.DecodeErr, env.Status, Snippet(env.Body, 120))
+				return out
+			case env.Error == nil:
+				dialect("it answered success to %s, an action that does not exist: it does not validate requests, so no verdict from it would mean anything", PreflightNoSuchAction)
+				return out
+			case creds(env):
+				return out
+			}
+		}
+		env, err := t.Raw(RawRequest{Action: listAction, Version: version, Service: service, Body: []byte(listBody)})
+		if err != nil {
+			return out
+		}
+		switch {
+		case env.DecodeErr != nil:
+			dialect("the answer to %s is not an API 3.0 envelope: %v (HTTP %d, body %s)", listAction, env.DecodeErr, env.Status, Snippet(env.Body, 120))
+		case creds(env):
+		case env.Error != nil:
+			dialect("%s with no filter was refused: %s: %s", listAction, env.Error.Code, env.Error.Message)
+		default:
+			var set []json.RawMessage
+			var total json.Number
+			if err := json.Unmarshal(env.Response[listMember], &set); err != nil || env.Response[listMember] == nil {
+				dialect("%s answered without its documented %s array (body %s)", listAction, listMember, Snippet(env.Body, 120))
+			} else if err := json.Unmarshal(env.Response[countMember], &total); err != nil || env.Response[countMember] == nil {
+				dialect("%s answered without its documented %s (body %s)", listAction, countMember, Snippet(env.Body, 120))
+			}
+		}
+		return out
+	}
 }

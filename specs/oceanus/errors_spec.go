@@ -243,8 +243,8 @@ func keys(m map[string]string) []string {
 func tenantJob(t *harness.Target) string {
 	GinkgoHelper()
 	r := ok(t, "DescribeJobs", map[string]any{"Limit": 1})
-	if set, _ := r["JobSet"].([]any); len(set) > 0 {
-		return set[0].(map[string]any)["JobId"].(string)
+	if set := harness.ObjectsOpt(r, "JobSet"); len(set) > 0 {
+		return harness.NonEmpty(r, "JobSet.0.JobId")
 	}
-	return ok(t, "CreateJob", map[string]any{"Name": "tenant-job", "JobType": 1, "ClusterType": 1})["JobId"].(string)
+	return harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": "tenant-job", "JobType": 1, "ClusterType": 1}), "JobId")
 }

@@ -188,10 +188,12 @@ func waitClusterRunning(t *harness.Target, w *world, req map[string]any) {
 	id, _ := req["ClusterId"].(string)
 	Eventually(func() string {
 		r := ok(t, "DescribeClusters", map[string]any{"ClusterIds": []string{id}})
-		set, _ := r["ClusterSet"].([]any)
-		if len(set) == 0 {
+		if len(harness.ObjectsOpt(r, "ClusterSet")) == 0 {
 			return ""
 		}
-		return fmt.Sprint(set[0].(map[string]any)["Status"])
+		s := fmt.Sprint(harness.Num(r, "ClusterSet.0.Status"))
+		t.ObserveState("cluster "+id, s)
+		t.RequireMoving()
+		return s
 	}).WithTimeout(time.Minute).WithPolling(t.PollInterval()*5).Should(Equal("2"), "cluster %s runs before it is changed again", id)
 }

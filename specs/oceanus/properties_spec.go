@@ -156,10 +156,8 @@ var _ = Describe("Oceanus fuzz properties (short fixed-seed pass)", Ordered, Con
 				all := ok(tt, "DescribeJobs", map[string]any{"Limit": 100})
 				Expect(all["TotalCount"]).To(BeNumerically("==", len(jobs)), "step %d: TotalCount", step)
 				harness.Check(propID("model", "transitions"))
-				set, _ := all["JobSet"].([]any)
-				for _, j := range set {
-					jm := j.(map[string]any)
-					jid, s := jm["JobId"].(string), fmt.Sprint(jm["Status"])
+				for _, jm := range harness.ObjectsOpt(all, "JobSet") {
+					jid, s := harness.Str(jm, "JobId"), fmt.Sprint(harness.Num(jm, "Status"))
 					prev, known := jobs[jid]
 					Expect(known).To(BeTrue(), "step %d: job %s is listed but was never created or was deleted", step, jid)
 					Expect(reachable(prev, s)).To(BeTrue(), "step %d: job %s moved %s -> %s: no documented path", step, jid, prev, s)

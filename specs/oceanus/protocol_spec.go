@@ -41,7 +41,7 @@ var _ = api3proto.Specs(api3proto.Product{
 	},
 	StateRefusal: func(t *harness.Target) (*harness.Envelope, string) {
 		GinkgoHelper()
-		job := ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-busy", 49), "JobType": 1, "ClusterType": 1})["JobId"].(string)
+		job := harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-busy", 49), "JobType": 1, "ClusterType": 1}), "JobId")
 		DeferCleanup(deleteJob, t, job)
 		ok(t, "CreateJobConfig", map[string]any{"JobId": job})
 		Expect(runJob(t, job, 1, 0).Code()).To(BeEmpty())
@@ -63,8 +63,8 @@ var _ = Describe("Oceanus protocol", func() {
 		harness.Check(prID("envelope", "time-format"))
 		re := regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`)
 		for _, k := range []string{"CreateTime", "UpdateTime"} {
-			Expect(set[0][k]).To(BeAssignableToTypeOf(""), "%s is a string: %s", k, env.Body)
-			Expect(re.MatchString(set[0][k].(string))).To(BeTrue(), "%s %q is YYYY-MM-DD hh:mm:ss", k, set[0][k])
+			v := harness.Str(set[0], k)
+			Expect(re.MatchString(v)).To(BeTrue(), "%s %q is YYYY-MM-DD hh:mm:ss", k, v)
 		}
 		for _, k := range []string{"StartTime", "StopTime"} {
 			if v, ok := set[0][k].(string); ok {
@@ -84,8 +84,8 @@ var _ = Describe("Oceanus protocol", func() {
 			for off := 0; off < 5; off += 2 {
 				r := ok(t, "DescribeJobs", map[string]any{"Offset": off, "Limit": 2})
 				Expect(r["TotalCount"]).To(BeNumerically("==", 5), "TotalCount counts every job")
-				for _, j := range r["JobSet"].([]any) {
-					jid := j.(map[string]any)["JobId"].(string)
+				for _, j := range harness.Objects(r, "JobSet") {
+					jid := harness.Str(j, "JobId")
 					Expect(seen[jid]).To(BeFalse(), "job %s on two pages", jid)
 					seen[jid] = true
 				}
@@ -96,7 +96,7 @@ var _ = Describe("Oceanus protocol", func() {
 	harness.It("counts config versions: 1, 2, …; DescribeJobConfigs pages them; LatestJobConfigVersion follows",
 		harness.Items(prID("CreateJobConfig", "versions-counted"), prID("DescribeJobConfigs", "paging")), func() {
 			t := harness.T(Dialect)
-			job := ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-versions", 49), "JobType": 1, "ClusterType": 1})["JobId"].(string)
+			job := harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-versions", 49), "JobType": 1, "ClusterType": 1}), "JobId")
 			DeferCleanup(deleteJob, t, job)
 			harness.Check(prID("CreateJobConfig", "versions-counted"))
 			for v := 1; v <= 3; v++ {
@@ -110,8 +110,8 @@ var _ = Describe("Oceanus protocol", func() {
 			for off := 0; off < 3; off += 2 {
 				r := ok(t, "DescribeJobConfigs", map[string]any{"JobId": job, "Offset": off, "Limit": 2})
 				Expect(r["TotalCount"]).To(BeNumerically("==", 3))
-				for _, c := range r["JobConfigSet"].([]any) {
-					all[c.(map[string]any)["Version"].(float64)] = true
+				for _, c := range harness.Objects(r, "JobConfigSet") {
+					all[harness.Num(c, "Version")] = true
 				}
 			}
 			Expect(all).To(HaveLen(3), "the pages cover every version")
@@ -119,7 +119,7 @@ var _ = Describe("Oceanus protocol", func() {
 
 	harness.It("creates a job in status 1 with CuMem 4 by default", harness.Items(prID("CreateJob", "defaults")), func() {
 		t := harness.T(Dialect)
-		job := ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-defaults", 49), "JobType": 1, "ClusterType": 1})["JobId"].(string)
+		job := harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-defaults", 49), "JobType": 1, "ClusterType": 1}), "JobId")
 		DeferCleanup(deleteJob, t, job)
 		harness.Check(prID("CreateJob", "defaults"))
 		s, j := jobStatus(t, job)
@@ -145,7 +145,7 @@ var _ = Describe("Oceanus protocol", func() {
 		harness.Items(prID("limit", "job-configs-100"), errID("CreateJobConfig", "LimitExceeded.JobConfig")), func() {
 			t := harness.T(Dialect)
 			t.RequireEmulator()
-			job := ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-100", 49), "JobType": 1, "ClusterType": 1})["JobId"].(string)
+			job := harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": t.Name("pr-100", 49), "JobType": 1, "ClusterType": 1}), "JobId")
 			DeferCleanup(deleteJob, t, job)
 			for i := 0; i < 100; i++ {
 				Expect(raw(t, "CreateJobConfig", map[string]any{"JobId": job}).Code()).To(BeEmpty(), "config %d", i+1)

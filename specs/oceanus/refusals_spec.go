@@ -30,14 +30,14 @@ func mkJob(t *harness.Target, name string, jobType int) string {
 	if jobType == 2 {
 		req["ClusterType"], req["ClusterId"] = 2, runningCluster(t)
 	}
-	return ok(t, "CreateJob", req)["JobId"].(string)
+	return harness.NonEmpty(ok(t, "CreateJob", req), "JobId")
 }
 
 func mkResource(t *harness.Target, name string) string {
 	GinkgoHelper()
 	req := map[string]any{"ResourceType": 1, "Name": name + ".jar", "ResourceLoc": cosLoc(t, "/r/"+name+".jar")}
 	stageCOS(t, req)
-	return ok(t, "CreateResource", req)["ResourceId"].(string)
+	return harness.NonEmpty(ok(t, "CreateResource", req), "ResourceId")
 }
 
 func cosLoc(t *harness.Target, path string) map[string]any {
@@ -48,11 +48,9 @@ func cosLoc(t *harness.Target, path string) map[string]any {
 func stoppedCluster(t *harness.Target) string {
 	GinkgoHelper()
 	r := ok(t, "DescribeClusters", map[string]any{"Limit": 100})
-	set, _ := r["ClusterSet"].([]any)
-	for _, c := range set {
-		cm := c.(map[string]any)
+	for _, cm := range harness.ObjectsOpt(r, "ClusterSet") {
 		if fmt.Sprint(cm["Status"]) != "2" && fmt.Sprint(cm["Type"]) == "2" {
-			return cm["ClusterId"].(string)
+			return harness.NonEmpty(cm, "ClusterId")
 		}
 	}
 	Fail("the tenant has no dedicated cluster that is not running (the emulator seeds one)")
@@ -135,13 +133,13 @@ var scenarios = []scenario{
 	}},
 	{"ModifyWorkSpace", "InvalidParameter.DuplicatedSpaceName", func(t *harness.Target) *harness.Envelope {
 		ok(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": "alpha"})
-		b := ok(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": "beta"})["WorkSpaceId"].(string)
+		b := harness.NonEmpty(ok(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": "beta"}), "WorkSpaceId")
 		return raw(t, "ModifyWorkSpace", map[string]any{"WorkSpaceId": b, "WorkSpaceName": "alpha"})
 	}},
 	{"ModifyFolder", "InvalidParameter.DuplicatedFolderName", func(t *harness.Target) *harness.Envelope {
 		space := defaultWorkSpace(t)
 		ok(t, "CreateFolder", map[string]any{"FolderName": "alpha", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space})
-		b := ok(t, "CreateFolder", map[string]any{"FolderName": "beta", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space})["FolderId"].(string)
+		b := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": "beta", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
 		return raw(t, "ModifyFolder", map[string]any{"SourceFolderId": b, "FolderName": "alpha", "FolderType": 0, "WorkSpaceId": space})
 	}},
 	{"CreateResource", "ResourceUnavailable.ResourceLocNotExists", func(t *harness.Target) *harness.Envelope {
@@ -236,7 +234,7 @@ var scenarios = []scenario{
 		cl := runningCluster(t)
 		var descs []any
 		for i, par := range []int{6, 3} {
-			job := ok(t, "CreateJob", map[string]any{"Name": fmt.Sprintf("cu%d", i), "JobType": 1, "ClusterType": 2, "ClusterId": cl})["JobId"].(string)
+			job := harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": fmt.Sprintf("cu%d", i), "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
 			ok(t, "CreateJobConfig", map[string]any{"JobId": job, "DefaultParallelism": par})
 			descs = append(descs, map[string]any{"JobId": job, "RunType": 1})
 		}
@@ -378,10 +376,10 @@ var _ = Describe("Oceanus refusals a client provokes", func() {
 			t = t.NewTenantJSON(map[string]any{})
 		}
 		space := defaultWorkSpace(t)
-		withJob := ok(t, "CreateFolder", map[string]any{"FolderName": "holds-a-job", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space})["FolderId"].(string)
+		withJob := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": "holds-a-job", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
 		// SDK v1.0.162's CreateJob has no FolderId: a raw signed request carries it.
 		Expect(raw(t, "CreateJob", map[string]any{"Name": "in-folder", "JobType": 1, "ClusterType": 1, "FolderId": withJob}).Code()).To(BeEmpty(), "CreateJob in a folder")
-		parent := ok(t, "CreateFolder", map[string]any{"FolderName": "holds-a-folder", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space})["FolderId"].(string)
+		parent := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": "holds-a-folder", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
 		ok(t, "CreateFolder", map[string]any{"FolderName": "child", "ParentId": parent, "FolderType": 0, "WorkSpaceId": space})
 		for _, f := range []string{withJob, parent} {
 			env := raw(t, "DeleteFolders", map[string]any{"FolderIds": []string{f}, "FolderType": 0, "WorkSpaceId": space})

@@ -102,7 +102,7 @@ var _ = Describe("Oceanus job status machine", Ordered, ContinueOnFailure, func(
 			expectCode(runJob(t, job, 1, 0), errID("RunJobs", "ResourceNotFound.JobConfig"), "ResourceNotFound.JobConfig",
 				"a job without any config cannot run")
 			cfg := ok(t, "CreateJobConfig", map[string]any{"JobId": job, "DefaultParallelism": 1})
-			ver = int64(cfg["Version"].(float64))
+			ver = harness.Int(cfg, "Version")
 			expectPath(t, observe(t, job, "1", "2"), "1", "2")
 			expectCode(stopJob(t, job, 1), errID("StopJobs", "ResourceUnavailable.NoRunningJobInstancesFoundForJobId"),
 				"ResourceUnavailable.NoRunningJobInstancesFoundForJobId", "a job that never ran has no instance to stop")
@@ -150,7 +150,7 @@ var _ = Describe("Oceanus job status machine", Ordered, ContinueOnFailure, func(
 			Expect(stopJob(t, job, 1).Code()).To(BeEmpty(), "stop before switching configs")
 			observe(t, job, "4", "5")
 			cfg := ok(t, "CreateJobConfig", map[string]any{"JobId": job, "ProgramArgs": `{"Marker":"batchconform:fail"}`, "DefaultParallelism": 1})
-			failing := int64(cfg["Version"].(float64))
+			failing := harness.Int(cfg, "Version")
 			Expect(runJob(t, job, 1, failing).Code()).To(BeEmpty(), "run the failing config")
 			expectPath(t, observe(t, job, "5", "-1"), "5", "3", "4", "-1")
 			Expect(runJob(t, job, 1, ver).Code()).To(BeEmpty(), "run a failed job again with the good config")

@@ -53,7 +53,13 @@ func jobStatus(t *harness.Target, jobID string) (string, map[string]any) {
 	var set []map[string]any
 	_ = json.Unmarshal(env.Response["JobSet"], &set)
 	Expect(set).To(HaveLen(1), "DescribeJobs by one JobId returns that job: %s", env.Body)
-	return fmt.Sprint(set[0]["Status"]), set[0]
+	s := fmt.Sprint(set[0]["Status"])
+	// Every status read feeds the states-move breaker (harness/breaker.go),
+	// and once it tripped every wait on a status ends here with its one
+	// message instead of waiting out its own timeout.
+	t.ObserveState("job "+jobID, s)
+	t.RequireMoving()
+	return s, set[0]
 }
 
 // defaultWorkSpace returns the SerialId of the tenant's first workspace

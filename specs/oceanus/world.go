@@ -7,9 +7,9 @@ package oceanus
 // them.
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -58,20 +58,58 @@ func runningCluster(t *harness.Target) string {
 	GinkgoHelper()
 	var id string
 	find := func() string {
-		env := raw(t, "DescribeClusters", map[string]any{"Limit": 100})
-		var set []map[string]any
-		_ = json.Unmarshal(env.Response["ClusterSet"], &set)
-		for _, c := range set {
-			if fmt.Sprint(c["Status"]) == "2" && fmt.Sprint(c["Type"]) == "2" {
-				id, _ = c["ClusterId"].(string)
-				return id
+		// A ClusterSet that is missing or not a list of objects fails here
+		// at once: waiting on would not mend it.
+		changing := false
+		for _, c := range harness.ObjectsOpt(ok(t, "DescribeClusters", map[string]any{"Limit": 100}), "ClusterSet") {
+			if fmt.Sprint(c["Type"]) != "2" {
+				continue
 			}
+			switch fmt.Sprint(c["Status"]) {
+			case "2":
+				id = harness.NonEmpty(c, "ClusterId")
+				return id
+			case "3":
+				changing = true
+			}
+		}
+		if !changing {
+			// Only a cluster being changed (status 3) can become running
+			// by waiting.
+			StopTrying("no dedicated cluster is running (Status 2) or being changed (Status 3)").Now()
 		}
 		return ""
 	}
-	Eventually(find).WithTimeout(30 * time.Second).WithPolling(t.PollInterval() * 5).ShouldNot(BeEmpty())
+	// A target that had no running cluster after a whole wait will not
+	// have one for the next spec either: every later item that needs one
+	// fails at once with the same message instead of waiting again (a
+	// target whose clusters never leave their first state cost 30 s per
+	// spec otherwise).
+	key := t.URL + " " + t.SecretID
+	noClusterMu.Lock()
+	msg, known := noCluster[key]
+	noClusterMu.Unlock()
+	if known {
+		Fail(msg)
+	}
+	var failure string
+	g := NewGomega(func(message string, _ ...int) { failure = message })
+	if !g.Eventually(find).WithTimeout(30 * time.Second).WithPolling(t.PollInterval() * 5).ShouldNot(BeEmpty()) {
+		msg := "the target has no running dedicated cluster (Type 2, Status 2) after 30 s of DescribeClusters: " + failure
+		noClusterMu.Lock()
+		noCluster[key] = msg
+		noClusterMu.Unlock()
+		Fail(msg)
+	}
 	return id
 }
+
+var (
+	noClusterMu sync.Mutex
+	// noCluster: target (URL and SecretId) -> why no running cluster was
+	// found.
+	noCluster = map[string]string{}
+)
 
 // substitute points the request's resource references at the world's,
 // wherever they appear (by member name).
