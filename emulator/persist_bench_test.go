@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/batchconform/batchconform/emulator"
 )
@@ -22,4 +23,21 @@ func BenchmarkStateDir(b *testing.B) {
 	}
 	b.Run("DescribeJobs", func(b *testing.B) { runParallel(b, bc, "DescribeJobs", `{"Limit":20}`, noError) })
 	b.Run("SubmitJob", func(b *testing.B) { runParallel(b, bc, "SubmitJob", submitBody, noError) })
+}
+
+// runParallel measures action under b.RunParallel and reports req/s.
+func runParallel(b *testing.B, bc benchClient, action, body string, check func([]byte) bool) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			out := bc.do(b, action, body)
+			if check != nil && !check(out) {
+				b.Errorf("%s: unexpected response %s", action, out)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }

@@ -506,6 +506,15 @@ func (l *changeLog) add(c Change, keep int) {
 	}
 }
 
+// last is the newest entry (nil when empty).
+func (l *changeLog) last() *Change {
+	if k := len(l.chunks); k > 0 && len(l.chunks[k-1]) > 0 {
+		ch := l.chunks[k-1]
+		return &ch[len(ch)-1]
+	}
+	return nil
+}
+
 // each calls fn for the last keep entries, oldest first.
 func (l *changeLog) each(keep int, fn func(*Change)) {
 	skip := max(l.n-keep, 0)
@@ -524,7 +533,9 @@ func (l *changeLog) each(keep int, fn func(*Change)) {
 // nodeChange records a node's state change with its environment.
 func (e *Engine) nodeChange(t time.Time, en *env, n *node, from, to string) {
 	e.change(t, en.tenant, "node", n.id, "", nil, from, to)
-	e.changes[len(e.changes)-1].Env = en.id
+	if c := e.changes.last(); c != nil {
+		c.Env = en.id
+	}
 }
 
 // fire records name for every subscription to it in subs.
