@@ -413,6 +413,15 @@ func (w *aliWorld) Changes() []Change {
 	for _, k := range ks {
 		now, live := w.view[k]
 		was, existed := w.last[k]
+		if !live && existed && was.kind == "cluster-instance" && (was.state == "Deleting" || was.state == "Deleted") {
+			if parent, _, _ := strings.Cut(k, "/"); w.last[parent].state != "" && w.view[parent].state == "" {
+				// The cluster went (404) with its instances: a deleted
+				// cluster lists nothing (reference §A.4), so an instance
+				// already Deleting ends with it. One still Running or
+				// Starting when its cluster vanished is judged below.
+				continue
+			}
+		}
 		switch {
 		case live && !existed:
 			out = append(out, Change{Kind: now.kind, Entity: k, To: now.state, Job: now.job})
@@ -466,7 +475,8 @@ func (w *aliWorld) Expect(ev Event) (bool, string, bool) {
 
 // Check: the documented aggregation of a job's and a task's state from its
 // children (reference §A.7, emulator/alibatch's translation): a Waiting
-// parent has only Waiting children (nothing has started); a parent that has
+// parent has no Running child (a child that finished before a StartJob is
+// kept Finished, so Waiting does not mean every child waits); a parent that has
 // ended (Finished, Failed, Stopped) has only ended children; a Finished
 // parent has only Finished children; a Stopped parent has a Stopped child.
 func (w *aliWorld) Check() []Problem {
@@ -477,7 +487,7 @@ func (w *aliWorld) Check() []Problem {
 		}
 		for _, c := range children {
 			switch {
-			case parent == alibatch.Waiting && c != alibatch.Waiting:
+			case parent == alibatch.Waiting && c == alibatch.Running:
 				out = append(out, Problem{"ali-aggregate waiting " + c, fmt.Sprintf("%s is Waiting while a child is %s (children %v)", what, c, children)})
 			case ended(parent) && !ended(c):
 				out = append(out, Problem{"ali-aggregate ended " + parent + " " + c, fmt.Sprintf("%s is %s while a child is still %s (children %v)", what, parent, c, children)})
