@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/batchconform/batchconform/fixtures/alibatch"
+	"github.com/batchconform/batchconform/fixtures/oceanus"
 )
 
 // exhaustive explores m and fails on every finding and every documented
@@ -28,4 +29,10 @@ func exhaustive(t *testing.T, m *Model) *Result {
 // instance, cluster and cluster-instance machines against its catalog.
 func TestExhaustiveAlibaba(t *testing.T) {
 	exhaustive(t, NewAliModel(alibatch.Catalog(), AliScenarios()))
+}
+
+// TestExhaustiveOceanus explores Oceanus' job status machine against its
+// catalog, every action accepted or refused as reference §B.3 documents.
+func TestExhaustiveOceanus(t *testing.T) {
+	exhaustive(t, NewOceanusModel(oceanus.Catalog(), OceanusScenarios()))
 }
