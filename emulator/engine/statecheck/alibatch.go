@@ -83,6 +83,13 @@ type aliWorld struct {
 	clState  map[int]string    // cluster handle -> state ("" gone)
 	jobState map[int]string    // job handle -> state (absent: gone)
 	desired  map[int]int       // cluster handle -> the group's DesiredVMCount
+	// canon: each cluster's instance states in list order (the key's
+	// names for them: the readable names depend on the order they were
+	// first seen, which differs between paths to one state).
+	canon []string
+	// dirty: an event was applied since the last read. Reads are lazy: a
+	// replay reads once, after its last event, not after each.
+	dirty bool
 }
 
 type aliObs struct {
@@ -139,15 +146,11 @@ func (w *aliWorld) call(op string, vars map[string]string, body any) (map[string
 	if e != nil {
 		return nil, e
 	}
-	out := map[string]any{}
-	if resp.Body != nil {
-		b, err := json.Marshal(resp.Body)
-		if err != nil {
-			return nil, &acs.Error{Status: http.StatusInternalServerError, Code: "Marshal", Message: err.Error()}
-		}
-		if err := json.Unmarshal(b, &out); err != nil {
-			return nil, &acs.Error{Status: http.StatusInternalServerError, Code: "Unmarshal", Message: err.Error()}
-		}
+	// The body is read as built (maps, slices, numbers), not through JSON:
+	// reads are most of the exploration's work.
+	out, _ := resp.Body.(map[string]any)
+	if out == nil {
+		out = map[string]any{}
 	}
 	return out, nil
 }
@@ -160,7 +163,7 @@ func aliErr(e *acs.Error) error {
 }
 
 func (w *aliWorld) Apply(ev Event) error {
-	defer w.read()
+	defer func() { w.dirty = true }()
 	job := func() (string, error) {
 		if ev.Job < 0 || ev.Job >= len(w.jobs) {
 			return "", fmt.Errorf("no job %d", ev.Job)
@@ -226,6 +229,7 @@ func (w *aliWorld) Apply(ev Event) error {
 			_, e := w.call("DeleteCluster", vars, nil)
 			return aliErr(e)
 		}
+		w.fresh() // a cluster instance is named by its place in the latest read
 		nodes := w.nodes[ev.Env]
 		if ev.Node < 0 || ev.Node >= len(nodes) {
 			return fmt.Errorf("no cluster instance %d", ev.Node)
@@ -250,14 +254,23 @@ func (w *aliWorld) bind(body map[string]any) map[string]any {
 	return out
 }
 
+// fresh reads the view if an event was applied since the last read.
+func (w *aliWorld) fresh() {
+	if w.dirty {
+		w.read()
+	}
+}
+
 // read takes the client's view of every job and cluster of the world.
 func (w *aliWorld) read() {
+	w.dirty = false
 	w.view = map[string]aliObs{}
 	w.tree = map[int][]aliTask{}
 	w.nodes = map[int][]string{}
 	w.clState = map[int]string{}
 	w.jobState = map[int]string{}
 	w.desired = map[int]int{}
+	w.canon = nil
 	for h, id := range w.jobs {
 		j, e := w.call("GetJob", map[string]string{"JobId": id}, nil)
 		if e != nil {
@@ -297,33 +310,42 @@ func (w *aliWorld) read() {
 		w.clState[h] = st
 		w.view[name] = aliObs{kind: "cluster", state: st, job: -1}
 		if g, ok := c["Groups"].(map[string]any)[aliGroup].(map[string]any); ok {
-			d, _ := g["DesiredVMCount"].(float64)
-			w.desired[h] = int(d)
+			d, _ := g["DesiredVMCount"].(int)
+			w.desired[h] = d
 		}
 		ns, e := w.call("ListClusterInstances", map[string]string{"ClusterId": id, "GroupName": aliGroup}, nil)
 		if e != nil {
 			continue
 		}
+		line := name + ":"
 		for _, n := range items(ns) {
 			nid, _ := n["Id"].(string)
 			nst, _ := n["State"].(string)
+			line += nst + ","
 			w.view[name+"/"+w.name(nid)] = aliObs{kind: "cluster-instance", state: nst, job: -1}
 			if nst != "Deleted" {
 				w.nodes[h] = append(w.nodes[h], nid)
 			}
 		}
+		w.canon = append(w.canon, line)
 	}
 }
 
+// items is a list body's Items, whatever slice type the façade built.
 func items(m map[string]any) []map[string]any {
-	l, _ := m["Items"].([]any)
-	out := make([]map[string]any, 0, len(l))
-	for _, x := range l {
-		if o, ok := x.(map[string]any); ok {
-			out = append(out, o)
+	switch l := m["Items"].(type) {
+	case []map[string]any:
+		return l
+	case []any:
+		out := make([]map[string]any, 0, len(l))
+		for _, x := range l {
+			if o, ok := x.(map[string]any); ok {
+				out = append(out, o)
+			}
 		}
+		return out
 	}
-	return out
+	return nil
 }
 
 func (w *aliWorld) name(id string) string {
@@ -338,6 +360,7 @@ func (w *aliWorld) name(id string) string {
 // Key: the engine's canonical state, the client's view, and the façade's
 // own state (a cluster's Deleting flag shows in the view).
 func (w *aliWorld) Key() string {
+	w.fresh()
 	var b strings.Builder
 	b.WriteString(w.e.Abstract().Key())
 	ks := make([]string, 0, len(w.view))
@@ -346,7 +369,12 @@ func (w *aliWorld) Key() string {
 	}
 	sort.Strings(ks)
 	for _, k := range ks {
-		fmt.Fprintf(&b, "|%s=%s", k, w.view[k].state)
+		if w.view[k].kind != "cluster-instance" {
+			fmt.Fprintf(&b, "|%s=%s", k, w.view[k].state)
+		}
+	}
+	for _, l := range w.canon {
+		fmt.Fprintf(&b, "|%s", l)
 	}
 	return b.String()
 }
@@ -354,6 +382,7 @@ func (w *aliWorld) Key() string {
 func (w *aliWorld) has(op string) bool { return slices.Contains(w.data.Ops, op) }
 
 func (w *aliWorld) Enabled() []Event {
+	w.fresh()
 	var out []Event
 	if _, ok := w.e.NextDue(); ok {
 		out = append(out, Event{Op: "tick"})
@@ -399,6 +428,7 @@ func (w *aliWorld) Enabled() []Event {
 
 // Changes: the differences between this read and the previous call's.
 func (w *aliWorld) Changes() []Change {
+	w.fresh()
 	var out []Change
 	ks := make([]string, 0, len(w.view)+len(w.last))
 	for k := range w.view {
@@ -451,6 +481,7 @@ func (w *aliWorld) RetryPending() map[int]bool {
 // cluster already Deleting is refused. A job whose accepted StartJob waits
 // for its reset is not judged (it shows its old state until the reset).
 func (w *aliWorld) Expect(ev Event) (bool, string, bool) {
+	w.fresh()
 	switch ev.Op {
 	case AliStopJob, AliStartJob, AliDeleteJob:
 		st, live := w.jobState[ev.Job]
@@ -480,6 +511,7 @@ func (w *aliWorld) Expect(ev Event) (bool, string, bool) {
 // ended (Finished, Failed, Stopped) has only ended children; a Finished
 // parent has only Finished children; a Stopped parent has a Stopped child.
 func (w *aliWorld) Check() []Problem {
+	w.fresh()
 	var out []Problem
 	check := func(what, parent string, children []string) {
 		ended := func(s string) bool {
@@ -573,7 +605,7 @@ func AliScenarios() []Scenario {
 			// resized, deleted and recreated, and the cluster deleted.
 			Name:  "ali-cluster",
 			Setup: []Event{{Op: AliCreateCluster, N: 0}, {Op: AliSubmit, N: 0}},
-			Depth: 8,
+			Depth: 7,
 			Data: &Ali{MaxDesired: 2, Ops: []string{AliStopJob, AliDeleteJob, AliResizeCluster, AliDeleteNode, AliRecreateNode, AliDeleteCluster},
 				Clusters: []map[string]any{aliCluster("c0", 1)},
 				Jobs:     []map[string]any{aliJob("oncluster", false, map[string]any{"a": aliTaskDesc("echo a", "#0", 1, 0)}, nil)}},

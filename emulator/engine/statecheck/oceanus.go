@@ -100,6 +100,7 @@ type oceWorld struct {
 	cfgs   map[int]int    // handle -> configs created (bounded by Oce.Configs)
 	status map[int]string // handle -> Status as read (absent: gone)
 	last   map[int]string
+	dirty  bool // an event was applied since the last read (reads are lazy, as in the Alibaba model)
 }
 
 func newOceWorld(sc *Scenario, cat *fixtures.Catalog) (World, error) {
@@ -146,7 +147,7 @@ func (w *oceWorld) call(action string, params map[string]any) (map[string]any, e
 }
 
 func (w *oceWorld) Apply(ev Event) error {
-	defer w.read()
+	defer func() { w.dirty = true }()
 	if ev.Op == "tick" {
 		d, ok := w.s.NextDue(oceTenant)
 		if !ok {
@@ -206,8 +207,15 @@ func (w *oceWorld) Apply(ev Event) error {
 	return err
 }
 
+func (w *oceWorld) fresh() {
+	if w.dirty {
+		w.read()
+	}
+}
+
 // read takes every job's Status from DescribeJobs.
 func (w *oceWorld) read() {
+	w.dirty = false
 	w.status = map[int]string{}
 	out, err := w.call("DescribeJobs", map[string]any{"Limit": 100})
 	if err != nil {
@@ -229,6 +237,7 @@ func (w *oceWorld) read() {
 }
 
 func (w *oceWorld) Key() string {
+	w.fresh()
 	var b strings.Builder
 	b.WriteString(w.s.Abstract(oceTenant))
 	hs := make([]int, 0, len(w.status))
@@ -245,6 +254,7 @@ func (w *oceWorld) Key() string {
 func (w *oceWorld) has(op string) bool { return slices.Contains(w.data.Ops, op) }
 
 func (w *oceWorld) Enabled() []Event {
+	w.fresh()
 	var out []Event
 	if _, ok := w.s.NextDue(oceTenant); ok {
 		out = append(out, Event{Op: "tick"})
@@ -272,6 +282,7 @@ func (w *oceWorld) Enabled() []Event {
 }
 
 func (w *oceWorld) Changes() []Change {
+	w.fresh()
 	var out []Change
 	n := len(w.jobs)
 	for h := 0; h < n; h++ {
@@ -297,6 +308,7 @@ func (w *oceWorld) RetryPending() map[int]bool { return nil }
 // from 6; StopJobs StopType 1 from 4 or 6, StopType 2 from 4; DeleteJobs
 // refused in 3 and 4; CreateJobConfig in every status.
 func (w *oceWorld) Expect(ev Event) (bool, string, bool) {
+	w.fresh()
 	st, live := w.status[ev.Job]
 	if !live {
 		return false, "", false
