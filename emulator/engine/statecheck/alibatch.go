@@ -509,7 +509,9 @@ func (w *aliWorld) Expect(ev Event) (bool, string, bool) {
 // parent has no Running child (a child that finished before a StartJob is
 // kept Finished, so Waiting does not mean every child waits); a parent that has
 // ended (Finished, Failed, Stopped) has only ended children; a Finished
-// parent has only Finished children; a Stopped parent has a Stopped child.
+// parent has only Finished children; a Stopped parent has a Stopped child
+// and a Failed one a Failed child (something failed: a job a StopJob ended
+// is not Failed, which the catalog's Waiting -> Failed alone would allow).
 func (w *aliWorld) Check() []Problem {
 	w.fresh()
 	var out []Problem
@@ -529,6 +531,9 @@ func (w *aliWorld) Check() []Problem {
 		}
 		if parent == alibatch.Stopped && !slices.Contains(children, alibatch.Stopped) {
 			out = append(out, Problem{"ali-aggregate stopped", fmt.Sprintf("%s is Stopped but no child is (children %v)", what, children)})
+		}
+		if parent == alibatch.Failed && !slices.Contains(children, alibatch.Failed) {
+			out = append(out, Problem{"ali-aggregate failed", fmt.Sprintf("%s is Failed but no child is (children %v)", what, children)})
 		}
 	}
 	for h, ts := range w.tree {
