@@ -16,7 +16,8 @@ import (
 // discard of the unread request body (when the proxy wrote the response
 // headers) competed with the transport still forwarding that body: the
 // transport saw a short body, closed the upstream connection, and the
-// answer was cut ("unexpected EOF") — the soak's failure, made certain.
+// answer was cut ("unexpected EOF"): the soak's failure, which this
+// provokes in most runs against the old proxy (4 of 5 runs of 10 requests).
 func TestEarlyResponseKeepsForwardedBody(t *testing.T) {
 	const reqSize, respSize = 192 << 10, 2 << 20
 	got := make(chan int, 64)
