@@ -2,6 +2,7 @@ package alibatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -34,7 +35,11 @@ func instState(in engine.TaskInstance) string {
 			return Stopped
 		}
 		return Failed
-	case engine.StateRunning:
+	case engine.StateRunning, engine.StateStarting:
+		// STARTING: the instance got its VM (the catalog's Waiting ->
+		// Running trigger); read as Waiting, a VM released under it made
+		// a job go Waiting -> Failed, which no document describes
+		// (statecheck finding).
 		return Running
 	}
 	if in.RunningTime != nil || in.Retries > 0 {
@@ -45,7 +50,12 @@ func instState(in engine.TaskInstance) string {
 
 // aggState maps a task or job: ended states from the engine's aggregate,
 // otherwise Waiting until one of its instances has started, then Running.
-func aggState(engineState string, terminated bool, insts []engine.TaskInstance) string {
+// After a StartJob (engine RetryJobs, at restarted) only what happened since
+// counts: the instances that had finished before it are kept, and the job
+// is Waiting again until one of its instances runs (reference §A.7: StartJob
+// → Waiting; the statecheck found Stopped → Running when a finished
+// instance was counted as started).
+func aggState(engineState string, terminated bool, insts []engine.TaskInstance, restarted *time.Time) string {
 	switch engineState {
 	case engine.StateSucceed:
 		return Finished
@@ -56,11 +66,25 @@ func aggState(engineState string, terminated bool, insts []engine.TaskInstance) 
 		return Failed
 	}
 	for _, in := range insts {
-		if s := instState(in); s != Waiting {
+		if s := instState(in); s != Waiting && movedSince(in, restarted) {
 			return Running
 		}
 	}
 	return Waiting
+}
+
+// movedSince: the instance started or ended at or after t (nil: always).
+// A retry counts (RetryJobs resets the retry count).
+func movedSince(in engine.TaskInstance, t *time.Time) bool {
+	if t == nil || in.Retries > 0 {
+		return true
+	}
+	for _, x := range []*time.Time{in.LaunchTime, in.RunningTime, in.EndTime} {
+		if x != nil && !x.Before(*t) {
+			return true
+		}
+	}
+	return false
 }
 
 func taskTerminated(t engine.Task) bool {
@@ -77,10 +101,13 @@ func jobState(j engine.Job) string {
 	for _, t := range j.Tasks {
 		all = append(all, t.Instances...)
 	}
-	return aggState(j.State, j.Terminated, all)
+	return aggState(j.State, j.Terminated, all, j.Restarted)
 }
 
-func taskState(t engine.Task) string { return aggState(t.State, taskTerminated(t), t.Instances) }
+// taskState maps a task of a job restarted at restarted (see aggState).
+func taskState(t engine.Task, restarted *time.Time) string {
+	return aggState(t.State, taskTerminated(t), t.Instances, restarted)
+}
 
 type metrics map[string]int
 
@@ -93,18 +120,30 @@ func (m metrics) add(state string) { m[state+"Count"]++ }
 func startTime(insts []engine.TaskInstance) string {
 	var first *time.Time
 	for _, in := range insts {
-		if in.RunningTime != nil && (first == nil || in.RunningTime.Before(*first)) {
-			first = in.RunningTime
+		if st := started(in); st != nil && (first == nil || st.Before(*first)) {
+			first = st
 		}
 	}
 	return tsp(first)
+}
+
+// started is when an instance became Running: its command's start, or,
+// while its VM prepares it (engine STARTING), when it got the VM.
+func started(in engine.TaskInstance) *time.Time {
+	if in.RunningTime != nil {
+		return in.RunningTime
+	}
+	if in.State == engine.StateStarting {
+		return in.LaunchTime
+	}
+	return nil
 }
 
 func (s *Service) jobView(j engine.Job) map[string]any {
 	tm, im := newMetrics(), newMetrics()
 	var all []engine.TaskInstance
 	for _, t := range j.Tasks {
-		tm.add(taskState(t))
+		tm.add(taskState(t, j.Restarted))
 		for _, in := range t.Instances {
 			im.add(instState(in))
 		}
@@ -133,12 +172,12 @@ func latestEnd(insts []engine.TaskInstance) time.Time {
 	return t
 }
 
-func taskView(t engine.Task) map[string]any {
+func taskView(t engine.Task, restarted *time.Time) map[string]any {
 	im := newMetrics()
 	for _, in := range t.Instances {
 		im.add(instState(in))
 	}
-	state := taskState(t)
+	state := taskState(t, restarted)
 	end := ""
 	if state == Finished || state == Failed || state == Stopped {
 		end = tsp(t.EndTime)
@@ -167,7 +206,7 @@ func instanceView(spec engine.TaskSpec, in engine.TaskInstance) map[string]any {
 	if state == Finished {
 		progress = 100
 	}
-	return map[string]any{"InstanceId": in.Index, "State": state, "StartTime": tsp(in.RunningTime), "EndTime": end,
+	return map[string]any{"InstanceId": in.Index, "State": state, "StartTime": tsp(started(in)), "EndTime": end,
 		"RetryCount": in.Retries, "Progress": progress, "StdoutRedirectPath": orDefault(in.StdoutPath, spec.StdoutRedirect),
 		"StderrRedirectPath": orDefault(in.StderrPath, spec.StderrRedirect),
 		"Result":             map[string]any{"ExitCode": exit, "ErrorCode": errCode, "ErrorMessage": errMsg, "Detail": ""},
@@ -421,6 +460,14 @@ func (s *Service) stopJob(_ context.Context, req *acs.Request, _ map[string]any)
 		return nil, acs.StateConflict(st)
 	}
 	if err := s.eng.AbortJob(req.AccessKeyID, j.ID); err != nil {
+		var ee *engine.Error
+		if errors.As(err, &ee) && ee.Kind == engine.ErrInUse {
+			// A StopJob already in progress: the job still shows Waiting
+			// or Running, from which StopJob is documented (reference
+			// §A.7), so a repeated one is accepted, not 409 (statecheck
+			// finding: stop-job → stop-job).
+			return &acs.Response{}, nil
+		}
 		return nil, engineErr(err, jobState(j))
 	}
 	return &acs.Response{}, nil
@@ -504,7 +551,7 @@ func (s *Service) listTasks(_ context.Context, req *acs.Request, p map[string]an
 	if perr != nil {
 		return nil, perr
 	}
-	views := listing.Views(pg, taskView)
+	views := listing.Views(pg, func(t engine.Task) map[string]any { return taskView(t, j.Restarted) })
 	return &acs.Response{Body: list(views, next)}, nil
 }
 
@@ -517,7 +564,7 @@ func (s *Service) getTask(_ context.Context, req *acs.Request, _ map[string]any)
 	if !ok {
 		return nil, acs.NotFound()
 	}
-	return &acs.Response{Body: taskView(t)}, nil
+	return &acs.Response{Body: taskView(t, j.Restarted)}, nil
 }
 
 // listInstances: markers are numeric (instance indices, zero-padded for

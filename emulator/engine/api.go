@@ -442,6 +442,10 @@ type Job struct {
 	// Terminated: a TerminateJob (or AbortJob) was accepted and no RetryJobs
 	// has reset it since (dialects with a user-stopped state report it).
 	Terminated bool
+	// Restarted: when RetryJobs last reset the job (nil: never). Instances
+	// that succeeded before it are kept; a dialect whose restarted job shows
+	// "waiting" until it runs again tells them apart by it.
+	Restarted *time.Time
 }
 
 // Task is a snapshot of a task.

@@ -57,6 +57,8 @@ type job struct {
 	// retryDue: RetryJobs was accepted while a state to reset was younger
 	// than Hold; the reset happens then.
 	retryDue *time.Time
+	// restarted: when RetryJobs last reset the job (nil: never).
+	restarted *time.Time
 	// snap caches the last snapshot; nil after any change (see touch).
 	snap *Job
 	// terminating: a TerminateJob was accepted; while its instances are
@@ -580,7 +582,7 @@ func (e *Engine) reindexJobs() {
 
 func (j *job) buildSnapshot() Job {
 	out := Job{ID: j.id, Tenant: j.tenant, Spec: j.spec, State: j.state, StateReason: j.reason, CreateTime: j.create, EndTime: j.end,
-		Terminated: j.terminating}
+		Terminated: j.terminating, Restarted: j.restarted}
 	for _, t := range j.tasks {
 		ts := Task{Name: t.spec.Name, State: t.state, CreateTime: t.create, EndTime: t.end}
 		for _, in := range t.insts {
@@ -788,6 +790,7 @@ func (e *Engine) resetJob(j *job, now time.Time) {
 	e.setJob(j, StatePending, now)
 	j.reason = ""
 	j.terminating = false
+	j.restarted = tptr(now)
 	for _, t := range j.tasks {
 		reset := false
 		for _, in := range t.insts {

@@ -71,6 +71,18 @@ func Start(target string, opt Options) (*Proxy, error) {
 		drop[a] = true
 	}
 	p.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The body is read whole before anything is forwarded. Streamed,
+		// the server's body object had two readers once the upstream's
+		// response headers were written back: the transport forwarding
+		// it, and the server discarding (then closing) what it thought
+		// was unread. The transport then saw a short or closed body,
+		// closed the upstream connection in the middle of the response,
+		// and the client read "unexpected EOF" (the soak's failures;
+		// TestEarlyResponseKeepsForwardedBody).
+		if err := buffer(r); err != nil {
+			http.Error(w, "testproxy: read request body: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		if opt.Latency > 0 {
 			time.Sleep(opt.Latency)
 		}
@@ -90,7 +102,25 @@ func Start(target string, opt Options) (*Proxy, error) {
 	return p, nil
 }
 
-// action is the API 3.0 action a request names ("" if none).
+// buffer replaces r's body by an in-memory copy (replayable: GetBody).
+func buffer(r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	body, err := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	if err != nil {
+		return err
+	}
+	r.ContentLength = int64(len(body))
+	r.TransferEncoding = nil
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return nil
+}
+
+// action is the API 3.0 action a request names ("" if none). The body has
+// been buffered (buffer): it is read again from a copy.
 func action(r *http.Request) string {
 	if a := r.Header.Get("X-TC-Action"); a != "" {
 		return a
@@ -98,12 +128,15 @@ func action(r *http.Request) string {
 	if a := r.URL.Query().Get("Action"); a != "" {
 		return a
 	}
-	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		body, err := io.ReadAll(r.Body)
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && r.GetBody != nil {
+		rc, err := r.GetBody()
 		if err != nil {
 			return ""
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		body, err := io.ReadAll(rc)
+		if err != nil {
+			return ""
+		}
 		if v, err := url.ParseQuery(string(body)); err == nil {
 			return v.Get("Action")
 		}

@@ -5,7 +5,8 @@ package alibatch
 // observed by polling at the target's interval: a DAG job that finishes, a
 // job that fails and is started again, a job stopped while Waiting and
 // started again, a job stopped while Running, a cluster whose instance is
-// recreated (replaced) and deleted, and a cluster deleted. Every observed change of
+// recreated (replaced) and deleted, a cluster deleted, and a cluster
+// deleted while its VM boots and a job waits for it. Every observed change of
 // state must be a documented transition (a state item fails if its state is
 // entered by an undocumented move); every state and transition item needs
 // its observation.
@@ -305,13 +306,24 @@ func runLabOnce(t *harness.Target, w *world, l *stLab) []string {
 		errs = append(errs, fmt.Sprintf(format, args...))
 		mu.Unlock()
 	}
-	job := func(tag, command string, fn func(id string)) {
+	// jobOn runs fn on a new job from the world's body with every task's
+	// command replaced, on the cluster clusterID ("": the body's
+	// AutoCluster), observed throughout.
+	jobOn := func(tag, command, clusterID string, fn func(id string)) {
 		if t.Stalled() != nil {
 			return // the round's caller reports the breaker's message once
 		}
 		b := generators.CloneMap(w.bodies["CreateJob"])
 		b["Name"] = t.Name("lab-"+tag, 64)
 		setCommand(b, command)
+		if clusterID != "" {
+			tasks := harness.Obj(b, "DAG.Tasks")
+			for name := range tasks {
+				task := harness.Obj(tasks, name)
+				delete(task, "AutoCluster")
+				task["ClusterId"] = clusterID
+			}
+		}
 		r := callJSON(t, "CreateJob", nil, nil, b)
 		if r.Status != 201 {
 			fail("%s: CreateJob: %d %s", tag, r.Status, r.Body)
@@ -326,6 +338,7 @@ func runLabOnce(t *harness.Target, w *world, l *stLab) []string {
 		defer stop()
 		fn(id)
 	}
+	job := func(tag, command string, fn func(id string)) { jobOn(tag, command, "", fn) }
 	// The observers run in the background: waiting only looks.
 	observe := func(string) func() { return func() {} }
 	// until is done when the job is in one of states — or in an end state
@@ -433,6 +446,36 @@ func runLabOnce(t *harness.Target, w *world, l *stLab) []string {
 		if watch(t, 30*time.Second, obs, func() bool { return l.lastOf("cluster", cid) == "Deleting" }) != nil {
 			fail("lab-cluster: the deleted cluster was never seen Deleting")
 		}
+	}()
+	// A job waiting on a cluster whose only VM still boots, and the cluster
+	// deleted under it: the booting instance goes Starting -> Deleting, and
+	// the job, none of whose instances got a VM, fails unrun (Waiting ->
+	// Failed; both inferred, found by the statecheck). Were the VM to run
+	// the job first, this round shows neither and the lab runs again.
+	func() {
+		cid := w.newCluster("lab-gone", 1)
+		known, stop := l.observeCluster(t, cid)
+		defer stop()
+		obs := func() {}
+		starting := func() bool {
+			for _, id := range known() {
+				if l.lastOf("cluster-instance", id) == "Starting" {
+					return true
+				}
+			}
+			return false
+		}
+		if watch(t, 120*time.Second, obs, starting) != nil {
+			fail("lab-gone: no instance seen Starting")
+			return
+		}
+		jobOn("gone", "echo lab", cid, func(id string) {
+			if r := callJSON(t, "DeleteCluster", map[string]string{"ClusterId": cid}, nil, nil); r.Status != 204 {
+				fail("lab-gone: DeleteCluster: %d %s", r.Status, r.Body)
+				return
+			}
+			step("gone", id, 120*time.Second, "Failed")
+		})
 	}()
 	wg.Wait()
 	return errs

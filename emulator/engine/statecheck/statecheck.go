@@ -26,10 +26,14 @@
 // machine was taken somewhere (Result.Unreached).
 //
 // A dialect plugs in a Model: how to build a world, which catalog machine
-// each kind of change belongs to, and a table of bounded scenarios. The batch
-// engine's model (Tencent Batch; Alibaba BatchCompute reuses the engine) is
-// in engine.go; a dialect with its own machine (Oceanus) adds a Model with
-// its own World.
+// each kind of change belongs to, and a table of bounded scenarios; the
+// explorer is the same for every dialect. The batch engine's model (Tencent
+// Batch) is in engine.go; Alibaba BatchCompute's (the ACS façade on the same
+// engine, its states read back the way a client reads them) in alibatch.go;
+// Oceanus' job machine (its own lifecycle on the engine's clock) in
+// oceanus.go. A world that knows which actions its dialect documents as
+// allowed in which state implements Guarded, and every action explored is
+// checked against that too (accepted exactly where documented).
 package statecheck
 
 import (
@@ -55,8 +59,7 @@ type Event struct {
 }
 
 func (ev Event) String() string {
-	switch ev.Op {
-	case "tick":
+	if ev.Op == "tick" {
 		return "tick"
 	}
 	var b strings.Builder
@@ -65,16 +68,16 @@ func (ev Event) String() string {
 	args := []string{}
 	if ev.Task != "" {
 		args = append(args, fmt.Sprintf("job%d/%s#%d", ev.Job, ev.Task, ev.Index))
-	} else if strings.Contains(ev.Op, "job") || ev.Op == "retry" {
+	} else if strings.Contains(ev.Op, "job") || ev.Op == "retry" || ev.Op == "run" || ev.Op == "resume" || ev.Op == "stop" || ev.Op == "pause" || ev.Op == "config" || ev.Op == "copy" {
 		args = append(args, fmt.Sprintf("job%d", ev.Job))
 	}
-	if strings.Contains(ev.Op, "env") || strings.Contains(ev.Op, "node") || strings.Contains(ev.Op, "attach") || strings.Contains(ev.Op, "detach") {
+	if strings.Contains(ev.Op, "env") || strings.Contains(ev.Op, "node") || strings.Contains(ev.Op, "attach") || strings.Contains(ev.Op, "detach") || strings.Contains(ev.Op, "cluster") {
 		args = append(args, fmt.Sprintf("env%d", ev.Env))
 	}
 	if strings.Contains(ev.Op, "node") {
 		args = append(args, fmt.Sprintf("node%d", ev.Node))
 	}
-	if ev.Op == "submit" || ev.Op == "modify-env" || ev.Op == "create-env" {
+	if ev.Op == "submit" || ev.Op == "modify-env" || ev.Op == "create-env" || ev.Op == "resize-cluster" || ev.Op == "config" {
 		args = append(args, fmt.Sprint(ev.N))
 	}
 	b.WriteString(strings.Join(args, ","))
@@ -110,6 +113,14 @@ type World interface {
 	Close() error
 }
 
+// Guarded is a World whose dialect documents, per state, whether an action
+// is accepted or refused (e.g. Oceanus: StopJobs only from 4 or 6; Alibaba:
+// StopJob only from Waiting or Running). Expect is asked before ev is
+// applied; ok false means the dialect documents nothing for ev (no check).
+type Guarded interface {
+	Expect(ev Event) (accept bool, rule string, ok bool)
+}
+
 // Problem is a violated invariant: Class groups the findings of one kind
 // (one finding is kept per class), What describes this one.
 type Problem struct{ Class, What string }
@@ -131,11 +142,15 @@ type Scenario struct {
 // Model is one dialect's system: how to build a world for a scenario, which
 // catalog machine checks each kind of change, and the scenarios.
 type Model struct {
-	Dialect   string
-	Catalog   *fixtures.Catalog
-	Machine   map[string]string // world kind -> catalog machine name ("" : not a documented machine)
-	Gone      string            // the To of a disappearance
-	Retry     string            // the Op that may leave a terminal state
+	Dialect string
+	Catalog *fixtures.Catalog
+	Machine map[string]string // world kind -> catalog machine name ("" : not a documented machine)
+	Gone    string            // the To of a disappearance
+	Retry   string            // the Op that may leave a terminal state
+	// Deletable lists, per machine, the states besides the terminal ones
+	// that a deletion may leave (Oceanus documents no terminal status but
+	// refuses DeleteJobs only in 3 and 4).
+	Deletable map[string][]string
 	New       func(sc *Scenario) (World, error)
 	Scenarios []Scenario
 }
@@ -291,11 +306,23 @@ func exploreScenario(m *Model, sc *Scenario, opt Options, res *Result, seenFindi
 				}
 				path := append(append([]Event(nil), n.path...), ev)
 				retryPending := w.RetryPending()
+				var accept, guarded bool
+				var rule string
+				if g, ok := w.(Guarded); ok {
+					accept, rule, guarded = g.Expect(ev)
+				}
 				aerr := w.Apply(ev)
 				res.Edges++
 				key := w.Key()
 				if aerr != nil && ev.Op != "tick" && key != preKey {
 					find("refused-changed "+ev.Op, fmt.Sprintf("%s was refused (%v) but changed the state", ev, aerr), path)
+				}
+				if guarded && (aerr == nil) != accept {
+					if accept {
+						find("guard refused "+ev.Op+" "+rule, fmt.Sprintf("%s was refused (%v) although the dialect documents it as accepted (%s)", ev, aerr, rule), path)
+					} else {
+						find("guard accepted "+ev.Op+" "+rule, fmt.Sprintf("%s was accepted although the dialect documents it as refused (%s)", ev, rule), path)
+					}
 				}
 				checkEdge(m, w, ev, retryPending, path, res, find)
 				if !visited[key] {
@@ -342,7 +369,7 @@ func checkEdge(m *Model, w World, ev Event, retryPending map[int]bool, path []Ev
 			}
 			continue
 		case c.To == m.Gone:
-			if !mc.IsTerminal(c.From) {
+			if !mc.IsTerminal(c.From) && !contains(m.Deletable[mname], c.From) {
 				find("gone "+mname+" "+c.From, fmt.Sprintf("%s %s disappeared from %s, not a terminal state", mname, c.Entity, c.From), path)
 			}
 			continue
