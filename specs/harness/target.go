@@ -75,6 +75,7 @@ func Configure(s Settings) {
 	defer settingsMu.Unlock()
 	current = s
 	resetBreakers()
+	resetLedger()
 	SelectItems(s.Items)
 	if s.SecretKey != "" {
 		redact.Value(s.SecretKey)
@@ -169,6 +170,9 @@ func setUp() ([]byte, error) {
 
 // tearDown stops the embedded emulator (proc 1, after every process is done).
 func tearDown() error {
+	// What the specs' own cleanup left (an interrupt, a refused
+	// DeferCleanup, a goroutine still creating) is deleted from the ledger.
+	drainLedger(os.Stderr)
 	if embedded == nil {
 		return nil
 	}
@@ -190,6 +194,7 @@ func useTargets(data []byte) {
 	settingsMu.Unlock()
 	for _, t := range ts {
 		redact.Value(t.SecretKey)
+		rememberKey(t.SecretID, t.SecretKey)
 		for pre, msg := range t.Tripped {
 			breakerFor(t.Dialect).trip(pre, msg)
 		}
