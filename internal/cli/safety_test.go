@@ -143,40 +143,68 @@ func TestSignalCleansUpAndExits3(t *testing.T) {
 		rounds = v
 	}
 	seed := time.Now().UnixNano()
-	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	t.Logf("signal moments drawn with seed %d", seed)
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		for round := 0; round < rounds; round++ {
-			// The first resources appear about 1 s into the run; the
-			// lifecycle labs and the actions' setup run for the next
-			// few seconds: the moment is drawn over that span.
-			delay := time.Duration(rng.Int64N(int64(4 * time.Second)))
-			t.Run(fmt.Sprintf("%s/%d", sig, round), func(t *testing.T) {
-				emu, err := emulator.Start(emulator.WithExecutor("simulated"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer emu.Close()
-				before := leftovers(t, emu, "")
-				prefix := fmt.Sprintf("bcsig%s%d", strings.ToLower(sig.String()[3:6]), round)
-				out := t.TempDir()
-				cmd, buf := startRun(t, emu, "all", prefix, out, func(l []harness.Leftover) bool { return len(l) > 0 })
-				time.Sleep(delay)
-				alive := perDialect(leftovers(t, emu, prefix))
-				_ = cmd.Process.Signal(sig)
-				code := waitExit(t, cmd, 90*time.Second)
-				if code != cli.ExitAborted {
-					t.Errorf("exit code %d after %s %v into the run, want %d\n%s", code, sig, delay, cli.ExitAborted, tail(buf.String(), 3000))
-				}
-				if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
-					t.Errorf("no partial report: %v", err)
-				}
-				if left := newSince(before, leftovers(t, emu, "")); len(left) > 0 {
-					t.Errorf("%v alive at the %s (%v after the first resource), %d left after it: %v\n%s", alive, sig, delay, len(left), left, tail(buf.String(), 3000))
-				}
-			})
+	// The two signals run side by side (each against its own emulator),
+	// so the test stays under a minute in make test.
+	for i, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			rng := rand.New(rand.NewPCG(uint64(seed), uint64(i)))
+			for round := 0; round < rounds; round++ {
+				// The first resources appear about 1 s into the run; the
+				// lifecycle labs and the actions' setup run for the next
+				// few seconds: the moment is drawn over that span.
+				delay := time.Duration(rng.Int64N(int64(4 * time.Second)))
+				t.Run(fmt.Sprint(round), func(t *testing.T) {
+					emu, err := emulator.Start(emulator.WithExecutor("simulated"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer emu.Close()
+					before := leftovers(t, emu, "")
+					prefix := fmt.Sprintf("bcsig%s%d", strings.ToLower(sig.String()[3:6]), round)
+					out := t.TempDir()
+					cmd, buf := startRun(t, emu, "all", prefix, out, func(l []harness.Leftover) bool { return len(l) > 0 })
+					time.Sleep(delay)
+					alive := perDialect(leftovers(t, emu, prefix))
+					_ = cmd.Process.Signal(sig)
+					signalled := time.Now()
+					code := waitExit(t, cmd, 90*time.Second)
+					t.Logf("%s %v after the first resource; exit %d %v later", sig, delay, code, time.Since(signalled).Round(time.Millisecond))
+					if testing.Verbose() {
+						for _, line := range strings.Split(buf.String(), "\n") {
+							if strings.Contains(line, "cleanup:") {
+								t.Log(line)
+							}
+						}
+					}
+					if code != cli.ExitAborted {
+						t.Errorf("exit code %d after %s %v into the run, want %d\n%s", code, sig, delay, cli.ExitAborted, tail(buf.String(), 3000))
+					}
+					if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
+						t.Errorf("no partial report: %v", err)
+					}
+					if left := newSince(before, leftovers(t, emu, "")); len(left) > 0 {
+						t.Errorf("%v alive at the %s (%v after the first resource), %d left after it: %v\n%s", alive, sig, delay, len(left), left, tail(buf.String(), 3000))
+					}
+					if strings.Contains(buf.String(), "NOT named with the run prefix") {
+						t.Errorf("the run created resources not named with its prefix (a killed run would leave them to no sweep):\n%s", grepLines(buf.String(), "NOT named"))
+					}
+				})
+			}
+		})
+	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, sub) {
+			out = append(out, line)
 		}
 	}
+	return strings.Join(out, "\n")
 }
 
 func TestSweepRemovesWhatAKilledRunLeft(t *testing.T) {

@@ -271,12 +271,21 @@ func drainLedger(out io.Writer) {
 				}
 				owner.SecretID, owner.SecretKey = e.secretID, k
 			}
+			start := time.Now()
 			if err := sw.Delete(&owner, e.Leftover); err != nil {
 				fmt.Fprintf(out, "batchconform: cleanup: %s NOT deleted (`batchconform sweep --prefix %s` retries): %v\n", e.Leftover, t.RunPrefix, err)
 				continue
 			}
 			ledger.record(t.Dialect, "", nil, []string{e.ID})
-			fmt.Fprintf(out, "batchconform: cleanup: deleted %s\n", e.Leftover)
+			note := ""
+			if !MatchesPrefix(e.Name, t.RunPrefix) && (e.secretID == "" || e.secretID == t.SecretID) {
+				// A spec forgot the prefix: a killed run would leave
+				// this where no sweep finds it. (A tenant of the
+				// emulator's admin API is the run's own: it holds
+				// nothing of an account.)
+				note = "; NOT named with the run prefix"
+			}
+			fmt.Fprintf(out, "batchconform: cleanup: deleted %s (%s%s)\n", e.Leftover, time.Since(start).Round(time.Millisecond), note)
 		}
 	}
 }
@@ -310,6 +319,9 @@ func watchStops(s Settings) func() {
 	}
 }
 
+// bodyGrace: how long an interrupted body may run on.
+const bodyGrace = 5 * time.Second
+
 // Ginkgo abandons a node whose body takes no context the moment an
 // interrupt arrives and runs the cleanup nodes while that body goes on; a
 // DeferCleanup it then registers makes Ginkgo exit the process (1, no
@@ -320,10 +332,21 @@ var _ = ginkgo.AddTreeConstructionNodeArgsTransformer(func(nt types.NodeType, _ 
 	if !nt.Is(types.NodeTypeIt | types.NodeTypeBeforeEach | types.NodeTypeJustBeforeEach | types.NodeTypeBeforeAll) {
 		return text, args, nil
 	}
+	wrapped := false
 	for i, a := range args {
 		if f, ok := a.(func()); ok {
 			args[i] = func(ginkgo.SpecContext) { f() }
+			wrapped = true
 		}
+		if _, ok := a.(ginkgo.GracePeriod); ok {
+			return text, args, nil
+		}
+	}
+	if wrapped {
+		// A body that ignores its context (polls with Eventually) is
+		// given this long to end before Ginkgo moves on to the cleanup;
+		// it can no longer create anything by then.
+		args = append(args, ginkgo.GracePeriod(bodyGrace))
 	}
 	return text, args, nil
 })
