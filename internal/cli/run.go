@@ -64,6 +64,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if rf.shard != "" {
 		return runShard(s, rf, stdout, stderr)
 	}
+	if s.DryRun {
+		return dryRun(s, rf, stdout, stderr)
+	}
 	var baseline *reports.Baseline
 	if rf.baseline != "" {
 		b, err := reports.LoadBaseline(rf.baseline)

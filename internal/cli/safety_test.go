@@ -9,12 +9,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -315,15 +318,21 @@ func TestLiveRunBacksOffUnderServerRateLimit(t *testing.T) {
 }
 
 // --budget requests=N stops sending once N requests were sent (cleanup
-// excepted), and the items it kept from running fail with its message.
+// excepted): the spec that was running fails with the budget's message, no
+// further spec starts, and the run ends aborted (exit 3) with its partial
+// report.
 func TestBudgetStopsTheRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a run against the emulator")
 	}
 	out := t.TempDir()
 	r := runCLI(t, 2*time.Minute, nil, "run", "--budget", "requests=20", "--label-filter", "action:DescribeJobs && kind:rule", "--out", out)
-	if r.code != 1 {
-		t.Errorf("exit %d, want 1\n%s", r.code, tail(r.stdout, 2000))
+	// A spent budget stops the run like an interrupt: aborted, exit 3.
+	if r.code != cli.ExitAborted {
+		t.Errorf("exit %d, want %d\n%s", r.code, cli.ExitAborted, tail(r.stdout, 2000))
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
+		t.Errorf("no partial report: %v", err)
 	}
 	sent := func(r cliRun) int {
 		m := regexp.MustCompile(`; (\d+) requests;`).FindStringSubmatch(r.stdout)
@@ -363,5 +372,55 @@ func TestDeadlineSaysWhatWasRunning(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
 		t.Errorf("no partial report: %v", err)
+	}
+}
+
+// --dry-run lists the calls and resources a run would make and sends
+// nothing: a server standing in for the target counts every request.
+func TestDryRunListsCallsAndSendsNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a rehearsal run")
+	}
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "a dry run must not reach the target", http.StatusTeapot)
+	}))
+	defer srv.Close()
+	out := t.TempDir()
+	r := runCLI(t, 3*time.Minute, []string{"BATCHCONFORM_SECRET_ID=AKIDdry", "BATCHCONFORM_SECRET_KEY=drykey"}, "run", "--dry-run",
+		"--endpoint", srv.URL, "--dialect", "all", "--run-prefix", "bcdry001",
+		"--label-filter", "(action:SubmitJob || action:CreateJob || action:CreateCluster) && kind:action", "--out", out)
+	if r.code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s%s", r.code, tail(r.stdout, 3000), tail(r.stderr, 2000))
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the dry run sent %d requests to the target", n)
+	}
+	for _, want := range []string{"dry run: nothing was sent to", "call tencent-batch SubmitJob ×", "call oceanus CreateJob ×",
+		"call alibaba-batchcompute POST /jobs ×", "create tencent-batch job ×", "create alibaba-batchcompute cluster ×", "named bcdry001-…"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the plan lacks %q:\n%s", want, tail(r.stdout, 3000))
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(out, "dry-run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan struct {
+		Requests  int
+		Calls     []struct{ Dialect, Action string }
+		Resources []harness.Leftover
+	}
+	if err := json.Unmarshal(data, &plan); err != nil {
+		t.Fatal(err)
+	}
+	if plan.Requests == 0 || len(plan.Calls) == 0 || len(plan.Resources) == 0 {
+		t.Errorf("dry-run.json lists %d requests, %d calls, %d resources", plan.Requests, len(plan.Calls), len(plan.Resources))
+	}
+	for _, res := range plan.Resources {
+		if !harness.MatchesPrefix(res.Name, "bcdry001") {
+			t.Errorf("the run would create %s without the run prefix", res)
+		}
 	}
 }

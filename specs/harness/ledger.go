@@ -80,7 +80,11 @@ type ledgerT struct {
 	inflight int    // creates sent and not yet answered
 	seq      int
 	alive    map[string]entry // dialect|id -> entry
+	created  []Leftover       // every resource the run created (--dry-run lists them)
 }
+
+// maxCreatedKept bounds the list of created resources.
+const maxCreatedKept = 100000
 
 var ledger = newLedger()
 
@@ -93,9 +97,10 @@ func newLedger() *ledgerT {
 // resetLedger starts a fresh ledger (a new suite run in the same process).
 func resetLedger() {
 	ledger.mu.Lock()
-	ledger.stopped, ledger.inflight, ledger.seq, ledger.alive = "", 0, 0, map[string]entry{}
+	ledger.stopped, ledger.inflight, ledger.seq, ledger.alive, ledger.created = "", 0, 0, map[string]entry{}, nil
 	ledger.mu.Unlock()
 	resetBudgetStop()
+	resetCalls()
 }
 
 // begin is called before a create is sent: it returns why it must not be
@@ -131,6 +136,9 @@ func (l *ledgerT) addLocked(dialect, secretID string, created []Leftover) {
 			continue
 		}
 		c.Dialect = dialect
+		if len(l.created) < maxCreatedKept {
+			l.created = append(l.created, c)
+		}
 		l.seq++
 		l.alive[dialect+"|"+c.ID] = entry{Leftover: c, secretID: secretID, seq: l.seq}
 	}

@@ -103,7 +103,9 @@ func applyConfig(suite *types.SuiteConfig, reporter *types.ReporterConfig, s Set
 	} else if suite.Timeout == 0 {
 		suite.Timeout = time.Hour
 	}
-	suite.DryRun = suite.DryRun || s.DryRun
+	// --dry-run is not Ginkgo's dry run (which lists specs and runs none):
+	// the specs run against a private emulator and every call and
+	// resource is recorded (dryrun.go).
 	suite.FailOnEmpty = true
 	suite.FailOnPending = true
 	// Ginkgo's grace period after an interrupt: cleanup (DeferCleanup deleting

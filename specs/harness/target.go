@@ -130,7 +130,9 @@ func setUp() ([]byte, error) {
 		tc := s.For(d)
 		t := &Target{Dialect: d, SecretID: tc.SecretID, SecretKey: tc.SecretKey, Region: tc.Region,
 			Zone: tc.Zone, Live: s.Live, RunPrefix: prefix, RequestTimeout: s.RequestTimeout, MaxResources: s.MaxResources}
-		if tc.Endpoint == "" {
+		if tc.Endpoint == "" || s.DryRun {
+			// --dry-run rehearses the run against a private emulator:
+			// nothing is sent to the target (dryrun.go).
 			if embedded == nil {
 				emu, err := emulator.Start(emulator.WithFaults(s.Faults...))
 				if err != nil {
@@ -139,6 +141,12 @@ func setUp() ([]byte, error) {
 				embedded = emu
 			}
 			t.URL, t.SecretID, t.SecretKey, t.Embedded, t.Emulator = embedded.URL, embedded.SecretID, embedded.SecretKey, true, true
+			if s.DryRun && tc.Endpoint != "" {
+				// The target is taken for what it most likely is (not
+				// probed: nothing is sent): the emulator-only specs are
+				// the ones a run there would skip.
+				t.Emulator = false
+			}
 		} else {
 			t.URL = strings.TrimSuffix(tc.Endpoint, "/")
 			// A shard of `run --procs` targets the emulator its parent

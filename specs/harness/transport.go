@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -140,6 +141,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	}
+	var form url.Values
+	if strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		// A v1-signed POST carries Action and Version in its form body.
+		form, _ = url.ParseQuery(string(reqBody))
+		if action == "" {
+			action = form.Get("Action")
+		}
+	}
 	var br *breaker
 	if t.dialect != "" {
 		br = breakerFor(t.dialect)
@@ -188,8 +197,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if version == "" {
 			version = req.URL.Query().Get("Version")
 		}
-		call = &Call{Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery, Action: action, Version: version,
-			SecretID: signedBy(req), Request: reqBody}
+		query, secretID, params := req.URL.RawQuery, signedBy(req), reqBody
+		if form != nil {
+			// The form is the call's parameters, as a GET's query is.
+			version, query, secretID, params = form.Get("Version"), form.Encode(), form.Get("SecretId"), nil
+		}
+		call = &Call{Method: req.Method, Path: req.URL.Path, Query: query, Action: action, Version: version,
+			SecretID: secretID, Request: params}
 		if tracker.Creates(call) {
 			if why := ledger.begin(); why != "" {
 				return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrStopping, why)
@@ -225,6 +239,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	start := time.Now()
 	requestsSent.Add(1)
+	countCall(t.dialect, req.Method, req.URL.Path, action)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	ex := Exchange{Method: req.Method, URL: req.URL.String(), Action: action, Request: string(reqBody), StartedUTC: start.UTC()}
 	if err != nil {
