@@ -390,7 +390,7 @@ func TestDryRunListsCallsAndSendsNothing(t *testing.T) {
 	out := t.TempDir()
 	r := runCLI(t, 3*time.Minute, []string{"BATCHCONFORM_SECRET_ID=AKIDdry", "BATCHCONFORM_SECRET_KEY=drykey"}, "run", "--dry-run",
 		"--endpoint", srv.URL, "--dialect", "all", "--run-prefix", "bcdry001",
-		"--label-filter", "(action:SubmitJob || action:CreateJob || action:CreateCluster) && kind:action", "--out", out)
+		"--label-filter", "(action:DescribeJobs || action:ListJobs || action:DescribeClusters) && kind:rule", "--out", out)
 	if r.code != cli.ExitOK {
 		t.Fatalf("exit %d\n%s%s", r.code, tail(r.stdout, 3000), tail(r.stderr, 2000))
 	}
@@ -398,7 +398,7 @@ func TestDryRunListsCallsAndSendsNothing(t *testing.T) {
 		t.Errorf("the dry run sent %d requests to the target", n)
 	}
 	for _, want := range []string{"dry run: nothing was sent to", "call tencent-batch SubmitJob ×", "call oceanus CreateJob ×",
-		"call alibaba-batchcompute POST /jobs ×", "create tencent-batch job ×", "create alibaba-batchcompute cluster ×", "named bcdry001-…"} {
+		"call alibaba-batchcompute POST /jobs ×", "create tencent-batch job ×", "create alibaba-batchcompute cluster ×", "create oceanus job ×", "named bcdry001-…"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the plan lacks %q:\n%s", want, tail(r.stdout, 3000))
 		}
