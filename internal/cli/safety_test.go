@@ -424,3 +424,51 @@ func TestDryRunListsCallsAndSendsNothing(t *testing.T) {
 		}
 	}
 }
+
+// The stateful-model property items run against a separately started
+// emulator (its admin API gives each sequence a tenant of its own) with
+// the verdicts the embedded emulator gives: every one passes, none skips.
+func TestModelPropertiesRunOnASeparateEmulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a run against the emulator")
+	}
+	emu, err := emulator.Start(emulator.WithExecutor("simulated"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	out := t.TempDir()
+	env := []string{"BATCHCONFORM_SECRET_ID=" + emu.SecretID, "BATCHCONFORM_SECRET_KEY=" + emu.SecretKey}
+	var items []string
+	for _, it := range harness.Catalog("tencent-batch").Items() {
+		if strings.HasPrefix(it.ID, "tencent-batch/model/property/") {
+			items = append(items, it.ID)
+		}
+	}
+	if len(items) != 8 {
+		t.Fatalf("%d model property items in the catalog, want 8", len(items))
+	}
+	r := runCLI(t, 8*time.Minute, env, "run", "--endpoint", emu.URL, "--dialect", "tencent-batch", "--items", strings.Join(items, ","), "--out", out)
+	if r.code != cli.ExitOK {
+		t.Errorf("exit %d\n%s", r.code, tail(r.stdout, 3000))
+	}
+	data, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Items []struct{ ID, Verdict, Message string }
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, it := range rep.Items {
+		got[it.ID] = it.Verdict + " " + it.Message
+	}
+	for _, id := range items {
+		if v := got[id]; !strings.HasPrefix(v, "pass") {
+			t.Errorf("%s: %.300s (want pass, as against the embedded emulator)", id, v)
+		}
+	}
+}
