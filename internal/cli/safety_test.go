@@ -136,7 +136,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
 // resources alive) exits 3 with a partial report and leaves nothing on the
 // emulator in any dialect: not one resource it created, named or not.
 // BATCHCONFORM_SIGNAL_ROUNDS=N repeats each signal N times (the proof
-// against timing: make signal-proof).
+// against timing).
 func TestSignalCleansUpAndExits3(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a run against the emulator")
