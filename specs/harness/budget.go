@@ -130,6 +130,10 @@ var (
 	budgetStopMsg string
 )
 
+// BudgetStop returns the message of a spent --budget ("" while it lasts):
+// the run was stopped by it (an aborted run, exit 3).
+func BudgetStop() string { return budgetStop() }
+
 // budgetStop returns the message of a spent --budget ("" while it lasts).
 func budgetStop() string {
 	budgetStopMu.Lock()
