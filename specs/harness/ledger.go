@@ -260,6 +260,11 @@ func drainLedger(out io.Writer) {
 	}
 	// A create sent before the stop may still be acknowledged.
 	ledger.waitInflight(wait)
+	// The cleanup is bounded: what it cannot delete in time is left to
+	// `batchconform sweep`, as is everything on a target that broke a
+	// precondition (it would not delete either: a hostile endpoint must
+	// not hold the run).
+	end := time.Now().Add(drainBudget)
 	for _, t := range ts {
 		if t.Embedded {
 			continue
@@ -268,8 +273,18 @@ func drainLedger(out io.Writer) {
 		if len(left) == 0 {
 			continue
 		}
+		v := t.Violations()
+		delete(v, PreBudget) // a spent budget still lets the cleanup through
+		if len(v) > 0 {
+			fmt.Fprintf(out, "batchconform: cleanup: %d %s resources left: the target violates %v (`batchconform sweep --prefix %s` removes them)\n", len(left), t.Dialect, v, t.RunPrefix)
+			continue
+		}
 		sw := SweeperFor(t.Dialect)
-		for _, e := range left {
+		for i, e := range left {
+			if time.Now().After(end) {
+				fmt.Fprintf(out, "batchconform: cleanup: %d %s resources left after %s (`batchconform sweep --prefix %s` removes them)\n", len(left)-i, t.Dialect, drainBudget, t.RunPrefix)
+				break
+			}
 			owner := *t
 			if e.secretID != "" && e.secretID != t.SecretID {
 				k := keyOf(e.secretID)
@@ -297,6 +312,9 @@ func drainLedger(out io.Writer) {
 		}
 	}
 }
+
+// drainBudget bounds the ledger's cleanup of a run (all dialects).
+const drainBudget = 3 * time.Minute
 
 // ---- what stops a run ----
 
