@@ -64,6 +64,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if rf.shard != "" {
 		return runShard(s, rf, stdout, stderr)
 	}
+	if s.DryRun {
+		return dryRun(s, rf, stdout, stderr)
+	}
 	var baseline *reports.Baseline
 	if rf.baseline != "" {
 		b, err := reports.LoadBaseline(rf.baseline)
@@ -101,6 +104,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	printSummary(stdout, rep, gr, requests, time.Since(start), rf.out)
 	printStillRunning(stdout, gr)
 	code := exitCode(rep, gr)
+	if m := harness.BudgetStop(); m != "" && rf.procs <= 1 {
+		// However the specs met it (a setup that spent it fails its
+		// container without a spec left to abort), a spent budget stopped
+		// the run: aborted.
+		fmt.Fprintf(stdout, "stopped: %s\n", m)
+		code = ExitAborted
+	}
 	if baseline != nil && code != ExitAborted {
 		g := reports.Gate(baseline, rep, time.Now())
 		g.Print(stdout)

@@ -96,6 +96,7 @@ func (t *Target) NewTenant(cfg TenantConfig) *Target {
 	cp := *t
 	cp.SecretID, cp.SecretKey = created.SecretID, created.SecretKey
 	registerSecret(created.SecretKey)
+	rememberKey(created.SecretID, created.SecretKey)
 	return &cp
 }
 
@@ -159,5 +160,6 @@ func (t *Target) NewTenantJSON(cfg map[string]any) *Target {
 	cp := *t
 	cp.SecretID, cp.SecretKey = created.SecretID, created.SecretKey
 	registerSecret(created.SecretKey)
+	rememberKey(created.SecretID, created.SecretKey)
 	return &cp
 }

@@ -5,8 +5,10 @@ package harness
 // requests it sends and integrates the resources alive over time (a create
 // that succeeds adds one, a delete removes one); once either is spent, no
 // further request is sent except the ones that end resources (cleanup), and
-// every item not yet judged fails with the budget's message (precondition
-// "budget"). Under --procs each process has the whole budget.
+// the spec that was running fails with the budget's message (precondition
+// "budget"); no further spec starts (the run is aborted: exit 3, as for an
+// interrupt), and the ledger deletes what the run created. Under --procs
+// each process has the whole budget.
 
 import (
 	"fmt"
@@ -91,8 +93,17 @@ func (s *spend) before(action string) string {
 	case s.budget.ResourceSeconds > 0 && s.rs >= s.budget.ResourceSeconds:
 		over = fmt.Sprintf("precondition %s violated: --budget resource-seconds=%g spent (%.0f)", PreBudget, s.budget.ResourceSeconds, s.rs)
 	}
-	if over != "" && !cleanupActions[action] {
-		return over
+	if over != "" {
+		budgetStopMu.Lock()
+		if budgetStopMsg == "" {
+			budgetStopMsg = over
+		}
+		budgetStopMu.Unlock()
+		// Nothing new is created: what exists is cleaned up.
+		StopRun(over)
+		if !cleanupActions[action] {
+			return over
+		}
 	}
 	s.requests++
 	return ""
@@ -112,4 +123,26 @@ func (s *spend) after(action string, ok bool) {
 	case deleteActions[action] && s.alive > 0:
 		s.alive--
 	}
+}
+
+var (
+	budgetStopMu  sync.Mutex
+	budgetStopMsg string
+)
+
+// BudgetStop returns the message of a spent --budget ("" while it lasts):
+// the run was stopped by it (an aborted run, exit 3).
+func BudgetStop() string { return budgetStop() }
+
+// budgetStop returns the message of a spent --budget ("" while it lasts).
+func budgetStop() string {
+	budgetStopMu.Lock()
+	defer budgetStopMu.Unlock()
+	return budgetStopMsg
+}
+
+func resetBudgetStop() {
+	budgetStopMu.Lock()
+	defer budgetStopMu.Unlock()
+	budgetStopMsg = ""
 }

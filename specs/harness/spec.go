@@ -150,6 +150,11 @@ func It(text string, args ...any) bool {
 	// items that depend on it here, with its one message.
 	rest = append([]any{func() {
 		ginkgo.AddReportEntry(EntryDeclared, string(declared), ginkgo.ReportEntryVisibilityNever)
+		// A spent --budget stops the run like an interrupt: no further
+		// spec starts, the cleanup runs, the run is aborted (exit 3).
+		if m := budgetStop(); m != "" {
+			ginkgo.AbortSuite(m)
+		}
 		failIfBlocked(items)
 	}}, rest...)
 	return ginkgoIt(text, rest...)

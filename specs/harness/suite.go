@@ -33,6 +33,7 @@ func RunSuite(t *testing.T) (types.Report, bool) {
 	var last types.Report
 	captureReport = func(r types.Report) { last = r }
 	defer func() { captureReport = nil }()
+	defer watchStops(s)()
 	ginkgo.RunSpecs(t, SuiteName, suite, reporter)
 	full := s.Endpoint == "" && len(s.Faults) == 0 && len(s.Items) == 0 && s.LabelFilter == "" &&
 		len(suite.FocusStrings) == 0 && len(suite.SkipStrings) == 0 && suite.LabelFilter == "" &&
@@ -85,6 +86,7 @@ func Run(o RunOptions) (types.Report, error) {
 	captureReport = func(r types.Report) { last = r }
 	progressOut = o.Progress
 	defer func() { captureReport, progressOut = nil, nil }()
+	defer watchStops(o.Settings)()
 	ginkgo.RunSpecs(&failer{}, SuiteName, suite, reporter)
 	if o.Progress != nil {
 		fmt.Fprint(o.Progress, "\r\033[K")
@@ -101,7 +103,9 @@ func applyConfig(suite *types.SuiteConfig, reporter *types.ReporterConfig, s Set
 	} else if suite.Timeout == 0 {
 		suite.Timeout = time.Hour
 	}
-	suite.DryRun = suite.DryRun || s.DryRun
+	// --dry-run is not Ginkgo's dry run (which lists specs and runs none):
+	// the specs run against a private emulator and every call and
+	// resource is recorded (dryrun.go).
 	suite.FailOnEmpty = true
 	suite.FailOnPending = true
 	// Ginkgo's grace period after an interrupt: cleanup (DeferCleanup deleting

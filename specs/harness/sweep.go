@@ -22,6 +22,9 @@ type Leftover struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
 	State   string `json:"state,omitempty"`
+	// Scope is where the resource lives when the API needs it to delete it
+	// (e.g. an Oceanus workspace).
+	Scope string `json:"scope,omitempty"`
 }
 
 func (l Leftover) String() string {

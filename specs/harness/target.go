@@ -75,6 +75,7 @@ func Configure(s Settings) {
 	defer settingsMu.Unlock()
 	current = s
 	resetBreakers()
+	resetLedger()
 	SelectItems(s.Items)
 	if s.SecretKey != "" {
 		redact.Value(s.SecretKey)
@@ -129,7 +130,9 @@ func setUp() ([]byte, error) {
 		tc := s.For(d)
 		t := &Target{Dialect: d, SecretID: tc.SecretID, SecretKey: tc.SecretKey, Region: tc.Region,
 			Zone: tc.Zone, Live: s.Live, RunPrefix: prefix, RequestTimeout: s.RequestTimeout, MaxResources: s.MaxResources}
-		if tc.Endpoint == "" {
+		if tc.Endpoint == "" || s.DryRun {
+			// --dry-run rehearses the run against a private emulator:
+			// nothing is sent to the target (dryrun.go).
 			if embedded == nil {
 				emu, err := emulator.Start(emulator.WithFaults(s.Faults...))
 				if err != nil {
@@ -138,6 +141,12 @@ func setUp() ([]byte, error) {
 				embedded = emu
 			}
 			t.URL, t.SecretID, t.SecretKey, t.Embedded, t.Emulator = embedded.URL, embedded.SecretID, embedded.SecretKey, true, true
+			if s.DryRun && tc.Endpoint != "" {
+				// The target is taken for what it most likely is (not
+				// probed: nothing is sent): the emulator-only specs are
+				// the ones a run there would skip.
+				t.Emulator = false
+			}
 		} else {
 			t.URL = strings.TrimSuffix(tc.Endpoint, "/")
 			// A shard of `run --procs` targets the emulator its parent
@@ -169,6 +178,9 @@ func setUp() ([]byte, error) {
 
 // tearDown stops the embedded emulator (proc 1, after every process is done).
 func tearDown() error {
+	// What the specs' own cleanup left (an interrupt, a refused
+	// DeferCleanup, a goroutine still creating) is deleted from the ledger.
+	drainLedger(os.Stderr)
 	if embedded == nil {
 		return nil
 	}
@@ -190,6 +202,7 @@ func useTargets(data []byte) {
 	settingsMu.Unlock()
 	for _, t := range ts {
 		redact.Value(t.SecretKey)
+		rememberKey(t.SecretID, t.SecretKey)
 		for pre, msg := range t.Tripped {
 			breakerFor(t.Dialect).trip(pre, msg)
 		}

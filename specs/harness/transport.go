@@ -3,10 +3,12 @@ package harness
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +33,10 @@ type Exchange struct {
 	Duration   time.Duration `json:"duration_ns"`
 	StartedUTC time.Time     `json:"started"`
 }
+
+// ErrStopping marks a request the run did not send (or whose answer it
+// withheld) because the run is stopping (ledger.go).
+var ErrStopping = errors.New("the run is stopping: nothing new is created")
 
 // requestsSent counts every request the suite sent (reported in the summary).
 var requestsSent atomic.Int64
@@ -135,6 +141,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = io.NopCloser(bytes.NewReader(b))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	}
+	var form url.Values
+	if strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		// A v1-signed POST carries Action and Version in its form body.
+		form, _ = url.ParseQuery(string(reqBody))
+		if action == "" {
+			action = form.Get("Action")
+		}
+	}
 	var br *breaker
 	if t.dialect != "" {
 		br = breakerFor(t.dialect)
@@ -170,12 +184,62 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		t.mu.Unlock()
 	}
+	// The ledger (ledger.go): a create is not sent once the run stops, and
+	// what an answered call created or deleted is recorded.
+	var call *Call
+	var tracker Tracker
+	gated := false
+	if t.dialect != "" {
+		tracker = trackerFor(t.dialect)
+	}
+	if tracker != nil {
+		version := req.Header.Get("X-TC-Version")
+		if version == "" {
+			version = req.URL.Query().Get("Version")
+		}
+		query, secretID, params := req.URL.RawQuery, signedBy(req), reqBody
+		if form != nil {
+			// The form is the call's parameters, as a GET's query is.
+			version, query, secretID, params = form.Get("Version"), form.Encode(), form.Get("SecretId"), nil
+		}
+		call = &Call{Method: req.Method, Path: req.URL.Path, Query: query, Action: action, Version: version,
+			SecretID: secretID, Request: params}
+		if tracker.Creates(call) {
+			if why := ledger.begin(); why != "" {
+				return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrStopping, why)
+			}
+			gated = true
+		}
+	}
+	settle := func(status int, body []byte) error {
+		if tracker == nil {
+			return nil
+		}
+		var created []Leftover
+		var deleted []string
+		if body != nil {
+			call.Status, call.Response = status, body
+			created, deleted = tracker.Track(call)
+		}
+		if gated {
+			gated = false
+			if why := ledger.end(t.dialect, call.SecretID, created); why != "" {
+				return fmt.Errorf("harness: %s answered after the run began to stop (%s): %w; the run's cleanup deletes what it created", action, why, ErrStopping)
+			}
+			ledger.record(t.dialect, call.SecretID, nil, deleted)
+			return nil
+		}
+		ledger.record(t.dialect, call.SecretID, created, deleted)
+		return nil
+	}
 	if err := t.limiter.wait(req.Context(), action); err != nil {
+		_ = settle(0, nil)
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	start := time.Now()
 	requestsSent.Add(1)
+	countCall(t.dialect, req.Method, req.URL.Path, action)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	ex := Exchange{Method: req.Method, URL: req.URL.String(), Action: action, Request: string(reqBody), StartedUTC: start.UTC()}
 	if err != nil {
@@ -183,6 +247,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.Error, ex.Duration = err.Error(), time.Since(start)
 		t.record(ex)
 		observe(err)
+		_ = settle(0, nil)
 		return nil, err
 	}
 	// Read the body now, bounded and under the deadline, so a hanging or
@@ -192,6 +257,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	cancel()
 	ex.Status, ex.Duration = resp.StatusCode, time.Since(start)
 	if rerr != nil {
+		_ = settle(0, nil)
 		ex.Error = rerr.Error()
 		t.record(ex)
 		err := fmt.Errorf("harness: read response of %s: %w", action, rerr)
@@ -199,6 +265,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if len(body) > maxResponseBytes {
+		_ = settle(0, nil)
 		ex.Error = "response larger than 16 MiB"
 		t.record(ex)
 		err := fmt.Errorf("harness: response of %s is larger than %d bytes", action, maxResponseBytes)
@@ -211,6 +278,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.observe(action, body)
 	if t.spend != nil {
 		t.spend.after(action, resp.StatusCode < 300 && !bytes.Contains(body, []byte(`"Error"`)))
+	}
+	if err := settle(resp.StatusCode, body); err != nil {
+		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))

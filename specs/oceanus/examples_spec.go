@@ -129,6 +129,19 @@ var _ = Describe("Oceanus doc examples", Ordered, ContinueOnFailure, func() {
 			if prep, ok := examplePrep[x.Action]; ok {
 				prep(t, w, req)
 			}
+			if x.Violates == "" {
+				// What an example creates is the run's, named with its
+				// prefix (a live account keeps no "abc" workspace, and
+				// `sweep` finds what a killed run left).
+				uniqueNames(t, x.Action, req, "ex"+exampleTag(x.ID))
+				if items, ok := req["JobItems"].([]any); ok && x.Action == "CopyJobs" {
+					for i, it := range items {
+						if m, ok := it.(map[string]any); ok {
+							m["TargetName"] = t.Name(fmt.Sprintf("excopy%d", i), 49)
+						}
+					}
+				}
+			}
 			stageCOS(t, req)
 			env := raw(t, x.Action, req)
 			evidence(x.ID, req, env)
@@ -196,4 +209,20 @@ func waitClusterRunning(t *harness.Target, w *world, req map[string]any) {
 		t.RequireMoving()
 		return s
 	}).WithTimeout(time.Minute).WithPolling(t.PollInterval()*5).Should(Equal("2"), "cluster %s runs before it is changed again", id)
+}
+
+// exampleTag is a short name part unique to an example (its ID's last
+// part, letters and digits only).
+func exampleTag(id string) string {
+	detail := id[strings.LastIndex(id, "/")+1:]
+	var b strings.Builder
+	for _, r := range strings.ToLower(detail) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() > 16 {
+		return b.String()[:16]
+	}
+	return b.String()
 }

@@ -26,7 +26,7 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 
 func mkJob(t *harness.Target, name string, jobType int) string {
 	GinkgoHelper()
-	req := map[string]any{"Name": name, "JobType": jobType, "ClusterType": 1}
+	req := map[string]any{"Name": t.Name(name, 49), "JobType": jobType, "ClusterType": 1}
 	if jobType == 2 {
 		req["ClusterType"], req["ClusterId"] = 2, runningCluster(t)
 	}
@@ -35,7 +35,7 @@ func mkJob(t *harness.Target, name string, jobType int) string {
 
 func mkResource(t *harness.Target, name string) string {
 	GinkgoHelper()
-	req := map[string]any{"ResourceType": 1, "Name": name + ".jar", "ResourceLoc": cosLoc(t, "/r/"+name+".jar")}
+	req := map[string]any{"ResourceType": 1, "Name": t.Name(name, 40) + ".jar", "ResourceLoc": cosLoc(t, "/r/"+name+".jar")}
 	stageCOS(t, req)
 	return harness.NonEmpty(ok(t, "CreateResource", req), "ResourceId")
 }
@@ -59,18 +59,18 @@ func stoppedCluster(t *harness.Target) string {
 
 var scenarios = []scenario{
 	{"CreateJob", "InvalidParameterValue.JobTypeCombineWithClusterType", func(t *harness.Target) *harness.Envelope {
-		return send(t, "CreateJob", map[string]any{"Name": "jar-on-shared", "JobType": 2, "ClusterType": 1})
+		return send(t, "CreateJob", map[string]any{"Name": t.Name("jar-on-shared", 49), "JobType": 2, "ClusterType": 1})
 	}},
 	{"CreateJob", "ResourceNotFound.ClusterId", func(t *harness.Target) *harness.Envelope {
-		return send(t, "CreateJob", map[string]any{"Name": "no-cluster", "JobType": 1, "ClusterType": 2, "ClusterId": "cluster-zzzzzzzz"})
+		return send(t, "CreateJob", map[string]any{"Name": t.Name("no-cluster", 49), "JobType": 1, "ClusterType": 2, "ClusterId": "cluster-zzzzzzzz"})
 	}},
 	{"CreateJob", "ResourceUnavailable.Cluster", func(t *harness.Target) *harness.Envelope {
-		return send(t, "CreateJob", map[string]any{"Name": "stopped-cluster", "JobType": 1, "ClusterType": 2, "ClusterId": stoppedCluster(t)})
+		return send(t, "CreateJob", map[string]any{"Name": t.Name("stopped-cluster", 49), "JobType": 1, "ClusterType": 2, "ClusterId": stoppedCluster(t)})
 	}},
 	{"ModifyJob", "FailedOperation.DuplicatedJobName", func(t *harness.Target) *harness.Envelope {
 		mkJob(t, "first", 1)
 		second := mkJob(t, "second", 1)
-		return raw(t, "ModifyJob", map[string]any{"JobId": second, "Name": "first"})
+		return raw(t, "ModifyJob", map[string]any{"JobId": second, "Name": t.Name("first", 49)})
 	}},
 	{"CreateJobConfig", "InvalidParameterValue.JobTypeCombineWithEntrypointClass", func(t *harness.Target) *harness.Envelope {
 		return send(t, "CreateJobConfig", map[string]any{"JobId": mkJob(t, "sql", 1), "EntrypointClass": "com.example.Main"})
@@ -124,26 +124,26 @@ var scenarios = []scenario{
 		return raw(t, "DeleteWorkSpace", map[string]any{"WorkSpaceId": defaultWorkSpace(t)})
 	}},
 	{"DeleteWorkSpace", "UnsupportedOperation.CanNotDelete", func(t *harness.Target) *harness.Envelope {
-		space := raw(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": "busy"})
+		space := raw(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": t.Name("busy", 49)})
 		Expect(space.Code()).To(BeEmpty(), "%s", space.Body)
 		id := str(space, "WorkSpaceId")
-		env := raw(t, "CreateJob", map[string]any{"Name": "in-space", "JobType": 1, "ClusterType": 1, "WorkSpaceId": id})
+		env := raw(t, "CreateJob", map[string]any{"Name": t.Name("in-space", 49), "JobType": 1, "ClusterType": 1, "WorkSpaceId": id})
 		Expect(env.Code()).To(BeEmpty(), "%s", env.Body)
 		return raw(t, "DeleteWorkSpace", map[string]any{"WorkSpaceId": id})
 	}},
 	{"ModifyWorkSpace", "InvalidParameter.DuplicatedSpaceName", func(t *harness.Target) *harness.Envelope {
-		ok(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": "alpha"})
-		b := harness.NonEmpty(ok(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": "beta"}), "WorkSpaceId")
-		return raw(t, "ModifyWorkSpace", map[string]any{"WorkSpaceId": b, "WorkSpaceName": "alpha"})
+		ok(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": t.Name("alpha", 49)})
+		b := harness.NonEmpty(ok(t, "CreateWorkSpace", map[string]any{"WorkSpaceName": t.Name("beta", 49)}), "WorkSpaceId")
+		return raw(t, "ModifyWorkSpace", map[string]any{"WorkSpaceId": b, "WorkSpaceName": t.Name("alpha", 49)})
 	}},
 	{"ModifyFolder", "InvalidParameter.DuplicatedFolderName", func(t *harness.Target) *harness.Envelope {
 		space := defaultWorkSpace(t)
-		ok(t, "CreateFolder", map[string]any{"FolderName": "alpha", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space})
-		b := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": "beta", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
-		return raw(t, "ModifyFolder", map[string]any{"SourceFolderId": b, "FolderName": "alpha", "FolderType": 0, "WorkSpaceId": space})
+		ok(t, "CreateFolder", map[string]any{"FolderName": t.Name("alpha", 49), "ParentId": "root", "FolderType": 0, "WorkSpaceId": space})
+		b := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": t.Name("beta", 49), "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
+		return raw(t, "ModifyFolder", map[string]any{"SourceFolderId": b, "FolderName": t.Name("alpha", 49), "FolderType": 0, "WorkSpaceId": space})
 	}},
 	{"CreateResource", "ResourceUnavailable.ResourceLocNotExists", func(t *harness.Target) *harness.Envelope {
-		return send(t, "CreateResource", map[string]any{"ResourceType": 1, "Name": "missing.jar", "ResourceLoc": cosLoc(t, "/nowhere/missing.jar")})
+		return send(t, "CreateResource", map[string]any{"ResourceType": 1, "Name": t.Name("missing", 40) + ".jar", "ResourceLoc": cosLoc(t, "/nowhere/missing.jar")})
 	}},
 	{"RunJobs", "InvalidParameterValue.InvalidStartMode", func(t *harness.Target) *harness.Envelope {
 		job := mkJob(t, "sql", 1)
@@ -174,7 +174,7 @@ var scenarios = []scenario{
 		t.RequireEmulator()
 		lt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"legacy_duplicated_job_name": true}})
 		mkJob(lt, "twice", 1)
-		return send(lt, "CreateJob", map[string]any{"Name": "twice", "JobType": 1, "ClusterType": 1})
+		return send(lt, "CreateJob", map[string]any{"Name": lt.Name("twice", 49), "JobType": 1, "ClusterType": 1})
 	}},
 	{"CreateJobConfig", "InvalidParameter.MaxParallelismTooSmall", func(t *harness.Target) *harness.Envelope {
 		return send(t, "CreateJobConfig", map[string]any{"JobId": mkJob(t, "sql", 1), "DefaultParallelism": 4,
@@ -210,13 +210,13 @@ var scenarios = []scenario{
 		return env
 	}},
 	{"CreateJob", "InvalidParameterValue.UnSupportedComposite", func(t *harness.Target) *harness.Envelope {
-		return raw(t, "CreateJob", map[string]any{"Name": "composite", "JobType": 2, "ClusterType": 2, "ClusterId": runningCluster(t),
+		return raw(t, "CreateJob", map[string]any{"Name": t.Name("composite", 49), "JobType": 2, "ClusterType": 2, "ClusterId": runningCluster(t),
 			"FlinkVersion": "Flink-1.11", "CuMem": 2})
 	}},
 	{"CreateJob", "ResourceUnavailable.ClusterGroupStatus", func(t *harness.Target) *harness.Envelope {
 		cl := runningCluster(t)
 		Expect(raw(t, "ScaleOceanusCluster", map[string]any{"ClusterId": cl, "NewCU": 12}).Code()).To(BeEmpty(), "scale the cluster")
-		return send(t, "CreateJob", map[string]any{"Name": "while-scaling", "JobType": 1, "ClusterType": 2, "ClusterId": cl})
+		return send(t, "CreateJob", map[string]any{"Name": t.Name("while-scaling", 49), "JobType": 1, "ClusterType": 2, "ClusterId": cl})
 	}},
 	{"RunJobs", "UnsupportedOperation.UnsupportedStartMode", func(t *harness.Target) *harness.Envelope {
 		job := mkJob(t, "jar", 2)
@@ -274,7 +274,7 @@ var scenarios = []scenario{
 		return raw(t, "ParseConnector", map[string]any{"ResourceId": "resource-zzzzzzzz", "VersionId": 1, "WorkSpaceId": defaultWorkSpace(t)})
 	}},
 	{"CreateResource", "ResourceUnavailable.CheckResourceLocExists", func(t *harness.Target) *harness.Envelope {
-		return send(t, "CreateResource", map[string]any{"ResourceType": 1, "Name": "badbucket.jar",
+		return send(t, "CreateResource", map[string]any{"ResourceType": 1, "Name": t.Name("badbucket", 40) + ".jar",
 			"ResourceLoc": map[string]any{"StorageType": 1, "Param": map[string]any{"Bucket": "no such bucket", "Path": "/a.jar"}}})
 	}},
 	{"DescribeResourceConfigs", "ResourceNotFound.ResourceConfig", func(t *harness.Target) *harness.Envelope {
@@ -376,11 +376,11 @@ var _ = Describe("Oceanus refusals a client provokes", func() {
 			t = t.NewTenantJSON(map[string]any{})
 		}
 		space := defaultWorkSpace(t)
-		withJob := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": "holds-a-job", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
+		withJob := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": t.Name("holds-a-job", 49), "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
 		// SDK v1.0.162's CreateJob has no FolderId: a raw signed request carries it.
-		Expect(raw(t, "CreateJob", map[string]any{"Name": "in-folder", "JobType": 1, "ClusterType": 1, "FolderId": withJob}).Code()).To(BeEmpty(), "CreateJob in a folder")
-		parent := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": "holds-a-folder", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
-		ok(t, "CreateFolder", map[string]any{"FolderName": "child", "ParentId": parent, "FolderType": 0, "WorkSpaceId": space})
+		Expect(raw(t, "CreateJob", map[string]any{"Name": t.Name("in-folder", 49), "JobType": 1, "ClusterType": 1, "FolderId": withJob}).Code()).To(BeEmpty(), "CreateJob in a folder")
+		parent := harness.NonEmpty(ok(t, "CreateFolder", map[string]any{"FolderName": t.Name("holds-a-folder", 49), "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
+		ok(t, "CreateFolder", map[string]any{"FolderName": t.Name("child", 49), "ParentId": parent, "FolderType": 0, "WorkSpaceId": space})
 		for _, f := range []string{withJob, parent} {
 			env := raw(t, "DeleteFolders", map[string]any{"FolderIds": []string{f}, "FolderType": 0, "WorkSpaceId": space})
 			evidence(nonEmpty, nil, env)

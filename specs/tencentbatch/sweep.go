@@ -44,7 +44,7 @@ func (sweeper) List(t *harness.Target, prefix string) ([]harness.Leftover, error
 			}
 			for _, r := range set {
 				name, _ := r[l.name].(string)
-				if !strings.HasPrefix(name, prefix+"-") && name != prefix {
+				if !harness.MatchesPrefix(name, prefix) {
 					continue
 				}
 				id, _ := r[l.id].(string)
@@ -117,4 +117,54 @@ func sweepPoll(t *harness.Target) time.Duration {
 		return time.Duration(float64(time.Second) / t.RateLimit * 2)
 	}
 	return 100 * time.Millisecond
+}
+
+// The run's ledger (harness/ledger.go): which calls create, and what an
+// answered call created or deleted.
+
+// trackedCreates: create action -> the resource type, the answer's ID
+// member and where the request carries the name.
+var trackedCreates = map[string]struct{ typ, id, obj, name string }{
+	"SubmitJob":           {"job", "JobId", "Job", "JobName"},
+	"CreateComputeEnv":    {"compute-env", "EnvId", "ComputeEnv", "EnvName"},
+	"CreateCpmComputeEnv": {"compute-env", "EnvId", "ComputeEnv", "EnvName"},
+	"CreateTaskTemplate":  {"task-template", "TaskTemplateId", "", "TaskTemplateName"},
+}
+
+func (sweeper) Creates(c *harness.Call) bool {
+	_, ok := trackedCreates[c.Action]
+	return ok && (c.Version == "" || c.Version == "2017-03-12")
+}
+
+func (sweeper) Track(c *harness.Call) ([]harness.Leftover, []string) {
+	if c.Version != "" && c.Version != "2017-03-12" {
+		return nil, nil
+	}
+	resp, ok := harness.API3Response(c)
+	if !ok {
+		return nil, nil
+	}
+	p := c.Params()
+	if tc, ok := trackedCreates[c.Action]; ok {
+		var id string
+		_ = json.Unmarshal(resp[tc.id], &id)
+		var name string
+		if tc.obj == "" {
+			name, _ = p[tc.name].(string)
+		} else if o, ok := p[tc.obj].(map[string]any); ok {
+			name, _ = o[tc.name].(string)
+		} else {
+			name, _ = p[tc.obj+"."+tc.name].(string)
+		}
+		return []harness.Leftover{{Dialect: Dialect, Type: tc.typ, ID: id, Name: name}}, nil
+	}
+	switch c.Action {
+	case "DeleteJob":
+		return nil, harness.Strings(p["JobId"])
+	case "DeleteComputeEnv":
+		return nil, harness.Strings(p["EnvId"])
+	case "DeleteTaskTemplates":
+		return nil, harness.Strings(p["TaskTemplateIds"])
+	}
+	return nil, nil
 }
