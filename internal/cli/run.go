@@ -88,7 +88,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		if !noColor() {
 			progress = os.Stderr // a terminal: live progress; CI stays quiet until the summary
 		}
-		gr, err = harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, Verbose: rf.verbose, NoColor: noColor(), Progress: progress})
+		gr, err = harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, Verbose: rf.verbose, NoColor: noColor(), Progress: progress,
+			Quiet: noColor() && !rf.verbose})
 		requests = harness.RequestsSent()
 	}
 	if err != nil {

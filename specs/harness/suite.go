@@ -9,6 +9,7 @@ import (
 	"time"
 
 	ginkgo "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 )
@@ -54,6 +55,10 @@ type RunOptions struct {
 	// Progress, when set (a terminal), receives a live line: specs done /
 	// total and failures so far.
 	Progress io.Writer
+	// Quiet silences Ginkgo's own stream (a dot per spec, failure blocks):
+	// in CI the log shows nothing until the caller's summary, which lists
+	// the failures; the reports keep every detail.
+	Quiet bool
 }
 
 // failer satisfies ginkgo.GinkgoTestingT for a run outside `go test`.
@@ -87,6 +92,11 @@ func Run(o RunOptions) (types.Report, error) {
 	progressOut = o.Progress
 	defer func() { captureReport, progressOut = nil, nil }()
 	defer watchStops(o.Settings)()
+	if o.Quiet {
+		prev := formatter.ColorableStdOut
+		formatter.ColorableStdOut = io.Discard
+		defer func() { formatter.ColorableStdOut = prev }()
+	}
 	ginkgo.RunSpecs(&failer{}, SuiteName, suite, reporter)
 	if o.Progress != nil {
 		fmt.Fprint(o.Progress, "\r\033[K")
