@@ -186,6 +186,10 @@ var _ = Describe("Oceanus job status machine", Ordered, ContinueOnFailure, func(
 			cfg := ok(t, "CreateJobConfig", map[string]any{"JobId": job, "ProgramArgs": `{"Marker":"batchconform:fail"}`, "DefaultParallelism": 1})
 			failing := harness.Int(cfg, "Version")
 			Expect(runJob(t, job, 1, failing).Code()).To(BeEmpty(), "run the failing config")
+			// Judged from here: a run that never fails times out in observe,
+			// and that is a failure of 4 -> -1, not of the moves before it.
+			harness.Check(transID("4", "-1"))
+			harness.Check(stateID("-1"))
 			expectPath(t, observe(t, job, "5", "-1"), "5", "3", "4", "-1")
 			Expect(runJob(t, job, 1, ver).Code()).To(BeEmpty(), "run a failed job again with the good config")
 			expectPath(t, observe(t, job, "-1", "4"), "-1", "3", "4")
