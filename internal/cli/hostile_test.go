@@ -77,6 +77,9 @@ func tail(s string, n int) string {
 }
 
 func TestHostileEndpoints(t *testing.T) {
+	// Mostly waiting on child runs (timeouts, latency, polling): the
+	// package's slow tests overlap (make test: -parallel 3).
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("whole runs against hostile servers")
 	}
@@ -153,6 +156,9 @@ var garbageDialects = []string{"alibaba-batchcompute", "oceanus"}
 // with exit 1 within the bound, and no spec panics — a missing or mistyped
 // member is a failing check that names it (specs/harness/answer.go).
 func TestGarbageAnswersNoPanic(t *testing.T) {
+	// Mostly waiting on child runs (timeouts, latency, polling): the
+	// package's slow tests overlap (make test: -parallel 3).
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("whole runs against garbage servers")
 	}
@@ -211,6 +217,9 @@ var slowSelection = []string{
 // selection when --request-timeout exceeds its latency, and fails it
 // clearly, naming the timeout, when it does not.
 func TestSlowButCorrectServer(t *testing.T) {
+	// Mostly waiting on child runs (timeouts, latency, polling): the
+	// package's slow tests overlap (make test: -parallel 3).
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs against a slow server")
 	}

@@ -375,7 +375,14 @@ func runChild(self string, mf mutationFlags, r *mutationRun) {
 		r.Verdict, r.Error = mutError, err.Error()
 		return
 	}
-	args := []string{"mutation", "--child", "--dialect", mf.dialect, "--out", r.Dir, "--fuzz-time", mf.fuzzTime.String(),
+	dialect := mf.dialect
+	if mf.full && !isClean && len(r.Items) > 0 {
+		// Only a check of one of its declared items kills a fault, and they
+		// all belong to one dialect (the registry tests hold it): the whole
+		// suite of that dialect is the whole suite that can kill it.
+		dialect = strings.SplitN(r.Items[0], "/", 2)[0]
+	}
+	args := []string{"mutation", "--child", "--dialect", dialect, "--out", r.Dir, "--fuzz-time", mf.fuzzTime.String(),
 		"--per-rule", fmt.Sprint(mf.perRule)}
 	if mf.full {
 		args = append(args, "--full")
@@ -511,7 +518,7 @@ func mutationChild(mf mutationFlags, stderr io.Writer) int {
 		collectSpecFailures(&out, gr)
 	}
 	// Fail fast: a fault a spec already killed needs no fuzz pass.
-	if s.Dialect == "all" || s.Dialect == fuzzDialect {
+	if s.Dialect == "all" || s.Dialect == fuzzDialect || mf.childFull {
 		if !(len(declared) > 0 && killed()) {
 			if err := childFuzz(mf, s, &out); err != nil {
 				out.SuiteFailures = append(out.SuiteFailures, redact.String(err.Error()))
@@ -556,11 +563,15 @@ func collectSpecFailures(out *childOutcome, gr types.Report) {
 // property. A finding fails its property item and the rule and code its
 // case names.
 func childFuzz(mf mutationFlags, s harness.Settings, out *childOutcome) error {
-	cat := harness.Catalog(fuzzDialect)
+	key := fuzzDialect
+	if mf.childFull && s.Dialect != "all" {
+		key = s.Dialect // --full: a short run of the fault's own dialect's fuzzer
+	}
+	cat := harness.Catalog(key)
 	if cat == nil {
 		return nil
 	}
-	fac := fuzz.Embedded{Faults: s.Faults}
+	fac := fuzz.Embedded{Faults: s.Faults, Dialect: cat.Dialect}
 	add := func(kind string, f fuzz.Finding) {
 		items := uniq(append([]string{f.Item}, fuzz.StepItems(cat.Dialect, f)...))
 		out.Failures = append(out.Failures, killer{Spec: "fuzz " + kind + ": " + f.Item, Items: items, Message: firstLine(redact.String(f.Message))})

@@ -8,11 +8,14 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/batchconform/batchconform/redact"
 	"github.com/batchconform/batchconform/reports"
 	"github.com/batchconform/batchconform/specs/harness"
 )
@@ -91,4 +94,25 @@ func applyViolations(rep *reports.Report, v map[string]map[string]string) int {
 		rep.Recount()
 	}
 	return n
+}
+
+// printViolations prints each violated target precondition once, in full:
+// the failures above are cut to a line, and this message says what to do
+// (e.g. raise --request-timeout).
+func printViolations(w io.Writer, v map[string]map[string]string) {
+	dialects := make([]string, 0, len(v))
+	for d := range v {
+		dialects = append(dialects, d)
+	}
+	sort.Strings(dialects)
+	for _, d := range dialects {
+		pres := make([]string, 0, len(v[d]))
+		for p := range v[d] {
+			pres = append(pres, p)
+		}
+		sort.Strings(pres)
+		for _, p := range pres {
+			fmt.Fprintf(w, "target %s: %s\n", d, redact.String(v[d][p]))
+		}
+	}
 }

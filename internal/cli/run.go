@@ -97,12 +97,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return ExitFailure
 	}
 	rep := reports.Build(gr, catalogsFor(s), reports.Meta{ToolVersion: emulator.Version, Target: target})
-	applyViolations(rep, collectViolations(rf.out))
+	violations := collectViolations(rf.out)
+	applyViolations(rep, violations)
 	if err := writeReports(rep, rf.out); err != nil {
 		fmt.Fprintf(stderr, "batchconform run: %v\n", err)
 		return ExitFailure
 	}
 	printSummary(stdout, rep, gr, requests, time.Since(start), rf.out)
+	printViolations(stdout, violations)
 	printStillRunning(stdout, gr)
 	code := exitCode(rep, gr)
 	if m := harness.BudgetStop(); m != "" && rf.procs <= 1 {

@@ -429,6 +429,9 @@ func TestDryRunListsCallsAndSendsNothing(t *testing.T) {
 // emulator (its admin API gives each sequence a tenant of its own) with
 // the verdicts the embedded emulator gives: every one passes, none skips.
 func TestModelPropertiesRunOnASeparateEmulator(t *testing.T) {
+	// Mostly waiting on child runs (timeouts, latency, polling): the
+	// package's slow tests overlap (make test: -parallel 3).
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a run against the emulator")
 	}

@@ -34,6 +34,9 @@ func (l *lockedBuf) String() string {
 // also send documented secrets such as Authentications' SecretKey and
 // LoginSettings passwords; the report masks those fields too.)
 func TestNoSecretInAnyOutput(t *testing.T) {
+	// Mostly waiting on child runs (timeouts, latency, polling): the
+	// package's slow tests overlap (make test: -parallel 3).
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the whole suite from the built binary")
 	}
