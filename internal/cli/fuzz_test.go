@@ -8,32 +8,11 @@ package cli_test
 // properties get verdicts.
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
-
-func reportVerdicts(t *testing.T, file string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r struct {
-		Items []struct{ ID, Verdict string }
-	}
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, it := range r.Items {
-		out[it.ID] = it.Verdict
-	}
-	return out
-}
 
 func TestFuzzOceanusFindsAndReplays(t *testing.T) {
 	dir := t.TempDir()
@@ -42,7 +21,7 @@ func TestFuzzOceanusFindsAndReplays(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("fuzz with a planted fault: exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if v := reportVerdicts(t, filepath.Join(dir, "report.json"))["oceanus/model/property/total-count"]; v != "fail" {
+	if v := verdicts(t, filepath.Join(dir, "report.json"))["oceanus/model/property/total-count"]; v != "fail" {
 		t.Errorf("report: oceanus/model/property/total-count is %q, want fail\n%s", v, r.stdout)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "replay-oceanus_model_property_total-count-*.json"))
@@ -63,7 +42,7 @@ func TestFuzzAlibabaClean(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("fuzz: exit %d, want 0\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	v := reportVerdicts(t, filepath.Join(dir, "report.json"))
+	v := verdicts(t, filepath.Join(dir, "report.json"))
 	for _, id := range []string{"alibaba-batchcompute/api/property/no-server-error", "alibaba-batchcompute/auth/property/signature-faults",
 		"alibaba-batchcompute/model/property/transitions", "alibaba-batchcompute/model/property/idempotent-token"} {
 		if v[id] != "pass" {
