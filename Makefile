@@ -12,7 +12,7 @@ build:
 
 # The test command (README): vet, gofmt check, then every test with -race.
 test: lint interop-deps
-	$(GO) test -race -count=1 -parallel 3 -timeout 25m $(PKGS)
+	$(GO) test -race -count=1 -timeout 25m $(PKGS)
 
 # The interop tests' Node.js SDKs, exactly as locked in the repo (npm ci), so
 # `make test` works on a fresh clone; without npm the interop tests skip and say why.

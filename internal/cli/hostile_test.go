@@ -78,7 +78,7 @@ func tail(s string, n int) string {
 
 func TestHostileEndpoints(t *testing.T) {
 	// Mostly waiting on child runs (timeouts, latency, polling): the
-	// package's slow tests overlap (make test: -parallel 3).
+	// package's slow tests overlap (two at a time: -parallel defaults to GOMAXPROCS; Ginkgo refuses an explicit -parallel).
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("whole runs against hostile servers")
@@ -157,7 +157,7 @@ var garbageDialects = []string{"alibaba-batchcompute", "oceanus"}
 // member is a failing check that names it (specs/harness/answer.go).
 func TestGarbageAnswersNoPanic(t *testing.T) {
 	// Mostly waiting on child runs (timeouts, latency, polling): the
-	// package's slow tests overlap (make test: -parallel 3).
+	// package's slow tests overlap (two at a time: -parallel defaults to GOMAXPROCS; Ginkgo refuses an explicit -parallel).
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("whole runs against garbage servers")
@@ -218,7 +218,7 @@ var slowSelection = []string{
 // clearly, naming the timeout, when it does not.
 func TestSlowButCorrectServer(t *testing.T) {
 	// Mostly waiting on child runs (timeouts, latency, polling): the
-	// package's slow tests overlap (make test: -parallel 3).
+	// package's slow tests overlap (two at a time: -parallel defaults to GOMAXPROCS; Ginkgo refuses an explicit -parallel).
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs against a slow server")

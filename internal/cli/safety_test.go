@@ -430,7 +430,7 @@ func TestDryRunListsCallsAndSendsNothing(t *testing.T) {
 // the verdicts the embedded emulator gives: every one passes, none skips.
 func TestModelPropertiesRunOnASeparateEmulator(t *testing.T) {
 	// Mostly waiting on child runs (timeouts, latency, polling): the
-	// package's slow tests overlap (make test: -parallel 3).
+	// package's slow tests overlap (two at a time: -parallel defaults to GOMAXPROCS; Ginkgo refuses an explicit -parallel).
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("a run against the emulator")

@@ -35,7 +35,7 @@ func (l *lockedBuf) String() string {
 // LoginSettings passwords; the report masks those fields too.)
 func TestNoSecretInAnyOutput(t *testing.T) {
 	// Mostly waiting on child runs (timeouts, latency, polling): the
-	// package's slow tests overlap (make test: -parallel 3).
+	// package's slow tests overlap (two at a time: -parallel defaults to GOMAXPROCS; Ginkgo refuses an explicit -parallel).
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the whole suite from the built binary")

@@ -41,7 +41,7 @@ func verdicts(t *testing.T, file string) map[string]string {
 
 func TestShardsGiveTheVerdictsOfOneRun(t *testing.T) {
 	// Mostly waiting on child runs (timeouts, latency, polling): the
-	// package's slow tests overlap (make test: -parallel 3).
+	// package's slow tests overlap (two at a time: -parallel defaults to GOMAXPROCS; Ginkgo refuses an explicit -parallel).
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("eleven runs of a selection")
