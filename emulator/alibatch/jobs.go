@@ -509,7 +509,16 @@ func (s *Service) deleteJob(_ context.Context, req *acs.Request, _ map[string]an
 		return &acs.Response{}, nil
 	}
 	if err := s.eng.DeleteJob(req.AccessKeyID, j.ID); err != nil {
-		return nil, engineErr(err, st)
+		// A job this dialect shows Failed that the engine still holds open
+		// (a Tencent Batch FAILED_INTERRUPTED job of the same tenant, whose
+		// instances may still be retried there): DeleteJob is documented
+		// for a Failed job, so the job is ended first, then deleted.
+		if st != Failed || s.eng.AbortJob(req.AccessKeyID, j.ID) != nil {
+			return nil, engineErr(err, st)
+		}
+		if err := s.eng.DeleteJob(req.AccessKeyID, j.ID); err != nil {
+			return nil, engineErr(err, st)
+		}
 	}
 	return &acs.Response{}, nil
 }
