@@ -158,6 +158,8 @@ var _ = Describe("Oceanus job status machine", Ordered, ContinueOnFailure, func(
 		harness.Items(transID("4", "3"), transID("3", "6"), stateID("6"), errID("StopJobs", "ResourceUnavailable.NotAllowedToBeStopOrPause")), func() {
 			reach("4")
 			Expect(stopJob(t, job, 2).Code()).To(BeEmpty(), "pause a running job")
+			harness.Check(transID("3", "6"))
+			harness.Check(stateID("6"))
 			expectPath(t, observe(t, job, "4", "6"), "4", "3", "6")
 			expectCode(stopJob(t, job, 2), errID("StopJobs", "ResourceUnavailable.NotAllowedToBeStopOrPause"),
 				"ResourceUnavailable.NotAllowedToBeStopOrPause", "a paused job cannot be paused")
@@ -173,6 +175,10 @@ var _ = Describe("Oceanus job status machine", Ordered, ContinueOnFailure, func(
 		harness.Items(transID("3", "5"), stateID("5"), transID("5", "3")), func() {
 			reach("4")
 			Expect(stopJob(t, job, 1).Code()).To(BeEmpty(), "stop a running job")
+			// Judged from here: a stop that never reaches 5 times out in
+			// observe, a failure of 3 -> 5, not of the moves before it.
+			harness.Check(transID("3", "5"))
+			harness.Check(stateID("5"))
 			expectPath(t, observe(t, job, "4", "5"), "4", "3", "5")
 			Expect(runJob(t, job, 1, 0).Code()).To(BeEmpty(), "start a stopped job")
 			expectPath(t, observe(t, job, "5", "4"), "5", "3", "4")
