@@ -207,6 +207,18 @@ func (l *ledgerT) remaining(dialect string) []entry {
 	return out
 }
 
+// runCreated reports whether the run created a resource it still holds
+// (the states-move breaker counts only the run's own resources).
+func runCreated(dialect, id string) bool {
+	if id == "" {
+		return false
+	}
+	ledger.mu.Lock()
+	defer ledger.mu.Unlock()
+	_, ok := ledger.alive[dialect+"|"+id]
+	return ok
+}
+
 // Alive returns the resources the ledger holds for a dialect (tests).
 func Alive(dialect string) []Leftover {
 	var out []Leftover
