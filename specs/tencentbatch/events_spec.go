@@ -79,8 +79,10 @@ func stEventSpecs(lab func() *stLabT) {
 				harness.Evidence(map[string]any{"resource": res, "events": evs})
 				want := stEntries(l, ev.Machine, res, ev.State)
 				Expect(want).To(BeNumerically(">", 0), "scenario %s: no %s of %s was observed entering %s%s", scen, ev.Machine, res, ev.State, l.problems())
-				Expect(evs).To(HaveLen(want), "%s (scenario %s) subscribed to %s and was observed entering %s %d time(s); notifications recorded: %+v",
-					res, scen, ev.Name, ev.State, want, evs)
+				// (A scenario that did not complete stopped observing: the
+				// count may fall short; problems says so.)
+				Expect(evs).To(HaveLen(want), "%s (scenario %s) subscribed to %s and was observed entering %s %d time(s); notifications recorded: %+v%s",
+					res, scen, ev.Name, ev.State, want, evs, l.problems())
 				for _, e := range evs {
 					Expect(e.Topic).To(Equal(stTopic), "the notification goes to the subscribed topic")
 					Expect(e.Vars).To(ContainElement(engine.KV{Name: "bc", Value: ev.Name}), "the notification carries the subscription's EventVars")
