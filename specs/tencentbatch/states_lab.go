@@ -539,16 +539,23 @@ func (l *stLabT) scNodeLost(ctx context.Context) error {
 			stop()
 			return err
 		}
-		if err := stCall(l.t, "TerminateComputeNode", map[string]any{"EnvId": env, "ComputeNodeId": stNodeID(node)}, nil); err != nil {
+		terr := stCall(l.t, "TerminateComputeNode", map[string]any{"EnvId": env, "ComputeNodeId": stNodeID(node)}, nil)
+		if terr != nil && stCode(terr) != "ResourceNotFound.ComputeNode" {
 			stop()
-			return err
+			return terr
 		}
-		if now := l.instanceState(id); now != "STARTING" && now != "RUNNABLE" {
-			// Too late: the command was already RUNNING. Discard the job and
-			// boot another node.
+		if now := l.instanceState(id); terr != nil || now != "STARTING" && now != "RUNNABLE" {
+			// Too late: the command was already RUNNING, or the node the lab
+			// last saw RUNNING was already gone (under load its DELETING can
+			// pass between two polls). Discard the job and the node, and
+			// boot another node: a forgotten node is never picked again.
 			_ = stCall(l.t, "TerminateJob", map[string]any{"JobId": id}, nil)
 			stop()
 			l.obs.forget(id)
+			l.obs.forget(stNodeID(node))
+			if terr != nil {
+				now = "unknown: " + terr.Error()
+			}
 			late = append(late, fmt.Sprintf("%s: the node was lost with the instance %s", id, now))
 			l.fact(s+".late", late)
 			if attempt == stAttempts {
