@@ -379,44 +379,110 @@ func PreconditionBlocks(pre, kind string) bool {
 // answer: every object in it with a string member named *Id and one named
 // *State is a resource in a state (JobId/JobState, ComputeNodeId/
 // ComputeNodeState, …), so every poll of every spec counts without each
-// spec reporting what it saw.
-func (t *Target) observeResponse(v any) {
+// spec reporting what it saw. Only the run's own resources count (an
+// object named with the run prefix, one whose *Id the run's ledger holds,
+// or one inside such an object): an endpoint that served earlier runs
+// lists their resources too, and those may rest for good in a state only a
+// user action leaves (FAILED until RetryJobs).
+func (t *Target) observeResponse(v any) { t.observeObjects(v, false) }
+
+// observeObjects walks v; ours: an enclosing object is the run's.
+func (t *Target) observeObjects(v any, ours bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		var id, stateKey, state string
 		for k, val := range x {
 			s, ok := val.(string)
+			if !ok {
+				continue
+			}
 			switch {
-			case !ok:
-				t.observeResponse(val)
-			case strings.HasSuffix(k, "Id") && id == "":
-				id = s
+			case strings.HasSuffix(k, "Id"):
+				if id == "" {
+					id = s
+				}
+				ours = ours || runCreated(t.Dialect, s)
 			case strings.HasSuffix(k, "State") && (stateKey == "" || k < stateKey):
 				stateKey, state = k, s
+			case strings.HasSuffix(k, "Name"):
+				ours = ours || (t.RunPrefix != "" && MatchesPrefix(s, t.RunPrefix))
 			}
 		}
-		if id != "" && state != "" {
+		if ours && id != "" && state != "" {
 			t.ObserveState(id+":"+stateKey, state)
+		}
+		for _, val := range x {
+			if _, isString := val.(string); !isString {
+				t.observeObjects(val, ours)
+			}
 		}
 	case []any:
 		for _, e := range x {
-			t.observeResponse(e)
+			t.observeObjects(e, ours)
 		}
 	}
 }
 
-// movableStates returns whether a state is left by some transition of the
-// dialect's documented machines; without a catalog every state counts.
+// movableStates returns whether a state is left without a user action by
+// some transition of the dialect's documented machines (its trigger is not
+// only API actions: FAILED -> PENDING by RetryJobs does not make FAILED a
+// state that must move); without a catalog every state counts.
 func movableStates(dialect string) func(string) bool {
 	c := Catalog(dialect)
 	if c == nil {
 		return func(string) bool { return true }
 	}
+	isAction := func(w string) bool {
+		_, ok := c.Action(w)
+		return ok
+	}
 	from := map[string]bool{}
 	for _, m := range c.Machines {
 		for _, tr := range m.Transitions {
-			from[tr.From] = true
+			if spontaneous(tr.Trigger, isAction) {
+				from[tr.From] = true
+			}
 		}
 	}
 	return func(s string) bool { return from[s] }
+}
+
+// spontaneous reports whether a transition's trigger names a cause that is
+// not a user's call: one of its alternatives (split at ";", " or ",
+// " / ", parenthesised asides dropped; a comma does not separate
+// alternatives: "RetryJobs: the instance is reset …, then PENDING ->
+// RUNNABLE" is one) names no API action. An empty trigger is taken as
+// spontaneous.
+func spontaneous(trigger string, isAction func(string) bool) bool {
+	var b strings.Builder
+	depth := 0
+	for _, r := range trigger {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	clauses := strings.FieldsFunc(strings.NewReplacer(" or ", ";", " / ", ";").Replace(b.String()), func(r rune) bool { return r == ';' })
+	if len(clauses) == 0 {
+		return true
+	}
+	for _, cl := range clauses {
+		user := false
+		for _, w := range strings.FieldsFunc(cl, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		}) {
+			if isAction(w) || isAction(w+"s") {
+				user = true
+				break
+			}
+		}
+		if !user && strings.TrimSpace(cl) != "" {
+			return true
+		}
+	}
+	return false
 }

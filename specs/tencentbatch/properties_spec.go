@@ -60,8 +60,11 @@ var _ = Describe("Tencent Batch fuzz properties (short fixed-seed pass)", Ordere
 				}
 			})
 		}
+		// The pass's size is the run's property budget (harness/passbudget.go;
+		// the default is the full pass below).
+		b := harness.PropertyBudget()
 		var err error
-		res, err = suite.Pass(fac, fuzz.PassOptions{Seed: 20261123, PerAction: 20, PerRule: 1, Checks: 60, Sequences: 60, Stateful: t.Embedded || t.Emulator})
+		res, err = suite.Pass(fac, fuzz.PassOptions{Seed: 20261123, PerAction: b.Scale(20), PerRule: 1, Checks: b.Scale(60), Sequences: b.Sequences, Stateful: t.Embedded || t.Emulator})
 		Expect(err).NotTo(HaveOccurred())
 	})
 
