@@ -205,7 +205,7 @@ func rulesWaitJob(t *harness.Target, jobID string, states ...string) {
 		harness.StopIfStalled(t)
 		env := rulesRaw(t, "DescribeJob", map[string]any{"JobId": jobID})
 		st := rulesStr(env, "JobState")
-		t.ObserveState(jobID, st)
+		t.ObserveKindState("job", jobID, st)
 		return st
 	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(BeElementOf(states), "job %s", jobID)
 }

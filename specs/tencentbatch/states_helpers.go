@@ -132,8 +132,9 @@ type stObserver struct {
 	dagOK int      // snapshots in which a downstream task was active
 	// ignored jobs and nodes (see forget)
 	ignored map[string]bool
-	// onRecord sees every recorded state (the harness's states-move breaker).
-	onRecord func(key, state string)
+	// onRecord sees every recorded state with its machine (the harness's
+	// states-move breaker, which judges each kind of resource on its own).
+	onRecord func(machine, key, state string)
 }
 
 func newStObserver() *stObserver {
@@ -166,7 +167,7 @@ func (o *stObserver) record(machine, scenario, key, label, state string, p stPol
 	n := len(e.Polls) - 1
 	e.Polls[n] = append(e.Polls[n], p)
 	if o.onRecord != nil {
-		o.onRecord(key, state)
+		o.onRecord(machine, key, state)
 	}
 }
 
@@ -346,7 +347,7 @@ func newStLab(t *harness.Target) *stLabT {
 		tagKey: t.Name("st", 0), tagVal: fmt.Sprintf("lab-%d", time.Now().UnixNano()), topic: stTopic,
 		jobs: map[string]string{}, envs: map[string]string{}, facts: map[string]any{},
 		errs: map[string]error{}, rounds: map[string]*atomic.Int64{}}
-	l.obs.onRecord = t.ObserveState
+	l.obs.onRecord = t.ObserveKindState
 	// Generous: the lab takes seconds, but a loaded machine (or -race)
 	// slows every wait, and late interventions are repeated.
 	l.timeout = 45 * time.Second
