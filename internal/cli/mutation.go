@@ -554,19 +554,32 @@ func mutationChild(mf mutationFlags, stderr io.Writer) int {
 			s.Items = items
 		}
 		// Every finished spec is judged as it ends. Failing fast, the child
-		// ends at the first failure of a declared item: its verdict is
-		// settled, and the remaining specs (and the fuzz pass) could only
-		// spend time. Nothing is left behind: the target is this process's
-		// embedded emulator.
-		childSpecDone = func(sr types.SpecReport) {
-			collectSpec(&out, sr)
-			if mf.failFast && len(declared) > 0 && killed() {
-				out.StoppedEarly = true
-				os.Exit(writeChildOutcome(out, mf.out, stderr))
+		// ends at the first failure of a declared item, as soon as the spec
+		// failed (in an AfterEach: before the cleanup of its container,
+		// which waits for resources a fault may never end): its verdict is
+		// settled, and the remaining specs, the cleanup and the fuzz pass
+		// could only spend time. Nothing is left behind: the target is this
+		// process's embedded emulator.
+		childSpecDone = func(sr types.SpecReport) { collectSpec(&out, sr) }
+		childSpecFailed = func(sr types.SpecReport) {
+			if !mf.failFast || len(declared) == 0 {
+				return
 			}
+			n := len(out.Failures)
+			collectSpec(&out, sr)
+			if !killed() {
+				out.Failures, out.SpecsRun = out.Failures[:n], out.SpecsRun-1 // its report comes again when it ends
+				return
+			}
+			// Ginkgo's report files are not written on this exit: the log
+			// keeps the killing failure whole for the reader.
+			fmt.Fprintf(os.Stdout, "\nmutation: killed by %s: %s\nmutation: the rest of the run is skipped (fail fast)\n",
+				sr.FullText(), redact.String(sr.Failure.Message))
+			out.StoppedEarly = true
+			os.Exit(writeChildOutcome(out, mf.out, stderr))
 		}
 		gr, err := harness.Run(harness.RunOptions{Settings: s, OutDir: mf.out, NoColor: true})
-		childSpecDone = nil
+		childSpecDone, childSpecFailed = nil, nil
 		if err != nil {
 			fmt.Fprintf(stderr, "batchconform mutation: %v\n", err)
 			return ExitFailure
@@ -584,12 +597,19 @@ func mutationChild(mf mutationFlags, stderr io.Writer) int {
 	return writeChildOutcome(out, mf.out, stderr)
 }
 
-// childSpecDone, set while a child runs the suite, sees every finished spec.
-var childSpecDone func(types.SpecReport)
+// childSpecDone, set while a child runs the suite, sees every finished
+// spec; childSpecFailed sees a spec that failed, before its cleanup.
+var childSpecDone, childSpecFailed func(types.SpecReport)
 
 var _ = ginkgo.ReportAfterEach(func(sr types.SpecReport) {
 	if childSpecDone != nil {
 		childSpecDone(sr)
+	}
+})
+
+var _ = ginkgo.AfterEach(func() {
+	if sr := ginkgo.CurrentSpecReport(); childSpecFailed != nil && sr.Failed() {
+		childSpecFailed(sr)
 	}
 })
 

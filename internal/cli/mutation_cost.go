@@ -19,19 +19,17 @@ import (
 // a fault missing here is estimated from what its run selects (estimateCost).
 // The key "" is the clean run.
 var mutationCost = map[string]float64{
-	"":                                  45,
-	"oceanus-never-fails":               35,
-	"terminate-job-noop":                30,
-	"compute-node-stuck-creating":       30,
-	"max-retry-count-ignored":           30,
-	"desired-node-count-change-ignored": 30,
+	"":                                  57,
+	"oceanus-never-fails":               34,
 	"ali-stopped-as-failed":             25,
-	"one-retry-too-many":                12,
-	"output-mappings-not-uploaded":      10,
-	"skip-running":                      8,
-	"scope-service-not-checked":         8,
-	"task-timeout-ignored":              7,
-	"oceanus-vanished-bucket-ignored":   6,
+	"desired-node-count-change-ignored": 20,
+	"compute-node-stuck-creating":       19,
+	"max-retry-count-ignored":           18,
+	"terminate-job-noop":                16,
+	"template-limit-off-by-one":         7,
+	"task-logs-not-truncated":           7,
+	"task-timeout-ignored":              6,
+	"jobs-total-count-ignores-filters":  6,
 }
 
 // fullCost is the expected length of a --full run of a dialect's whole
@@ -45,9 +43,9 @@ var fullCost = map[string]float64{
 // kindCost is the estimated cost of a spec selection per item kind: state
 // machines wait for resources to move, the rest is a request or two.
 var kindCost = map[fixtures.Kind]float64{
-	fixtures.KindState:      6,
-	fixtures.KindTransition: 6,
-	fixtures.KindEvent:      6,
+	fixtures.KindState:      3,
+	fixtures.KindTransition: 3,
+	fixtures.KindEvent:      3,
 }
 
 // estimateCost is the expected wall time of a run: measured (mutationCost)
