@@ -147,7 +147,11 @@ func cmdMutation(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&mf.faults, "faults", "", "judge only these faults (comma-separated; default every registered fault of the dialects)")
 	fs.BoolVar(&mf.full, "full", false, "per fault, the whole suite and a short fuzz run (default: the specs of its items and a fuzz pass over its rules)")
 	fs.StringVar(&mf.out, "out", "batchconform-mutation", "output directory: mutation.json, mutation.md, one directory per run")
-	fs.IntVar(&mf.jobs, "jobs", runtime.NumCPU(), "runs at a time")
+	// Twice the cores: a run mostly waits (for jobs to move, for polls,
+	// for timeouts): at one run per core the whole gate used a third of
+	// one core (time -v: 33% CPU), at two per core 80%, in 118 s instead
+	// of 203 s, with the same verdicts and the clean run passing.
+	fs.IntVar(&mf.jobs, "jobs", min(2*runtime.NumCPU(), 64), "runs at a time (default twice the cores: a run mostly waits)")
 	fs.DurationVar(&mf.timeout, "timeout", 15*time.Minute, "deadline of each run (a run past it is an error)")
 	fs.DurationVar(&mf.fuzzTime, "fuzz-time", 5*time.Second, "--full: length of the fuzz run per fault")
 	fs.IntVar(&mf.perRule, "per-rule", 5, "default mode: fuzz cases per declared rule")
