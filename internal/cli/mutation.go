@@ -580,7 +580,11 @@ func mutationChild(mf mutationFlags, stderr io.Writer) int {
 			fmt.Fprintf(os.Stdout, "\nmutation: killed by %s: %s\nmutation: the rest of the run is skipped (fail fast)\n",
 				sr.FullText(), redact.String(sr.Failure.Message))
 			out.StoppedEarly = true
-			os.Exit(writeChildOutcome(out, mf.out, stderr))
+			code := writeChildOutcome(out, mf.out, stderr)
+			if err := harness.StopEmbedded(); err != nil {
+				fmt.Fprintf(os.Stdout, "mutation: stop the embedded emulator: %v\n", err)
+			}
+			os.Exit(code)
 		}
 		gr, err := harness.Run(harness.RunOptions{Settings: s, OutDir: mf.out, NoColor: true})
 		childSpecDone, childSpecFailed = nil, nil
