@@ -37,8 +37,8 @@
 // ResourceUnavailable.NoRunningJobInstancesFoundForJobId. StopJobs of a job
 // that never ran (1, 2) is ResourceUnavailable.NoRunningJobInstancesFoundForJobId,
 // of 5, -1 (or a pause of 6) ResourceUnavailable.NotAllowedToBeStopOrPause,
-// of 3 ResourceInUse. DeleteJobs of a job in 3 or 4 is
-// ResourceUnavailable.NotAllowedToBeDeleted. A batch (RunJobs, StopJobs,
+// of 3 ResourceInUse. DeleteJobs of a job in 3 is ResourceInUse, of a job
+// in 4 ResourceUnavailable.NotAllowedToBeDeleted. A batch (RunJobs, StopJobs,
 // DeleteJobs, CopyJobs) is checked whole before anything changes.
 //
 // # Seeded per tenant

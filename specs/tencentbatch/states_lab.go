@@ -163,6 +163,10 @@ func (l *stLabT) cleanJobs(jobs []string, deadline time.Time, wg *sync.WaitGroup
 			terminated := false
 			tick := time.NewTicker(l.t.PollInterval())
 			defer tick.Stop()
+			// On the emulator a job the cleanup sees in one state for the
+			// no-move window will not end (a TerminateJob that does
+			// nothing): it is left behind then, not at the deadline.
+			last, since := "", time.Now()
 			for time.Now().Before(deadline) {
 				if err := l.t.Stalled(); err != nil {
 					ginkgo.GinkgoWriter.Printf("cleanup: job %s left behind (remove it with `batchconform sweep --prefix %s`): %v\n", id, l.t.RunPrefix, err)
@@ -171,6 +175,12 @@ func (l *stLabT) cleanJobs(jobs []string, deadline time.Time, wg *sync.WaitGroup
 				var dj stDescribeJob
 				err := stCall(l.t, "DescribeJob", map[string]any{"JobId": id}, &dj)
 				if err != nil && stNotFound(err) {
+					return
+				}
+				if err == nil && dj.JobState != last {
+					last, since = dj.JobState, time.Now()
+				} else if d := time.Since(since); l.noMove > 0 && d >= l.noMove {
+					ginkgo.GinkgoWriter.Printf("cleanup: job %s left behind: it stayed %s for %v\n", id, last, d.Round(time.Second))
 					return
 				}
 				if err == nil {
