@@ -673,6 +673,11 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 		if d.SavepointID != "" && j.savepointByID(d.SavepointID) == nil {
 			return nil, api3.Errorf("ResourceNotFound", "the savepoint %s does not exist", d.SavepointID)
 		}
+		// What the account lost outside the API answers before a version
+		// still syncing: a package that is gone will never be ready.
+		if e := s.runLost(lost, j, c); e != nil {
+			return nil, e
+		}
 		for _, r := range c.refs {
 			res, ok := a.resources[r.ResourceID]
 			if !ok {
@@ -685,9 +690,6 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 			if now.Before(v.created.Add(s.timing.ResourceSync)) {
 				return nil, api3.Errorf("ResourceUnavailable.JobResourceConfigNotReady", "the resource %s version %d is still syncing", r.ResourceID, v.version)
 			}
-		}
-		if e := s.runLost(lost, j, c); e != nil {
-			return nil, e
 		}
 		if e := s.checkpointBucket(a, c); e != nil && !pl.resume {
 			return nil, e
