@@ -292,7 +292,7 @@ func (s *Service) resourceItem(a *account, r *resource) map[string]any {
 		jobs[ref["JobId"].(string)] = true
 	}
 	return map[string]any{"ResourceId": r.id, "Name": r.name, "ResourceType": r.resourceType, "ResourceLoc": loc,
-		"Region": a.region, "AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uin, "CreateTime": s.ts(r.created),
+		"Region": a.region, "AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uinOf(r.creator), "CreateTime": s.ts(r.created),
 		"UpdateTime": s.ts(r.updated), "LatestResourceConfigVersion": r.latest, "Remark": r.remark,
 		"VersionCount": len(r.versions), "RefJobCount": len(jobs), "IsJobRun": 0, "FileName": path.Base(loc.Param.Path)}
 }
@@ -439,7 +439,7 @@ func (s *Service) describeResourceConfigs(_ context.Context, a *account, req *ap
 			status = 0
 		}
 		set = append(set, map[string]any{"ResourceId": it.r.id, "ResourceType": it.r.resourceType, "Region": a.region,
-			"AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uin, "ResourceLoc": it.v.loc, "CreateTime": s.ts(it.v.created),
+			"AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uinOf(it.r.creator), "ResourceLoc": it.v.loc, "CreateTime": s.ts(it.v.created),
 			"Version": it.v.version, "Remark": it.v.remark, "Status": status, "RefJobCount": len(a.resourceRefs(it.r.id, it.v.version))})
 	}
 	return map[string]any{"ResourceConfigSet": set, "TotalCount": len(items)}, nil

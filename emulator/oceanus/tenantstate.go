@@ -9,6 +9,7 @@ package oceanus
 // caller's configuration decides.
 
 import (
+	"hash/fnv"
 	"strconv"
 
 	"github.com/batchconform/batchconform/emulator/api3"
@@ -24,6 +25,19 @@ func accountKey(t tenants.Tenant, secretID string) string {
 		return t.Oceanus.SubAccountOf
 	}
 	return secretID
+}
+
+// uinOf is the Uin of the account's caller secretID: the account's own for
+// the main account (and for what the platform made, ""), else a sub-account
+// Uin derived from the SecretId, so it is the same in every run and after a
+// --state-dir replay without being state.
+func (a *account) uinOf(secretID string) string {
+	if secretID == "" || secretID == a.secretID {
+		return a.uin
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(secretID))
+	return strconv.FormatUint(200000000000+h.Sum64()%100000000000, 10)
 }
 
 // lostRefs returns the first resource of c's references the caller's

@@ -132,6 +132,14 @@ func TestTenantStateReadings(t *testing.T) {
 	if got := sub.ok("DescribeJobs", M{"JobIds": []string{job}})["TotalCount"]; got != float64(1) {
 		t.Fatalf("the sub-account's DescribeJobs of the main account's job: TotalCount %v", got)
 	}
+	// A resource shows the Uin that created it; the owner is the main account.
+	mine := sub.resource("sub-made")
+	item := sub.ok("DescribeResources", M{"ResourceIds": []string{mine}})["ResourceSet"].([]any)[0].(map[string]any)
+	mainItem := f.ok("DescribeResources", M{"ResourceIds": []string{res}})["ResourceSet"].([]any)[0].(map[string]any)
+	if item["CreatorUin"] == mainItem["CreatorUin"] || item["OwnerUin"] != mainItem["OwnerUin"] || item["CreatorUin"] == "" {
+		t.Fatalf("CreatorUin/OwnerUin: the sub-account's resource %v/%v, the main account's %v/%v",
+			item["CreatorUin"], item["OwnerUin"], mainItem["CreatorUin"], mainItem["OwnerUin"])
+	}
 	// A lost resource configured on the main account does not refuse the
 	// sub-account's calls: configuration is per tenant.
 	f.reconfigure(lost(tenants.OceanusLost{Resources: []string{res}}))
