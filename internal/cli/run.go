@@ -278,7 +278,7 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 	}
 	var emu *emulator.Emulator
 	if s.Endpoint == "" {
-		emu, err = emulator.Start(emulator.WithFaults(s.Faults...))
+		emu, err = emulator.Start(harness.EmbeddedOptions(s.Faults)...)
 		if err != nil {
 			return types.Report{}, 0, fmt.Errorf("start the emulator: %w", err)
 		}
