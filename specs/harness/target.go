@@ -211,6 +211,7 @@ func useTargets(data []byte) {
 			breakerFor(t.Dialect).trip(pre, msg)
 		}
 	}
+	startBackground(ts)
 }
 
 // probeAdmin reports whether base serves the emulator's admin API and, if
