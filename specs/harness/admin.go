@@ -25,10 +25,14 @@ func (t *Target) RequireEmulator() {
 	}
 }
 
-// PollInterval is how often specs poll this target: 20 ms against the
-// emulator (which holds every state for at least five such intervals), and
-// within the client rate limit elsewhere.
+// PollInterval is how often specs poll this target: against the emulator a
+// sixth of its state hold (20 ms at the default 120 ms; the embedded
+// emulator holds states shorter, EmbeddedOptions), so every state is seen
+// several times; 20 ms on loopback; within the client rate limit elsewhere.
 func (t *Target) PollInterval() time.Duration {
+	if t.Emulator && t.Hold > 0 {
+		return max(t.Hold/6, minPollInterval)
+	}
 	if t.Emulator || t.RateLimit <= 0 {
 		return 20 * time.Millisecond
 	}
