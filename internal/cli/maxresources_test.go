@@ -25,13 +25,14 @@ import (
 // maxResourcesCases: per dialect, specs that hold several resources at
 // once and meet a bound low enough in seconds (Alibaba's whole action
 // container waits out 30 s timeouts on the jobs it was refused: only its
-// creates; Oceanus' action container prepares 4 resources first).
+// creates; Oceanus' protocol specs, not its action container, whose
+// resource the drain cannot delete while a job config refers to it).
 var maxResourcesCases = map[string]struct {
 	selection string
 	bound     int
 }{
 	"tencent-batch":        {"kind:transition", 3},
-	"oceanus":              {"kind:action", 4},
+	"oceanus":              {"kind:protocol", 2},
 	"alibaba-batchcompute": {"kind:transition || (kind:action && (action:CreateCluster || action:CreateImage || action:CreateJob))", 3},
 }
 
