@@ -42,14 +42,11 @@ const (
 	soakKey = "soak-test-secret-key"
 )
 
-// buildBinary builds the CLI into a temp dir.
+// buildBinary is the plain build of the CLI (plainBinary: built once per
+// test process).
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "batchconform")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/batchconform").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return plainBinary(t)
 }
 
 // startEmulate starts `batchconform emulate` on a free loopback port and
