@@ -19,6 +19,7 @@ package harness
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -295,6 +296,8 @@ const (
 	drainNoProgress = 15 * time.Second
 	// drainParallel: deletes in flight at once (all dialects).
 	drainParallel = 8
+	// drainShown: given-up deletes named per dialect.
+	drainShown = 8
 )
 
 // drainOptions bound a drain.
@@ -326,7 +329,7 @@ func drainTargets(out io.Writer, ts []*Target, opt drainOptions) {
 	}
 	ctx, cancel := context.WithTimeoutCause(context.Background(), opt.budget, fmt.Errorf("the cleanup's budget of %s was spent", opt.budget))
 	defer cancel()
-	d := &drain{sem: make(chan struct{}, opt.parallel), last: time.Now(), out: out, failed: map[string]int{}, drained: map[string]bool{}}
+	d := &drain{sem: make(chan struct{}, opt.parallel), last: time.Now(), out: out, failed: map[string]int{}, drained: map[string]bool{}, lastErr: map[string]error{}}
 	var wg sync.WaitGroup
 	for _, t := range ts {
 		if t.Embedded {
@@ -397,7 +400,8 @@ type drain struct {
 	// (each said so); drained names the dialects being deleted.
 	failed  map[string]int
 	drained map[string]bool
-	over    bool // report written: later deletes say nothing
+	lastErr map[string]error // dialect|id -> the error a given-up delete ended with
+	over    bool             // report written: later deletes say nothing
 }
 
 // say writes a line of the drain's (as it happens; nothing once the drain
@@ -485,13 +489,21 @@ func (d *drain) one(ctx context.Context, t *Target, sw Sweeper, e entry) {
 	start := time.Now()
 	err := sw.Delete(ctx, &owner, e.Leftover)
 	if ctx.Err() != nil && err != nil {
-		return // given up: counted as left
+		// Given up: counted as left; the report names it with its last answer.
+		d.mu.Lock()
+		d.lastErr[t.Dialect+"|"+e.ID] = err
+		d.mu.Unlock()
+		return
 	}
 	d.progress()
 	if err != nil {
 		d.mu.Lock()
 		d.failed[t.Dialect]++
 		d.mu.Unlock()
+		if errors.Is(err, ErrCannotDelete) {
+			d.say("batchconform: cleanup: %s left for good: %v\n", e.Leftover, err)
+			return
+		}
 		d.say("batchconform: cleanup: %s NOT deleted (`batchconform sweep --prefix %s` retries): %v\n", e.Leftover, t.RunPrefix, err)
 		return
 	}
@@ -517,6 +529,10 @@ func (d *drain) progress() {
 func (d *drain) report(out io.Writer, ctx context.Context, ts []*Target) {
 	d.mu.Lock()
 	why, failed := d.why, d.failed
+	lastErr := make(map[string]error, len(d.lastErr))
+	for k, v := range d.lastErr {
+		lastErr[k] = v
+	}
 	d.over = true
 	d.mu.Unlock()
 	if ctx.Err() == nil {
@@ -529,8 +545,18 @@ func (d *drain) report(out io.Writer, ctx context.Context, ts []*Target) {
 		if !d.drained[t.Dialect] {
 			continue
 		}
-		if n := len(ledger.remaining(t.Dialect)) - failed[t.Dialect]; n > 0 {
+		left := ledger.remaining(t.Dialect)
+		if n := len(left) - failed[t.Dialect]; n > 0 {
 			fmt.Fprintf(out, "batchconform: cleanup: %d %s resources left: %s (`batchconform sweep --prefix %s` removes them)\n", n, t.Dialect, why, t.RunPrefix)
+			// The ones being deleted when the drain gave up, with what
+			// held them (a few: the rest were not reached).
+			shown := 0
+			for _, e := range left {
+				if err := lastErr[t.Dialect+"|"+e.ID]; err != nil && shown < drainShown {
+					fmt.Fprintf(out, "batchconform: cleanup:   %s: %v\n", e.Leftover, err)
+					shown++
+				}
+			}
 		}
 	}
 }

@@ -46,7 +46,9 @@ func (f *drainFake) Delete(ctx context.Context, _ *Target, l Leftover) error {
 	}()
 	switch {
 	case strings.HasPrefix(l.ID, "fail"):
-		return errors.New("refused for good")
+		return errors.New("refused")
+	case strings.HasPrefix(l.ID, "pinned"):
+		return fmt.Errorf("a connector: %w", ErrCannotDelete)
 	case strings.HasPrefix(l.ID, "stuck"):
 		// Waits on the endpoint until the drain gives up.
 		<-ctx.Done()
@@ -98,30 +100,33 @@ func TestDrainDeletesInParallelJobsBeforeEnvs(t *testing.T) {
 			ids = append(ids, fmt.Sprintf("env-%d", i/8))
 		}
 	}
-	ids = append(ids, "fail-1")
+	ids = append(ids, "fail-1", "pinned-1")
 	f, tg := drainSetup(t, ids...)
 	var out lockedBuffer
 	drainTargets(&out, []*Target{tg}, drainOptions{parallel: 8, budget: 10 * time.Minute, noProgress: time.Minute})
 
 	left := Alive(drainDialect)
-	if len(left) != 1 || left[0].ID != "fail-1" {
-		t.Errorf("left after the drain: %v; want only fail-1 (its delete was refused)", left)
+	if len(left) != 2 {
+		t.Errorf("left after the drain: %v; want fail-1 and pinned-1 (their deletes were refused)", left)
 	}
 	if !strings.Contains(out.String(), "fail-1 (bctest01-fail-1) NOT deleted") {
 		t.Errorf("the refused delete is not reported:\n%s", out.String())
 	}
+	if !strings.Contains(out.String(), "pinned-1 (bctest01-pinned-1) left for good: a connector") {
+		t.Errorf("the resource no action deletes is not reported as left for good:\n%s", out.String())
+	}
 	if strings.Contains(out.String(), "resources left:") {
 		t.Errorf("a drain that finished reports resources left:\n%s", out.String())
 	}
-	if n := strings.Count(out.String(), "cleanup: deleted"); n != len(ids)-1 {
-		t.Errorf("%d deletes reported, want %d:\n%s", n, len(ids)-1, out.String())
+	if n := strings.Count(out.String(), "cleanup: deleted"); n != len(ids)-2 {
+		t.Errorf("%d deletes reported, want %d:\n%s", n, len(ids)-2, out.String())
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.max > 8 || f.max < 2 {
 		t.Errorf("at most %d deletes in flight at once, want 2..8", f.max)
 	}
-	jobs := 25 // 24 jobs and fail-1
+	jobs := 26 // 24 jobs, fail-1 and pinned-1
 	for i, n := range f.jobsAtEnv {
 		if n != jobs {
 			t.Errorf("env delete %d began after %d of %d job deletes ended", i, n, jobs)
@@ -156,6 +161,9 @@ func TestDrainGivesUpWithoutProgress(t *testing.T) {
 	want := "4 drain-test resources left: no delete ended for"
 	if !strings.Contains(got, want) || !strings.Contains(got, "batchconform sweep --prefix bctest01") {
 		t.Errorf("want %q with the sweep command in:\n%s", want, got)
+	}
+	if !strings.Contains(got, "stuck-1 (bctest01-stuck-1): context canceled") {
+		t.Errorf("a given-up delete is not named with its last answer:\n%s", got)
 	}
 	if n := len(Alive(drainDialect)); n != 4 {
 		t.Errorf("%d resources left in the ledger, want 4 (3 jobs that never ended, the env never attempted)", n)

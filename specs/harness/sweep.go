@@ -8,6 +8,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -51,6 +52,11 @@ type Sweeper interface {
 	// they run on).
 	Rank(typ string) int
 }
+
+// ErrCannotDelete marks a resource that no API action can remove (a
+// sweeper returns it at once instead of retrying): the cleanup reports it
+// as left for good.
+var ErrCannotDelete = errors.New("no API action deletes it")
 
 // Pause waits d, or until ctx is done; it reports whether the caller may
 // go on (false: ctx is done).

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/batchconform/batchconform/specs/harness"
@@ -59,6 +60,22 @@ func sweepCode(err error) string {
 func sweepGone(err error) bool {
 	c := sweepCode(err)
 	return strings.HasPrefix(c, "ResourceNotFound") || (c == "InvalidParameter" && strings.Contains(err.Error(), "does not exist"))
+}
+
+// sweepFinal: refusals that no waiting lifts (a quota such as the
+// account's cluster refunds, the credentials, a malformed request); the
+// others are retried for the sweep's wait: a resource in use, an operation
+// under way, and InvalidParameterValue, which DeleteFolders answers while
+// the folder still holds what is being deleted beside it.
+func sweepFinal(err error) bool {
+	// FailedOperation.DeleteWedataItemspace: a WeData workspace is not
+	// deleted through Oceanus.
+	for _, p := range []string{"LimitExceeded", "AuthFailure", "UnauthorizedOperation", "MissingParameter", "UnknownParameter", "FailedOperation.DeleteWedataItemspace"} {
+		if strings.HasPrefix(sweepCode(err), p) {
+			return true
+		}
+	}
+	return false
 }
 
 // sweepPages lists a paged Describe action's set.
@@ -187,7 +204,15 @@ var sweepRanks = map[string]int{"job": 0, "resource": 1, "job-folder": 2, "resou
 
 func (sweeper) Rank(typ string) int { return sweepRanks[typ] }
 
+// connectorResources holds the resources the run registered as connectors
+// (CreateConnector answered): no API action removes a connector, so such a
+// resource can never be deleted and the sweep does not wait on it.
+var connectorResources sync.Map // ResourceId -> true
+
 func (sweeper) Delete(ctx context.Context, t *harness.Target, l harness.Leftover) error {
+	if _, ok := connectorResources.Load(l.ID); ok && l.Type == "resource" {
+		return fmt.Errorf("sweep: %s: %w: it is registered as a connector, and no API action removes a connector", l, harness.ErrCannotDelete)
+	}
 	wait := time.Minute
 	if t.Live {
 		wait = 10 * time.Minute
@@ -219,8 +244,9 @@ func (sweeper) Delete(ctx context.Context, t *harness.Target, l harness.Leftover
 		if err == nil || sweepGone(err) {
 			return nil
 		}
-		if sweepCode(err) == "" || time.Now().After(deadline) {
-			// A transport error, or refused for the whole wait.
+		if sweepCode(err) == "" || sweepFinal(err) || time.Now().After(deadline) {
+			// A transport error, a refusal that waiting does not lift, or
+			// refused for the whole wait.
 			return fmt.Errorf("sweep: %s: %w", l, err)
 		}
 		if !harness.Pause(ctx, t.PollInterval()*5) {
@@ -267,6 +293,10 @@ func (sweeper) Track(c *harness.Call) ([]harness.Leftover, []string) {
 		return []harness.Leftover{{Dialect: Dialect, Type: typ, ID: id, Name: name, Scope: ws}}, nil
 	}
 	switch c.Action {
+	case "CreateConnector":
+		if id, _ := p["ResourceId"].(string); id != "" {
+			connectorResources.Store(id, true)
+		}
 	case "CopyJobs":
 		var out []struct{ TargetJobId, TargetJobName string }
 		_ = json.Unmarshal(resp["CopyJobsResults"], &out)

@@ -258,8 +258,12 @@ func errorsBusy(action string) errorsProvoker {
 		envReq["ComputeEnv"].(map[string]any)["DesiredComputeNodeCount"] = 0
 		rulesName(tt, "CreateComputeEnv", envReq)
 		eid := rulesStr(rulesOK(tt, "CreateComputeEnv", envReq, nil), "EnvId")
-		// No cleanup: a busy tenant's environments refuse deletion; the
-		// tenant is this spec's own and holds nothing else.
+		// A busy tenant's environments refuse deletion: the tenant is made
+		// idle again first (else the run's cleanup waits on it in vain).
+		DeferCleanup(func() {
+			tt.ReconfigureTenantJSON(map[string]any{})
+			rulesDeleteEnv(tt, eid)
+		})
 		r := c.with(func(r *generators.Refs) { r.EnvID = eid })
 		req := r.valid(action)
 		if action == "ModifyComputeEnv" {
