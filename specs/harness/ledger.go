@@ -528,7 +528,11 @@ func (d *drain) progress() {
 // drained dialect's resources it did not get to.
 func (d *drain) report(out io.Writer, ctx context.Context, ts []*Target) {
 	d.mu.Lock()
-	why, failed := d.why, d.failed
+	// Copies: a delete given up on may still end and write to the maps.
+	why, failed := d.why, make(map[string]int, len(d.failed))
+	for k, v := range d.failed {
+		failed[k] = v
+	}
 	lastErr := make(map[string]error, len(d.lastErr))
 	for k, v := range d.lastErr {
 		lastErr[k] = v
