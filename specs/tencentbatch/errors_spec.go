@@ -14,6 +14,7 @@ package tencentbatch
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -89,6 +90,10 @@ type errorsTransient struct {
 	// unknown). A call answered before since+hold certainly landed in it.
 	since time.Time
 	hold  time.Duration
+	// late lists the answers a call that landed after the state ended
+	// gets (its documented answers in the states that follow); any other
+	// answer is judged at once.
+	late []string
 	// again makes a fresh provocation (a new resource in the state).
 	again func() errorsProvocation
 }
@@ -103,7 +108,7 @@ const errorsTransientAttempts = 5
 // client's lateness rather than the endpoint's fault ("" = it is judged):
 // the call may have landed after the transient state ended.
 func errorsMissed(tr *errorsTransient, code, want string, answered time.Time) string {
-	if tr == nil || code == want {
+	if tr == nil || code == want || !slices.Contains(tr.late, code) {
 		return ""
 	}
 	took := answered.Sub(tr.since)
@@ -143,11 +148,31 @@ func errorsSendTransient[R any](p errorsProvocation, want string, send func(erro
 // job (errorsSendTransient).
 func errorsJustSubmitted(action string) errorsProvoker {
 	var provoke errorsProvoker
+	// Once the job left SUBMITTED: TerminateJob is accepted, DeleteJob
+	// accepted or (RUNNING) ResourceInUse.Job.
+	late := map[string][]string{"TerminateJob": {""}, "DeleteJob": {"", "ResourceInUse.Job"}}[action]
 	provoke = func(c *errorsCtx) errorsProvocation {
 		since := time.Now()
 		jid := errorsSleeper(c) // just submitted: SUBMITTED is held for a while
 		return errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.JobID = jid }).valid(action),
-			transient: &errorsTransient{state: "SUBMITTED", since: since, hold: errorsHold(c.t), again: func() errorsProvocation { return provoke(c) }}}
+			transient: &errorsTransient{state: "SUBMITTED", since: since, hold: errorsHold(c.t), late: late, again: func() errorsProvocation { return provoke(c) }}}
+	}
+	return provoke
+}
+
+// errorsWhileTerminating provokes action's ResourceInUse.Job: a RUNNING
+// job whose TerminateJob is still killing its instances (for a state hold
+// on the emulator); a call that may have landed after the kill ended is
+// made again on a new running job (errorsSendTransient).
+func errorsWhileTerminating(action string) errorsProvoker {
+	var provoke errorsProvoker
+	provoke = func(c *errorsCtx) errorsProvocation {
+		jid := c.runningSleeper()
+		since := time.Now()
+		rulesOK(c.t, "TerminateJob", map[string]any{"JobId": jid}, nil) // instances now being terminated
+		return errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.JobID = jid }).valid(action),
+			// Once the kill ended the job is FAILED: both calls are accepted.
+			transient: &errorsTransient{state: "being terminated", since: since, hold: errorsHold(c.t), late: []string{""}, again: func() errorsProvocation { return provoke(c) }}}
 	}
 	return provoke
 }
@@ -409,19 +434,11 @@ var errorsProvokers = map[string]errorsProvoker{
 
 	// ---- states ----
 	id("TerminateJob", "error", "UnsupportedOperation"): errorsJustSubmitted("TerminateJob"),
-	id("TerminateJob", "error", "ResourceInUse.Job"): func(c *errorsCtx) errorsProvocation {
-		jid := c.runningSleeper()
-		rulesOK(c.t, "TerminateJob", map[string]any{"JobId": jid}, nil) // instances now being terminated
-		return errorsProvocation{t: c.t, action: "TerminateJob", req: c.with(func(r *generators.Refs) { r.JobID = jid }).valid("TerminateJob")}
-	},
+	id("TerminateJob", "error", "ResourceInUse.Job"):    errorsWhileTerminating("TerminateJob"),
 	// A job not finished and not running (SUBMITTED): running instances are
 	// ResourceInUse.Job below.
 	id("DeleteJob", "error", "UnsupportedOperation"): errorsJustSubmitted("DeleteJob"),
-	id("DeleteJob", "error", "ResourceInUse.Job"): func(c *errorsCtx) errorsProvocation {
-		jid := c.runningSleeper()
-		rulesOK(c.t, "TerminateJob", map[string]any{"JobId": jid}, nil)
-		return errorsProvocation{t: c.t, action: "DeleteJob", req: c.with(func(r *generators.Refs) { r.JobID = jid }).valid("DeleteJob")}
-	},
+	id("DeleteJob", "error", "ResourceInUse.Job"):    errorsWhileTerminating("DeleteJob"),
 	id("RetryJobs", "error", "UnsupportedOperation"): func(c *errorsCtx) errorsProvocation {
 		return errorsProvocation{t: c.t, action: "RetryJobs", req: c.valid("RetryJobs")} // the shared job SUCCEEDED
 	},

@@ -29,7 +29,10 @@ func TestTransientStateMissedIsProvokedAgain(t *testing.T) {
 		{"accepted while surely SUBMITTED: a violation, not provoked again", hold, []time.Time{inTime}, []string{""}, 1, "", 0},
 		{"missed twice, then refused in the state", hold, []time.Time{late, late, inTime}, []string{"", "", want}, 3, want, 2},
 		{"missed every time: judged after the last attempt", hold, []time.Time{late, late, late, late, late, late}, []string{"", "", "", "", "", ""}, errorsTransientAttempts, "", errorsTransientAttempts},
-		{"unknown hold: any other answer may be a miss", 0, []time.Time{inTime, inTime}, []string{"", want}, 2, want, 1},
+		{"unknown hold: a late state's answer may be a miss", 0, []time.Time{inTime, inTime}, []string{"", want}, 2, want, 1},
+		{"late, then a later state's other answer: provoked again", hold, []time.Time{late, inTime}, []string{"ResourceInUse.Job", want}, 2, want, 1},
+		{"an answer no later state gives: judged at once", hold, []time.Time{late}, []string{"InternalError"}, 1, "InternalError", 0},
+		{"unknown hold, an answer no later state gives: judged at once", 0, []time.Time{inTime}, []string{"ResourceInUse"}, 1, "ResourceInUse", 0},
 		{"unknown hold, wanted code: judged", 0, []time.Time{inTime}, []string{want}, 1, want, 0},
 	}
 	for _, c := range cases {
@@ -39,7 +42,7 @@ func TestTransientStateMissedIsProvokedAgain(t *testing.T) {
 			mk = func() errorsProvocation {
 				i := attempt
 				return errorsProvocation{action: "TerminateJob", req: map[string]any{"JobId": i},
-					transient: &errorsTransient{state: "SUBMITTED", since: c.since[i], hold: c.hold, again: mk}}
+					transient: &errorsTransient{state: "SUBMITTED", since: c.since[i], hold: c.hold, late: []string{"", "ResourceInUse.Job"}, again: mk}}
 			}
 			sends := 0
 			p, got, misses := errorsSendTransient(mk(), want, func(p errorsProvocation) (string, string) {
