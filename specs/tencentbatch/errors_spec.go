@@ -405,19 +405,11 @@ var errorsProvokers = map[string]errorsProvoker{
 
 	// ---- states ----
 	id("TerminateJob", "error", "UnsupportedOperation"): errorsJustSubmitted("TerminateJob"),
-	id("TerminateJob", "error", "ResourceInUse.Job"): func(c *errorsCtx) errorsProvocation {
-		jid := c.runningSleeper()
-		rulesOK(c.t, "TerminateJob", map[string]any{"JobId": jid}, nil) // instances now being terminated
-		return errorsProvocation{t: c.t, action: "TerminateJob", req: c.with(func(r *generators.Refs) { r.JobID = jid }).valid("TerminateJob")}
-	},
+	id("TerminateJob", "error", "ResourceInUse.Job"):    errorsJobTerminating("TerminateJob"),
 	// A job not finished and not running (SUBMITTED): running instances are
 	// ResourceInUse.Job below.
 	id("DeleteJob", "error", "UnsupportedOperation"): errorsJustSubmitted("DeleteJob"),
-	id("DeleteJob", "error", "ResourceInUse.Job"): func(c *errorsCtx) errorsProvocation {
-		jid := c.runningSleeper()
-		rulesOK(c.t, "TerminateJob", map[string]any{"JobId": jid}, nil)
-		return errorsProvocation{t: c.t, action: "DeleteJob", req: c.with(func(r *generators.Refs) { r.JobID = jid }).valid("DeleteJob")}
-	},
+	id("DeleteJob", "error", "ResourceInUse.Job"):    errorsJobTerminating("DeleteJob"),
 	id("RetryJobs", "error", "UnsupportedOperation"): func(c *errorsCtx) errorsProvocation {
 		return errorsProvocation{t: c.t, action: "RetryJobs", req: c.valid("RetryJobs")} // the shared job SUCCEEDED
 	},
@@ -501,16 +493,48 @@ var errorsProvokers = map[string]errorsProvoker{
 // errorsNodeIn: the action on a node of a fresh env in state (SUBMITTED:
 // just created; DELETING: after one TerminateComputeNode).
 func errorsNodeIn(action, state string) errorsProvoker {
-	return func(c *errorsCtx) errorsProvocation {
+	var provoke errorsProvoker
+	provoke = func(c *errorsCtx) errorsProvocation {
 		if state == "DELETING" {
+			// DELETING lasts one state hold on the emulator: a call that
+			// may have landed after it (the node already gone) is made
+			// again on a fresh node (errorsSendTransient).
 			eid, nid := c.runningEnv()
+			since := time.Now()
 			rulesOK(c.t, "TerminateComputeNode", map[string]any{"EnvId": eid, "ComputeNodeId": nid}, nil)
-			return errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)}
+			p := errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)}
+			return errorsInTransient(c, p, "DELETING", since, provoke)
 		}
 		eid := errorsFreshEnv(c, 1)
 		nid := errorsFirstNode(c, eid)
 		return errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)}
 	}
+	return provoke
+}
+
+// errorsJobTerminating: the action on a RUNNING job right after a
+// TerminateJob, while its instances are being terminated — a state held one
+// state hold on the emulator, so a call that may have landed after it is
+// made again on a fresh running job (errorsSendTransient). The mutation
+// gate's --full clean run saw both calls answered as if the job had ended,
+// at a load average of 20.
+func errorsJobTerminating(action string) errorsProvoker {
+	var provoke errorsProvoker
+	provoke = func(c *errorsCtx) errorsProvocation {
+		jid := c.runningSleeper()
+		since := time.Now()
+		rulesOK(c.t, "TerminateJob", map[string]any{"JobId": jid}, nil) // instances now being terminated
+		p := errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.JobID = jid }).valid(action)}
+		return errorsInTransient(c, p, "terminating", since, provoke)
+	}
+	return provoke
+}
+
+// errorsInTransient marks p as needing its resource in a transient state
+// entered by a call sent at since; again makes a fresh provocation.
+func errorsInTransient(c *errorsCtx, p errorsProvocation, state string, since time.Time, again errorsProvoker) errorsProvocation {
+	p.transient = &errorsTransient{state: state, since: since, hold: errorsHold(c.t), again: func() errorsProvocation { return again(c) }}
+	return p
 }
 
 // errorsEnvDeleting: the action on an env whose deletion is under way (its
