@@ -19,9 +19,9 @@ import (
 // a fault missing here is estimated from what its run selects (estimateCost).
 // The key "" is the clean run.
 var mutationCost = map[string]float64{
-	"":                                  57,
+	"":                                  45,
 	"oceanus-never-fails":               34,
-	"ali-stopped-as-failed":             25,
+	"ali-stopped-as-failed":             6,
 	"desired-node-count-change-ignored": 20,
 	"compute-node-stuck-creating":       19,
 	"max-retry-count-ignored":           18,

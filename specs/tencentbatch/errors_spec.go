@@ -522,16 +522,30 @@ var errorsProvokers = map[string]errorsProvoker{
 // errorsNodeIn: the action on a node of a fresh env in state (SUBMITTED:
 // just created; DELETING: after one TerminateComputeNode).
 func errorsNodeIn(action, state string) errorsProvoker {
-	return func(c *errorsCtx) errorsProvocation {
+	var provoke errorsProvoker
+	provoke = func(c *errorsCtx) errorsProvocation {
 		if state == "DELETING" {
+			// DELETING lasts one state hold on the emulator: a call that
+			// may have landed after it (the node already gone) is made
+			// again on a fresh node (errorsSendTransient).
 			eid, nid := c.runningEnv()
+			since := time.Now()
 			rulesOK(c.t, "TerminateComputeNode", map[string]any{"EnvId": eid, "ComputeNodeId": nid}, nil)
-			return errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)}
+			p := errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)}
+			return errorsInTransient(c, p, "DELETING", since, provoke)
 		}
 		eid := errorsFreshEnv(c, 1)
 		nid := errorsFirstNode(c, eid)
 		return errorsProvocation{t: c.t, action: action, req: c.with(func(r *generators.Refs) { r.EnvID, r.NodeID = eid, nid }).valid(action)}
 	}
+	return provoke
+}
+
+// errorsInTransient marks p as needing its resource in a transient state
+// entered by a call sent at since; again makes a fresh provocation.
+func errorsInTransient(c *errorsCtx, p errorsProvocation, state string, since time.Time, again errorsProvoker) errorsProvocation {
+	p.transient = &errorsTransient{state: state, since: since, hold: errorsHold(c.t), again: func() errorsProvocation { return again(c) }}
+	return p
 }
 
 // errorsEnvDeleting: the action on an env whose deletion is under way (its
