@@ -1,6 +1,7 @@
 package api3
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -572,8 +573,12 @@ func (h *handler) params(c *call) *Error {
 	act := p.actions[c.req.Action]
 	switch {
 	case c.tc3 && !c.get:
-		params, err = decodeJSON(c.body)
+		var dup bool
+		params, dup, err = decodeJSONDup(c.body)
 		if err == nil {
+			// A blank body parses as {} but is not JSON to encoding/json
+			// (an empty one becomes "{}" below).
+			c.req.paramsFromBody = !dup && (len(c.body) == 0 || len(bytes.TrimSpace(c.body)) > 0)
 			c.req.Body = c.body
 			if len(c.req.Body) == 0 {
 				c.req.Body = json.RawMessage("{}")

@@ -14,17 +14,24 @@ import (
 // differential fuzz target holds it to that). Input must be valid UTF-8 (the
 // caller checks); a duplicate key keeps its last value, as encoding/json does.
 func parseJSON(b []byte, maxDepth int) (any, error) {
+	v, _, err := parseJSONDup(b, maxDepth)
+	return v, err
+}
+
+// parseJSONDup is parseJSON that also reports whether some object had a
+// key twice (Request.Decode then leaves the body to encoding/json).
+func parseJSONDup(b []byte, maxDepth int) (any, bool, error) {
 	p := jsonParser{b: b, max: maxDepth}
 	p.ws()
 	v, err := p.value()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	p.ws()
 	if p.i != len(p.b) {
-		return nil, p.errf("data after the JSON value")
+		return nil, false, p.errf("data after the JSON value")
 	}
-	return v, nil
+	return v, p.dup, nil
 }
 
 type jsonParser struct {
@@ -32,6 +39,7 @@ type jsonParser struct {
 	i     int
 	depth int
 	max   int
+	dup   bool // some object had a key twice
 }
 
 func (p *jsonParser) errf(format string, args ...any) error {
@@ -119,7 +127,11 @@ func (p *jsonParser) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		n := len(m)
 		m[k] = v
+		if len(m) == n {
+			p.dup = true
+		}
 		p.ws()
 		if p.i >= len(p.b) {
 			return nil, p.errf("unexpected end of input")
