@@ -266,7 +266,7 @@ func Start(opts ...Option) (*Emulator, error) {
 	adm := &admin{e: e, open: c.adminOpen}
 	mux := http.NewServeMux()
 	if dur != nil {
-		mux.Handle(AdminPrefix, durableAdmin{h: adm, d: dur})
+		mux.Handle(AdminPrefix, durableAdmin{h: adm, d: dur, reg: reg})
 		dur.startMarks()
 	} else {
 		mux.Handle(AdminPrefix, adm)

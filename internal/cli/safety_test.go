@@ -40,8 +40,22 @@ var dialects = []string{"tencent-batch", "oceanus", "alibaba-batchcompute"}
 // every dialect (prefix "" lists every resource a sweeper knows).
 func leftovers(t *testing.T, emu *emulator.Emulator, prefix string) []harness.Leftover {
 	t.Helper()
+	return leftoversOf(t, emu, "all", prefix)
+}
+
+// leftoversOf lists what one dialect's sweeper (or every one's: "all")
+// finds with prefix on the emulator: the emulator's own listings, not the
+// run's ledger.
+func leftoversOf(t *testing.T, emu *emulator.Emulator, dialect, prefix string) []harness.Leftover {
+	t.Helper()
+	return leftoversAs(t, emu, dialect, emu.SecretID, emu.SecretKey, prefix)
+}
+
+// leftoversAs is leftoversOf as the tenant with these credentials.
+func leftoversAs(t *testing.T, emu *emulator.Emulator, dialect, secretID, secretKey, prefix string) []harness.Leftover {
+	t.Helper()
 	s := harness.Defaults()
-	s.Dialect, s.Endpoint, s.SecretID, s.SecretKey = "all", emu.URL, emu.SecretID, emu.SecretKey
+	s.Dialect, s.Endpoint, s.SecretID, s.SecretKey = dialect, emu.URL, secretID, secretKey
 	ts, err := harness.ResolveTargets(s)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +66,16 @@ func leftovers(t *testing.T, emu *emulator.Emulator, prefix string) []harness.Le
 		if sw == nil {
 			t.Fatalf("%s has no sweeper", tg.Dialect)
 		}
-		l, err := sw.List(tg, prefix)
+		var l []harness.Leftover
+		// A tenant a spec made with a rate limit of its own may throttle
+		// the listing: it is repeated, a few times.
+		for try := 0; ; try++ {
+			l, err = sw.List(tg, prefix)
+			if err == nil || try == 20 || !strings.Contains(err.Error(), "RequestLimitExceeded") {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		if err != nil {
 			t.Fatalf("list leftovers: %v", err)
 		}
@@ -91,15 +114,8 @@ func newSince(before, now []harness.Leftover) []harness.Leftover {
 // enough.
 func startRun(t *testing.T, emu *emulator.Emulator, dialect, prefix, out string, ready func([]harness.Leftover) bool) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "run", "--endpoint", emu.URL, "--run-prefix", prefix, "--dialect", dialect,
+	cmd, buf := startCLI(t, emu, "run", "--endpoint", emu.URL, "--run-prefix", prefix, "--dialect", dialect,
 		"--label-filter", safetySelection, "--out", out)
-	cmd.Env = append(os.Environ(), envCLI+"=1", "CI=true",
-		"BATCHCONFORM_SECRET_ID="+emu.SecretID, "BATCHCONFORM_SECRET_KEY="+emu.SecretKey)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	deadline := time.Now().Add(90 * time.Second)
 	for !ready(leftovers(t, emu, prefix)) {
 		if time.Now().After(deadline) {
@@ -108,6 +124,22 @@ func startRun(t *testing.T, emu *emulator.Emulator, dialect, prefix, out string,
 			t.Fatalf("the run never had the resources alive the test needs: %v\n%s", perDialect(leftovers(t, emu, prefix)), tail(buf.String(), 3000))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	return cmd, buf
+}
+
+// startCLI starts the test binary as batchconform with args and the
+// emulator's credentials in the background; its stdout and stderr go to
+// the buffer (read it once the command has exited).
+func startCLI(t *testing.T, emu *emulator.Emulator, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), envCLI+"=1", "CI=true",
+		"BATCHCONFORM_SECRET_ID="+emu.SecretID, "BATCHCONFORM_SECRET_KEY="+emu.SecretKey)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
 	return cmd, &buf
 }

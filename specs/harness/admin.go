@@ -167,3 +167,20 @@ func (t *Target) NewTenantJSON(cfg map[string]any) *Target {
 	rememberKey(created.SecretID, created.SecretKey)
 	return &cp
 }
+
+// ReconfigureTenantJSON replaces the configuration of the target's tenant
+// (made by NewTenant/NewTenantJSON) through the admin API's PUT tenants:
+// state that names what the tenant has made (a lost cluster, a config
+// version changed outside the API) is set once it exists. Fields cfg leaves
+// out return to their defaults (emulator only).
+func (t *Target) ReconfigureTenantJSON(cfg map[string]any) {
+	t.RequireEmulator()
+	doc := make(map[string]any, len(cfg)+1)
+	for k, v := range cfg {
+		doc[k] = v
+	}
+	doc["secret_id"] = t.SecretID
+	if _, err := t.admin(http.MethodPut, "tenants", doc, nil); err != nil {
+		ginkgo.Fail(err.Error())
+	}
+}

@@ -1,10 +1,11 @@
 package harness
 
 // The budget (issue 11): `--budget requests=N,resource-seconds=M` stops a
-// live run before it costs more than allowed. The transport counts the
-// requests it sends and integrates the resources alive over time (a create
-// that succeeds adds one, a delete removes one); once either is spent, no
-// further request is sent except the ones that end resources (cleanup), and
+// live run before it costs more than allowed, in every dialect. The
+// transports count the requests the run sends and integrate the run's
+// resources alive over time (the ledger's count, all dialects together);
+// once either is spent, no further request is sent except the ones that end
+// or read resources (cleanup), and
 // the spec that was running fails with the budget's message (precondition
 // "budget"); no further spec starts (the run is aborted: exit 3, as for an
 // interrupt), and the ledger deletes what the run created. Under --procs
@@ -12,6 +13,7 @@ package harness
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,37 +63,74 @@ func ParseBudget(v string) (Budget, error) {
 	return b, nil
 }
 
-// spend tracks a transport's use of the budget.
+// spend tracks the run's use of the budget: one for the process, shared by
+// every dialect's transport (the budget is the run's, not each target's).
+// Resources alive are the ledger's (ledger.go), which every dialect's
+// tracker keeps, so resource-seconds count Alibaba clusters and Oceanus
+// jobs as they count Tencent Batch jobs.
 type spend struct {
 	mu       sync.Mutex
-	budget   Budget
 	requests int64
-	alive    int
+	alive    int // resources alive at since
 	rs       float64
 	since    time.Time
 }
 
-// cleanupActions end resources: they are sent even with the budget spent.
-var cleanupActions = map[string]bool{"DeleteJob": true, "TerminateJob": true, "DeleteComputeEnv": true,
-	"DeleteTaskTemplates": true, "DetachInstances": true, "TerminateComputeNode": true, "TerminateComputeNodes": true,
-	"TerminateTaskInstance": true, "DescribeJob": true, "DescribeComputeEnv": true}
+var runSpend = &spend{}
+
+func (s *spend) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests, s.alive, s.rs, s.since = 0, 0, 0, time.Time{}
+}
+
+// cleanupCall reports whether a request is what the specs' cleanup and the
+// ledger's drain send: with the budget spent only these are sent. A call
+// that ends a resource goes by its verb in API 3.0 (Delete…, Terminate…,
+// Stop…, Detach…: Tencent Batch and Oceanus alike) and by its REST form in
+// ACS (DELETE, and the POST …/stop before a job's DELETE); the reads are
+// those of one resource, which a cleanup polls until it is gone (Tencent
+// Batch's DescribeJob and DescribeComputeEnv, an ACS GET of /kind/ID) —
+// never a listing, which is what specs send.
+func cleanupCall(method, path, action string) bool {
+	if action == "" {
+		one := strings.Count(strings.Trim(path, "/"), "/") == 1
+		return method == http.MethodDelete || (method == http.MethodGet && one) ||
+			(method == http.MethodPost && strings.HasSuffix(path, "/stop"))
+	}
+	if cleanupReads[action] {
+		return true
+	}
+	for _, verb := range []string{"Delete", "Terminate", "Stop", "Detach"} {
+		if strings.HasPrefix(action, verb) {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanupReads are the API 3.0 reads of one resource a cleanup polls.
+var cleanupReads = map[string]bool{"DescribeJob": true, "DescribeComputeEnv": true}
 
 // before is called before a request is sent; it returns the budget's
 // message when the request must not be sent.
-func (s *spend) before(action string) string {
+func (s *spend) before(b Budget, method, path, action string) string {
+	if b == (Budget{}) {
+		return ""
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
 	if !s.since.IsZero() {
 		s.rs += float64(s.alive) * now.Sub(s.since).Seconds()
 	}
-	s.since = now
+	s.since, s.alive = now, ledgerAlive("")
 	var over string
 	switch {
-	case s.budget.Requests > 0 && s.requests >= s.budget.Requests:
-		over = fmt.Sprintf("precondition %s violated: --budget requests=%d spent", PreBudget, s.budget.Requests)
-	case s.budget.ResourceSeconds > 0 && s.rs >= s.budget.ResourceSeconds:
-		over = fmt.Sprintf("precondition %s violated: --budget resource-seconds=%g spent (%.0f)", PreBudget, s.budget.ResourceSeconds, s.rs)
+	case b.Requests > 0 && s.requests >= b.Requests:
+		over = fmt.Sprintf("precondition %s violated: --budget requests=%d spent", PreBudget, b.Requests)
+	case b.ResourceSeconds > 0 && s.rs >= b.ResourceSeconds:
+		over = fmt.Sprintf("precondition %s violated: --budget resource-seconds=%g spent (%.0f)", PreBudget, b.ResourceSeconds, s.rs)
 	}
 	if over != "" {
 		budgetStopMu.Lock()
@@ -101,28 +140,12 @@ func (s *spend) before(action string) string {
 		budgetStopMu.Unlock()
 		// Nothing new is created: what exists is cleaned up.
 		StopRun(over)
-		if !cleanupActions[action] {
+		if !cleanupCall(method, path, action) {
 			return over
 		}
 	}
 	s.requests++
 	return ""
-}
-
-// after records a create or delete that succeeded (HTTP answer without an
-// error code).
-func (s *spend) after(action string, ok bool) {
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case createActions[action]:
-		s.alive++
-	case deleteActions[action] && s.alive > 0:
-		s.alive--
-	}
 }
 
 var (
@@ -143,6 +166,7 @@ func budgetStop() string {
 
 func resetBudgetStop() {
 	budgetStopMu.Lock()
-	defer budgetStopMu.Unlock()
 	budgetStopMsg = ""
+	budgetStopMu.Unlock()
+	runSpend.reset()
 }

@@ -196,6 +196,19 @@ func tearDown() error {
 	return err
 }
 
+// StopEmbedded stops the embedded emulator now, killing the commands its
+// jobs run, for a caller that ends the process before the suite's own
+// teardown (the mutation gate's fail fast): an exit alone orphaned them.
+func StopEmbedded() error {
+	if embedded == nil {
+		return nil
+	}
+	sharedTransport.CloseIdleConnections()
+	err := embedded.Close()
+	embedded = nil
+	return err
+}
+
 func useTargets(data []byte) {
 	ts := map[string]*Target{}
 	if err := json.Unmarshal(data, &ts); err != nil {

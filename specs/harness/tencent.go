@@ -38,9 +38,7 @@ func (t *Target) transport() *transport {
 		}
 		tr = newTransport(timeout, t.RateLimit)
 		tr.dialect = t.Dialect
-		if t.Budget != (Budget{}) {
-			tr.spend = &spend{budget: t.Budget}
-		}
+		tr.budget = t.Budget
 		if t.Live {
 			tr.maxAlive = t.MaxResources
 			tr.backoffFor = t.SecretID

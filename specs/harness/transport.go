@@ -59,10 +59,9 @@ type transport struct {
 	limiter *limiter
 	mu      sync.Mutex
 	last    []Exchange // the most recent exchanges, newest last (bounded)
-	// maxAlive bounds the resources alive at once on a live target (0 = no
-	// bound): create actions beyond it are refused before they are sent.
+	// maxAlive bounds the run's resources alive at once on a live target
+	// (0 = no bound; maxalive.go): a create beyond it is not sent.
 	maxAlive int
-	alive    int
 	// dialect keys the circuit breaker (breaker.go) this transport feeds
 	// and obeys, and is what response observers are told ("" = none, e.g.
 	// the admin API's).
@@ -71,8 +70,9 @@ type transport struct {
 	// requests are retried with backoff (throttle.go).
 	backoffFor string
 	throttle   throttleState
-	// spend tracks --budget (budget.go); nil = no budget.
-	spend *spend
+	// budget is the run's --budget (budget.go), spent by every transport
+	// of the process together.
+	budget Budget
 }
 
 // ResponseObserver sees every response a target of the suite received: the
@@ -103,12 +103,6 @@ func (t *transport) observe(action string, body []byte) {
 	}
 }
 
-// createActions and deleteActions drive the live resource bound.
-var (
-	createActions = map[string]bool{"SubmitJob": true, "CreateComputeEnv": true, "CreateCpmComputeEnv": true, "CreateTaskTemplate": true}
-	deleteActions = map[string]bool{"DeleteJob": true, "DeleteComputeEnv": true, "DeleteTaskTemplates": true}
-)
-
 var sharedTransport = &http.Transport{
 	Proxy:               nil, // targets are addressed directly
 	MaxIdleConnsPerHost: 32,
@@ -126,7 +120,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return t.roundTripBackoff(req)
 		}
 	}
-	action := req.Header.Get("X-TC-Action")
+	action := tcHeader(req.Header, "X-TC-Action")
 	if action == "" {
 		action = req.URL.Query().Get("Action")
 	}
@@ -156,8 +150,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrPrecondition, m)
 		}
 	}
-	if t.spend != nil {
-		if m := t.spend.before(action); m != "" {
+	if t.budget != (Budget{}) {
+		if m := runSpend.before(t.budget, req.Method, req.URL.Path, action); m != "" {
 			if br != nil {
 				br.trip(PreBudget, m)
 			}
@@ -171,19 +165,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			br.transportResult(err)
 		}
 	}
-	if t.maxAlive > 0 {
-		t.mu.Lock()
-		switch {
-		case createActions[action] && t.alive >= t.maxAlive:
-			t.mu.Unlock()
-			return nil, fmt.Errorf("harness: %s refused: --max-resources %d resources are alive on the live target", action, t.maxAlive)
-		case createActions[action]:
-			t.alive++
-		case deleteActions[action] && t.alive > 0:
-			t.alive--
-		}
-		t.mu.Unlock()
-	}
 	// The ledger (ledger.go): a create is not sent once the run stops, and
 	// what an answered call created or deleted is recorded.
 	var call *Call
@@ -193,7 +174,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		tracker = trackerFor(t.dialect)
 	}
 	if tracker != nil {
-		version := req.Header.Get("X-TC-Version")
+		version := tcHeader(req.Header, "X-TC-Version")
 		if version == "" {
 			version = req.URL.Query().Get("Version")
 		}
@@ -205,7 +186,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		call = &Call{Method: req.Method, Path: req.URL.Path, Query: query, Action: action, Version: version,
 			SecretID: secretID, Request: params}
 		if tracker.Creates(call) {
+			// --max-resources (maxalive.go), then the ledger's gate.
+			if why := maxAlive.acquire(t.dialect, t.maxAlive); why != "" {
+				return nil, fmt.Errorf("harness: %s not sent: %s", action, why)
+			}
 			if why := ledger.begin(); why != "" {
+				maxAlive.release(t.dialect)
 				return nil, fmt.Errorf("harness: %s not sent: %w: %s", action, ErrStopping, why)
 			}
 			gated = true
@@ -223,7 +209,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if gated {
 			gated = false
-			if why := ledger.end(t.dialect, call.SecretID, created); why != "" {
+			why := ledger.end(t.dialect, call.SecretID, created)
+			maxAlive.release(t.dialect)
+			if why != "" {
 				return fmt.Errorf("harness: %s answered after the run began to stop (%s): %w; the run's cleanup deletes what it created", action, why, ErrStopping)
 			}
 			ledger.record(t.dialect, call.SecretID, nil, deleted)
@@ -276,9 +264,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex.Response = string(body)
 	t.record(ex)
 	t.observe(action, body)
-	if t.spend != nil {
-		t.spend.after(action, resp.StatusCode < 300 && !bytes.Contains(body, []byte(`"Error"`)))
-	}
 	if err := settle(resp.StatusCode, body); err != nil {
 		return nil, err
 	}
@@ -340,6 +325,21 @@ func (l *limiter) wait(ctx context.Context, action string) error {
 		}
 	}
 	return nil
+}
+
+// tcHeader reads an API 3.0 header whether its key is canonical (net/http,
+// the suite's own signer) or spelled as the Tencent Cloud SDK sets it
+// (Header["X-TC-Action"], which Header.Get does not find): without this
+// every SDK call would be invisible to the ledger, --max-resources, the
+// budget's cleanup rule and the per-action rate limit.
+func tcHeader(h http.Header, name string) string {
+	if v := h.Get(name); v != "" {
+		return v
+	}
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // hostOnly strips a scheme from an endpoint URL.

@@ -28,9 +28,11 @@ import (
 )
 
 // propPassOptions are the fixed-seed pass's sizes (stateful: the model runs
-// only where it can own a tenant and move the clock).
+// only where it can own a tenant and move the clock), scaled by the run's
+// property budget (harness/passbudget.go; the default is the full pass).
 func propPassOptions(stateful bool) fuzz.PassOptions {
-	return fuzz.PassOptions{Seed: 20261123, PerAction: 20, PerRule: 1, Checks: 60, Sequences: 60, Stateful: stateful}
+	b := harness.PropertyBudget()
+	return fuzz.PassOptions{Seed: 20261123, PerAction: b.Scale(20), PerRule: 1, Checks: b.Scale(60), Sequences: b.Sequences, Stateful: stateful}
 }
 
 // propEmbeddedPass is the pass against the embedded emulator's faults, on
