@@ -116,6 +116,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 			return nil, fmt.Errorf("api3: two products with version %s", cat.Version)
 		}
 		pr := &product{p: p, cat: cat, actions: map[string]*fixtures.Action{}, typer: newTyper(cat)}
+		addKnownNames(cat)
 		for i := range cat.Actions {
 			pr.actions[cat.Actions[i].Name] = &cat.Actions[i]
 		}

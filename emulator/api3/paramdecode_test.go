@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	tcbatch "github.com/batchconform/batchconform/fixtures/tencentbatch"
 )
 
 // Wire shapes like the handlers' (and the ones the fast path leaves to
@@ -193,4 +195,61 @@ func FuzzDecodeParams(f *testing.F) {
 			}
 		}
 	})
+}
+
+// benchSubmitBody is the emulator benchmark's SubmitJob (two tasks, an edge).
+const benchSubmitBody = `{"Placement":{"Zone":"ap-guangzhou-2"},"Job":{"JobName":"bench","Priority":1,"Tasks":[` +
+	`{"TaskName":"a","TaskInstanceNum":1,"Application":{"DeliveryForm":"LOCAL","Command":"echo a"},` +
+	`"ComputeEnv":{"EnvType":"MANAGED","EnvData":{"InstanceType":"S1.SMALL1","ImageId":"img-m4q71qnf"}}},` +
+	`{"TaskName":"b","TaskInstanceNum":1,"Application":{"DeliveryForm":"LOCAL","Command":"echo b"},` +
+	`"ComputeEnv":{"EnvType":"MANAGED","EnvData":{"InstanceType":"S1.SMALL1","ImageId":"img-m4q71qnf"}}}],` +
+	`"Dependences":[{"StartTask":"a","EndTask":"b"}]}}`
+
+// BenchmarkDecodeJSON: parsing a SubmitJob body into Params (the first of
+// the handler's steps after the signature).
+// With the catalog's member names known (what a handler registers) and
+// without, in one run.
+func BenchmarkDecodeJSON(b *testing.B) {
+	body := []byte(benchSubmitBody)
+	prev := knownNames.Load()
+	defer knownNames.Store(prev)
+	for _, mode := range []string{"known-names", "no-names"} {
+		b.Run(mode, func(b *testing.B) {
+			knownNames.Store(nil)
+			if mode == "known-names" {
+				addKnownNames(tcbatch.Catalog())
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := decodeJSONDup(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// A known member name parses to the same string as any other key.
+func TestKnownNamesParseTheSame(t *testing.T) {
+	prev := knownNames.Load()
+	defer knownNames.Store(prev)
+	knownNames.Store(nil)
+	without, _, err := decodeJSONDup([]byte(benchSubmitBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addKnownNames(tcbatch.Catalog())
+	if n := knownNames.Load(); n == nil || (*n)["TaskName"] != "TaskName" {
+		t.Fatal("the Tencent Batch catalog's member TaskName is not a known name")
+	}
+	with, _, err := decodeJSONDup([]byte(benchSubmitBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(with, without) {
+		t.Fatalf("with known names %v, without %v", with, without)
+	}
+	if allocs := testing.AllocsPerRun(20, func() { _, _, _ = decodeJSONDup([]byte(benchSubmitBody)) }); allocs >= 89 {
+		t.Errorf("%v allocations per parse with known names; 89 without", allocs)
+	}
 }
