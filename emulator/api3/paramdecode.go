@@ -88,7 +88,7 @@ func decodeValue(x any, v reflect.Value) error {
 				}
 				continue // unknown keys are ignored, as by json.Unmarshal
 			}
-			if err := decodeValue(e, v.Field(i)); err != nil {
+			if err := decodeValue(e, v.FieldByIndex(i)); err != nil {
 				return err
 			}
 		}
@@ -218,7 +218,7 @@ func generic(x any) (any, error) {
 
 // structFields is a struct type's JSON members as json.Unmarshal sees them.
 type structFields struct {
-	byName map[string]int // JSON name -> field index
+	byName map[string][]int // JSON name -> field index path (promoted fields of embedded structs too)
 }
 
 // folds reports whether k names a field case-insensitively, as
@@ -236,41 +236,63 @@ func (fs *structFields) folds(k string) bool {
 var fieldCache sync.Map // reflect.Type -> *structFields (nil entry: unsupported)
 
 // fieldsOf returns t's members, or nil when json.Unmarshal's reading of t is
-// beyond the fast path (embedded structs, ",string", two fields of one name).
+// beyond the fast path (",string", a tagged or pointer embedded field, two
+// fields of one name at one depth).
 func fieldsOf(t reflect.Type) *structFields {
 	if c, ok := fieldCache.Load(t); ok {
 		return c.(*structFields)
 	}
-	fs := &structFields{byName: map[string]int{}}
+	fs := &structFields{byName: map[string][]int{}}
+	depth := map[string]int{}
+	if !collectFields(t, nil, fs, depth) {
+		fs = nil
+	}
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+// collectFields adds t's members at index path at (a field of an embedded
+// struct is promoted, as by encoding/json: the shallowest of a name wins; two
+// at one depth make the type unsupported here).
+func collectFields(t reflect.Type, at []int, fs *structFields, depth map[string]int) bool {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
+		path := append(append([]int(nil), at...), i)
+		tag := f.Tag.Get("json")
 		if f.Anonymous {
-			fs = nil
-			break
-		}
-		if !f.IsExported() {
+			if tag != "" || f.Type.Kind() != reflect.Struct {
+				return false
+			}
+			if !collectFields(f.Type, path, fs, depth) {
+				return false
+			}
 			continue
 		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
+		if !f.IsExported() || tag == "-" {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if strings.Contains(","+opts+",", ",string,") {
-			fs = nil
-			break
+			return false
 		}
 		if name == "" {
 			name = f.Name
 		}
-		if _, dup := fs.byName[name]; dup || !validTagName(name) {
-			fs = nil
-			break
+		if !validTagName(name) {
+			return false
 		}
-		fs.byName[name] = i
+		if d, ok := depth[name]; ok {
+			if d == len(path) {
+				return false
+			}
+			if d < len(path) {
+				continue // a shallower field of this name wins
+			}
+		}
+		depth[name] = len(path)
+		fs.byName[name] = path
 	}
-	fieldCache.Store(t, fs)
-	return fs
+	return true
 }
 
 // validTagName is a conservative version of encoding/json's check (it uses

@@ -61,6 +61,36 @@ type pdEmbedded struct {
 	Extra string `json:"Extra"`
 }
 
+// pdList is like the handlers' listParams: an unexported struct embedded
+// for its exported fields.
+type pdList struct {
+	Filters []pdKV `json:"Filters"`
+	Offset  *int64 `json:"Offset"`
+	Limit   *int64 `json:"Limit"`
+}
+
+type pdListRequest struct {
+	JobIds []string `json:"JobIds"`
+	pdList
+}
+
+// The outer Limit shadows the embedded one; pdKV and pdOther both promote
+// Name at one depth (encoding/json takes the tagged one; the fast path
+// leaves such a type to it).
+type pdOther struct {
+	Name string
+}
+
+type pdShadow struct {
+	pdList
+	Limit string `json:"Limit"`
+}
+
+type pdAmbiguous struct {
+	pdKV
+	pdOther
+}
+
 type pdStringOpt struct {
 	N int64 `json:"N,string"`
 }
@@ -77,7 +107,10 @@ func TestDecodeParamsAgreesWithEncodingJSON(t *testing.T) {
 		`{"NAME":"x","Name":"y"}`, `{"Skipped":"x"}`, `{"notag":"x"}`, `{"Small":128}`, `{"Small":1.0}`, `{"Size":-1}`,
 		`{"Priority":1e2}`, `{"Ratio":1e39}`, `{"Limit":null,"Ptr":null,"List":null,"Any":null}`, `{"ſtate":"x"}`},
 		pdVariants(pdBase)...)
+	bodies = append(bodies, `{"JobIds":["a"],"Filters":[{"Name":"n","Value":"v"}],"Offset":2,"Limit":"x"}`,
+		`{"Limit":20,"Offset":null}`, `{"Name":"n","Value":"v","Extra":"e"}`, `{"limit":1}`)
 	types := []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdEmbedded](), reflect.TypeFor[pdStringOpt](),
+		reflect.TypeFor[pdListRequest](), reflect.TypeFor[pdShadow](), reflect.TypeFor[pdAmbiguous](),
 		reflect.TypeFor[map[string]any](), reflect.TypeFor[map[string]pdKV]()}
 	fast := 0
 	for _, body := range bodies {
@@ -103,6 +136,9 @@ func TestDecodeParamsAgreesWithEncodingJSON(t *testing.T) {
 				t.Errorf("%v %s: a fallback left the value changed", typ, body)
 			}
 		}
+	}
+	if fieldsOf(reflect.TypeFor[pdListRequest]()) == nil || fieldsOf(reflect.TypeFor[pdAmbiguous]()) != nil {
+		t.Error("an embedded unexported struct should be read by the fast path, two promoted fields of one name should not")
 	}
 	if fast < len(bodies) {
 		t.Errorf("the fast path decoded only %d of %d bodies x types", fast, len(bodies)*len(types))
@@ -179,19 +215,22 @@ func TestRequestDecodeDuplicateKeys(t *testing.T) {
 func FuzzDecodeParams(f *testing.F) {
 	f.Add(pdBase)
 	f.Add(`{"List":[{"Count":1}],"Any":[1.0,-0]}`)
+	f.Add(`{"Filters":[{"Name":"n"}],"Offset":2,"Limit":"x"}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		params, dup, err := decodeJSONDup([]byte(body))
 		if err != nil || dup || strings.TrimSpace(body) == "" {
 			return // blank bodies are not decoded from Params (handler.params)
 		}
-		var viaJSON, viaParams pdRequest
-		jerr := json.Unmarshal([]byte(body), &viaJSON)
-		if perr := decodeParams(params, &viaParams); perr == nil {
-			if jerr != nil {
-				t.Fatalf("fast path decoded what json.Unmarshal refuses: %v", jerr)
-			}
-			if !reflect.DeepEqual(viaParams, viaJSON) {
-				t.Fatal(fmt.Sprintf("fast path %#v\njson %#v", viaParams, viaJSON))
+		for _, typ := range []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdShadow]()} {
+			viaJSON, viaParams := reflect.New(typ), reflect.New(typ)
+			jerr := json.Unmarshal([]byte(body), viaJSON.Interface())
+			if perr := decodeParams(params, viaParams.Interface()); perr == nil {
+				if jerr != nil {
+					t.Fatalf("%v: fast path decoded what json.Unmarshal refuses: %v", typ, jerr)
+				}
+				if !reflect.DeepEqual(viaParams.Elem().Interface(), viaJSON.Elem().Interface()) {
+					t.Fatal(fmt.Sprintf("%v: fast path %#v\njson %#v", typ, viaParams.Elem().Interface(), viaJSON.Elem().Interface()))
+				}
 			}
 		}
 	})
