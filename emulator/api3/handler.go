@@ -711,6 +711,15 @@ func (h *handler) writeResponse(w http.ResponseWriter, requestID string, resp an
 		inner = v
 	case []byte:
 		inner = v
+	case JSONAppender:
+		// Into a pooled buffer, as encoding/json encodes into its own.
+		ip := bufPool.Get().(*[]byte)
+		buf := v.AppendJSON((*ip)[:0])
+		inner = buf
+		defer func() {
+			*ip = buf[:0]
+			bufPool.Put(ip)
+		}()
 	default:
 		b, err := json.Marshal(resp)
 		if err != nil {

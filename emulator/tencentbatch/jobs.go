@@ -392,10 +392,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 			Tags: tagViews(j.Spec.Tags),
 		}
 	})
-	return struct {
-		JobSet     []jobView `json:"JobSet"`
-		TotalCount int64     `json:"TotalCount"`
-	}{set, s.jobsTotal(pg.Total, all, len(p.Filters) > 0)}, nil
+	return jobsPage{set, s.jobsTotal(pg.Total, all, len(p.Filters) > 0)}, nil
 }
 
 func (s *Service) describeJobSubmitInfo(_ context.Context, req *api3.Request) (any, *api3.Error) {
