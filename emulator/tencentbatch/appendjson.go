@@ -84,3 +84,14 @@ func (v *jobView) appendJSON(b []byte) []byte {
 	}
 	return append(b, '}')
 }
+
+// jobIDResult is SubmitJob's response.
+type jobIDResult struct {
+	JobId string `json:"JobId"`
+}
+
+func (r jobIDResult) AppendJSON(b []byte) []byte {
+	b = append(b, `{"JobId":`...)
+	b = api3.AppendJSONString(b, r.JobId)
+	return append(b, '}')
+}

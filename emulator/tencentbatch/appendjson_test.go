@@ -30,3 +30,13 @@ func TestJobsPageAppendsWhatJSONMarshals(t *testing.T) {
 		}
 	}
 }
+
+func TestJobIDResultAppendsWhatJSONMarshals(t *testing.T) {
+	for _, id := range []string{"", "job-abc12345", "<&>\"\xff"} {
+		r := jobIDResult{id}
+		want, _ := json.Marshal(r)
+		if got := r.AppendJSON(nil); !bytes.Equal(got, want) {
+			t.Errorf("AppendJSON = %s, json.Marshal %s", got, want)
+		}
+	}
+}

@@ -252,9 +252,7 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 	if err != nil {
 		return nil, s.engErr(req.Action, err)
 	}
-	return struct {
-		JobId string `json:"JobId"`
-	}{id}, nil
+	return jobIDResult{id}, nil
 }
 
 // jobEcho records the submitted Job, with each task's defaults made explicit
