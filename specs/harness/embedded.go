@@ -57,9 +57,9 @@ func EmbeddedOptions(faults []string) []emulator.Option {
 	}
 }
 
-// realHold is an emulator's state hold in real time as its admin info
+// RealHold is an emulator's state hold in real time as its admin info
 // tells it (0: not told, or a manual clock, where nothing moves by itself).
-func realHold(info emulator.Info) time.Duration {
+func RealHold(info emulator.Info) time.Duration {
 	if info.Clock.Manual || info.StateHold == "" {
 		return 0
 	}
