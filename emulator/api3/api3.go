@@ -102,10 +102,19 @@ type Request struct {
 	SignMethod string // TC3-HMAC-SHA256, HmacSHA256 or HmacSHA1
 	Host       string
 	Received   time.Time
+	// paramsFromBody: Params were parsed from Body, a JSON object without a
+	// duplicate key, so Decode may read them instead of Body (paramdecode.go).
+	paramsFromBody bool
 }
 
-// Decode unmarshals the request's parameters into v.
-func (r *Request) Decode(v any) error { return json.Unmarshal(r.Body, v) }
+// Decode unmarshals the request's parameters into v: what json.Unmarshal of
+// Body gives, from the parsed Params when it can (paramdecode.go).
+func (r *Request) Decode(v any) error {
+	if r.paramsFromBody && decodeParams(r.Params, v) == nil {
+		return nil
+	}
+	return json.Unmarshal(r.Body, v)
+}
 
 // Error is an API error: answered as HTTP 200 with Response.Error.
 type Error struct {

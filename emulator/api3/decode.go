@@ -26,21 +26,27 @@ var errDecode = errors.New("invalid parameters")
 // be valid UTF-8, a single JSON object, nested at most MaxDepth deep. An empty
 // body is the empty object (an SDK sends "{}", curl may send nothing).
 func decodeJSON(b []byte) (map[string]any, error) {
+	m, _, err := decodeJSONDup(b)
+	return m, err
+}
+
+// decodeJSONDup is decodeJSON that also reports a duplicate key.
+func decodeJSONDup(b []byte) (map[string]any, bool, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return map[string]any{}, nil
+		return map[string]any{}, false, nil
 	}
 	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%w: the request body is not valid UTF-8", errDecode)
+		return nil, false, fmt.Errorf("%w: the request body is not valid UTF-8", errDecode)
 	}
-	v, err := parseJSON(b, MaxDepth)
+	v, dup, err := parseJSONDup(b, MaxDepth)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%w: the request body must be a JSON object", errDecode)
+		return nil, false, fmt.Errorf("%w: the request body must be a JSON object", errDecode)
 	}
-	return m, nil
+	return m, dup, nil
 }
 
 // typer resolves member types for flattened parameters.

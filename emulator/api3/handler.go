@@ -1,6 +1,7 @@
 package api3
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -115,6 +116,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 			return nil, fmt.Errorf("api3: two products with version %s", cat.Version)
 		}
 		pr := &product{p: p, cat: cat, actions: map[string]*fixtures.Action{}, typer: newTyper(cat)}
+		addKnownNames(cat)
 		for i := range cat.Actions {
 			pr.actions[cat.Actions[i].Name] = &cat.Actions[i]
 		}
@@ -572,8 +574,12 @@ func (h *handler) params(c *call) *Error {
 	act := p.actions[c.req.Action]
 	switch {
 	case c.tc3 && !c.get:
-		params, err = decodeJSON(c.body)
+		var dup bool
+		params, dup, err = decodeJSONDup(c.body)
 		if err == nil {
+			// A blank body parses as {} but is not JSON to encoding/json
+			// (an empty one becomes "{}" below).
+			c.req.paramsFromBody = !dup && (len(c.body) == 0 || len(bytes.TrimSpace(c.body)) > 0)
 			c.req.Body = c.body
 			if len(c.req.Body) == 0 {
 				c.req.Body = json.RawMessage("{}")
@@ -705,6 +711,15 @@ func (h *handler) writeResponse(w http.ResponseWriter, requestID string, resp an
 		inner = v
 	case []byte:
 		inner = v
+	case JSONAppender:
+		// Into a pooled buffer, as encoding/json encodes into its own.
+		ip := bufPool.Get().(*[]byte)
+		buf := v.AppendJSON((*ip)[:0])
+		inner = buf
+		defer func() {
+			*ip = buf[:0]
+			bufPool.Put(ip)
+		}()
 	default:
 		b, err := json.Marshal(resp)
 		if err != nil {

@@ -3,8 +3,12 @@ package api3
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/batchconform/batchconform/fixtures"
 )
 
 // parseJSON decodes one JSON value into the params shape (map[string]any,
@@ -14,17 +18,27 @@ import (
 // differential fuzz target holds it to that). Input must be valid UTF-8 (the
 // caller checks); a duplicate key keeps its last value, as encoding/json does.
 func parseJSON(b []byte, maxDepth int) (any, error) {
+	v, _, err := parseJSONDup(b, maxDepth)
+	return v, err
+}
+
+// parseJSONDup is parseJSON that also reports whether some object had a
+// key twice (Request.Decode then leaves the body to encoding/json).
+func parseJSONDup(b []byte, maxDepth int) (any, bool, error) {
 	p := jsonParser{b: b, max: maxDepth}
+	if n := knownNames.Load(); n != nil {
+		p.names = *n
+	}
 	p.ws()
 	v, err := p.value()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	p.ws()
 	if p.i != len(p.b) {
-		return nil, p.errf("data after the JSON value")
+		return nil, false, p.errf("data after the JSON value")
 	}
-	return v, nil
+	return v, p.dup, nil
 }
 
 type jsonParser struct {
@@ -32,6 +46,39 @@ type jsonParser struct {
 	i     int
 	depth int
 	max   int
+	dup   bool // some object had a key twice
+	// names are the known member names (knownNames), shared instead of
+	// allocating a string for each key (and value) that is one.
+	names map[string]string
+}
+
+// knownNames holds the member names of every catalog a handler serves: the
+// keys of nearly every request. Copy on write (rare: a handler is made),
+// read without a lock.
+var (
+	knownNames   atomic.Pointer[map[string]string]
+	knownNamesMu sync.Mutex
+)
+
+// addKnownNames adds the member and action names of cat to knownNames.
+func addKnownNames(cat *fixtures.Catalog) {
+	knownNamesMu.Lock()
+	defer knownNamesMu.Unlock()
+	next := map[string]string{}
+	if cur := knownNames.Load(); cur != nil {
+		for k, v := range *cur {
+			next[k] = v
+		}
+	}
+	for _, o := range cat.Objects {
+		if o == nil {
+			continue
+		}
+		for _, m := range o.Members {
+			next[m.Name] = m.Name
+		}
+	}
+	knownNames.Store(&next)
 }
 
 func (p *jsonParser) errf(format string, args ...any) error {
@@ -119,7 +166,11 @@ func (p *jsonParser) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		n := len(m)
 		m[k] = v
+		if len(m) == n {
+			p.dup = true
+		}
 		p.ws()
 		if p.i >= len(p.b) {
 			return nil, p.errf("unexpected end of input")
@@ -223,9 +274,14 @@ func (p *jsonParser) str() (string, error) {
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
-			s := string(p.b[start:p.i])
+			raw := p.b[start:p.i]
 			p.i++
-			return s, nil
+			// A known member name is not allocated again (knownNames; the
+			// lookup itself does not allocate).
+			if s, ok := p.names[string(raw)]; ok {
+				return s, nil
+			}
+			return string(raw), nil
 		}
 		if c == '\\' {
 			break

@@ -252,9 +252,7 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 	if err != nil {
 		return nil, s.engErr(req.Action, err)
 	}
-	return struct {
-		JobId string `json:"JobId"`
-	}{id}, nil
+	return jobIDResult{id}, nil
 }
 
 // jobEcho records the submitted Job, with each task's defaults made explicit
@@ -392,10 +390,7 @@ func (s *Service) describeJobs(_ context.Context, req *api3.Request) (any, *api3
 			Tags: tagViews(j.Spec.Tags),
 		}
 	})
-	return struct {
-		JobSet     []jobView `json:"JobSet"`
-		TotalCount int64     `json:"TotalCount"`
-	}{set, s.jobsTotal(pg.Total, all, len(p.Filters) > 0)}, nil
+	return jobsPage{set, s.jobsTotal(pg.Total, all, len(p.Filters) > 0)}, nil
 }
 
 func (s *Service) describeJobSubmitInfo(_ context.Context, req *api3.Request) (any, *api3.Error) {

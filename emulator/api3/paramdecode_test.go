@@ -1,0 +1,294 @@
+package api3
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	tcbatch "github.com/batchconform/batchconform/fixtures/tencentbatch"
+)
+
+// Wire shapes like the handlers' (and the ones the fast path leaves to
+// encoding/json).
+type pdState string
+
+type pdKV struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+type pdInner struct {
+	Command string            `json:"Command"`
+	Count   *uint64           `json:"Count"`
+	Envs    []pdKV            `json:"Envs"`
+	Labels  map[string]string `json:"Labels"`
+	Small   int8              `json:"Small"`
+	Ratio   float32           `json:"Ratio"`
+}
+
+type pdCustom []pdKV
+
+func (c *pdCustom) UnmarshalJSON(b []byte) error {
+	*c = pdCustom{{Name: "custom", Value: string(b)}}
+	return nil
+}
+
+type pdRequest struct {
+	Name     string         `json:"Name"`
+	State    pdState        `json:"State"`
+	Priority int64          `json:"Priority"`
+	Limit    *int64         `json:"Limit"`
+	Size     uint64         `json:"Size"`
+	On       bool           `json:"On"`
+	Score    float64        `json:"Score"`
+	Inner    pdInner        `json:"Inner"`
+	Ptr      *pdInner       `json:"Ptr"`
+	List     []pdInner      `json:"List"`
+	IDs      []string       `json:"IDs"`
+	Any      any            `json:"Any"`
+	Raw      map[string]any `json:"Raw"`
+	Custom   pdCustom       `json:"Custom"`
+	Skipped  string         `json:"-"`
+	NoTag    string
+	hidden   string
+}
+
+type pdEmbedded struct {
+	pdKV
+	Extra string `json:"Extra"`
+}
+
+// pdList is like the handlers' listParams: an unexported struct embedded
+// for its exported fields.
+type pdList struct {
+	Filters []pdKV `json:"Filters"`
+	Offset  *int64 `json:"Offset"`
+	Limit   *int64 `json:"Limit"`
+}
+
+type pdListRequest struct {
+	JobIds []string `json:"JobIds"`
+	pdList
+}
+
+// The outer Limit shadows the embedded one; pdKV and pdOther both promote
+// Name at one depth (encoding/json takes the tagged one; the fast path
+// leaves such a type to it).
+type pdOther struct {
+	Name string
+}
+
+type pdShadow struct {
+	pdList
+	Limit string `json:"Limit"`
+}
+
+type pdAmbiguous struct {
+	pdKV
+	pdOther
+}
+
+type pdStringOpt struct {
+	N int64 `json:"N,string"`
+}
+
+const pdBase = `{"Name":"job","State":"RUNNING","Priority":-3,"Limit":20,"Size":18446744073709551615,"On":true,
+"Score":1.5e3,"Inner":{"Command":"echo \u00e9\ud83d\ude00","Count":2,"Envs":[{"Name":"a","Value":"b"}],"Labels":{"k":"v"},
+"Small":-128,"Ratio":0.25},"Ptr":{"Command":"x"},"List":[{"Command":"a"},{"Envs":[]}],"IDs":["a","b"],
+"Any":{"n":1,"l":[1,"x",null,true,{"y":2.5}]},"Raw":{"z":null},"NoTag":"t","hidden":"h","Unknown":{"a":1}}`
+
+// For every body: whenever the fast path decodes, it gives exactly what
+// json.Unmarshal gives, and it never decodes a body json.Unmarshal refuses.
+func TestDecodeParamsAgreesWithEncodingJSON(t *testing.T) {
+	bodies := append([]string{pdBase, `{}`, `{"Custom":null}`, `{"Custom":[{"Name":"a"}]}`, `{"name":"folded"}`,
+		`{"NAME":"x","Name":"y"}`, `{"Skipped":"x"}`, `{"notag":"x"}`, `{"Small":128}`, `{"Small":1.0}`, `{"Size":-1}`,
+		`{"Priority":1e2}`, `{"Ratio":1e39}`, `{"Limit":null,"Ptr":null,"List":null,"Any":null}`, `{"ſtate":"x"}`},
+		pdVariants(pdBase)...)
+	bodies = append(bodies, `{"JobIds":["a"],"Filters":[{"Name":"n","Value":"v"}],"Offset":2,"Limit":"x"}`,
+		`{"Limit":20,"Offset":null}`, `{"Name":"n","Value":"v","Extra":"e"}`, `{"limit":1}`)
+	types := []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdEmbedded](), reflect.TypeFor[pdStringOpt](),
+		reflect.TypeFor[pdListRequest](), reflect.TypeFor[pdShadow](), reflect.TypeFor[pdAmbiguous](),
+		reflect.TypeFor[map[string]any](), reflect.TypeFor[map[string]pdKV]()}
+	fast := 0
+	for _, body := range bodies {
+		params, dup, err := decodeJSONDup([]byte(body))
+		if err != nil || dup {
+			continue
+		}
+		for _, typ := range types {
+			viaJSON := reflect.New(typ)
+			jerr := json.Unmarshal([]byte(body), viaJSON.Interface())
+			viaParams := reflect.New(typ)
+			perr := decodeParams(params, viaParams.Interface())
+			switch {
+			case perr != nil && !errors.Is(perr, fallback):
+				t.Errorf("%v %s: the fast path failed with %v instead of falling back", typ, body, perr)
+			case perr == nil && jerr != nil:
+				t.Errorf("%v %s: the fast path decoded what json.Unmarshal refuses (%v)", typ, body, jerr)
+			case perr == nil && !reflect.DeepEqual(viaParams.Elem().Interface(), viaJSON.Elem().Interface()):
+				t.Errorf("%v %s:\n fast path %#v\n json      %#v", typ, body, viaParams.Elem().Interface(), viaJSON.Elem().Interface())
+			case perr == nil:
+				fast++
+			case !viaParams.Elem().IsZero():
+				t.Errorf("%v %s: a fallback left the value changed", typ, body)
+			}
+		}
+	}
+	if fieldsOf(reflect.TypeFor[pdListRequest]()) == nil || fieldsOf(reflect.TypeFor[pdAmbiguous]()) != nil {
+		t.Error("an embedded unexported struct should be read by the fast path, two promoted fields of one name should not")
+	}
+	if fast < len(bodies) {
+		t.Errorf("the fast path decoded only %d of %d bodies x types", fast, len(bodies)*len(types))
+	}
+}
+
+// pdVariants: the base with each value replaced by every JSON type, and each
+// key in another case.
+func pdVariants(base string) []string {
+	var m map[string]any
+	d := json.NewDecoder(strings.NewReader(base))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		panic(err)
+	}
+	repl := []any{nil, "s", json.Number("7"), json.Number("-7"), json.Number("2.5"), json.Number("300"), false,
+		[]any{}, []any{"s"}, []any{json.Number("1")}, map[string]any{}, map[string]any{"Command": "c"}}
+	var out []string
+	var walk func(v any, set func(any))
+	walk = func(v any, set func(any)) {
+		for _, r := range repl {
+			set(r)
+			b, _ := json.Marshal(m)
+			out = append(out, string(b))
+		}
+		set(v)
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(e, func(n any) { x[k] = n })
+				delete(x, k)
+				x[strings.ToLower(k)] = e
+				b, _ := json.Marshal(m)
+				out = append(out, string(b))
+				delete(x, strings.ToLower(k))
+				x[k] = e
+			}
+		case []any:
+			for i, e := range x {
+				walk(e, func(n any) { x[i] = n })
+			}
+		}
+	}
+	for k, e := range m {
+		walk(e, func(n any) { m[k] = n })
+	}
+	return out
+}
+
+// Decode uses the fast path only for Params parsed from the body without a
+// duplicate key; the merge encoding/json does for a duplicate object is kept.
+func TestRequestDecodeDuplicateKeys(t *testing.T) {
+	body := `{"Inner":{"Command":"a"},"Inner":{"Small":1}}`
+	params, dup, err := decodeJSONDup([]byte(body))
+	if err != nil || !dup {
+		t.Fatalf("decodeJSONDup: dup %v, err %v", dup, err)
+	}
+	r := &Request{Params: params, Body: json.RawMessage(body), paramsFromBody: !dup}
+	var got pdRequest
+	if err := r.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Inner.Command != "a" || got.Inner.Small != 1 {
+		t.Fatalf("decoded %+v, want encoding/json's merge of both objects", got.Inner)
+	}
+	// A Request built by hand (Params and Body unrelated) decodes its Body.
+	r = &Request{Params: map[string]any{"Name": "params"}, Body: json.RawMessage(`{"Name":"body"}`)}
+	var n pdRequest
+	if err := r.Decode(&n); err != nil || n.Name != "body" {
+		t.Fatalf("decoded %q, %v; want the body's", n.Name, err)
+	}
+}
+
+func FuzzDecodeParams(f *testing.F) {
+	f.Add(pdBase)
+	f.Add(`{"List":[{"Count":1}],"Any":[1.0,-0]}`)
+	f.Add(`{"Filters":[{"Name":"n"}],"Offset":2,"Limit":"x"}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		params, dup, err := decodeJSONDup([]byte(body))
+		if err != nil || dup || strings.TrimSpace(body) == "" {
+			return // blank bodies are not decoded from Params (handler.params)
+		}
+		for _, typ := range []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdShadow]()} {
+			viaJSON, viaParams := reflect.New(typ), reflect.New(typ)
+			jerr := json.Unmarshal([]byte(body), viaJSON.Interface())
+			if perr := decodeParams(params, viaParams.Interface()); perr == nil {
+				if jerr != nil {
+					t.Fatalf("%v: fast path decoded what json.Unmarshal refuses: %v", typ, jerr)
+				}
+				if !reflect.DeepEqual(viaParams.Elem().Interface(), viaJSON.Elem().Interface()) {
+					t.Fatal(fmt.Sprintf("%v: fast path %#v\njson %#v", typ, viaParams.Elem().Interface(), viaJSON.Elem().Interface()))
+				}
+			}
+		}
+	})
+}
+
+// benchSubmitBody is the emulator benchmark's SubmitJob (two tasks, an edge).
+const benchSubmitBody = `{"Placement":{"Zone":"ap-guangzhou-2"},"Job":{"JobName":"bench","Priority":1,"Tasks":[` +
+	`{"TaskName":"a","TaskInstanceNum":1,"Application":{"DeliveryForm":"LOCAL","Command":"echo a"},` +
+	`"ComputeEnv":{"EnvType":"MANAGED","EnvData":{"InstanceType":"S1.SMALL1","ImageId":"img-m4q71qnf"}}},` +
+	`{"TaskName":"b","TaskInstanceNum":1,"Application":{"DeliveryForm":"LOCAL","Command":"echo b"},` +
+	`"ComputeEnv":{"EnvType":"MANAGED","EnvData":{"InstanceType":"S1.SMALL1","ImageId":"img-m4q71qnf"}}}],` +
+	`"Dependences":[{"StartTask":"a","EndTask":"b"}]}}`
+
+// BenchmarkDecodeJSON: parsing a SubmitJob body into Params (the first of
+// the handler's steps after the signature).
+// With the catalog's member names known (what a handler registers) and
+// without, in one run.
+func BenchmarkDecodeJSON(b *testing.B) {
+	body := []byte(benchSubmitBody)
+	prev := knownNames.Load()
+	defer knownNames.Store(prev)
+	for _, mode := range []string{"known-names", "no-names"} {
+		b.Run(mode, func(b *testing.B) {
+			knownNames.Store(nil)
+			if mode == "known-names" {
+				addKnownNames(tcbatch.Catalog())
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := decodeJSONDup(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// A known member name parses to the same string as any other key.
+func TestKnownNamesParseTheSame(t *testing.T) {
+	prev := knownNames.Load()
+	defer knownNames.Store(prev)
+	knownNames.Store(nil)
+	without, _, err := decodeJSONDup([]byte(benchSubmitBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addKnownNames(tcbatch.Catalog())
+	if n := knownNames.Load(); n == nil || (*n)["TaskName"] != "TaskName" {
+		t.Fatal("the Tencent Batch catalog's member TaskName is not a known name")
+	}
+	with, _, err := decodeJSONDup([]byte(benchSubmitBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(with, without) {
+		t.Fatalf("with known names %v, without %v", with, without)
+	}
+	if allocs := testing.AllocsPerRun(20, func() { _, _, _ = decodeJSONDup([]byte(benchSubmitBody)) }); allocs >= 89 {
+		t.Errorf("%v allocations per parse with known names; 89 without", allocs)
+	}
+}
