@@ -171,3 +171,78 @@ func (c *aliveCounter) alive(t *testing.T) []harness.Leftover {
 	}
 	return out
 }
+
+// --budget resource-seconds in every dialect: a live-flagged run against the
+// emulator stops once the run's resources alive, integrated over time, reach
+// the budget: aborted (exit 3) with the budget's message, nothing left
+// behind, and the cost the emulator saw (its resources sampled every 20 ms,
+// integrated) is the budget plus what the cleanup takes.
+func TestBudgetResourceSecondsEveryDialect(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs against the emulator")
+	}
+	const budget = 3.0
+	for _, d := range dialects {
+		c := maxResourcesCases[d]
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			emu, err := emulator.Start(emulator.WithExecutor("simulated"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer emu.Close()
+			count := newAliveCounter(t, emu, d)
+			cmd, buf := startCLI(t, emu, "run", "--live", "--endpoint", emu.URL, "--dialect", d,
+				"--budget", fmt.Sprintf("resource-seconds=%g", budget), "--label-filter", c.selection, "--out", t.TempDir())
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			var cost float64
+			last, peak := time.Now(), 0
+			code := -1
+			limit := time.After(3 * time.Minute)
+			for code < 0 {
+				select {
+				case err := <-done:
+					code = 0
+					if ee, ok := err.(*exec.ExitError); ok {
+						code = ee.ExitCode()
+					} else if err != nil {
+						t.Fatal(err)
+					}
+				case <-limit:
+					_ = cmd.Process.Kill()
+					<-done
+					t.Fatalf("the run did not end within 3 minutes\n%s", tail(buf.String(), 3000))
+				case <-time.After(20 * time.Millisecond):
+				}
+				n := len(count.alive(t))
+				now := time.Now()
+				cost += float64(n) * now.Sub(last).Seconds()
+				last, peak = now, max(peak, n)
+			}
+			t.Logf("%s: exit %d; %.1f resource-seconds seen on the emulator (budget %g, at most %d alive)", d, code, cost, budget, peak)
+			if code != 3 {
+				t.Errorf("exit %d, want 3 (aborted by the budget)\n%s", code, tail(buf.String(), 3000))
+			}
+			if want := fmt.Sprintf("--budget resource-seconds=%g spent", budget); !strings.Contains(buf.String(), want) {
+				t.Errorf("the run does not say %q\n%s", want, tail(buf.String(), 3000))
+			}
+			if peak == 0 {
+				t.Error("no resource was ever seen alive: the test proves nothing")
+			}
+			// The stop comes with the first request after the budget is
+			// spent; the cleanup then deletes what is alive, which costs
+			// too (an Alibaba job is stopped, then deleted): up to 5 s for
+			// each resource alive at most, on a loaded machine. Without
+			// the budget these selections hold resources for many times
+			// longer.
+			if allowed := budget + float64(peak)*5; cost > allowed {
+				t.Errorf("%.1f resource-seconds spent under --budget resource-seconds=%g (%.0f allowed with the cleanup)", cost, budget, allowed)
+			}
+			if left := count.alive(t); len(left) > 0 {
+				t.Errorf("%d resources left after the run: %v", len(left), left)
+			}
+		})
+	}
+}
