@@ -268,9 +268,40 @@ func (a *admin) tenants(w http.ResponseWriter, r *http.Request) {
 		// The new tenant's own key is returned once, to its creator; nothing
 		// else in the emulator ever writes it out.
 		writeJSON(w, http.StatusCreated, t)
+	case http.MethodPut:
+		// Reconfigure: the body is the tenant's whole configuration (the
+		// POST document; secret_id names the tenant, secret_key may be left
+		// out). Things that exist only once the tenant has worked (a lost
+		// cluster, a config version changed outside the API) are set so.
+		var req TenantRequest
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			adminError(w, http.StatusBadRequest, "tenants: %v", err)
+			return
+		}
+		if req.SecretID == "" {
+			adminError(w, http.StatusBadRequest, "tenants: PUT needs the secret_id of the tenant to reconfigure")
+			return
+		}
+		t, err := a.e.tenants.Reconfigure(req)
+		switch {
+		case errors.Is(err, tenants.ErrNotFound):
+			adminError(w, http.StatusNotFound, "%v", err)
+			return
+		case errors.Is(err, tenants.ErrKey):
+			adminError(w, http.StatusConflict, "%v", err)
+			return
+		case err != nil:
+			adminError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		// The key was given at creation; a reconfiguration never echoes it.
+		t.SecretKey = ""
+		writeJSON(w, http.StatusOK, t)
 	default:
-		w.Header().Set("Allow", "GET, POST")
-		adminError(w, http.StatusMethodNotAllowed, "tenants: use GET or POST")
+		w.Header().Set("Allow", "GET, POST, PUT")
+		adminError(w, http.StatusMethodNotAllowed, "tenants: use GET, POST or PUT")
 	}
 }
 
@@ -337,5 +368,3 @@ func isLoopback(remote string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
-
-var _ = errors.New

@@ -60,6 +60,7 @@ type config struct {
 	seed      uint64
 	chaos     *chaos.Config
 	stateDir  string
+	oceanus   oceanus.Timing
 }
 
 // Option configures Start.
@@ -103,6 +104,19 @@ func WithWorkDir(dir string) Option { return func(c *config) { c.workDir = dir }
 
 // WithTiming overrides the lifecycle timing (emulator time).
 func WithTiming(t engine.Timing) Option { return func(c *config) { c.timing = t } }
+
+// WithStateHold sets the least emulator time every observable Tencent Batch
+// and Alibaba BatchCompute state is held (engine.Timing.Hold, default 120 ms;
+// node boot and retry waits follow it unless WithTiming sets them). A client
+// polling at a sixth of it still sees every state several times; a shorter
+// hold makes a suite that waits out the lifecycle proportionally faster.
+// Zero or less keeps the default.
+func WithStateHold(d time.Duration) Option { return func(c *config) { c.timing.Hold = d } }
+
+// WithOceanusTiming overrides how long Oceanus's transitional states last
+// (emulator time; a zero field keeps its default: job status 3 for 1 s,
+// cluster operations 2 s, ...). See oceanus.Timing.
+func WithOceanusTiming(t oceanus.Timing) Option { return func(c *config) { c.oceanus = t } }
 
 // WithSeed makes generated IDs deterministic: with the manual clock and the
 // simulated executor, the same seed and the same calls give the same IDs and
@@ -194,7 +208,7 @@ func Start(opts ...Option) (*Emulator, error) {
 	}
 	batch := tencentbatch.New(eng, reg, fs)
 	// Oceanus keeps its own job lifecycle on the engine's clock and IDs.
-	ocean := oceanus.New(oceanus.Config{Catalog: ocfix.Catalog(), Clock: eng, IDs: eng, Objects: eng.Objects(), Tenants: reg, Faults: fs})
+	ocean := oceanus.New(oceanus.Config{Catalog: ocfix.Catalog(), Clock: eng, IDs: eng, Objects: eng.Objects(), Tenants: reg, Faults: fs, Timing: c.oceanus})
 	products := []api3.Product{batch, ocean}
 	aliRaw := alibatch.New(eng, reg, fs)
 	var aliSvc acs.Service = aliRaw
@@ -252,7 +266,7 @@ func Start(opts ...Option) (*Emulator, error) {
 	adm := &admin{e: e, open: c.adminOpen}
 	mux := http.NewServeMux()
 	if dur != nil {
-		mux.Handle(AdminPrefix, durableAdmin{h: adm, d: dur})
+		mux.Handle(AdminPrefix, durableAdmin{h: adm, d: dur, reg: reg})
 		dur.startMarks()
 	} else {
 		mux.Handle(AdminPrefix, adm)

@@ -183,8 +183,9 @@ func acsOutcome(e *acs.Error) string {
 // manual clock advance, and objects (through the object store's observer;
 // the response waits until they are durable). Chaos rules are not state.
 type durableAdmin struct {
-	h http.Handler
-	d *durable
+	h   http.Handler
+	d   *durable
+	reg *tenants.Registry // for the key of a reconfigured tenant
 }
 
 func (a durableAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -201,6 +202,11 @@ func (a durableAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case ep == "tenants" && rec.Code == http.StatusCreated:
 		seq = d.st.Append(recTenant, d.eng.Now(), rec.Body.Bytes())
+	case ep == "tenants" && r.Method == http.MethodPut && rec.Code == http.StatusOK:
+		// The answer leaves the key out; the record is the tenant as the
+		// registry now holds it, key included, so the replay's Put (which
+		// replaces) restores it at this point of the history.
+		seq = a.appendTenantLocked(rec.Body.Bytes())
 	case ep == "clock" && rec.Code == http.StatusOK:
 		seq = d.appendAdvanceLocked(r)
 	default:
@@ -217,6 +223,28 @@ func (a durableAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// appendTenantLocked records a reconfigured tenant (callers hold d.mu). The
+// admin's answer names it; the registry has its key.
+func (a durableAdmin) appendTenantLocked(answer []byte) uint64 {
+	var named struct {
+		SecretID string `json:"secret_id"`
+	}
+	if err := json.Unmarshal(answer, &named); err != nil || a.reg == nil {
+		a.d.log.Error("state: a reconfigured tenant cannot be recorded", "err", err)
+		return a.d.st.Last()
+	}
+	t, ok := a.reg.Get(named.SecretID)
+	if !ok {
+		return a.d.st.Last()
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		a.d.log.Error("state: a reconfigured tenant cannot be recorded", "err", err)
+		return a.d.st.Last()
+	}
+	return a.d.st.Append(recTenant, a.d.eng.Now(), b)
 }
 
 // advanceRec is a manual clock advance.

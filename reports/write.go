@@ -4,13 +4,18 @@ import (
 	"bufio"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/batchconform/batchconform/redact"
 )
@@ -23,28 +28,76 @@ const (
 	FileHTML     = "report.html"
 )
 
+// Extra is one more file for WriteAll to write alongside the report's own
+// (the run's Ginkgo reports: GinkgoFiles): Write creates the file at path.
+type Extra struct {
+	Name  string
+	Write func(path string) error
+}
+
+// GinkgoFiles are Ginkgo's own reports of a run, ginkgo-report.json and
+// ginkgo-junit.xml (Ginkgo's encoders), for WriteAll to write alongside.
+func GinkgoFiles(gr types.Report) []Extra {
+	return []Extra{
+		{FileGinkgoJSON, func(path string) error { return reporters.GenerateJSONReport(gr, path) }},
+		{FileGinkgoJUnit, func(path string) error { return reporters.GenerateJUnitReport(gr, path) }},
+	}
+}
+
+// Names of Ginkgo's reports in a run's output directory.
+const (
+	FileGinkgoJSON  = "ginkgo-report.json"
+	FileGinkgoJUnit = "ginkgo-junit.xml"
+)
+
 // WriteAll writes report.json, junit.xml, report.md and report.html into dir
-// (created if needed) and returns their paths in that order.
-func WriteAll(r *Report, dir string) ([]string, error) {
+// (created if needed), then any extra files, and returns their paths in that
+// order. The files are written concurrently: each encoder only reads the
+// prepared report, and after a full run they take seconds one after another
+// (report.json and Ginkgo's JSON are megabytes). On errors it returns the
+// paths of the files written and every error, in file order.
+func WriteAll(r *Report, dir string, extra ...Extra) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 	p := prepare(r)
-	writers := []struct {
+	files := []Extra{}
+	for _, w := range []struct {
 		name   string
 		encode func(io.Writer, *Report) error
 	}{
 		{FileJSON, encodeJSON}, {FileJUnit, encodeJUnit}, {FileMarkdown, encodeMarkdown}, {FileHTML, encodeHTML},
+	} {
+		w := w
+		files = append(files, Extra{w.name, func(path string) error {
+			return writeFile(path, func(out io.Writer) error { return w.encode(out, p) })
+		}})
 	}
-	paths := make([]string, 0, len(writers))
-	for _, w := range writers {
-		path := filepath.Join(dir, w.name)
-		if err := writeFile(path, func(out io.Writer) error { return w.encode(out, p) }); err != nil {
-			return paths, err
+	for _, x := range extra {
+		files = append(files, Extra{x.Name, func(path string) error {
+			if err := x.Write(path); err != nil {
+				return fmt.Errorf("reports: write %s: %w", path, err)
+			}
+			return nil
+		}})
+	}
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f.Write(filepath.Join(dir, f.Name))
+		}()
+	}
+	wg.Wait()
+	paths := make([]string, 0, len(files))
+	for i, f := range files {
+		if errs[i] == nil {
+			paths = append(paths, filepath.Join(dir, f.Name))
 		}
-		paths = append(paths, path)
 	}
-	return paths, nil
+	return paths, errors.Join(errs...)
 }
 
 // writeFile creates path and runs encode on a buffered writer, reporting the

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/batchconform/batchconform/redact"
 )
@@ -454,5 +457,69 @@ func TestWritersOnEmptyReport(t *testing.T) {
 	}
 	if d := extractData(t, string(page)); len(d.Items) != 0 || d.Evidence == nil || d.Strings == nil {
 		t.Fatalf("empty report's page data: %+v", d)
+	}
+}
+
+// The files are written concurrently; each must still be exactly what its
+// encoder gives alone, and the extras land after the report's own.
+func TestWriteAllConcurrentFilesMatchTheEncoders(t *testing.T) {
+	dir := t.TempDir()
+	r := synthReport(300)
+	gr := types.Report{SuiteDescription: "batchconform conformance", SuiteSucceeded: true,
+		SpecReports: types.SpecReports{{LeafNodeText: "a spec", State: types.SpecStatePassed}}}
+	paths, err := WriteAll(r, dir, GinkgoFiles(gr)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{FileJSON, FileJUnit, FileMarkdown, FileHTML, FileGinkgoJSON, FileGinkgoJUnit}
+	if len(paths) != len(want) {
+		t.Fatalf("paths = %v, want %v", paths, want)
+	}
+	for i, p := range paths {
+		if filepath.Base(p) != want[i] {
+			t.Errorf("path %d = %s, want %s", i, p, want[i])
+		}
+	}
+	for _, c := range []struct {
+		file   string
+		encode func(*bytes.Buffer) error
+	}{
+		{FileJSON, func(b *bytes.Buffer) error { return EncodeJSON(b, r) }},
+		{FileJUnit, func(b *bytes.Buffer) error { return EncodeJUnit(b, r) }},
+		{FileMarkdown, func(b *bytes.Buffer) error { return EncodeMarkdown(b, r) }},
+	} {
+		var b bytes.Buffer
+		if err := c.encode(&b); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, b.Bytes()) {
+			t.Errorf("%s written by WriteAll differs from its encoder's output (%d vs %d bytes)", c.file, len(got), b.Len())
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, FileGinkgoJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []types.Report
+	if err := json.Unmarshal(data, &back); err != nil || len(back) != 1 || len(back[0].SpecReports) != 1 ||
+		back[0].SpecReports[0].LeafNodeText != "a spec" {
+		t.Fatalf("%s does not hold the Ginkgo report: %v %+v", FileGinkgoJSON, err, back)
+	}
+}
+
+// A failing extra is reported by name; the other files are still written.
+func TestWriteAllReportsAFailingExtra(t *testing.T) {
+	dir := t.TempDir()
+	boom := errors.New("disk full")
+	paths, err := WriteAll(synthReport(3), dir, Extra{"x.json", func(string) error { return boom }})
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "x.json") {
+		t.Fatalf("error %v, want the extra's, naming x.json", err)
+	}
+	if len(paths) != 4 {
+		t.Fatalf("paths %v, want the report's four files", paths)
 	}
 }

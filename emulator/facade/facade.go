@@ -201,6 +201,22 @@ func Documented(cat *fixtures.Catalog, action string, e *api3.Error) *api3.Error
 	return &api3.Error{Code: code, Message: e.Message}
 }
 
+// Unsupported answers UnsupportedOperation for an action a tenant's
+// configuration lists (tenants.Tenant.UnsupportedActions), where the action
+// documents that code (its catalog error list): an account the product does
+// not offer the action to (emulator-only items). It is nil otherwise, also
+// for an action whose documented list lacks the code (a tenant cannot make
+// an action answer an undocumented code).
+func Unsupported(cat *fixtures.Catalog, listed []string, action string) *api3.Error {
+	if !Contains(listed, action) {
+		return nil
+	}
+	if a, ok := cat.Action(action); !ok || !Contains(a.Errors, "UnsupportedOperation") {
+		return nil
+	}
+	return api3.Errorf("UnsupportedOperation", "the action %s is not supported for this account", action)
+}
+
 // Decode unmarshals the request's parameters into v. The protocol layer has
 // type-checked them, so a failure only means a shape the catalog allows but
 // the façade's struct does not.

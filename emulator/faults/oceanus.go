@@ -148,3 +148,49 @@ func init() {
 		Register(f)
 	}
 }
+
+// Faults of the account state set through the admin API (PUT tenants):
+// unsupported actions, things lost outside the API, SSM-credential variables,
+// sub-accounts and config versions changed outside the API.
+const (
+	OceanusUnsupportedIgnored    = "oceanus-unsupported-actions-ignored"
+	OceanusLostResourceRuns      = "oceanus-lost-resource-runs"
+	OceanusLostClusterNotFound   = "oceanus-lost-cluster-not-found"
+	OceanusStopLostIgnored       = "oceanus-stop-lost-ignored"
+	OceanusLostConfigHidden      = "oceanus-lost-published-config-hidden"
+	OceanusLostResourceListed    = "oceanus-lost-resource-described"
+	OceanusDeleteLostVersions    = "oceanus-delete-lost-resource-versions"
+	OceanusUnlimitedSecretVars   = "oceanus-unlimited-secret-variables"
+	OceanusSubAccountReadsAll    = "oceanus-sub-account-reads-any-resource"
+	OceanusStoredParallelismSkip = "oceanus-stored-parallelism-unchecked"
+)
+
+func init() {
+	for _, f := range []Fault{
+		{OceanusUnsupportedIgnored, "an action the tenant's unsupported_actions lists is served instead of answering UnsupportedOperation", []string{
+			"oceanus/StopJobs/error/UnsupportedOperation", "oceanus/DeleteJobs/error/UnsupportedOperation",
+			"oceanus/DescribeJobs/error/UnsupportedOperation", "oceanus/CreateWorkSpace/error/UnsupportedOperation"}},
+		{OceanusLostResourceRuns, "RunJobs starts a job whose config references a resource whose package is lost", []string{
+			"oceanus/RunJobs/error/ResourceNotFound.Resource"}},
+		{OceanusLostClusterNotFound, "RunJobs of a job on a lost (expired, released) cluster answers ResourceNotFound.ClusterId instead of InvalidParameter.InvalidClusterId", []string{
+			"oceanus/RunJobs/error/InvalidParameter.InvalidClusterId"}},
+		{OceanusStopLostIgnored, "StopJobs stops a job whose cluster or resource is lost instead of answering InternalError.ResourceNotExist / ResourceNotFound.ResourceNotExist", []string{
+			"oceanus/StopJobs/error/ResourceNotFound.ResourceNotExist", "oceanus/StopJobs/error/InternalError.ResourceNotExist"}},
+		{OceanusLostConfigHidden, "DescribeJobs describes a job whose published config is lost instead of answering ResourceUnavailable.GetJobPublishedJobConfig", []string{
+			"oceanus/DescribeJobs/error/ResourceUnavailable.GetJobPublishedJobConfig"}},
+		{OceanusLostResourceListed, "DescribeResources describes a resource whose package versions are lost instead of answering ResourceNotFound.ResourceConfig", []string{
+			"oceanus/DescribeResources/error/ResourceNotFound.ResourceConfig"}},
+		{OceanusDeleteLostVersions, "DeleteResourceConfigs deletes versions of a resource whose packages are lost instead of answering ResourceUnavailable", []string{
+			"oceanus/DeleteResourceConfigs/error/ResourceUnavailable"}},
+		{OceanusUnlimitedSecretVars, "CreateVariable binds SSM credentials (ValueType 1) beyond the tenant's max_secret_variables", []string{
+			"oceanus/CreateVariable/error/LimitExceeded"}},
+		{OceanusSubAccountReadsAll, "a sub-account reads the versions of a resource another Uin created instead of answering InvalidParameter.UinResourceNotMatch", []string{
+			"oceanus/DescribeResourceConfigs/error/InvalidParameter.UinResourceNotMatch"}},
+		{OceanusStoredParallelismSkip, "DescribeJobConfigs returns a config whose pipeline.max-parallelism today's checks refuse instead of answering their code", []string{
+			"oceanus/DescribeJobConfigs/error/InvalidParameter.IllegalMaxParallelism",
+			"oceanus/DescribeJobConfigs/error/InvalidParameter.MaxParallelismTooLarge",
+			"oceanus/DescribeJobConfigs/error/InvalidParameter.MaxParallelismTooSmall"}},
+	} {
+		Register(f)
+	}
+}

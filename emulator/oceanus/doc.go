@@ -37,8 +37,8 @@
 // ResourceUnavailable.NoRunningJobInstancesFoundForJobId. StopJobs of a job
 // that never ran (1, 2) is ResourceUnavailable.NoRunningJobInstancesFoundForJobId,
 // of 5, -1 (or a pause of 6) ResourceUnavailable.NotAllowedToBeStopOrPause,
-// of 3 ResourceInUse. DeleteJobs of a job in 3 or 4 is
-// ResourceUnavailable.NotAllowedToBeDeleted. A batch (RunJobs, StopJobs,
+// of 3 ResourceInUse. DeleteJobs of a job in 3 is ResourceInUse, of a job
+// in 4 ResourceUnavailable.NotAllowedToBeDeleted. A batch (RunJobs, StopJobs,
 // DeleteJobs, CopyJobs) is checked whole before anything changes.
 //
 // # Seeded per tenant
@@ -140,4 +140,34 @@
 //     deleting a prepaid cluster before it expires is a refund, limited by
 //     the tenant's max_cluster_refunds (LimitExceeded); ScaleDown below the
 //     CUs running jobs use is LimitExceeded.
+//
+// Account state the admin API sets on a tenant (tenantstate.go; PUT tenants
+// once the things it names exist), each code read from its documented
+// meaning (inferred):
+//   - unsupported_actions: the generic UnsupportedOperation of StopJobs,
+//     DeleteJobs, DescribeJobs, CreateWorkSpace (facade.Unsupported, shared
+//     with Tencent Batch).
+//   - oceanus.lost.clusters (expired, released by billing): RunJobs of a job
+//     on one is InvalidParameter.InvalidClusterId (a cluster deleted through
+//     the API is ResourceNotFound.ClusterId); StopJobs of a job running on
+//     one is InternalError.ResourceNotExist.
+//   - oceanus.lost.resources (packages purged from storage): RunJobs of a
+//     job whose config references one is ResourceNotFound.Resource, StopJobs
+//     of a job running one ResourceNotFound.ResourceNotExist,
+//     DescribeResources of it ResourceNotFound.ResourceConfig,
+//     DeleteResourceConfigs of its versions ResourceUnavailable.
+//   - oceanus.lost.published_configs (JobIds): DescribeJobs of the job is
+//     ResourceUnavailable.GetJobPublishedJobConfig.
+//   - oceanus.max_parallelism_changes: DescribeJobConfigs checks the
+//     versions it returns as CreateJobConfig would
+//     (InvalidParameter.IllegalMaxParallelism / MaxParallelismTooLarge /
+//     MaxParallelismTooSmall).
+//   - oceanus.max_secret_variables: variables bound to SSM credentials
+//     (ValueType 1) past it are the generic LimitExceeded.
+//   - oceanus.sub_account_of: a sub-account (its own Uin) works in its main
+//     account; DescribeResourceConfigs of a resource another Uin created is
+//     InvalidParameter.UinResourceNotMatch.
+//
+// Configuration is the caller's (per SecretId, as the design pins it): a
+// sub-account's calls follow its own configuration.
 package oceanus

@@ -504,7 +504,11 @@ func (s *Service) describeJobs(_ context.Context, a *account, req *api3.Request)
 	}
 	x, y := s.page(req.Action, len(jobs), p.Offset, p.Limit, 20)
 	set := make([]map[string]any, 0, y-x)
+	lost := s.tenant(req.SecretID).Oceanus.Lost
 	for _, j := range jobs[x:y] {
+		if e := s.describeLostConfig(lost, j); e != nil {
+			return nil, e
+		}
 		set = append(set, s.jobV1(a, j))
 	}
 	return map[string]any{"TotalCount": s.total(len(jobs), y-x), "JobSet": set}, nil
@@ -604,6 +608,7 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 		return nil, api3.Errorf("InvalidParameterValue.RunJobDescriptionsCount", "RunJobDescriptions must hold 1 to %d items, got %d", MaxBatch, n)
 	}
 	now := s.now()
+	lost := s.tenant(req.SecretID).Oceanus.Lost
 	type plan struct {
 		j       *job
 		version int64
@@ -667,6 +672,11 @@ func (s *Service) runJobs(_ context.Context, a *account, req *api3.Request) (any
 		}
 		if d.SavepointID != "" && j.savepointByID(d.SavepointID) == nil {
 			return nil, api3.Errorf("ResourceNotFound", "the savepoint %s does not exist", d.SavepointID)
+		}
+		// What the account lost outside the API answers before a version
+		// still syncing: a package that is gone will never be ready.
+		if e := s.runLost(lost, j, c); e != nil {
+			return nil, e
 		}
 		for _, r := range c.refs {
 			res, ok := a.resources[r.ResourceID]
@@ -760,6 +770,7 @@ func (s *Service) stopJobs(_ context.Context, a *account, req *api3.Request) (an
 	}
 	var plans []plan
 	seen := map[string]bool{}
+	lost := s.tenant(req.SecretID).Oceanus.Lost
 	for _, d := range p.StopJobDescriptions {
 		if d.StopType != 1 && d.StopType != 2 {
 			return nil, api3.Errorf("InvalidParameterValue.UnknownStopType", "StopType must be 1 (stop) or 2 (pause), got %d", d.StopType)
@@ -782,6 +793,9 @@ func (s *Service) stopJobs(_ context.Context, a *account, req *api3.Request) (an
 		case j.status == StatusRunning, j.status == StatusPaused && d.StopType == 1:
 		default:
 			return nil, api3.Errorf("ResourceUnavailable.NotAllowedToBeStopOrPause", "the job %s is %s and cannot be %s", j.id, statusDesc(j.status), map[bool]string{true: "paused", false: "stopped"}[d.StopType == 2])
+		}
+		if e := s.stopLost(lost, j); e != nil {
+			return nil, e
 		}
 		if d.StopType == 2 {
 			// Pausing takes a savepoint into the config's COS bucket.
@@ -955,20 +969,31 @@ func checkProperties(props []property, par int64) (int64, *api3.Error) {
 			}
 		}
 		if pr.Key == "pipeline.max-parallelism" {
-			n, err := strconv.ParseInt(pr.Value, 10, 64)
-			if err != nil || n <= 0 {
-				return 0, api3.Errorf("InvalidParameter.IllegalMaxParallelism", "pipeline.max-parallelism must be a positive integer, got %q", pr.Value)
-			}
-			if n > 16384 {
-				return 0, api3.Errorf("InvalidParameter.MaxParallelismTooLarge", "pipeline.max-parallelism %d exceeds 16384", n)
-			}
-			if n < par {
-				return 0, api3.Errorf("InvalidParameter.MaxParallelismTooSmall", "pipeline.max-parallelism %d is below DefaultParallelism %d", n, par)
+			n, e := checkMaxParallelism(pr.Value, par)
+			if e != nil {
+				return 0, e
 			}
 			maxPar = n
 		}
 	}
 	return maxPar, nil
+}
+
+// checkMaxParallelism checks a pipeline.max-parallelism value against the
+// config's DefaultParallelism par (CreateJobConfig, and DescribeJobConfigs
+// for a value changed outside the API).
+func checkMaxParallelism(v string, par int64) (int64, *api3.Error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, api3.Errorf("InvalidParameter.IllegalMaxParallelism", "pipeline.max-parallelism must be a positive integer, got %q", v)
+	}
+	if n > 16384 {
+		return 0, api3.Errorf("InvalidParameter.MaxParallelismTooLarge", "pipeline.max-parallelism %d exceeds 16384", n)
+	}
+	if n < par {
+		return 0, api3.Errorf("InvalidParameter.MaxParallelismTooSmall", "pipeline.max-parallelism %d is below DefaultParallelism %d", n, par)
+	}
+	return n, nil
 }
 
 // checkSQLArgs reads a SQL job's ProgramArgs: JSON ({"SqlCode": base64 SQL,
@@ -1061,7 +1086,11 @@ func (s *Service) describeJobConfigs(_ context.Context, a *account, req *api3.Re
 	}
 	x, y := s.page(req.Action, len(cs), p.Offset, p.Limit, 20)
 	set := make([]map[string]any, 0, y-x)
+	t := s.tenant(req.SecretID)
 	for _, c := range cs[x:y] {
+		if e := s.storedParallelism(t, j, c); e != nil {
+			return nil, e
+		}
 		set = append(set, s.jobConfigOut(a, j, c))
 	}
 	return map[string]any{"TotalCount": s.total(len(cs), y-x), "JobConfigSet": set}, nil

@@ -425,8 +425,12 @@ func (s *Service) createVariable(_ context.Context, a *account, req *api3.Reques
 			return nil, api3.Errorf("InvalidParameter.CreateVariableExists", "a variable named %q exists", p.Name)
 		}
 	}
-	if len(a.variables) >= quota(s.tenant(req.SecretID).Oceanus.MaxVariables, defaultQuota) {
+	t := s.tenant(req.SecretID)
+	if len(a.variables) >= quota(t.Oceanus.MaxVariables, defaultQuota) {
 		return nil, api3.Errorf("LimitExceeded.Variables", "the variable quota is used up")
+	}
+	if e := s.secretVariables(a, t, p.ValueType); e != nil {
+		return nil, e
 	}
 	v := &variable{id: s.ids.NewID("var-"), name: p.Name, value: p.Value, remark: p.Remark, workspaceID: ws.id,
 		typ: p.Type, valueType: p.ValueType, secretRegion: p.SecretRegion, secretName: p.SecretName,

@@ -177,7 +177,7 @@ func (s *Service) createResource(_ context.Context, a *account, req *api3.Reques
 	}
 	now := s.now()
 	r := &resource{id: s.ids.NewID("resource-"), name: p.Name, remark: p.Remark, folderID: fold, workspaceID: ws.id,
-		resourceType: p.ResourceType, created: now, updated: now, latest: 1}
+		resourceType: p.ResourceType, created: now, updated: now, latest: 1, creator: req.SecretID}
 	r.versions = []*resourceVersion{{version: 1, loc: p.ResourceLoc, remark: p.ResourceConfigRemark, created: now}}
 	a.resources[r.id] = r
 	return map[string]any{"ResourceId": r.id, "Version": 1}, nil
@@ -292,7 +292,7 @@ func (s *Service) resourceItem(a *account, r *resource) map[string]any {
 		jobs[ref["JobId"].(string)] = true
 	}
 	return map[string]any{"ResourceId": r.id, "Name": r.name, "ResourceType": r.resourceType, "ResourceLoc": loc,
-		"Region": a.region, "AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uin, "CreateTime": s.ts(r.created),
+		"Region": a.region, "AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uinOf(r.creator), "CreateTime": s.ts(r.created),
 		"UpdateTime": s.ts(r.updated), "LatestResourceConfigVersion": r.latest, "Remark": r.remark,
 		"VersionCount": len(r.versions), "RefJobCount": len(jobs), "IsJobRun": 0, "FileName": path.Base(loc.Param.Path)}
 }
@@ -327,7 +327,11 @@ func (s *Service) describeResources(_ context.Context, a *account, req *api3.Req
 	}
 	x, y := s.page(req.Action, len(list), p.Offset, p.Limit, 20)
 	set := make([]map[string]any, 0, y-x)
+	lost := s.tenant(req.SecretID).Oceanus.Lost
 	for _, r := range list[x:y] {
+		if e := s.describeLostResource(lost, r); e != nil {
+			return nil, e
+		}
 		set = append(set, s.resourceItem(a, r))
 	}
 	return map[string]any{"ResourceSet": set, "TotalCount": len(list)}, nil
@@ -398,6 +402,9 @@ func (s *Service) describeResourceConfigs(_ context.Context, a *account, req *ap
 		if !ok {
 			return nil, api3.Errorf("ResourceNotFound", "the resource %s does not exist", p.ResourceID)
 		}
+		if e := s.uinMatch(s.tenant(req.SecretID), req.SecretID, r); e != nil {
+			return nil, e
+		}
 		for i := len(r.versions) - 1; i >= 0; i-- {
 			items = append(items, item{r, r.versions[i]})
 		}
@@ -432,7 +439,7 @@ func (s *Service) describeResourceConfigs(_ context.Context, a *account, req *ap
 			status = 0
 		}
 		set = append(set, map[string]any{"ResourceId": it.r.id, "ResourceType": it.r.resourceType, "Region": a.region,
-			"AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uin, "ResourceLoc": it.v.loc, "CreateTime": s.ts(it.v.created),
+			"AppId": a.appID, "OwnerUin": a.uin, "CreatorUin": a.uinOf(it.r.creator), "ResourceLoc": it.v.loc, "CreateTime": s.ts(it.v.created),
 			"Version": it.v.version, "Remark": it.v.remark, "Status": status, "RefJobCount": len(a.resourceRefs(it.r.id, it.v.version))})
 	}
 	return map[string]any{"ResourceConfigSet": set, "TotalCount": len(items)}, nil
@@ -604,6 +611,9 @@ func (s *Service) deleteResourceConfigs(_ context.Context, a *account, req *api3
 	}
 	r, e := a.userResource(p.ResourceID, "InvalidParameterValue.ResourceIdsNotFound")
 	if e != nil {
+		return nil, e
+	}
+	if e := s.deleteLostVersions(s.tenant(req.SecretID).Oceanus.Lost, r); e != nil {
 		return nil, e
 	}
 	left := len(r.versions)

@@ -179,12 +179,18 @@ func (s *Service) Handle(ctx context.Context, req *api3.Request) (any, *api3.Err
 	if !ok {
 		return nil, api3.Errorf("InvalidAction", "The action %q does not exist.", req.Action)
 	}
-	if code := s.tenant(req.SecretID).Oceanus.Refusals[req.Action]; code != "" {
+	t := s.tenant(req.SecretID)
+	if code := t.Oceanus.Refusals[req.Action]; code != "" {
 		return nil, api3.Errorf(code, "the account's configuration refuses %s", req.Action)
+	}
+	if !s.on(faults.OceanusUnsupportedIgnored) {
+		if e := facade.Unsupported(s.cat, t.UnsupportedActions, req.Action); e != nil {
+			return nil, e
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.account(req.SecretID, req.Region)
+	a := s.account(accountKey(t, req.SecretID), req.Region)
 	a.settle(s.now())
 	resp, e := h(ctx, a, req)
 	if e != nil {

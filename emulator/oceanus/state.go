@@ -129,6 +129,7 @@ type cluster struct {
 
 type resource struct {
 	id, name, remark, folderID, workspaceID string
+	creator                                 string // the SecretId (Uin) that created it
 	resourceType                            int64
 	system                                  bool
 	created, updated                        time.Time

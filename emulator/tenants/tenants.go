@@ -110,6 +110,52 @@ type Oceanus struct {
 	// Clusters are extra clusters seeded for this tenant besides the default
 	// shared, dedicated and stopped ones.
 	Clusters []OceanusCluster `json:"clusters,omitempty"`
+	// Lost names what the account lost outside the API (set through
+	// PUT tenants once the things exist): see OceanusLost.
+	Lost OceanusLost `json:"lost,omitempty"`
+	// MaxSecretVariables bounds the variables whose value is an SSM
+	// credential (CreateVariable ValueType 1, 凭据值); past it CreateVariable
+	// answers the generic LimitExceeded (LimitExceeded.Variables is the
+	// count of all variables). Zero: unlimited.
+	MaxSecretVariables int `json:"max_secret_variables,omitempty"`
+	// SubAccountOf makes this tenant a sub-account (its own Uin) of the
+	// tenant with that SecretId: it works in that tenant's account (same
+	// AppId, same jobs and resources). A sub-account reading the versions of
+	// a resource another Uin created answers
+	// InvalidParameter.UinResourceNotMatch.
+	SubAccountOf string `json:"sub_account_of,omitempty"`
+	// MaxParallelismChanges are job config versions whose
+	// pipeline.max-parallelism was changed outside this API (the console,
+	// an older platform release) to a value today's CreateJobConfig checks
+	// refuse; DescribeJobConfigs, which checks the configs it returns,
+	// answers the code CreateJobConfig would.
+	MaxParallelismChanges []OceanusParallelismChange `json:"max_parallelism_changes,omitempty"`
+}
+
+// OceanusLost lists what an account lost outside the API; it is kept with
+// the tenant (and so across --state-dir restarts), and only the actions whose
+// documented codes report such a loss look at it.
+type OceanusLost struct {
+	// Clusters expired and were released by billing: their IDs are no
+	// longer valid (RunJobs InvalidParameter.InvalidClusterId; StopJobs of a
+	// job on one InternalError.ResourceNotExist).
+	Clusters []string `json:"clusters,omitempty"`
+	// Resources whose packages are gone from storage (RunJobs
+	// ResourceNotFound.Resource, StopJobs ResourceNotFound.ResourceNotExist,
+	// DescribeResources ResourceNotFound.ResourceConfig,
+	// DeleteResourceConfigs ResourceUnavailable).
+	Resources []string `json:"resources,omitempty"`
+	// PublishedConfigs are JobIds whose published config version is gone
+	// (DescribeJobs ResourceUnavailable.GetJobPublishedJobConfig).
+	PublishedConfigs []string `json:"published_configs,omitempty"`
+}
+
+// OceanusParallelismChange is one config version's changed
+// pipeline.max-parallelism.
+type OceanusParallelismChange struct {
+	JobID   string `json:"job_id"`
+	Version int64  `json:"version"`
+	Value   string `json:"value"`
 }
 
 // OceanusCluster describes a seeded Oceanus cluster.
@@ -158,6 +204,10 @@ func (r *Registry) Put(t Tenant) error {
 	cp.ForbiddenOppositeRouterTypes = append([]string(nil), t.ForbiddenOppositeRouterTypes...)
 	cp.Oceanus.Clusters = append([]OceanusCluster(nil), t.Oceanus.Clusters...)
 	cp.Oceanus.WedataWorkspaces = append([]string(nil), t.Oceanus.WedataWorkspaces...)
+	cp.Oceanus.Lost = OceanusLost{Clusters: append([]string(nil), t.Oceanus.Lost.Clusters...),
+		Resources:        append([]string(nil), t.Oceanus.Lost.Resources...),
+		PublishedConfigs: append([]string(nil), t.Oceanus.Lost.PublishedConfigs...)}
+	cp.Oceanus.MaxParallelismChanges = append([]OceanusParallelismChange(nil), t.Oceanus.MaxParallelismChanges...)
 	if t.Oceanus.Refusals != nil {
 		cp.Oceanus.Refusals = make(map[string]string, len(t.Oceanus.Refusals))
 		for k, v := range t.Oceanus.Refusals {
@@ -192,11 +242,75 @@ func (r *Registry) New(tmpl Tenant) (Tenant, error) {
 	if tmpl.SecretKey == "" {
 		tmpl.SecretKey = randHex(16)
 	}
+	if err := r.check(tmpl); err != nil {
+		return Tenant{}, fmt.Errorf("tenants: create: %w", err)
+	}
 	if err := r.Put(tmpl); err != nil {
 		return Tenant{}, fmt.Errorf("tenants: create: %w", err)
 	}
 	t, _ := r.Get(tmpl.SecretID)
 	return t, nil
+}
+
+// Errors of Reconfigure, for the admin API's status codes.
+var (
+	ErrNotFound = errors.New("no such tenant")
+	ErrKey      = errors.New("secret_key cannot be changed (leave it out to keep the key)")
+)
+
+// Reconfigure replaces an existing tenant's configuration (everything but
+// its credentials) with cfg's: fields cfg leaves out return to their
+// defaults. cfg.SecretKey may be empty (the key is kept) or the key itself.
+// It returns the tenant as now configured.
+func (r *Registry) Reconfigure(cfg Tenant) (Tenant, error) {
+	old, ok := r.Get(cfg.SecretID)
+	if !ok {
+		return Tenant{}, fmt.Errorf("tenants: reconfigure %q: %w", cfg.SecretID, ErrNotFound)
+	}
+	if cfg.SecretKey != "" && cfg.SecretKey != old.SecretKey {
+		return Tenant{}, fmt.Errorf("tenants: reconfigure %s: %w", cfg.SecretID, ErrKey)
+	}
+	cfg.SecretKey = old.SecretKey
+	if err := r.check(cfg); err != nil {
+		return Tenant{}, fmt.Errorf("tenants: reconfigure %s: %w", cfg.SecretID, err)
+	}
+	if err := r.Put(cfg); err != nil {
+		return Tenant{}, fmt.Errorf("tenants: reconfigure %s: %w", cfg.SecretID, err)
+	}
+	t, _ := r.Get(cfg.SecretID)
+	return t, nil
+}
+
+// check refuses a configuration the emulator cannot honour: a sub-account
+// of a tenant that does not exist, of itself, or of another sub-account (an
+// account has one main Uin; sub-accounts do not nest); a main account that
+// already has sub-accounts cannot become one; a parallelism change names a
+// job and a version.
+func (r *Registry) check(t Tenant) error {
+	if p := t.Oceanus.SubAccountOf; p != "" {
+		parent, ok := r.Get(p)
+		switch {
+		case p == t.SecretID:
+			return errors.New("oceanus.sub_account_of names the tenant itself")
+		case !ok:
+			return fmt.Errorf("oceanus.sub_account_of: no tenant %q", p)
+		case parent.Oceanus.SubAccountOf != "":
+			return fmt.Errorf("oceanus.sub_account_of: %s is itself a sub-account of %s (sub-accounts do not nest)", p, parent.Oceanus.SubAccountOf)
+		}
+		r.mu.RLock()
+		defer r.mu.RUnlock()
+		for id, o := range r.m {
+			if o.Oceanus.SubAccountOf == t.SecretID && id != t.SecretID {
+				return fmt.Errorf("oceanus.sub_account_of: %s is the main account of %s", t.SecretID, id)
+			}
+		}
+	}
+	for i, c := range t.Oceanus.MaxParallelismChanges {
+		if c.JobID == "" || c.Version <= 0 {
+			return fmt.Errorf("oceanus.max_parallelism_changes[%d]: job_id and a positive version are required", i)
+		}
+	}
+	return nil
 }
 
 // Get returns a copy of a tenant.

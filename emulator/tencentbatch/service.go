@@ -116,13 +116,10 @@ func (s *Service) Handle(ctx context.Context, req *api3.Request) (any, *api3.Err
 // parameter a client could get wrong).
 func (s *Service) unsupported(req *api3.Request) *api3.Error {
 	t, ok := s.tenants.Get(req.SecretID)
-	if !ok || !contains(t.UnsupportedActions, req.Action) {
+	if !ok {
 		return nil
 	}
-	if a, ok := s.cat.Action(req.Action); !ok || !contains(a.Errors, "UnsupportedOperation") {
-		return nil
-	}
-	return api3.Errorf("UnsupportedOperation", "the action %s is not supported for this account", req.Action)
+	return facade.Unsupported(s.cat, t.UnsupportedActions, req.Action)
 }
 
 // documented holds an action to its documented codes (facade.Documented).

@@ -36,3 +36,31 @@ func BenchmarkCheckSubmitJob(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckPlan: Check's catalog rules of the benchmark SubmitJob with
+// the plan (rules anchored where the request holds nothing are skipped) and
+// with every rule walking the request itself, in one run (compare the two).
+func BenchmarkCheckPlan(b *testing.B) {
+	cat := tencentbatch.Catalog()
+	var params map[string]any
+	d := json.NewDecoder(stringsReader(benchSubmit))
+	d.UseNumber()
+	if err := d.Decode(&params); err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []struct {
+		name string
+		skip bool
+	}{{"plan", true}, {"walk", false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			skipAbsent = mode.skip
+			defer func() { skipAbsent = true }()
+			b.ReportAllocs()
+			for b.Loop() {
+				if v := Check(cat, "SubmitJob", params, Options{}); v != nil {
+					b.Fatal(v)
+				}
+			}
+		})
+	}
+}

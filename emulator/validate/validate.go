@@ -107,6 +107,10 @@ type crule struct {
 	elemSigned bool
 	// when is Rule.When.Path split once at compile time (nil without a premise).
 	when []string
+	// anchor is the plan node of the path the rule's walk starts from (its
+	// parent for required, its scope for ref, else its path): with no value
+	// there the rule has nothing to check.
+	anchor int
 }
 
 type action struct {
@@ -118,6 +122,100 @@ type action struct {
 	// signRange: star paths whose uint64 sign is checked by a range rule with
 	// a lower bound, so the shape check leaves negative integers to that rule.
 	signRange map[string]bool
+	// plan is the trie of the rules' anchor paths (planNode), nodes its size.
+	plan  *planNode
+	nodes int
+}
+
+// planNode is one segment of the trie of an action's rule anchors. A
+// request's parameters are walked along it once (mark), which finds every
+// anchor that holds a value; only the rules whose anchor does are then run,
+// in their usual order. Most of an action's rules are about parameters a
+// given request does not send, and each of them used to walk from the root
+// to find that out (a map lookup per segment per rule).
+type planNode struct {
+	id       int
+	children []planChild // member segments
+	star     *planNode   // "*": every element of a list
+}
+
+type planChild struct {
+	seg  string
+	node *planNode
+}
+
+// insert returns the node of path under n, adding what is missing.
+func (n *planNode) insert(path []string, count *int) *planNode {
+	for _, seg := range path {
+		if seg == "*" {
+			if n.star == nil {
+				n.star = &planNode{id: *count}
+				*count++
+			}
+			n = n.star
+			continue
+		}
+		var next *planNode
+		for _, c := range n.children {
+			if c.seg == seg {
+				next = c.node
+				break
+			}
+		}
+		if next == nil {
+			next = &planNode{id: *count}
+			*count++
+			n.children = append(n.children, planChild{seg, next})
+		}
+		n = next
+	}
+	return n
+}
+
+// mark sets present[id] for every node that holds a value in v, with
+// visit's reading of a path: a member of an object, every element of a
+// list, nothing through null or another type.
+func (n *planNode) mark(v any, present []bool) {
+	if v == nil {
+		return
+	}
+	present[n.id] = true
+	if len(n.children) > 0 {
+		if m, ok := v.(map[string]any); ok {
+			for _, c := range n.children {
+				if x, ok := m[c.seg]; ok {
+					c.node.mark(x, present)
+				}
+			}
+		}
+	}
+	if n.star != nil {
+		if l, ok := v.([]any); ok {
+			for _, e := range l {
+				n.star.mark(e, present)
+			}
+		}
+	}
+}
+
+// anchorPath is where a rule's walk starts (see crule.anchor).
+func (c *crule) anchorPath() []string {
+	switch c.r.Suffix {
+	case "required":
+		return c.parent
+	case "ref":
+		return c.scope
+	}
+	return c.path
+}
+
+// buildPlan makes the action's trie of rule anchors.
+func (a *action) buildPlan() {
+	a.plan = &planNode{}
+	a.nodes = 1
+	for i := range a.rules {
+		a.rules[i].anchor = a.plan.insert(a.rules[i].anchorPath(), &a.nodes).id
+	}
 }
 
 type schema struct {
@@ -187,6 +285,7 @@ func compile(cat *fixtures.Catalog) *schema {
 			a.rules[i].signed = a.signRange[a.rules[i].r.Path]
 			a.rules[i].elemSigned = a.signRange[a.rules[i].r.Path+".*"]
 		}
+		a.buildPlan()
 	}
 	return s
 }
@@ -668,6 +767,10 @@ func TypeOK(t string, v any) bool {
 
 // ---- catalog rules ----
 
+// skipAbsent: Check skips the rules whose anchor holds no value (off only
+// in tests that compare the plan with every rule's own walk).
+var skipAbsent = true
+
 // Check runs the catalog's rules of an action over params; the first violation
 // wins (see the package comment for the order).
 func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Options) *Violation {
@@ -678,9 +781,19 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 	// One path buffer serves every rule of the request (see pathBufs): the
 	// rules run one after another and keep no path past their own walk.
 	bufs := pathBufs()
+	// Which anchors hold a value (planNode); a rule anchored where nothing
+	// is has nothing to check, premise or not.
+	var stack [256]bool
+	present := stack[:0]
+	if a.nodes <= len(stack) {
+		present = stack[:a.nodes]
+	} else {
+		present = make([]bool, a.nodes)
+	}
+	a.plan.mark(params, present)
 	for i := range a.rules {
 		c := &a.rules[i]
-		if c.problem != "" || !whenHolds(params, c.r.When, c.when, bufs[1]) {
+		if c.problem != "" || (skipAbsent && !present[c.anchor]) || !whenHolds(params, c.r.When, c.when, bufs[1]) {
 			continue
 		}
 		if v, code := c.check(params, bufs); v != nil {

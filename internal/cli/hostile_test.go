@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,12 +44,12 @@ type cliRun struct {
 	stderr string
 }
 
-// runCLI runs the test binary as batchconform with args, killed after limit.
+// runCLI runs batchconform (cliBinary) with args, killed after limit.
 func runCLI(t *testing.T, limit time.Duration, env []string, args ...string) cliRun {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd := exec.CommandContext(ctx, cliBinary(t), args...)
 	cmd.Env = append(append(os.Environ(), envCLI+"=1", "CI=true"), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -233,11 +234,18 @@ func TestSlowButCorrectServer(t *testing.T) {
 		return []string{"run", "--endpoint", srv.URL, "--items", strings.Join(slowSelection, ","),
 			"--request-timeout", timeout, "--out", t.TempDir()}
 	}
-	ok := runCLI(t, hostileBound, env, args("8s")...)
+	// Both runs at once: each mostly waits on the server's latency.
+	var ok, bad cliRun
+	var wg sync.WaitGroup
+	wg.Go(func() { ok = runCLI(t, hostileBound, env, args("8s")...) })
+	wg.Go(func() { bad = runCLI(t, hostileBound, env, args("1s")...) })
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
 	if ok.code != 0 || !strings.Contains(ok.stdout, " 0 failed") {
 		t.Errorf("--request-timeout 8s against 3s latency: exit %d, want 0 and no failure\n%s", ok.code, tail(ok.stdout, 3000))
 	}
-	bad := runCLI(t, hostileBound, env, args("1s")...)
 	if bad.code != 1 || !strings.Contains(bad.stdout, "raise --request-timeout") {
 		t.Errorf("--request-timeout 1s against 3s latency: exit %d, want 1 and a message naming the timeout\n%s", bad.code, tail(bad.stdout, 3000))
 	}

@@ -18,5 +18,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envCLI) == "1" || os.Getenv(envMutationChild) == "1" {
 		os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removePlainBinary()
+	os.Exit(code)
 }

@@ -1,6 +1,9 @@
 package cli
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A fault is killed only by a failure of a check of one of its declared
 // items; a failure elsewhere is collateral and does not count.
@@ -37,5 +40,42 @@ func TestJudgeCountsOnlyDeclaredItems(t *testing.T) {
 		if r.Verdict != "fail" {
 			t.Errorf("clean run with %+v: verdict %s, want fail", out, r.Verdict)
 		}
+	}
+}
+
+// The gate starts the longest expected runs first: measured costs win over
+// the estimate, a selection of state items is estimated above one of rules,
+// an unjudgeable fault costs nothing, and equal costs keep the given order.
+func TestScheduleLongestFirst(t *testing.T) {
+	stateItem := "tencent-batch/task-instance/transition/STARTING->RUNNING"
+	ruleItem := "tencent-batch/SubmitJob/rule/Job.JobName.maxlen"
+	runs := []*mutationRun{
+		{Fault: "rule-a", Dialect: "tencent-batch", SpecItems: []string{ruleItem}},
+		{Fault: "broken", Verdict: mutError},
+		{Fault: "state", Dialect: "tencent-batch", SpecItems: []string{stateItem}},
+		{Fault: "rule-b", Dialect: "tencent-batch", SpecItems: []string{ruleItem}},
+		{Fault: "oceanus-never-fails", Dialect: "oceanus", SpecItems: []string{ruleItem}},
+		{Fault: ""}, // the clean run
+	}
+	var got []string
+	for _, r := range schedule(runs, false) {
+		got = append(got, r.Fault)
+	}
+	want := []string{"", "oceanus-never-fails", "state", "rule-a", "rule-b", "broken"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("order %q, want %q", got, want)
+	}
+	if runs[0].ExpectedSeconds <= 0 || runs[1].ExpectedSeconds != 0 {
+		t.Errorf("expected costs %v, %v: want a positive estimate and 0 for an unjudgeable fault", runs[0].ExpectedSeconds, runs[1].ExpectedSeconds)
+	}
+	// --full: the clean run runs every dialect's suite, so it goes first,
+	// and a Tencent fault (the longest suite) before an Alibaba one.
+	full := []*mutationRun{{Fault: "ali", Dialect: "alibaba-batchcompute"}, {Fault: "tb", Dialect: "tencent-batch"}, {Fault: ""}}
+	got = nil
+	for _, r := range schedule(full, true) {
+		got = append(got, r.Fault)
+	}
+	if strings.Join(got, ",") != ",tb,ali" {
+		t.Errorf("--full order %q, want clean, tb, ali", got)
 	}
 }

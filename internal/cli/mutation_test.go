@@ -58,9 +58,10 @@ func TestMutationGateFailsOnASurvivor(t *testing.T) {
 			Verdict string `json:"verdict"`
 		} `json:"clean"`
 		Faults []struct {
-			Fault    string `json:"fault"`
-			Verdict  string `json:"verdict"`
-			KilledBy []struct {
+			Fault        string `json:"fault"`
+			Verdict      string `json:"verdict"`
+			StoppedEarly bool   `json:"stopped_early"`
+			KilledBy     []struct {
 				Items []string `json:"items"`
 			} `json:"killed_by"`
 		} `json:"faults"`
@@ -79,6 +80,11 @@ func TestMutationGateFailsOnASurvivor(t *testing.T) {
 	for _, f := range res.Faults {
 		if want[f.Fault] != f.Verdict {
 			t.Errorf("%s: verdict %q, want %q", f.Fault, f.Verdict, want[f.Fault])
+		}
+		// The default mode fails fast: a killed fault's run ends at its
+		// first kill; a survivor's runs to its end.
+		if f.StoppedEarly != (f.Verdict == "killed") {
+			t.Errorf("%s (%s): stopped early %v", f.Fault, f.Verdict, f.StoppedEarly)
 		}
 		delete(want, f.Fault)
 	}

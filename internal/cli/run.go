@@ -16,7 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/batchconform/batchconform/emulator"
@@ -89,7 +88,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			progress = os.Stderr // a terminal: live progress; CI stays quiet until the summary
 		}
 		gr, err = harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, Verbose: rf.verbose, NoColor: noColor(), Progress: progress,
-			Quiet: noColor() && !rf.verbose})
+			Quiet: noColor() && !rf.verbose, CallerWritesGinkgoReports: true})
 		requests = harness.RequestsSent()
 	}
 	if err != nil {
@@ -99,7 +98,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	rep := reports.Build(gr, catalogsFor(s), reports.Meta{ToolVersion: emulator.Version, Target: target})
 	violations := collectViolations(rf.out)
 	applyViolations(rep, violations)
-	if err := writeReports(rep, rf.out); err != nil {
+	// Ginkgo's own reports (merged ones after --procs) are written
+	// alongside the conformance reports.
+	if err := writeReports(rep, rf.out, reports.GinkgoFiles(gr)...); err != nil {
 		fmt.Fprintf(stderr, "batchconform run: %v\n", err)
 		return ExitFailure
 	}
@@ -219,12 +220,12 @@ func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests in
 }
 
 // writeReports writes the conformance report files into dir: report.json,
-// junit.xml, report.md and report.html (pinned names).
-func writeReports(r *reports.Report, dir string) error {
+// junit.xml, report.md and report.html (pinned names), and any extra files.
+func writeReports(r *reports.Report, dir string, extra ...reports.Extra) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	_, err := reports.WriteAll(r, dir)
+	_, err := reports.WriteAll(r, dir, extra...)
 	return err
 }
 
@@ -278,7 +279,7 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 	}
 	var emu *emulator.Emulator
 	if s.Endpoint == "" {
-		emu, err = emulator.Start(emulator.WithFaults(s.Faults...))
+		emu, err = emulator.Start(harness.EmbeddedOptions(s.Faults)...)
 		if err != nil {
 			return types.Report{}, 0, fmt.Errorf("start the emulator: %w", err)
 		}
@@ -362,12 +363,7 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 			requests += ss.Requests
 		}
 	}
-	if err := reporters.GenerateJSONReport(merged, filepath.Join(rf.out, "ginkgo-report.json")); err != nil {
-		return merged, requests, err
-	}
-	if err := reporters.GenerateJUnitReport(merged, filepath.Join(rf.out, "ginkgo-junit.xml")); err != nil {
-		return merged, requests, err
-	}
+	// The merged Ginkgo reports are written by the caller (writeReports).
 	return merged, requests, nil
 }
 

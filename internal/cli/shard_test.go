@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -49,14 +50,25 @@ func TestShardsGiveTheVerdictsOfOneRun(t *testing.T) {
 	dir := t.TempDir()
 	var want map[string]string
 	for _, n := range []int{1, 2, 3, 5} {
-		var files []string
+		// The shards of one split run at once, as on N machines.
+		files := make([]string, n)
+		runs := make([]cliRun, n)
+		var wg sync.WaitGroup
 		for i := 0; i < n; i++ {
 			out := filepath.Join(dir, fmt.Sprintf("n%d-shard%d", n, i))
-			r := runCLI(t, 3*time.Minute, nil, "run", "--shard", fmt.Sprintf("%d/%d", i, n), "--label-filter", shardSelection, "--out", out)
+			files[i] = filepath.Join(out, "report.json")
+			wg.Go(func() {
+				runs[i] = runCLI(t, 3*time.Minute, nil, "run", "--shard", fmt.Sprintf("%d/%d", i, n), "--label-filter", shardSelection, "--out", out)
+			})
+		}
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
+		for i, r := range runs {
 			if r.code != 0 && r.code != 1 {
 				t.Fatalf("shard %d/%d: exit %d\n%s%s", i, n, r.code, tail(r.stdout, 2000), tail(r.stderr, 2000))
 			}
-			files = append(files, filepath.Join(out, "report.json"))
 		}
 		merged := files[0]
 		if n > 1 {

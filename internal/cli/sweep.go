@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -56,7 +57,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "would delete %s\n", l)
 				continue
 			}
-			if err := sw.Delete(t, l); err != nil {
+			if err := sw.Delete(context.Background(), t, l); err != nil {
 				errs = append(errs, err)
 				fmt.Fprintf(stdout, "NOT deleted %s: %v\n", l, err)
 				continue

@@ -69,7 +69,9 @@ var _ = Describe("Alibaba BatchCompute properties", Ordered, ContinueOnFailure, 
 			}
 			harness.Check(one)
 			rules := byAction[name]
-			for i := 0; i < 8 && i < len(rules); i++ {
+			// Violations drawn per action: 8 in the full pass, scaled to
+			// the run's property budget (harness/passbudget.go).
+			for i, n := 0, harness.PropertyBudget().Scale(8); i < n && i < len(rules); i++ {
 				rule := rules[rng.Intn(len(rules))]
 				cases, err := w.gen.Violations(rule, base)
 				Expect(err).NotTo(HaveOccurred())
@@ -97,7 +99,7 @@ var _ = Describe("Alibaba BatchCompute properties", Ordered, ContinueOnFailure, 
 				b, _ := cs[0].Request.JSONBody()
 				bodies = append(bodies, b)
 			}
-			for i := 0; i < 6 && len(bodies) > 0; i++ {
+			for i, n := 0, harness.PropertyBudget().Scale(6); i < n && len(bodies) > 0; i++ {
 				b := bodies[rng.Intn(len(bodies))]
 				if a.Method == http.MethodGet || a.Method == http.MethodDelete {
 					b = nil

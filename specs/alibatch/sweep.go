@@ -23,7 +23,7 @@ func init() { harness.RegisterSweeper(Dialect, sweeper{}) }
 
 type sweeper struct{}
 
-// sweepKinds: collection path -> resource type, in deletion order.
+// sweepKinds: collection path -> resource type, in deletion order (Rank).
 var sweepKinds = []struct{ path, typ string }{
 	{"/jobs", "job"},
 	{"/clusters", "cluster"},
@@ -48,13 +48,14 @@ func sweepPath(typ string) string {
 	return ""
 }
 
-// sweepDo sends one signed request under the target's request timeout.
-func sweepDo(t *harness.Target, method, path string) (*acs.Response, error) {
+// sweepDo sends one signed request under the target's request timeout
+// (ending early when ctx is done).
+func sweepDo(ctx context.Context, t *harness.Target, method, path string) (*acs.Response, error) {
 	d := t.RequestTimeout
 	if d <= 0 {
 		d = 30 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	r, err := t.ACS().Do(ctx, method, path, nil, acs.Options{})
 	if err != nil {
@@ -72,7 +73,7 @@ func (sweeper) List(t *harness.Target, prefix string) ([]harness.Leftover, error
 			if marker != "" {
 				q.Set("Marker", marker)
 			}
-			r, err := sweepDo(t, http.MethodGet, k.path+"?"+q.Encode())
+			r, err := sweepDo(context.Background(), t, http.MethodGet, k.path+"?"+q.Encode())
 			if err != nil {
 				return out, fmt.Errorf("sweep: list %ss: %w", k.typ, err)
 			}
@@ -100,7 +101,16 @@ func (sweeper) List(t *harness.Target, prefix string) ([]harness.Leftover, error
 	return out, nil
 }
 
-func (sweeper) Delete(t *harness.Target, l harness.Leftover) error {
+func (sweeper) Rank(typ string) int {
+	for i, k := range sweepKinds {
+		if k.typ == typ {
+			return i
+		}
+	}
+	return len(sweepKinds)
+}
+
+func (sweeper) Delete(ctx context.Context, t *harness.Target, l harness.Leftover) error {
 	base := sweepPath(l.Type)
 	if base == "" {
 		return fmt.Errorf("sweep: unknown resource type %q", l.Type)
@@ -115,11 +125,11 @@ func (sweeper) Delete(t *harness.Target, l harness.Leftover) error {
 		if l.Type == "job" {
 			// A job that has not ended is stopped first (DeleteJob
 			// refuses it); stopping an ended one is refused harmlessly.
-			if _, err := sweepDo(t, http.MethodPost, p+"/stop"); err != nil {
+			if _, err := sweepDo(ctx, t, http.MethodPost, p+"/stop"); err != nil {
 				return fmt.Errorf("sweep: stop %s: %w", l, err)
 			}
 		}
-		r, err := sweepDo(t, http.MethodDelete, p)
+		r, err := sweepDo(ctx, t, http.MethodDelete, p)
 		switch {
 		case err != nil:
 			return fmt.Errorf("sweep: %s: %w", l, err)
@@ -128,7 +138,9 @@ func (sweeper) Delete(t *harness.Target, l harness.Leftover) error {
 		case time.Now().After(deadline):
 			return fmt.Errorf("sweep: %s not deleted within %s: HTTP %d %.200s", l, wait, r.Status, r.Body)
 		}
-		time.Sleep(t.PollInterval() * 5)
+		if !harness.Pause(ctx, t.PollInterval()*5) {
+			return fmt.Errorf("sweep: %s: %w (last answer: HTTP %d %.200s)", l, ctx.Err(), r.Status, r.Body)
+		}
 	}
 }
 

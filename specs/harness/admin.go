@@ -25,10 +25,14 @@ func (t *Target) RequireEmulator() {
 	}
 }
 
-// PollInterval is how often specs poll this target: 20 ms against the
-// emulator (which holds every state for at least five such intervals), and
-// within the client rate limit elsewhere.
+// PollInterval is how often specs poll this target: against the emulator a
+// sixth of its state hold (20 ms at the default 120 ms; the embedded
+// emulator holds states shorter, EmbeddedOptions), so every state is seen
+// several times; 20 ms on loopback; within the client rate limit elsewhere.
 func (t *Target) PollInterval() time.Duration {
+	if t.Emulator && t.Hold > 0 {
+		return max(t.Hold/6, minPollInterval)
+	}
 	if t.Emulator || t.RateLimit <= 0 {
 		return 20 * time.Millisecond
 	}
@@ -162,4 +166,21 @@ func (t *Target) NewTenantJSON(cfg map[string]any) *Target {
 	registerSecret(created.SecretKey)
 	rememberKey(created.SecretID, created.SecretKey)
 	return &cp
+}
+
+// ReconfigureTenantJSON replaces the configuration of the target's tenant
+// (made by NewTenant/NewTenantJSON) through the admin API's PUT tenants:
+// state that names what the tenant has made (a lost cluster, a config
+// version changed outside the API) is set once it exists. Fields cfg leaves
+// out return to their defaults (emulator only).
+func (t *Target) ReconfigureTenantJSON(cfg map[string]any) {
+	t.RequireEmulator()
+	doc := make(map[string]any, len(cfg)+1)
+	for k, v := range cfg {
+		doc[k] = v
+	}
+	doc["secret_id"] = t.SecretID
+	if _, err := t.admin(http.MethodPut, "tenants", doc, nil); err != nil {
+		ginkgo.Fail(err.Error())
+	}
 }

@@ -41,7 +41,10 @@ const (
 	// PreCreates: a create that succeeds names the resource it created.
 	PreCreates = "creates-appear"
 	// PreStates: some resource of the run leaves the state it was first
-	// seen in within the stall window.
+	// seen in within the stall window, and no kind of resource (jobs,
+	// tasks, instances, compute nodes: settleStates) sits in a state it
+	// must leave on its own for the stall window while no resource of the
+	// kind was ever seen leaving it.
 	PreStates = "states-move"
 )
 
@@ -90,6 +93,18 @@ type breaker struct {
 	moved     bool
 	states    map[string]string // key -> first state seen
 	order     []string
+	// per kind (stuck kinds): what each resource is in and since when, and
+	// which settling states a resource of the kind was seen leaving
+	settle map[string]map[string]bool // kind -> states it must leave on its own
+	cur    map[string]*seenState      // key -> current state
+	left   map[string]bool            // kind + "\x00" + state -> some resource left it
+}
+
+// seenState is a resource's current state, when it was first seen in it
+// and when last.
+type seenState struct {
+	kind, state     string
+	since, lastSeen time.Time
 }
 
 var (
@@ -102,10 +117,15 @@ func breakerFor(dialect string) *breaker {
 	defer breakersMu.Unlock()
 	b := breakers[dialect]
 	if b == nil {
-		b = &breaker{tripped: map[string]string{}, states: map[string]string{}, canMove: movableStates(dialect)}
+		b = newBreaker(dialect, movableStates(dialect))
 		breakers[dialect] = b
 	}
 	return b
+}
+
+func newBreaker(dialect string, canMove func(string) bool) *breaker {
+	return &breaker{tripped: map[string]string{}, states: map[string]string{}, canMove: canMove,
+		settle: settleStates[dialect], cur: map[string]*seenState{}, left: map[string]bool{}}
 }
 
 // resetBreakers forgets every breaker (a new suite run in the same process).
@@ -169,14 +189,20 @@ func (b *breaker) transportResult(err error) {
 	}
 }
 
-// observeState records the state of a resource key; the first time any key
-// is seen in a second state, the precondition holds for good.
-func (b *breaker) observeState(key, state string) {
+// observeState records the state of a resource key, of the kind its key
+// names (KindOfKey).
+func (b *breaker) observeState(key, state string) { b.observeKindState(KindOfKey(key), key, state) }
+
+// observeKindState records the state of a resource of a kind. The first
+// time any key is seen in a second state, the target moves for good; a kind
+// is judged on its own (stuckKind) whatever other kinds do.
+func (b *breaker) observeKindState(kind, key, state string) {
 	if state == "" {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.trackKind(kind, key, state, time.Now())
 	if b.moved {
 		return
 	}
@@ -196,15 +222,85 @@ func (b *breaker) observeState(key, state string) {
 	}
 }
 
+// trackKind follows a resource of a kind through its states (b.mu held).
+func (b *breaker) trackKind(kind, key, state string, now time.Time) {
+	if b.settle[kind] == nil {
+		return // a kind with no settling states is never stuck on its own
+	}
+	c := b.cur[key]
+	if c == nil {
+		b.cur[key] = &seenState{kind: kind, state: state, since: now, lastSeen: now}
+		return
+	}
+	c.lastSeen = now
+	if c.state != state {
+		b.left[kind+"\x00"+c.state] = true
+		c.state, c.since = state, now
+	}
+}
+
+// stuckKind returns, for the first kind (in name order) stuck in a settling
+// state, a description of it: some resource still observed (within a
+// quarter of the stall window: a resource nobody polls any more, e.g. one
+// deleted with its environment, proves nothing) has sat in the state for
+// the stall window, and no resource of the kind was ever seen leaving it. A
+// kind that left the state once is not stuck there: one slow resource is
+// judged by the spec that waits for it, not by the breaker (b.mu held).
+func (b *breaker) stuckKind(now time.Time) string {
+	type stuck struct {
+		keys  []string
+		since time.Time
+	}
+	found := map[string]*stuck{} // kind + state -> resources stuck there
+	for key, c := range b.cur {
+		if !b.settle[c.kind][c.state] || b.left[c.kind+"\x00"+c.state] || now.Sub(c.since) < b.stall || now.Sub(c.lastSeen) > b.stall/4 {
+			continue
+		}
+		k := c.kind + "\x00" + c.state
+		if found[k] == nil {
+			found[k] = &stuck{since: c.since}
+		}
+		found[k].keys = append(found[k].keys, key)
+		if c.since.Before(found[k].since) {
+			found[k].since = c.since
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	ks := make([]string, 0, len(found))
+	for k := range found {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	st := found[ks[0]]
+	kind, state, _ := strings.Cut(ks[0], "\x00")
+	sort.Strings(st.keys)
+	ex := st.keys
+	if len(ex) > 3 {
+		ex = append(ex[:3:3], "…")
+	}
+	return fmt.Sprintf("precondition %s violated: %d %s resource(s) stay %s (the longest for %s: %s) and no %s was ever seen leaving %s, which it must leave on its own; raise --stall-timeout if the target is just slow",
+		PreStates, len(st.keys), kind, state, now.Sub(st.since).Round(time.Second), strings.Join(ex, ", "), kind, state)
+}
+
 // stalled trips PreStates when resources were observed for longer than the
-// stall window and none ever left its first state.
+// stall window and none ever left its first state, or when a kind of
+// resource is stuck in a settling state (stuckKind).
 func (b *breaker) stalled() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if m, ok := b.tripped[PreStates]; ok {
 		return m
 	}
-	if b.moved || b.firstSeen.IsZero() || b.stall <= 0 || time.Since(b.firstSeen) < b.stall {
+	if b.stall <= 0 {
+		return ""
+	}
+	if m := b.stuckKind(time.Now()); m != "" {
+		b.tripped[PreStates] = m
+		return m
+	}
+	if b.moved || b.firstSeen.IsZero() || time.Since(b.firstSeen) < b.stall {
 		return ""
 	}
 	var ex []string
@@ -265,15 +361,67 @@ func (t *Target) Violate(pre, msg string) {
 }
 
 // ObserveState feeds the states-move precondition: call it with every state
-// a poll observes (key names the resource, e.g. "job-abc/A#0").
-func (t *Target) ObserveState(key, state string) {
+// a poll observes (key names the resource, e.g. "job job-abc"; its kind is
+// read from the key: KindOfKey).
+func (t *Target) ObserveState(key, state string) { t.ObserveKindState(KindOfKey(key), key, state) }
+
+// ObserveKindState is ObserveState for a resource of a named kind (the
+// catalog's machine name: "job", "task", "task-instance", "compute-node").
+func (t *Target) ObserveKindState(kind, key, state string) {
 	b := breakerFor(t.Dialect)
 	b.mu.Lock()
 	if b.stall == 0 {
 		b.stall = t.StallTimeout
 	}
 	b.mu.Unlock()
-	b.observeState(key, state)
+	b.observeKindState(kind, key, state)
+}
+
+// settleStates lists, per dialect and kind of resource (the catalog's
+// machine names), the states a resource must leave on its own within the
+// stall window: the platform's own steps (accepting a job, allocating its
+// node, booting a node), never a state that waits for a command, for
+// upstream tasks, for capacity or for a client's action (RUNNING, PENDING,
+// RUNNABLE, a node RUNNING). A kind stuck in one of them trips PreStates
+// even while other kinds move (a node that never leaves CREATING kept a
+// --full run busy for 15 minutes while jobs moved elsewhere).
+var settleStates = map[string]map[string]map[string]bool{
+	"tencent-batch": {
+		"job":           {"SUBMITTED": true, "STARTING": true},
+		"task":          {"SUBMITTED": true, "STARTING": true},
+		"task-instance": {"SUBMITTED": true, "STARTING": true},
+		"compute-node":  {"SUBMITTED": true, "CREATING": true, "CREATED": true},
+	},
+	"alibaba-batchcompute": {
+		"cluster-instance": {"Pending": true, "Starting": true},
+	},
+	"oceanus": {
+		"job": {"3": true}, // an operation in progress
+	},
+}
+
+// stateFieldKinds names the kind of a resource from the member that holds
+// its state in an answer (observeResponse keys "<id>:<member>").
+var stateFieldKinds = map[string]string{
+	"JobState":          "job",
+	"TaskState":         "task",
+	"TaskInstanceState": "task-instance",
+	"ComputeNodeState":  "compute-node",
+	"ActivityState":     "activity",
+}
+
+// KindOfKey reads the kind of a resource from an ObserveState key: "<kind>
+// <id>" (the form the specs use: "job cql-…", "cluster-instance i-…"), or
+// "<id>:<state member>" (observeResponse). Any other key is of no known kind
+// and counts only towards the whole target's movement.
+func KindOfKey(key string) string {
+	if k, _, ok := strings.Cut(key, " "); ok {
+		return k
+	}
+	if i := strings.LastIndexByte(key, ':'); i >= 0 {
+		return stateFieldKinds[key[i+1:]]
+	}
+	return ""
 }
 
 // Stalled returns an error once the target is recognised as one whose
@@ -379,44 +527,110 @@ func PreconditionBlocks(pre, kind string) bool {
 // answer: every object in it with a string member named *Id and one named
 // *State is a resource in a state (JobId/JobState, ComputeNodeId/
 // ComputeNodeState, …), so every poll of every spec counts without each
-// spec reporting what it saw.
-func (t *Target) observeResponse(v any) {
+// spec reporting what it saw. Only the run's own resources count (an
+// object named with the run prefix, one whose *Id the run's ledger holds,
+// or one inside such an object): an endpoint that served earlier runs
+// lists their resources too, and those may rest for good in a state only a
+// user action leaves (FAILED until RetryJobs).
+func (t *Target) observeResponse(v any) { t.observeObjects(v, false) }
+
+// observeObjects walks v; ours: an enclosing object is the run's.
+func (t *Target) observeObjects(v any, ours bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		var id, stateKey, state string
 		for k, val := range x {
 			s, ok := val.(string)
+			if !ok {
+				continue
+			}
 			switch {
-			case !ok:
-				t.observeResponse(val)
-			case strings.HasSuffix(k, "Id") && id == "":
-				id = s
+			case strings.HasSuffix(k, "Id"):
+				if id == "" {
+					id = s
+				}
+				ours = ours || runCreated(t.Dialect, s)
 			case strings.HasSuffix(k, "State") && (stateKey == "" || k < stateKey):
 				stateKey, state = k, s
+			case strings.HasSuffix(k, "Name"):
+				ours = ours || (t.RunPrefix != "" && MatchesPrefix(s, t.RunPrefix))
 			}
 		}
-		if id != "" && state != "" {
+		if ours && id != "" && state != "" {
 			t.ObserveState(id+":"+stateKey, state)
+		}
+		for _, val := range x {
+			if _, isString := val.(string); !isString {
+				t.observeObjects(val, ours)
+			}
 		}
 	case []any:
 		for _, e := range x {
-			t.observeResponse(e)
+			t.observeObjects(e, ours)
 		}
 	}
 }
 
-// movableStates returns whether a state is left by some transition of the
-// dialect's documented machines; without a catalog every state counts.
+// movableStates returns whether a state is left without a user action by
+// some transition of the dialect's documented machines (its trigger is not
+// only API actions: FAILED -> PENDING by RetryJobs does not make FAILED a
+// state that must move); without a catalog every state counts.
 func movableStates(dialect string) func(string) bool {
 	c := Catalog(dialect)
 	if c == nil {
 		return func(string) bool { return true }
 	}
+	isAction := func(w string) bool {
+		_, ok := c.Action(w)
+		return ok
+	}
 	from := map[string]bool{}
 	for _, m := range c.Machines {
 		for _, tr := range m.Transitions {
-			from[tr.From] = true
+			if spontaneous(tr.Trigger, isAction) {
+				from[tr.From] = true
+			}
 		}
 	}
 	return func(s string) bool { return from[s] }
+}
+
+// spontaneous reports whether a transition's trigger names a cause that is
+// not a user's call: one of its alternatives (split at ";", " or ",
+// " / ", parenthesised asides dropped; a comma does not separate
+// alternatives: "RetryJobs: the instance is reset …, then PENDING ->
+// RUNNABLE" is one) names no API action. An empty trigger is taken as
+// spontaneous.
+func spontaneous(trigger string, isAction func(string) bool) bool {
+	var b strings.Builder
+	depth := 0
+	for _, r := range trigger {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	clauses := strings.FieldsFunc(strings.NewReplacer(" or ", ";", " / ", ";").Replace(b.String()), func(r rune) bool { return r == ';' })
+	if len(clauses) == 0 {
+		return true
+	}
+	for _, cl := range clauses {
+		user := false
+		for _, w := range strings.FieldsFunc(cl, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		}) {
+			if isAction(w) || isAction(w+"s") {
+				user = true
+				break
+			}
+		}
+		if !user && strings.TrimSpace(cl) != "" {
+			return true
+		}
+	}
+	return false
 }

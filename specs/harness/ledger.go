@@ -207,6 +207,18 @@ func (l *ledgerT) remaining(dialect string) []entry {
 	return out
 }
 
+// runCreated reports whether the run created a resource it still holds
+// (the states-move breaker counts only the run's own resources).
+func runCreated(dialect, id string) bool {
+	if id == "" {
+		return false
+	}
+	ledger.mu.Lock()
+	defer ledger.mu.Unlock()
+	_, ok := ledger.alive[dialect+"|"+id]
+	return ok
+}
+
 // Alive returns the resources the ledger holds for a dialect (tests).
 func Alive(dialect string) []Leftover {
 	var out []Leftover
@@ -252,19 +264,70 @@ func drainLedger(out io.Writer) {
 	}
 	settingsMu.Unlock()
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Dialect < ts[j].Dialect })
+	opt := drainOptions{parallel: drainParallel, budget: drainBudget}
 	wait := 30 * time.Second
 	for _, t := range ts {
 		if t.RequestTimeout > 0 && t.RequestTimeout < wait {
 			wait = t.RequestTimeout + time.Second
 		}
+		if !t.Embedded && !t.loopback() {
+			opt.live = true
+		}
+	}
+	if !opt.live {
+		// A loopback endpoint answers at once or not at all: a cleanup
+		// that deletes nothing for this long is given up (what is left is
+		// sweep's), instead of waiting out every resource's own timeout.
+		opt.noProgress = drainNoProgress
+		wait = min(wait, drainNoProgress)
 	}
 	// A create sent before the stop may still be acknowledged.
 	ledger.waitInflight(wait)
-	// The cleanup is bounded: what it cannot delete in time is left to
-	// `batchconform sweep`, as is everything on a target that broke a
-	// precondition (it would not delete either: a hostile endpoint must
-	// not hold the run).
-	end := time.Now().Add(drainBudget)
+	drainTargets(out, ts, opt)
+}
+
+// Bounds of the ledger's cleanup of a run (all dialects).
+const (
+	// drainBudget bounds the whole cleanup.
+	drainBudget = 3 * time.Minute
+	// drainNoProgress: on loopback endpoints the cleanup ends when no
+	// delete has ended for this long.
+	drainNoProgress = 15 * time.Second
+	// drainParallel: deletes in flight at once (all dialects).
+	drainParallel = 8
+)
+
+// drainOptions bound a drain.
+type drainOptions struct {
+	parallel   int           // deletes in flight at once
+	budget     time.Duration // the whole drain
+	noProgress time.Duration // give up when no delete ended for this long (0: the budget alone)
+	live       bool          // some target is not on loopback
+	grace      time.Duration // how long deletes still in flight are awaited once the drain gives up (default 1s)
+}
+
+func (t *Target) loopback() bool {
+	u, err := url.Parse(t.URL)
+	return err == nil && IsLoopback(u.Hostname())
+}
+
+// drainTargets deletes the ledger's resources of every target that is not
+// embedded: the dialects at once, at most opt.parallel deletes in flight,
+// each dialect's resources rank by rank (Sweeper.Rank: every job is gone
+// before its environment is deleted), newest first within a rank. It gives
+// up when the budget is spent or when no delete ended for opt.noProgress;
+// what is left is reported with the sweep that removes it.
+func drainTargets(out io.Writer, ts []*Target, opt drainOptions) {
+	if opt.parallel < 1 {
+		opt.parallel = 1
+	}
+	if opt.grace <= 0 {
+		opt.grace = time.Second
+	}
+	ctx, cancel := context.WithTimeoutCause(context.Background(), opt.budget, fmt.Errorf("the cleanup's budget of %s was spent", opt.budget))
+	defer cancel()
+	d := &drain{sem: make(chan struct{}, opt.parallel), last: time.Now(), out: out, failed: map[string]int{}, drained: map[string]bool{}}
+	var wg sync.WaitGroup
 	for _, t := range ts {
 		if t.Embedded {
 			continue
@@ -276,45 +339,201 @@ func drainLedger(out io.Writer) {
 		v := t.Violations()
 		delete(v, PreBudget) // a spent budget still lets the cleanup through
 		if len(v) > 0 {
-			fmt.Fprintf(out, "batchconform: cleanup: %d %s resources left: the target violates %v (`batchconform sweep --prefix %s` removes them)\n", len(left), t.Dialect, v, t.RunPrefix)
+			d.say("batchconform: cleanup: %d %s resources left: the target violates %v (`batchconform sweep --prefix %s` removes them)\n", len(left), t.Dialect, v, t.RunPrefix)
 			continue
 		}
 		sw := SweeperFor(t.Dialect)
-		for i, e := range left {
-			if time.Now().After(end) {
-				fmt.Fprintf(out, "batchconform: cleanup: %d %s resources left after %s (`batchconform sweep --prefix %s` removes them)\n", len(left)-i, t.Dialect, drainBudget, t.RunPrefix)
-				break
-			}
-			owner := *t
-			if e.secretID != "" && e.secretID != t.SecretID {
-				k := keyOf(e.secretID)
-				if k == "" {
-					fmt.Fprintf(out, "batchconform: cleanup: %s left: its owner's key is not known to the run\n", e.Leftover)
-					continue
-				}
-				owner.SecretID, owner.SecretKey = e.secretID, k
-			}
-			start := time.Now()
-			if err := sw.Delete(&owner, e.Leftover); err != nil {
-				fmt.Fprintf(out, "batchconform: cleanup: %s NOT deleted (`batchconform sweep --prefix %s` retries): %v\n", e.Leftover, t.RunPrefix, err)
-				continue
-			}
-			ledger.record(t.Dialect, "", nil, []string{e.ID})
-			note := ""
-			if !MatchesPrefix(e.Name, t.RunPrefix) && (e.secretID == "" || e.secretID == t.SecretID) {
-				// A spec forgot the prefix: a killed run would leave
-				// this where no sweep finds it. (A tenant of the
-				// emulator's admin API is the run's own: it holds
-				// nothing of an account.)
-				note = "; NOT named with the run prefix"
-			}
-			fmt.Fprintf(out, "batchconform: cleanup: deleted %s (%s%s)\n", e.Leftover, time.Since(start).Round(time.Millisecond), note)
+		if sw == nil {
+			d.say("batchconform: cleanup: %d %s resources left: the dialect has no sweeper\n", len(left), t.Dialect)
+			continue
 		}
+		d.drained[t.Dialect] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.dialect(ctx, t, sw, left)
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	var watch <-chan time.Time
+	if opt.noProgress > 0 {
+		tick := time.NewTicker(opt.noProgress / 10)
+		defer tick.Stop()
+		watch = tick.C
+	}
+wait:
+	for {
+		select {
+		case <-done:
+			break wait
+		case <-ctx.Done():
+			break wait
+		case <-watch:
+			if idle := d.idle(); idle >= opt.noProgress {
+				cancel()
+				d.setWhy(fmt.Sprintf("no delete ended for %s", idle.Round(time.Second)))
+				break wait
+			}
+		}
+	}
+	// Deletes still in flight end with ctx (their pauses) or their request
+	// timeout; a request that hangs is not waited for.
+	select {
+	case <-done:
+	case <-time.After(opt.grace):
+	}
+	d.report(out, ctx, ts)
+}
+
+// drain is the state of one drainTargets.
+type drain struct {
+	sem  chan struct{}
+	mu   sync.Mutex
+	last time.Time // when a delete last ended (or the drain began)
+	why  string    // why the drain gave up early
+	out  io.Writer
+	// failed counts, per dialect, the deletes that ended in an error
+	// (each said so); drained names the dialects being deleted.
+	failed  map[string]int
+	drained map[string]bool
+	over    bool // report written: later deletes say nothing
+}
+
+// say writes a line of the drain's (as it happens; nothing once the drain
+// reported: a delete it gave up on may still end).
+func (d *drain) say(format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.over {
+		fmt.Fprintf(d.out, format, args...)
 	}
 }
 
-// drainBudget bounds the ledger's cleanup of a run (all dialects).
-const drainBudget = 3 * time.Minute
+func (d *drain) idle() time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return time.Since(d.last)
+}
+
+func (d *drain) setWhy(why string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.why == "" {
+		d.why = why
+	}
+}
+
+// dialect deletes one target's resources rank by rank.
+func (d *drain) dialect(ctx context.Context, t *Target, sw Sweeper, left []entry) {
+	// left is newest first; a stable sort by rank keeps that within a rank.
+	sort.SliceStable(left, func(i, j int) bool { return sw.Rank(left[i].Type) < sw.Rank(left[j].Type) })
+	for i := 0; i < len(left); {
+		j := i
+		for j < len(left) && sw.Rank(left[j].Type) == sw.Rank(left[i].Type) {
+			j++
+		}
+		var wg sync.WaitGroup
+		for _, e := range left[i:j] {
+			if !d.acquire(ctx) {
+				break
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-d.sem }()
+				d.one(ctx, t, sw, e)
+			}()
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			return
+		}
+		i = j
+	}
+}
+
+// acquire takes a slot of the parallel deletes (false: ctx is done).
+func (d *drain) acquire(ctx context.Context) bool {
+	select {
+	case d.sem <- struct{}{}:
+		if ctx.Err() != nil {
+			<-d.sem
+			return false
+		}
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// one deletes one resource with its owner's credentials.
+func (d *drain) one(ctx context.Context, t *Target, sw Sweeper, e entry) {
+	owner := *t
+	if e.secretID != "" && e.secretID != t.SecretID {
+		k := keyOf(e.secretID)
+		if k == "" {
+			d.mu.Lock()
+			d.failed[t.Dialect]++
+			d.mu.Unlock()
+			d.say("batchconform: cleanup: %s left: its owner's key is not known to the run\n", e.Leftover)
+			d.progress()
+			return
+		}
+		owner.SecretID, owner.SecretKey = e.secretID, k
+	}
+	start := time.Now()
+	err := sw.Delete(ctx, &owner, e.Leftover)
+	if ctx.Err() != nil && err != nil {
+		return // given up: counted as left
+	}
+	d.progress()
+	if err != nil {
+		d.mu.Lock()
+		d.failed[t.Dialect]++
+		d.mu.Unlock()
+		d.say("batchconform: cleanup: %s NOT deleted (`batchconform sweep --prefix %s` retries): %v\n", e.Leftover, t.RunPrefix, err)
+		return
+	}
+	ledger.record(t.Dialect, "", nil, []string{e.ID})
+	note := ""
+	if !MatchesPrefix(e.Name, t.RunPrefix) && (e.secretID == "" || e.secretID == t.SecretID) {
+		// A spec forgot the prefix: a killed run would leave this where
+		// no sweep finds it. (A tenant of the emulator's admin API is the
+		// run's own: it holds nothing of an account.)
+		note = "; NOT named with the run prefix"
+	}
+	d.say("batchconform: cleanup: deleted %s (%s%s)\n", e.Leftover, time.Since(start).Round(time.Millisecond), note)
+}
+
+func (d *drain) progress() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.last = time.Now()
+}
+
+// report writes what the drain did and, when it gave up, how many of each
+// drained dialect's resources it did not get to.
+func (d *drain) report(out io.Writer, ctx context.Context, ts []*Target) {
+	d.mu.Lock()
+	why, failed := d.why, d.failed
+	d.over = true
+	d.mu.Unlock()
+	if ctx.Err() == nil {
+		return
+	}
+	if why == "" {
+		why = context.Cause(ctx).Error()
+	}
+	for _, t := range ts {
+		if !d.drained[t.Dialect] {
+			continue
+		}
+		if n := len(ledger.remaining(t.Dialect)) - failed[t.Dialect]; n > 0 {
+			fmt.Fprintf(out, "batchconform: cleanup: %d %s resources left: %s (`batchconform sweep --prefix %s` removes them)\n", n, t.Dialect, why, t.RunPrefix)
+		}
+	}
+}
 
 // ---- what stops a run ----
 

@@ -229,6 +229,9 @@ func (s *Settings) Validate() error {
 			return errors.New("--fault applies to the embedded emulator only (no --endpoint)")
 		}
 	}
+	if _, err := PropertySequences(); err != nil {
+		return err
+	}
 	if _, err := ParseBudget(s.Budget); err != nil {
 		return err
 	}

@@ -47,6 +47,10 @@ type RunOptions struct {
 	Settings Settings
 	// OutDir receives ginkgo-report.json and ginkgo-junit.xml ("" = none).
 	OutDir string
+	// CallerWritesGinkgoReports leaves Ginkgo's reports to the caller
+	// (reports.GinkgoFiles, written alongside the conformance reports
+	// instead of one after another): OutDir is then only created.
+	CallerWritesGinkgoReports bool
 	// Shard selects specs i (0-based) of n (by the spec's position in the
 	// tree, which is deterministic), for `run --procs N`.
 	ShardIndex, ShardTotal int
@@ -81,8 +85,10 @@ func Run(o RunOptions) (types.Report, error) {
 		if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 			return types.Report{}, fmt.Errorf("harness: %w", err)
 		}
-		reporter.JSONReport = filepath.Join(o.OutDir, "ginkgo-report.json")
-		reporter.JUnitReport = filepath.Join(o.OutDir, "ginkgo-junit.xml")
+		if !o.CallerWritesGinkgoReports {
+			reporter.JSONReport = filepath.Join(o.OutDir, "ginkgo-report.json")
+			reporter.JUnitReport = filepath.Join(o.OutDir, "ginkgo-junit.xml")
+		}
 	}
 	if o.ShardTotal > 1 {
 		shard(o.ShardIndex, o.ShardTotal)

@@ -7,12 +7,14 @@ package harness
 // knows its resource types; the sweep itself is dialect-neutral.
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Leftover is one resource a sweeper found.
@@ -40,9 +42,27 @@ type Sweeper interface {
 	// List returns the resources whose names start with prefix.
 	List(t *Target, prefix string) ([]Leftover, error)
 	// Delete deletes one resource (terminating it first where the API
-	// requires), waiting at most the target's timeouts; it returns nil once
-	// the resource is gone.
-	Delete(t *Target, l Leftover) error
+	// requires), waiting at most the target's timeouts or until ctx is
+	// done (it then returns ctx's error); it returns nil once the resource
+	// is gone.
+	Delete(ctx context.Context, t *Target, l Leftover) error
+	// Rank orders deletion by dependency: every resource of a lower rank
+	// is deleted before any of a higher one (jobs before the environments
+	// they run on).
+	Rank(typ string) int
+}
+
+// Pause waits d, or until ctx is done; it reports whether the caller may
+// go on (false: ctx is done).
+func Pause(ctx context.Context, d time.Duration) bool {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 var (

@@ -38,6 +38,9 @@ type Target struct {
 	RunPrefix      string        `json:"run_prefix"`
 	RequestTimeout time.Duration `json:"request_timeout"`
 	MaxResources   int           `json:"max_resources"`
+	// Hold is the emulator's state hold in real time, from its admin API's
+	// info (0: unknown, or not an emulator): PollInterval is a sixth of it.
+	Hold time.Duration `json:"hold,omitempty"`
 	// StallTimeout is the states-move window (breaker.go).
 	StallTimeout time.Duration `json:"stall_timeout"`
 	// Budget is the run's --budget (budget.go).
@@ -134,13 +137,14 @@ func setUp() ([]byte, error) {
 			// --dry-run rehearses the run against a private emulator:
 			// nothing is sent to the target (dryrun.go).
 			if embedded == nil {
-				emu, err := emulator.Start(emulator.WithFaults(s.Faults...))
+				emu, err := emulator.Start(EmbeddedOptions(s.Faults)...)
 				if err != nil {
 					return nil, fmt.Errorf("harness: start the embedded emulator: %w", err)
 				}
 				embedded = emu
 			}
 			t.URL, t.SecretID, t.SecretKey, t.Embedded, t.Emulator = embedded.URL, embedded.SecretID, embedded.SecretKey, true, true
+			t.Hold = embedded.Engine().Timing().Hold
 			if s.DryRun && tc.Endpoint != "" {
 				// The target is taken for what it most likely is (not
 				// probed: nothing is sent): the emulator-only specs are
@@ -156,7 +160,7 @@ func setUp() ([]byte, error) {
 			// Only a loopback endpoint is probed for the admin API: a live
 			// API is never sent requests it did not ask for.
 			if IsLoopback(u.Hostname()) {
-				t.Emulator = probeAdmin(t.URL)
+				t.Emulator, t.Hold = probeAdmin(t.URL)
 			}
 		}
 		if !t.Embedded && !announced {
@@ -192,6 +196,19 @@ func tearDown() error {
 	return err
 }
 
+// StopEmbedded stops the embedded emulator now, killing the commands its
+// jobs run, for a caller that ends the process before the suite's own
+// teardown (the mutation gate's fail fast): an exit alone orphaned them.
+func StopEmbedded() error {
+	if embedded == nil {
+		return nil
+	}
+	sharedTransport.CloseIdleConnections()
+	err := embedded.Close()
+	embedded = nil
+	return err
+}
+
 func useTargets(data []byte) {
 	ts := map[string]*Target{}
 	if err := json.Unmarshal(data, &ts); err != nil {
@@ -207,22 +224,29 @@ func useTargets(data []byte) {
 			breakerFor(t.Dialect).trip(pre, msg)
 		}
 	}
+	startBackground(ts)
 }
 
-func probeAdmin(base string) bool {
+// probeAdmin reports whether base serves the emulator's admin API and, if
+// it does, its state hold in real time (0 when it does not say, or its clock
+// is manual: nothing then moves by itself).
+func probeAdmin(base string) (bool, time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+emulator.AdminPrefix+"info", nil)
 	if err != nil {
-		return false
+		return false, 0
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return false
+		return false, 0
 	}
 	defer resp.Body.Close()
 	var info emulator.Info
-	return resp.StatusCode == 200 && json.NewDecoder(resp.Body).Decode(&info) == nil && info.Name == "batchconform-emulator"
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&info) != nil || info.Name != "batchconform-emulator" {
+		return false, 0
+	}
+	return true, realHold(info)
 }
 
 // The harness owns the only suite-level nodes.

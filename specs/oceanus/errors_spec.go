@@ -29,22 +29,31 @@ import (
 )
 
 // parseConfig reads "oceanus.<key>=<JSON> (comment)" into the tenant
-// document {"oceanus":{"<key>":<value>}}; ok is false for text that is not
-// of that form.
+// document {"oceanus":{"<key>":<value>}}, and a tenant-wide key of
+// topLevelKeys ("unsupported_actions=<JSON>") into {"<key>":<value>}; ok is
+// false for text that is not of that form (a value with placeholders, set by
+// a spec of its own: account_spec.go).
 func parseConfig(cfg string) (doc map[string]any, key string, value any, ok bool) {
 	if i := strings.Index(cfg, " ("); i >= 0 {
 		cfg = cfg[:i]
 	}
 	k, v, found := strings.Cut(cfg, "=")
-	if !found || !strings.HasPrefix(k, "oceanus.") || strings.ContainsAny(k, "<>") {
+	if !found || strings.ContainsAny(k, "<>") || !strings.HasPrefix(k, "oceanus.") && !topLevelKeys[k] {
 		return nil, "", nil, false
 	}
 	key = strings.TrimPrefix(k, "oceanus.")
 	if err := json.Unmarshal([]byte(strings.TrimSpace(v)), &value); err != nil {
 		return nil, "", nil, false
 	}
+	if topLevelKeys[k] {
+		return map[string]any{key: value}, key, value, true
+	}
 	return map[string]any{"oceanus": map[string]any{key: value}}, key, value, true
 }
+
+// topLevelKeys are the tenant-wide configuration keys (beside "oceanus")
+// the catalog's provocations name.
+var topLevelKeys = map[string]bool{"unsupported_actions": true}
 
 // named returns the action's valid request with its name member set to n
 // (identifier-like where the action's name rule wants one), and what the

@@ -119,7 +119,8 @@ var _ = Describe("Oceanus fuzz properties (short fixed-seed pass)", Ordered, Con
 			rnd := rand.New(rand.NewSource(propSeed))
 			jobs := map[string]string{} // id -> last seen status
 			harness.Check(propID("model", "stateful"))
-			for step := 0; step < 60; step++ {
+			// As many steps as the run's property budget (harness/passbudget.go).
+			for step := 0; step < harness.PropertyBudget().Sequences; step++ {
 				var ids []string
 				for id := range jobs {
 					ids = append(ids, id)

@@ -36,6 +36,14 @@ func errID(action, code string) string {
 func observe(t *harness.Target, job, from, want string) []string {
 	GinkgoHelper()
 	path := []string{from}
+	// The emulator holds every status seconds (a failing run fails within
+	// seconds of reaching 4): a job that has not reached want in 30 s never
+	// will, and waiting longer only slowed the mutation gate (a run that
+	// never fails cost oceanus-never-fails 2 minutes). A live service gets 2.
+	timeout := 2 * time.Minute
+	if t.Emulator {
+		timeout = 30 * time.Second
+	}
 	Eventually(func() string {
 		s, _ := jobStatus(t, job)
 		if s != path[len(path)-1] {
@@ -51,7 +59,7 @@ func observe(t *harness.Target, job, from, want string) []string {
 			StopTrying(fmt.Sprintf("job %s settled in %s, not %s (path %v)", job, s, want, path)).Now()
 		}
 		return s
-	}).WithTimeout(2*time.Minute).WithPolling(t.PollInterval()).Should(Equal(want), "job %s reaches %s (path %v)", job, want, path)
+	}).WithTimeout(timeout).WithPolling(t.PollInterval()).Should(Equal(want), "job %s reaches %s (path %v)", job, want, path)
 	return path
 }
 

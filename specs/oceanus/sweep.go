@@ -11,6 +11,7 @@ package oceanus
 // It is also the run's ledger tracker (harness/ledger.go).
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -178,7 +179,15 @@ func (sweeper) List(t *harness.Target, prefix string) ([]harness.Leftover, error
 	return out, nil
 }
 
-func (sweeper) Delete(t *harness.Target, l harness.Leftover) error {
+// sweepRanks: deletion order (harness.Sweeper.Rank): jobs (stopped
+// first), resources, folders, clusters, workspaces. Folders of one tree
+// share a rank: the ledger deletes newest first within a rank, so a
+// subfolder goes before the folder it was created in.
+var sweepRanks = map[string]int{"job": 0, "resource": 1, "job-folder": 2, "resource-folder": 2, "cluster": 3, "workspace": 4}
+
+func (sweeper) Rank(typ string) int { return sweepRanks[typ] }
+
+func (sweeper) Delete(ctx context.Context, t *harness.Target, l harness.Leftover) error {
 	wait := time.Minute
 	if t.Live {
 		wait = 10 * time.Minute
@@ -214,7 +223,9 @@ func (sweeper) Delete(t *harness.Target, l harness.Leftover) error {
 			// A transport error, or refused for the whole wait.
 			return fmt.Errorf("sweep: %s: %w", l, err)
 		}
-		time.Sleep(t.PollInterval() * 5)
+		if !harness.Pause(ctx, t.PollInterval()*5) {
+			return fmt.Errorf("sweep: %s: %w (last answer: %v)", l, ctx.Err(), err)
+		}
 	}
 }
 

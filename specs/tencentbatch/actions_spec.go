@@ -189,7 +189,7 @@ func actionsAwaitNodes(t *harness.Target, envID string, n int, pred func(map[str
 		for _, nd := range actionsNodes(t, envID) {
 			if id, ok := nd["ComputeNodeId"].(string); ok {
 				st, _ := nd["ComputeNodeState"].(string)
-				t.ObserveState(envID+"/"+id, st)
+				t.ObserveKindState("compute-node", envID+"/"+id, st)
 			}
 			if nd["ComputeNodeState"] == "RUNNING" && (pred == nil || pred(nd)) {
 				got = append(got, nd)

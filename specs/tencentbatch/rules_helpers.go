@@ -7,6 +7,7 @@ package tencentbatch
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,14 +199,27 @@ func rulesRaw(t *harness.Target, action string, req any) *harness.Envelope {
 	return env
 }
 
-// rulesWaitJob polls a job until it reaches one of states.
+// rulesNoMove is how long a job awaited on the emulator may stay in one
+// state: every state of the suite's jobs lasts seconds there, except RUNNING
+// of a `sleep 30` job, which no caller waits out.
+const rulesNoMove = 15 * time.Second
+
+// rulesWaitJob polls a job until it reaches one of states. On the emulator
+// a job that shows no new state for rulesNoMove fails the wait at once (a
+// TerminateJob that does nothing cost the mutation gate the whole timeout).
 func rulesWaitJob(t *harness.Target, jobID string, states ...string) {
 	GinkgoHelper()
+	last, since := "", time.Now()
 	Eventually(func() string {
 		harness.StopIfStalled(t)
 		env := rulesRaw(t, "DescribeJob", map[string]any{"JobId": jobID})
 		st := rulesStr(env, "JobState")
-		t.ObserveState(jobID, st)
+		t.ObserveKindState("job", jobID, st)
+		if st != last {
+			last, since = st, time.Now()
+		} else if d := time.Since(since); t.Emulator && d >= rulesNoMove && !slices.Contains(states, st) {
+			StopTrying(fmt.Sprintf("job %s stayed %s for %v (no move) waiting for %v", jobID, st, d.Round(time.Second), states)).Now()
+		}
 		return st
 	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(BeElementOf(states), "job %s", jobID)
 }

@@ -27,15 +27,19 @@ import (
 	"time"
 
 	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/specs/harness"
 )
 
 // stStateHold reads the emulator's state hold in real time (0: unknown —
 // not an emulator, a manual clock, or an emulator that does not say).
-func stStateHold(l *stLabT) time.Duration {
-	if !l.t.Emulator {
+func stStateHold(l *stLabT) time.Duration { return targetStateHold(l.t) }
+
+// targetStateHold is stStateHold for any target.
+func targetStateHold(t *harness.Target) time.Duration {
+	if !t.Emulator {
 		return 0
 	}
-	info, err := l.t.Info()
+	info, err := t.Info()
 	if err != nil || info.Clock.Manual || info.StateHold == "" {
 		return 0
 	}

@@ -132,12 +132,15 @@ type stObserver struct {
 	dagOK int      // snapshots in which a downstream task was active
 	// ignored jobs and nodes (see forget)
 	ignored map[string]bool
-	// onRecord sees every recorded state (the harness's states-move breaker).
-	onRecord func(key, state string)
+	// onRecord sees every recorded state with its machine (the harness's
+	// states-move breaker, which judges each kind of resource on its own).
+	onRecord func(machine, key, state string)
+	// lastChange is when an entity last appeared or showed a new state.
+	lastChange time.Time
 }
 
 func newStObserver() *stObserver {
-	return &stObserver{ents: map[string]*stEntity{}, ignored: map[string]bool{}}
+	return &stObserver{ents: map[string]*stEntity{}, ignored: map[string]bool{}, lastChange: time.Now()}
 }
 
 // record notes that a poll (p) saw key in state; born is when the entity
@@ -159,6 +162,7 @@ func (o *stObserver) record(machine, scenario, key, label, state string, p stPol
 		o.order = append(o.order, key)
 	}
 	if n := len(e.States); n == 0 || e.States[n-1] != state {
+		o.lastChange = time.Now()
 		e.States = append(e.States, state)
 		e.Polls = append(e.Polls, nil)
 		e.Running = append(e.Running, running)
@@ -166,8 +170,15 @@ func (o *stObserver) record(machine, scenario, key, label, state string, p stPol
 	n := len(e.Polls) - 1
 	e.Polls[n] = append(e.Polls[n], p)
 	if o.onRecord != nil {
-		o.onRecord(key, state)
+		o.onRecord(machine, key, state)
 	}
+}
+
+// sinceChange is how long no entity appeared or showed a new state.
+func (o *stObserver) sinceChange() time.Duration {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return time.Since(o.lastChange)
 }
 
 // last is the latest observed state of key ("" if never seen).
@@ -296,6 +307,7 @@ type stLabT struct {
 	t       *harness.Target
 	obs     *stObserver
 	timeout time.Duration
+	noMove  time.Duration // an awaited entity showing no new state this long is stuck (0: off)
 	hold    time.Duration // the emulator's state hold in real time (0: unknown)
 	zone    string
 	tagKey  string // every lab resource carries tagKey=tagVal
@@ -346,13 +358,20 @@ func newStLab(t *harness.Target) *stLabT {
 		tagKey: t.Name("st", 0), tagVal: fmt.Sprintf("lab-%d", time.Now().UnixNano()), topic: stTopic,
 		jobs: map[string]string{}, envs: map[string]string{}, facts: map[string]any{},
 		errs: map[string]error{}, rounds: map[string]*atomic.Int64{}}
-	l.obs.onRecord = t.ObserveState
+	l.obs.onRecord = t.ObserveKindState
 	// Generous: the lab takes seconds, but a loaded machine (or -race)
 	// slows every wait, and late interventions are repeated.
 	l.timeout = 45 * time.Second
+	// On the emulator every state of the lab's jobs lasts seconds (the
+	// longest command is a 5 s sleep): an awaited job, task or instance that
+	// shows no new state for stNoMove is stuck, and its scenario fails then
+	// instead of at the lab's timeout (a fault that stops a job cost the
+	// mutation gate 45 s per run).
+	l.noMove = stNoMove
 	l.hold = stStateHold(l)
 	if !t.Emulator {
 		l.timeout = 30 * time.Minute // a live API boots real machines
+		l.noMove = 0                 // and may hold a job RUNNABLE for minutes
 	}
 	l.bucket = fmt.Sprintf("cos://%s-1250000000.cos.ap-guangzhou.myqcloud.com/%s", strings.ToLower(t.RunPrefix), l.tagVal)
 	return l
@@ -463,14 +482,63 @@ func (l *stLabT) round(scen string) *atomic.Int64 {
 	return r
 }
 
-// await polls the observer (no requests) until cond holds.
+// stNoMove is how long an awaited entity may show no new state on the
+// emulator (the lab's no-move window).
+const stNoMove = 15 * time.Second
+
+// awaitKey is await on one entity's history: it also ends, with an error
+// naming the state the entity stays in, once the entity has shown no new
+// state for the lab's no-move window (none: only the timeout ends it).
+func (l *stLabT) awaitKey(ctx context.Context, key, what string, cond func() bool) error {
+	if l.noMove <= 0 {
+		return l.await(ctx, what, cond)
+	}
+	var (
+		seen  = -1
+		since = time.Now()
+		stuck error
+	)
+	err := l.await(ctx, what, func() bool {
+		if cond() {
+			return true
+		}
+		e, _ := l.obs.entity(key)
+		if n := len(e.States); n != seen {
+			seen, since = n, time.Now()
+		} else if d := time.Since(since); d >= l.noMove {
+			last := "(never observed)"
+			if n > 0 {
+				last = e.States[n-1]
+			}
+			stuck = fmt.Errorf("no move: %s stayed %s for %v waiting for %s", key, last, d.Round(time.Second), what)
+			return true
+		}
+		return false
+	})
+	if err == nil {
+		err = stuck
+	}
+	return err
+}
+
+// await polls the observer (no requests) until cond holds. Besides the
+// lab's timeout, on the emulator a wait during which nothing the lab
+// observes moved for the no-move window ends with an error: a scenario
+// waiting for something that never comes (a node a scale-out never makes)
+// fails once the rest of the lab has settled, not at the lab's timeout.
 func (l *stLabT) await(ctx context.Context, what string, cond func() bool) error {
-	deadline := time.Now().Add(l.timeout)
+	start := time.Now()
+	deadline := start.Add(l.timeout)
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("timed out after %v waiting for %s", l.timeout, what)
+		}
+		if l.noMove > 0 && time.Since(start) >= l.noMove {
+			if d := l.obs.sinceChange(); d >= l.noMove {
+				return fmt.Errorf("no move: nothing the lab observes changed state for %v waiting for %s", d.Round(time.Second), what)
+			}
 		}
 		// A target recognised as stuck (or gone) ends every wait at once.
 		if err := l.t.Stalled(); err != nil {
@@ -487,7 +555,7 @@ func (l *stLabT) await(ctx context.Context, what string, cond func() bool) error
 
 // awaitState waits until key's latest observed state is one of states.
 func (l *stLabT) awaitState(ctx context.Context, key string, states ...string) error {
-	return l.withHistory(key, l.await(ctx, key+" in "+strings.Join(states, "|"), func() bool {
+	return l.withHistory(key, l.awaitKey(ctx, key, key+" in "+strings.Join(states, "|"), func() bool {
 		s := l.obs.last(key)
 		for _, w := range states {
 			if s == w {
@@ -506,7 +574,7 @@ var stRank = map[string]int{"SUBMITTED": 0, "PENDING": 1, "RUNNABLE": 2, "STARTI
 // further along the forward path (a transient state a slow poller missed:
 // the caller then finds its intervention late).
 func (l *stLabT) awaitReached(ctx context.Context, key, state string) error {
-	return l.withHistory(key, l.await(ctx, key+" in "+state+" or later", func() bool {
+	return l.withHistory(key, l.awaitKey(ctx, key, key+" in "+state+" or later", func() bool {
 		s := l.obs.last(key)
 		r, ok := stRank[s]
 		return s == state || (ok && r > stRank[state])
@@ -517,7 +585,7 @@ func (l *stLabT) awaitReached(ctx context.Context, key, state string) error {
 // transient states its history was completed with (a poll may miss one:
 // stJudge).
 func (l *stLabT) awaitCount(ctx context.Context, key, state string, n int) error {
-	return l.withHistory(key, l.await(ctx, fmt.Sprintf("%s to enter %s %d time(s)", key, state, n), func() bool {
+	return l.withHistory(key, l.awaitKey(ctx, key, fmt.Sprintf("%s to enter %s %d time(s)", key, state, n), func() bool {
 		if l.obs.count(key, state) >= n {
 			return true
 		}

@@ -163,6 +163,10 @@ func (l *stLabT) cleanJobs(jobs []string, deadline time.Time, wg *sync.WaitGroup
 			terminated := false
 			tick := time.NewTicker(l.t.PollInterval())
 			defer tick.Stop()
+			// On the emulator a job the cleanup sees in one state for the
+			// no-move window will not end (a TerminateJob that does
+			// nothing): it is left behind then, not at the deadline.
+			last, since := "", time.Now()
 			for time.Now().Before(deadline) {
 				if err := l.t.Stalled(); err != nil {
 					ginkgo.GinkgoWriter.Printf("cleanup: job %s left behind (remove it with `batchconform sweep --prefix %s`): %v\n", id, l.t.RunPrefix, err)
@@ -171,6 +175,12 @@ func (l *stLabT) cleanJobs(jobs []string, deadline time.Time, wg *sync.WaitGroup
 				var dj stDescribeJob
 				err := stCall(l.t, "DescribeJob", map[string]any{"JobId": id}, &dj)
 				if err != nil && stNotFound(err) {
+					return
+				}
+				if err == nil && dj.JobState != last {
+					last, since = dj.JobState, time.Now()
+				} else if d := time.Since(since); l.noMove > 0 && d >= l.noMove {
+					ginkgo.GinkgoWriter.Printf("cleanup: job %s left behind: it stayed %s for %v\n", id, last, d.Round(time.Second))
 					return
 				}
 				if err == nil {
@@ -539,16 +549,23 @@ func (l *stLabT) scNodeLost(ctx context.Context) error {
 			stop()
 			return err
 		}
-		if err := stCall(l.t, "TerminateComputeNode", map[string]any{"EnvId": env, "ComputeNodeId": stNodeID(node)}, nil); err != nil {
+		terr := stCall(l.t, "TerminateComputeNode", map[string]any{"EnvId": env, "ComputeNodeId": stNodeID(node)}, nil)
+		if terr != nil && stCode(terr) != "ResourceNotFound.ComputeNode" {
 			stop()
-			return err
+			return terr
 		}
-		if now := l.instanceState(id); now != "STARTING" && now != "RUNNABLE" {
-			// Too late: the command was already RUNNING. Discard the job and
-			// boot another node.
+		if now := l.instanceState(id); terr != nil || now != "STARTING" && now != "RUNNABLE" {
+			// Too late: the command was already RUNNING, or the node the lab
+			// last saw RUNNING was already gone (under load its DELETING can
+			// pass between two polls). Discard the job and the node, and
+			// boot another node: a forgotten node is never picked again.
 			_ = stCall(l.t, "TerminateJob", map[string]any{"JobId": id}, nil)
 			stop()
 			l.obs.forget(id)
+			l.obs.forget(stNodeID(node))
+			if terr != nil {
+				now = "unknown: " + terr.Error()
+			}
 			late = append(late, fmt.Sprintf("%s: the node was lost with the instance %s", id, now))
 			l.fact(s+".late", late)
 			if attempt == stAttempts {

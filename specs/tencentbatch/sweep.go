@@ -6,6 +6,7 @@ package tencentbatch
 // after the jobs, repeating while the API holds the deletion back.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -61,7 +62,13 @@ func (sweeper) List(t *harness.Target, prefix string) ([]harness.Leftover, error
 	return out, nil
 }
 
-func (sweeper) Delete(t *harness.Target, l harness.Leftover) error {
+// sweepRanks: deletion order (harness.Sweeper.Rank): jobs, then task
+// templates, then the environments the jobs ran on.
+var sweepRanks = map[string]int{"job": 0, "task-template": 1, "compute-env": 2}
+
+func (sweeper) Rank(typ string) int { return sweepRanks[typ] }
+
+func (sweeper) Delete(ctx context.Context, t *harness.Target, l harness.Leftover) error {
 	deadline := time.Now().Add(sweepWait(t))
 	for {
 		var err error
@@ -99,7 +106,9 @@ func (sweeper) Delete(t *harness.Target, l harness.Leftover) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("sweep: %s not deleted within %s: %w", l, sweepWait(t), err)
 		}
-		time.Sleep(sweepPoll(t))
+		if !harness.Pause(ctx, sweepPoll(t)) {
+			return fmt.Errorf("sweep: %s: %w (last answer: %v)", l, ctx.Err(), err)
+		}
 	}
 }
 

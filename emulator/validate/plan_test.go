@@ -1,0 +1,172 @@
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/fixtures/alibatch"
+	"github.com/batchconform/batchconform/fixtures/oceanus"
+	"github.com/batchconform/batchconform/fixtures/tencentbatch"
+)
+
+// The plan only skips rules that have nothing to check: Check gives the same
+// first violation with it as with every rule walking the request itself, for
+// every documented example of every catalog and for variants of each with
+// one value removed, nulled, or replaced by a value of each other JSON type
+// (what a client gets wrong).
+func TestPlanGivesTheSameViolations(t *testing.T) {
+	replacements := []any{nil, "x", json.Number("-1"), json.Number("1.5"), true, []any{}, []any{"x", "x"},
+		[]any{map[string]any{}}, map[string]any{}, map[string]any{"Unknown": "x"}}
+	for _, cat := range []*fixtures.Catalog{tencentbatch.Catalog(), alibatch.Catalog(), oceanus.Catalog()} {
+		compared, differing := 0, 0
+		for _, ex := range cat.Examples {
+			if len(ex.Request) == 0 || ex.Request[0] != '{' {
+				continue
+			}
+			base := params(t, string(ex.Request))
+			variants := []map[string]any{base}
+			for _, p := range leafPaths(base, nil) {
+				variants = append(variants, withValue(base, p, deleted{}))
+				for _, r := range replacements {
+					variants = append(variants, withValue(base, p, r))
+				}
+			}
+			for _, v := range variants {
+				compared++
+				skipAbsent = true
+				got := Check(cat, ex.Action, v, Options{})
+				skipAbsent = false
+				want := Check(cat, ex.Action, v, Options{})
+				skipAbsent = true
+				if !reflect.DeepEqual(got, want) {
+					differing++
+					if differing <= 5 {
+						t.Errorf("%s %s: with the plan %+v, every rule walking %+v (params %v)", cat.Dialect, ex.ID, got, want, v)
+					}
+				}
+			}
+		}
+		if compared < 100 {
+			t.Errorf("%s: only %d requests compared", cat.Dialect, compared)
+		}
+		if differing > 0 {
+			t.Errorf("%s: %d of %d requests differ", cat.Dialect, differing, compared)
+		}
+	}
+}
+
+// deleted marks a value to remove (withValue).
+type deleted struct{}
+
+// leafPaths lists the path of every value in v (objects and lists
+// included), depth first.
+func leafPaths(v any, at []any) [][]any {
+	var out [][]any
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			p := append(append([]any(nil), at...), k)
+			out = append(out, p)
+			out = append(out, leafPaths(e, p)...)
+		}
+	case []any:
+		for i, e := range x {
+			p := append(append([]any(nil), at...), i)
+			out = append(out, p)
+			out = append(out, leafPaths(e, p)...)
+		}
+	}
+	return out
+}
+
+// withValue returns a deep copy of m with the value at path replaced (or
+// removed, for deleted{}).
+func withValue(m map[string]any, path []any, val any) map[string]any {
+	cp := deepCopy(m).(map[string]any)
+	var cur any = cp
+	for i, seg := range path {
+		last := i == len(path)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			k := seg.(string)
+			if last {
+				if _, del := val.(deleted); del {
+					delete(c, k)
+				} else {
+					c[k] = val
+				}
+				return cp
+			}
+			cur = c[k]
+		case []any:
+			j := seg.(int)
+			if last {
+				if _, del := val.(deleted); del {
+					c[j] = nil
+				} else {
+					c[j] = val
+				}
+				return cp
+			}
+			cur = c[j]
+		default:
+			panic(fmt.Sprintf("withValue: no container at %v", path[:i]))
+		}
+	}
+	return cp
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = deepCopy(e)
+		}
+		return l
+	}
+	return v
+}
+
+// The plan's trie has a node for every anchor, and mark finds exactly the
+// anchors a request holds values at (a path absent, null or through
+// another type holds none).
+func TestPlanMarksPresentAnchors(t *testing.T) {
+	a := &action{rules: []crule{
+		{r: &fixtures.Rule{Suffix: "type"}, path: []string{"Job", "Tasks", "*", "TaskName"}},
+		{r: &fixtures.Rule{Suffix: "required"}, path: []string{"Job", "JobName"}, parent: []string{"Job"}},
+		{r: &fixtures.Rule{Suffix: "ref"}, path: []string{"Job", "Dependences", "*", "StartTask"}, scope: []string{"Job"}},
+		{r: &fixtures.Rule{Suffix: "range"}, path: []string{"Placement", "Zone"}},
+		{r: &fixtures.Rule{Suffix: "range"}, path: nil},
+	}}
+	a.buildPlan()
+	for _, c := range []struct {
+		params string
+		want   []bool // per rule above
+	}{
+		{`{}`, []bool{false, false, false, false, true}},
+		{`{"Job":null}`, []bool{false, false, false, false, true}},
+		{`{"Job":{}}`, []bool{false, true, true, false, true}},
+		{`{"Job":{"Tasks":{"TaskName":"a"}}}`, []bool{false, true, true, false, true}},
+		{`{"Job":{"Tasks":[{"TaskName":null},{}]}}`, []bool{false, true, true, false, true}},
+		{`{"Job":{"Tasks":[{},{"TaskName":"a"}]},"Placement":{"Zone":"z"}}`, []bool{true, true, true, true, true}},
+		{`{"Job":"x","Placement":[{"Zone":"z"}]}`, []bool{false, true, true, false, true}},
+	} {
+		present := make([]bool, a.nodes)
+		a.plan.mark(params(t, c.params), present)
+		for i, w := range c.want {
+			if got := present[a.rules[i].anchor]; got != w {
+				t.Errorf("%s: rule %d (%s at %v) anchor present = %v, want %v", c.params, i, a.rules[i].r.Suffix, a.rules[i].anchorPath(), got, w)
+			}
+		}
+	}
+}
