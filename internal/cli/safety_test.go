@@ -71,10 +71,10 @@ func leftoversAs(t *testing.T, emu *emulator.Emulator, dialect, secretID, secret
 		// the listing: it is repeated, a few times.
 		for try := 0; ; try++ {
 			l, err = sw.List(tg, prefix)
-			if err == nil || try == 20 || !strings.Contains(err.Error(), "RequestLimitExceeded") {
+			if err == nil || try == 50 || !strings.Contains(err.Error(), "RequestLimitExceeded") {
 				break
 			}
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(200 * time.Millisecond)
 		}
 		if err != nil {
 			t.Fatalf("list leftovers: %v", err)
