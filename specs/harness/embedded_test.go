@@ -41,7 +41,7 @@ func TestRealHold(t *testing.T) {
 		{"garbage", emulator.Info{StateHold: "soon"}, 0},
 		{"negative", emulator.Info{StateHold: "-1s"}, 0},
 	} {
-		if got := realHold(c.info); got != c.want {
+		if got := RealHold(c.info); got != c.want {
 			t.Errorf("%s: realHold = %v, want %v", c.name, got, c.want)
 		}
 	}

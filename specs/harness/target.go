@@ -246,7 +246,7 @@ func probeAdmin(base string) (bool, time.Duration) {
 	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&info) != nil || info.Name != "batchconform-emulator" {
 		return false, 0
 	}
-	return true, realHold(info)
+	return true, RealHold(info)
 }
 
 // The harness owns the only suite-level nodes.

@@ -40,17 +40,10 @@ func targetStateHold(t *harness.Target) time.Duration {
 		return 0
 	}
 	info, err := t.Info()
-	if err != nil || info.Clock.Manual || info.StateHold == "" {
+	if err != nil {
 		return 0
 	}
-	h, err := time.ParseDuration(info.StateHold)
-	if err != nil || h <= 0 {
-		return 0
-	}
-	if info.Clock.Scale > 0 {
-		h = time.Duration(float64(h) / info.Clock.Scale)
-	}
-	return h
+	return harness.RealHold(info)
 }
 
 // stGaps are the polling gaps of one observed history.
