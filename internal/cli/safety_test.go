@@ -513,6 +513,8 @@ func TestModelPropertiesRunOnASeparateEmulator(t *testing.T) {
 // erases it before the summary; in CI (no terminal) it draws nothing and
 // Ginkgo's dots stay out of the log. The terminal is util-linux's script.
 func TestProgressLinesOnATerminal(t *testing.T) {
+	// Mostly waiting on child runs: overlaps with the package's other slow tests.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs of the suite")
 	}
