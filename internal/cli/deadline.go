@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/batchconform/batchconform/specs/harness"
 )
 
 // printStillRunning says which specs the deadline (or a signal) cut short,
@@ -15,7 +17,11 @@ import (
 func printStillRunning(w io.Writer, gr types.Report) {
 	var lines []string
 	for _, sr := range gr.SpecReports {
-		if !sr.State.Is(types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStateAborted) {
+		// A spec that met the stop first (its next create refused with
+		// ErrStopping) failed by itself an instant before Ginkgo would
+		// have marked it interrupted: it was cut short all the same.
+		cut := sr.State.Is(types.SpecStateFailed) && strings.Contains(sr.Failure.Message, harness.ErrStopping.Error())
+		if !cut && !sr.State.Is(types.SpecStateInterrupted|types.SpecStateTimedout|types.SpecStateAborted) {
 			continue
 		}
 		name := strings.TrimSpace(strings.Join(append(append([]string{}, sr.ContainerHierarchyTexts...), sr.LeafNodeText), " "))

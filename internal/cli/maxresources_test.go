@@ -45,52 +45,18 @@ func TestMaxResourcesEveryDialect(t *testing.T) {
 		c := maxResourcesCases[d]
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
-			emu, err := emulator.Start(emulator.WithExecutor("simulated"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer emu.Close()
-			prefix := "bcmax" + strings.ReplaceAll(d[:4], "-", "")
-			// Every resource the run creates counts, named with its
-			// prefix or not.
-			count := newAliveCounter(t, emu, d)
 			out := t.TempDir()
-			cmd, buf := startCLI(t, emu, "run", "--live", "--endpoint", emu.URL, "--dialect", d,
-				"--max-resources", fmt.Sprint(c.bound), "--run-prefix", prefix,
+			r := sampledLiveRun(t, d, "--max-resources", fmt.Sprint(c.bound), "--run-prefix", "bcmax"+strings.ReplaceAll(d[:4], "-", ""),
 				"--label-filter", c.selection, "--out", out)
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			peak, samples := 0, 0
-			var peakSeen []harness.Leftover
-			limit := time.After(5 * time.Minute)
-		sample:
-			for {
-				select {
-				case err := <-done:
-					if ee, ok := err.(*exec.ExitError); err != nil && !ok {
-						t.Fatal(err)
-					} else if ok && ee.ExitCode() != 1 {
-						t.Errorf("exit %d, want 1 (the specs that need more resources at once fail)\n%s", ee.ExitCode(), tail(buf.String(), 3000))
-					}
-					break sample
-				case <-limit:
-					_ = cmd.Process.Kill()
-					<-done
-					t.Fatalf("the run did not end within 5 minutes\n%s", tail(buf.String(), 3000))
-				case <-time.After(20 * time.Millisecond):
-				}
-				alive := count.alive(t)
-				samples++
-				if len(alive) > peak {
-					peak, peakSeen = len(alive), alive
-				}
+			if r.code != 1 {
+				t.Errorf("exit %d, want 1 (the specs that need more resources at once fail)\n%s", r.code, tail(r.out, 3000))
 			}
-			t.Logf("%s: at most %d resources alive over %d samples (bound %d)", d, peak, samples, c.bound)
-			if peak > c.bound {
-				t.Errorf("%d %s resources alive at once, more than --max-resources %d: %v", peak, d, c.bound, peakSeen)
+			t.Logf("%s: at most %d resources alive over %d samples (bound %d)", d, r.peak, r.samples, c.bound)
+			if r.peak > c.bound {
+				t.Errorf("%d %s resources alive at once, more than --max-resources %d: %v", r.peak, d, c.bound, r.peakSeen)
 			}
-			if peak == 0 {
-				t.Errorf("no resource was ever seen alive: the test proves nothing\n%s", tail(buf.String(), 2000))
+			if r.peak == 0 {
+				t.Errorf("no resource was ever seen alive: the test proves nothing\n%s", tail(r.out, 2000))
 			}
 			// The bound was met (a create was refused, which fails its
 			// item with the flag's message), so it is the bound that
@@ -100,9 +66,9 @@ func TestMaxResourcesEveryDialect(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Contains(rep, []byte(fmt.Sprintf("--max-resources %d: %d %s resources", c.bound, c.bound, d))) {
-				t.Errorf("no item failed on --max-resources %d: the selection never met the bound\n%s", c.bound, tail(buf.String(), 3000))
+				t.Errorf("no item failed on --max-resources %d: the selection never met the bound\n%s", c.bound, tail(r.out, 3000))
 			}
-			if left := count.alive(t); len(left) > 0 {
+			if left := r.left; len(left) > 0 {
 				t.Errorf("%d resources left after the run: %v", len(left), left)
 			}
 		})
@@ -170,4 +136,102 @@ func (c *aliveCounter) alive(t *testing.T) []harness.Leftover {
 		}
 	}
 	return out
+}
+
+// --budget resource-seconds in every dialect: a live-flagged run against the
+// emulator stops once the run's resources alive, integrated over time, reach
+// the budget: aborted (exit 3) with the budget's message, nothing left
+// behind, and the cost the emulator saw (its resources sampled every 20 ms,
+// integrated) is the budget plus what the cleanup takes.
+func TestBudgetResourceSecondsEveryDialect(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs against the emulator")
+	}
+	const budget = 3.0
+	for _, d := range dialects {
+		c := maxResourcesCases[d]
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			r := sampledLiveRun(t, d, "--budget", fmt.Sprintf("resource-seconds=%g", budget), "--label-filter", c.selection, "--out", t.TempDir())
+			t.Logf("%s: exit %d; %.1f resource-seconds seen on the emulator (budget %g, at most %d alive)", d, r.code, r.cost, budget, r.peak)
+			if r.code != 3 {
+				t.Errorf("exit %d, want 3 (aborted by the budget)\n%s", r.code, tail(r.out, 3000))
+			}
+			if want := fmt.Sprintf("--budget resource-seconds=%g spent", budget); !strings.Contains(r.out, want) {
+				t.Errorf("the run does not say %q\n%s", want, tail(r.out, 3000))
+			}
+			if r.peak == 0 {
+				t.Error("no resource was ever seen alive: the test proves nothing")
+			}
+			// The stop comes with the first request after the budget is
+			// spent, and every wait ends with it (harness Stalled); what
+			// is alive then is deleted by the cleanup, at the machine's
+			// pace: up to 5 s for each resource alive at most. (Before
+			// the waits ended, the Tencent lab's 25 jobs stayed for 19 s
+			// more: 475 resource-seconds.)
+			if allowed := budget + float64(r.peak)*5; r.cost > allowed {
+				t.Errorf("%.1f resource-seconds spent under --budget resource-seconds=%g (%.0f allowed with the cleanup)\n%s", r.cost, budget, allowed, tail(r.out, 2000))
+			}
+			if left := r.left; len(left) > 0 {
+				t.Errorf("%d resources left after the run: %v", len(left), left)
+			}
+		})
+	}
+}
+
+// sampled is what sampledLiveRun saw.
+type sampled struct {
+	code     int
+	out      string // the run's stdout and stderr
+	samples  int
+	peak     int // most resources alive in one sample
+	peakSeen []harness.Leftover
+	cost     float64            // resource-seconds: the samples integrated
+	left     []harness.Leftover // alive once the run ended
+}
+
+// sampledLiveRun runs `run --live --dialect d args…` against an emulator of
+// its own and samples the run's resources alive there (aliveCounter) every
+// 20 ms until the run exits (killed after 5 minutes).
+func sampledLiveRun(t *testing.T, d string, args ...string) sampled {
+	t.Helper()
+	emu, err := emulator.Start(emulator.WithExecutor("simulated"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	count := newAliveCounter(t, emu, d)
+	cmd, buf := startCLI(t, emu, append([]string{"run", "--live", "--endpoint", emu.URL, "--dialect", d}, args...)...)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	r := sampled{code: -1}
+	last := time.Now()
+	limit := time.After(5 * time.Minute)
+	for r.code < 0 {
+		select {
+		case err := <-done:
+			r.code = 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				r.code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		case <-limit:
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("the run did not end within 5 minutes\n%s", tail(buf.String(), 3000))
+		case <-time.After(20 * time.Millisecond):
+		}
+		alive := count.alive(t)
+		now := time.Now()
+		r.samples++
+		r.cost += float64(len(alive)) * now.Sub(last).Seconds()
+		last = now
+		if len(alive) > r.peak {
+			r.peak, r.peakSeen = len(alive), alive
+		}
+	}
+	r.out, r.left = buf.String(), count.alive(t)
+	return r
 }

@@ -83,12 +83,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if rf.procs > 1 {
 		gr, requests, err = runProcs(s, rf, stdout, stderr)
 	} else {
+		// A terminal gets the live lines per dialect on stderr, CI
+		// nothing until the summary; Ginkgo's dots would break the
+		// lines up, so only -v shows Ginkgo's stream.
 		var progress io.Writer
-		if !noColor() {
-			progress = os.Stderr // a terminal: live progress; CI stays quiet until the summary
+		if !rf.verbose && stderrIsTerminal() {
+			progress = os.Stderr
 		}
 		gr, err = harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, Verbose: rf.verbose, NoColor: noColor(), Progress: progress,
-			Quiet: noColor() && !rf.verbose, CallerWritesGinkgoReports: true})
+			Quiet: !rf.verbose, CallerWritesGinkgoReports: true})
 		requests = harness.RequestsSent()
 	}
 	if err != nil {
@@ -124,6 +127,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return ExitFailure
 	}
 	return code
+}
+
+// stderrIsTerminal reports whether the progress lines have a person to
+// show them to: stderr is a terminal that understands cursor movement, and
+// not in CI.
+func stderrIsTerminal() bool {
+	if os.Getenv("CI") == "true" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	fi, err := os.Stderr.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func noColor() bool {

@@ -71,10 +71,10 @@ func leftoversAs(t *testing.T, emu *emulator.Emulator, dialect, secretID, secret
 		// the listing: it is repeated, a few times.
 		for try := 0; ; try++ {
 			l, err = sw.List(tg, prefix)
-			if err == nil || try == 20 || !strings.Contains(err.Error(), "RequestLimitExceeded") {
+			if err == nil || try == 50 || !strings.Contains(err.Error(), "RequestLimitExceeded") {
 				break
 			}
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(200 * time.Millisecond)
 		}
 		if err != nil {
 			t.Fatalf("list leftovers: %v", err)
@@ -505,5 +505,69 @@ func TestModelPropertiesRunOnASeparateEmulator(t *testing.T) {
 		if v := got[id]; !strings.HasPrefix(v, "pass") {
 			t.Errorf("%s: %.300s (want pass, as against the embedded emulator)", id, v)
 		}
+	}
+}
+
+// On a terminal a run draws one live line per dialect (specs done/total,
+// failures, requests/s, elapsed, ETA) on stderr, redraws it in place and
+// erases it before the summary; in CI (no terminal) it draws nothing and
+// Ginkgo's dots stay out of the log. The terminal is util-linux's script.
+func TestProgressLinesOnATerminal(t *testing.T) {
+	// Mostly waiting on child runs: overlaps with the package's other slow tests.
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs of the suite")
+	}
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script (util-linux) is not installed: no pseudo-terminal to run under")
+	}
+	const selection = "kind:transition"
+	typescript := filepath.Join(t.TempDir(), "typescript")
+	line := fmt.Sprintf("%q run --label-filter %q --out %q", os.Args[0], selection, t.TempDir())
+	cmd := exec.Command(script, "-qec", line, typescript)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "TERM=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, envCLI+"=1", "TERM=xterm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("script: %v\n%s", err, tail(string(out), 2000))
+	}
+	data, err := os.ReadFile(typescript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen := string(data)
+	// Each dialect's line reaches its total: 66, 31 and 6 transition specs
+	// today; the pattern takes any total and checks done == total.
+	for _, d := range harness.Implemented {
+		re := regexp.MustCompile(regexp.QuoteMeta(d) + `\s+(\d+)/(\d+)\s+specs\s+\d+ failed\s+\d+ req/s\s+\S+ elapsed\s+(ETA \S+|done)`)
+		ms := re.FindAllStringSubmatch(screen, -1)
+		if len(ms) == 0 {
+			t.Errorf("no progress line for %s:\n%q", d, tail(screen, 1500))
+			continue
+		}
+		last := ms[len(ms)-1]
+		if last[1] != last[2] || last[1] == "0" {
+			t.Errorf("%s's last line %q: done is not the total", d, last[0])
+		}
+	}
+	// Redrawn in place (cursor up over the 3 lines) and erased at the end.
+	if !strings.Contains(screen, "\033[3A\r\033[K") || !strings.Contains(screen, "\033[3A\033[J") {
+		t.Errorf("the lines are not redrawn in place and erased:\n%q", tail(screen, 1500))
+	}
+	if !strings.Contains(screen, "specs: ") {
+		t.Errorf("no summary after the progress lines:\n%q", tail(screen, 1500))
+	}
+
+	// In CI: no progress line, no Ginkgo dots; the summary only.
+	r := runCLI(t, 3*time.Minute, nil, "run", "--label-filter", selection, "--out", t.TempDir())
+	if strings.Contains(r.stderr, " specs ") || strings.Contains(r.stderr, "\033[") {
+		t.Errorf("progress drawn in CI:\n%q", tail(r.stderr, 1500))
+	}
+	if strings.Contains(r.stdout, "•") || !strings.Contains(r.stdout, "specs: ") {
+		t.Errorf("CI's log is not the summary alone:\n%s", tail(r.stdout, 1500))
 	}
 }

@@ -39,24 +39,29 @@ var _ = Describe("Alibaba BatchCompute backend failures (chaos)", Label(fixtures
 	if !selected() {
 		return
 	}
-	for _, b := range harness.BackendItems(cat) {
-		op := b.Action
-		if op == "" {
-			op = "ListClusters" // a protocol item: any operation shows it
-		}
+	// The outage is sent as a bodiless GET without path variables.
+	sendable := func(op string) *fixtures.Action {
 		a, ok := cat.Action(op)
 		if !ok || a.Method != http.MethodGet || strings.Contains(a.Path, "{") {
-			// The outage is sent as a bodiless GET without path variables.
 			panic("alibatch: chaos spec cannot send operation " + op)
 		}
-		harness.It(fmt.Sprintf("%s answers %d %s when the service fails", op, cat.ErrorCodes[b.Code].Status, b.Code),
-			harness.Items(b.ID), func() {
-				harness.CheckOutage(harness.T(Dialect), harness.Outage{Item: b.ID, Service: chaos.ServiceAliBatch,
-					Action: op, Code: b.Code, Status: cat.ErrorCodes[b.Code].Status, Send: func(nt *harness.Target) harness.OutageAnswer {
-						return acsAnswer(send(nt, a.Method, a.Path, nil, acs.Options{}))
-					}})
-			})
+		return a
 	}
+	for _, b := range harness.BackendItems(cat) {
+		if b.Action != "" {
+			sendable(b.Action)
+		}
+	}
+	harness.ItOutages(harness.OutageSpecs{Catalog: cat, Dialect: Dialect, Service: chaos.ServiceAliBatch,
+		AnyAction: "ListClusters", // a protocol item: any operation shows it
+		Status:    func(code string) int { return cat.ErrorCodes[code].Status },
+		Title: func(op, code string, status int) string {
+			return fmt.Sprintf("%s answers %d %s when the service fails", op, status, code)
+		},
+		Send: func(nt *harness.Target, op string) harness.OutageAnswer {
+			a := sendable(op)
+			return acsAnswer(send(nt, a.Method, a.Path, nil, acs.Options{}))
+		}})
 })
 
 // A cluster VM that dies mid-task fails the attempt like any failure: with

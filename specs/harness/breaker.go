@@ -438,6 +438,12 @@ func (t *Target) Stalled() error {
 	if m, ok := b.snapshot()[PreCreates]; ok {
 		return fmt.Errorf("%w: %s", ErrPrecondition, m)
 	}
+	// A spent --budget ends every wait too (budget.go): the polls a wait
+	// sends are single-resource reads the budget lets through for the
+	// cleanup, and the resources waited on cost while it goes on.
+	if m := budgetStop(); m != "" {
+		return fmt.Errorf("%w: %s", ErrPrecondition, m)
+	}
 	return nil
 }
 

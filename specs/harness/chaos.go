@@ -138,3 +138,38 @@ func (t *Target) KillInstances(n int) error {
 	return t.AddChaos(chaos.Config{Rules: []chaos.Rule{{Name: name, Tenant: t.SecretID,
 		KillInstance: true, Probability: 1, Count: n}}})
 }
+
+// OutageSpecs describe a dialect's backend-dependency items as specs
+// (ItOutages): what differs between dialects is how an action is sent and
+// its answer read, and the HTTP status of a code.
+type OutageSpecs struct {
+	Catalog *fixtures.Catalog
+	Dialect string
+	// Service is the chaos service the outages are switched on for.
+	Service string
+	// AnyAction shows a protocol item (one without an action): any
+	// action answers it.
+	AnyAction string
+	// Status is the documented HTTP status of a code.
+	Status func(code string) int
+	// Title names the spec of an item.
+	Title func(action, code string, status int) string
+	// Send sends action as the tenant nt and reads its answer.
+	Send func(nt *Target, action string) OutageAnswer
+}
+
+// ItOutages registers one spec per backend-dependency item of the catalog
+// (BackendItems), each provoking its outage with CheckOutage.
+func ItOutages(o OutageSpecs) {
+	for _, b := range BackendItems(o.Catalog) {
+		action := b.Action
+		if action == "" {
+			action = o.AnyAction
+		}
+		status := o.Status(b.Code)
+		It(o.Title(action, b.Code, status), Items(b.ID), func() {
+			CheckOutage(T(o.Dialect), Outage{Item: b.ID, Service: o.Service, Action: action, Code: b.Code, Status: status,
+				Send: func(nt *Target) OutageAnswer { return o.Send(nt, action) }})
+		})
+	}
+}

@@ -1,67 +1,284 @@
 package harness
 
+// Progress a person can read (issue 11): on a terminal a run shows one live
+// line per dialect — specs done of its total, failures so far, its
+// requests/s, the elapsed time and an ETA — redrawn in place every second
+// and after every spec, and erased before the summary. In CI (no terminal)
+// nothing is drawn: the caller prints the summary. The per-dialect totals
+// come from a preview of the spec tree under the run's filters, taken
+// before the run starts.
+
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	ginkgo "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// progress is the live line on a terminal: per dialect the specs done and
-// failed, then the whole run's done/total, requests/s, elapsed and ETA.
+// progressEvery is how often the lines are redrawn between specs (the
+// requests/s and elapsed time move while a long spec runs).
+const progressEvery = time.Second
+
+// dialectProgress is one dialect's line.
+type dialectProgress struct {
+	total, done, failed int
+}
+
+// progress is the live display of one run.
 type progress struct {
 	mu      sync.Mutex
+	out     io.Writer           // nil: nothing is drawn
+	pending io.Writer           // set by Run: the writer begin takes once the tree is built
+	match   func([]string) bool // the run's label filter
 	started time.Time
-	sent0   int64
-	done    map[string]int
-	failed  map[string]int
+	sent0   map[string]int
+	rows    map[string]*dialectProgress
+	drawn   int // lines on screen
+	stop    chan struct{}
+	stopped chan struct{}
 }
 
 var live = &progress{}
 
-func (p *progress) reset() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.started, p.sent0 = time.Now(), RequestsSent()
-	p.done, p.failed = map[string]int{}, map[string]int{}
-}
-
-// line records a finished spec and returns the line to show.
-func (p *progress) line(sr types.SpecReport, doneAll, total int) string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.done == nil {
-		p.done, p.failed, p.started = map[string]int{}, map[string]int{}, time.Now()
-	}
-	d := "other"
-	for _, l := range sr.Labels() {
-		if strings.HasPrefix(l, "dialect:") {
-			d = strings.TrimPrefix(l, "dialect:")
-			break
+// dialectOf returns a spec's dialect from its labels ("other" if none).
+func dialectOf(labels []string) string {
+	for _, l := range labels {
+		if d, ok := strings.CutPrefix(l, "dialect:"); ok {
+			return d
 		}
 	}
-	p.done[d]++
+	return "other"
+}
+
+// The per-dialect totals: every spec harness.It registers while Ginkgo
+// builds the tree (the --items, --dialect and shard filters are applied
+// there: a spec they leave out is not registered) is noted with its labels,
+// and the run's label filter is applied to them when the suite starts.
+// (Ginkgo's PreviewSpecs would count the same, but a run after a preview
+// loses its top-level report nodes.)
+var (
+	registeredMu sync.Mutex
+	registered   [][]string // labels of each registered spec
+)
+
+// labelsIn collects the labels among a spec's decorators.
+func labelsIn(args []any) []string {
+	var out []string
+	for _, a := range args {
+		if ls, ok := a.(ginkgo.Labels); ok {
+			out = append(out, ls...)
+		}
+	}
+	return out
+}
+
+// noteRegistered records a spec harness.It registers: its own labels and
+// its containers'.
+func noteRegistered(own []string) {
+	labels := own
+	for _, ls := range ginkgo.CurrentTreeConstructionNodeReport().ContainerHierarchyLabels {
+		labels = append(labels, ls...)
+	}
+	registeredMu.Lock()
+	defer registeredMu.Unlock()
+	registered = append(registered, labels)
+}
+
+func resetRegistered() {
+	registeredMu.Lock()
+	defer registeredMu.Unlock()
+	registered = nil
+}
+
+// labelMatch returns the run's label filter as a function.
+func labelMatch(filter string) func([]string) bool {
+	if filter != "" {
+		if f, err := types.ParseLabelFilter(filter); err == nil {
+			return f
+		}
+	}
+	return func([]string) bool { return true }
+}
+
+// willRun counts the registered specs a label filter selects, per dialect.
+func willRun(filter string) map[string]int {
+	match := labelMatch(filter)
+	registeredMu.Lock()
+	defer registeredMu.Unlock()
+	out := map[string]int{}
+	for _, ls := range registered {
+		if match(ls) {
+			out[dialectOf(ls)]++
+		}
+	}
+	return out
+}
+
+// The tree is built by now: the display starts with its totals.
+var _ = ginkgo.ReportBeforeSuite(func(r types.Report) {
+	live.mu.Lock()
+	out := live.pending
+	live.pending = nil
+	live.mu.Unlock()
+	if out != nil {
+		live.begin(out, willRun(r.SuiteConfig.LabelFilter), labelMatch(r.SuiteConfig.LabelFilter))
+	}
+})
+
+// dialectRequests returns the requests sent so far per dialect.
+func dialectRequests() map[string]int {
+	callsMu.Lock()
+	defer callsMu.Unlock()
+	out := map[string]int{}
+	for k, n := range calls {
+		d, _, _ := strings.Cut(k, "|")
+		out[d] += n
+	}
+	return out
+}
+
+// prepare resets the count of registered specs before Ginkgo builds the
+// tree and makes the display start, on out, when the suite does.
+func (p *progress) prepare(out io.Writer) {
+	resetRegistered()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pending = out
+}
+
+// begin starts the display: totals per dialect, drawn to out (nil: the
+// progress is counted but not drawn).
+func (p *progress) begin(out io.Writer, totals map[string]int, match func([]string) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.out, p.started, p.sent0, p.drawn, p.match = out, time.Now(), dialectRequests(), 0, match
+	p.rows = map[string]*dialectProgress{}
+	for d, n := range totals {
+		p.rows[d] = &dialectProgress{total: n}
+	}
+	if out == nil {
+		return
+	}
+	p.stop, p.stopped = make(chan struct{}), make(chan struct{})
+	go func(stop, stopped chan struct{}) {
+		defer close(stopped)
+		tick := time.NewTicker(progressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				p.mu.Lock()
+				p.drawLocked()
+				p.mu.Unlock()
+			}
+		}
+	}(p.stop, p.stopped)
+}
+
+// specDone records a finished spec and redraws.
+func (p *progress) specDone(sr types.SpecReport) {
+	if sr.LeafNodeType != types.NodeTypeIt {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.rows == nil || p.match == nil || !p.match(sr.Labels()) {
+		// Not displaying, or a spec the label filter left out (Ginkgo
+		// reports those as skipped).
+		return
+	}
+	d := dialectOf(sr.Labels())
+	r := p.rows[d]
+	if r == nil {
+		r = &dialectProgress{}
+		p.rows[d] = r
+	}
+	r.done++
+	if r.done > r.total {
+		r.total = r.done
+	}
 	if sr.State.Is(types.SpecStateFailureStates) {
-		p.failed[d]++
+		r.failed++
+	}
+	p.drawLocked()
+}
+
+// end stops the redraws and erases the lines (the summary follows).
+func (p *progress) end() {
+	p.mu.Lock()
+	stop, stopped := p.stop, p.stopped
+	p.stop, p.stopped = nil, nil
+	p.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-stopped
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.out != nil && p.drawn > 0 {
+		fmt.Fprintf(p.out, "\033[%dA\033[J", p.drawn)
+	}
+	p.out, p.drawn = nil, 0
+}
+
+// drawLocked redraws every line in place: up over the lines drawn before,
+// then each line cleared and written.
+func (p *progress) drawLocked() {
+	if p.out == nil {
+		return
+	}
+	lines := p.linesLocked(time.Now())
+	var b strings.Builder
+	if p.drawn > 0 {
+		fmt.Fprintf(&b, "\033[%dA", p.drawn)
+	}
+	for _, l := range lines {
+		b.WriteString("\r\033[K" + l + "\n")
+	}
+	_, _ = io.WriteString(p.out, b.String())
+	p.drawn = len(lines)
+}
+
+// linesLocked renders one line per dialect, in name order.
+func (p *progress) linesLocked(now time.Time) []string {
+	el := now.Sub(p.started)
+	sent := dialectRequests()
+	doneAll := 0
+	for _, r := range p.rows {
+		doneAll += r.done
 	}
 	var ds []string
-	for k := range p.done {
-		ds = append(ds, k)
+	for d := range p.rows {
+		ds = append(ds, d)
 	}
 	sort.Strings(ds)
-	var parts []string
-	for _, k := range ds {
-		parts = append(parts, fmt.Sprintf("%s %d done, %d failed", k, p.done[k], p.failed[k]))
+	width := 0
+	for _, d := range ds {
+		width = max(width, len(d))
 	}
-	el := time.Since(p.started)
-	rate := float64(RequestsSent()-p.sent0) / max(el.Seconds(), 0.001)
-	eta := "?"
-	if doneAll > 0 && total >= doneAll {
-		eta = (time.Duration(float64(el) / float64(doneAll) * float64(total-doneAll))).Round(time.Second).String()
+	var out []string
+	for _, d := range ds {
+		r := p.rows[d]
+		rate := float64(sent[d]-p.sent0[d]) / max(el.Seconds(), 0.001)
+		// The ETA assumes the pace of the run so far (specs per second
+		// over every dialect): a dialect not started yet has one too.
+		eta := "ETA ?"
+		switch {
+		case r.done >= r.total:
+			eta = "done"
+		case doneAll > 0:
+			per := el / time.Duration(doneAll)
+			eta = "ETA " + (per * time.Duration(r.total-r.done)).Round(time.Second).String()
+		}
+		out = append(out, fmt.Sprintf("%-*s %5d/%-5d specs  %3d failed  %4.0f req/s  %6s elapsed  %s",
+			width, d, r.done, r.total, r.failed, rate, el.Round(time.Second), eta))
 	}
-	return fmt.Sprintf("%s | %d/%d specs, %.0f req/s, %s elapsed, ETA %s",
-		strings.Join(parts, "; "), doneAll, total, rate, el.Round(time.Second), eta)
+	return out
 }

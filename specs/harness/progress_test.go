@@ -1,25 +1,70 @@
 package harness
 
 import (
+	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-func TestProgressLine(t *testing.T) {
+func specReport(dialect string, state types.SpecState) types.SpecReport {
+	return types.SpecReport{LeafNodeType: types.NodeTypeIt, State: state, LeafNodeLabels: []string{"dialect:" + dialect}}
+}
+
+// One line per dialect with its own done/total and failures, redrawn in
+// place (cursor up over the lines drawn before), erased at the end.
+func TestProgressLinesPerDialect(t *testing.T) {
+	var out bytes.Buffer
 	p := &progress{}
-	p.reset()
-	ok := types.SpecReport{LeafNodeType: types.NodeTypeIt, State: types.SpecStatePassed,
-		LeafNodeLabels: []string{"dialect:tencent-batch"}}
-	bad := ok
-	bad.State = types.SpecStateFailed
-	bad.LeafNodeLabels = []string{"dialect:oceanus"}
-	p.line(ok, 1, 4)
-	got := p.line(bad, 2, 4)
-	for _, want := range []string{"oceanus 1 done, 1 failed", "tencent-batch 1 done, 0 failed", "2/4 specs", "req/s", "elapsed", "ETA"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("progress line %q lacks %q", got, want)
+	p.begin(&out, map[string]int{"tencent-batch": 4, "oceanus": 2}, labelMatch(""))
+	p.specDone(specReport("tencent-batch", types.SpecStatePassed))
+	p.specDone(specReport("oceanus", types.SpecStateFailed))
+	p.mu.Lock()
+	lines := p.linesLocked(p.started.Add(2e9))
+	p.mu.Unlock()
+	p.end()
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want one per dialect: %q", len(lines), lines)
+	}
+	for i, want := range []*regexp.Regexp{
+		regexp.MustCompile(`^oceanus\s+1/2\s+specs\s+1 failed\s+\d+ req/s\s+2s elapsed\s+ETA 1s$`),
+		regexp.MustCompile(`^tencent-batch\s+1/4\s+specs\s+0 failed\s+\d+ req/s\s+2s elapsed\s+ETA 3s$`),
+	} {
+		if !want.MatchString(lines[i]) {
+			t.Errorf("line %d %q does not match %s", i, lines[i], want)
 		}
+	}
+	s := out.String()
+	// The second draw moves up over the two lines of the first; the end
+	// moves up and erases.
+	if !strings.Contains(s, "\033[2A") || !strings.HasSuffix(s, "\033[2A\033[J") {
+		t.Errorf("the lines are not redrawn in place and erased: %q", s)
+	}
+	if n := strings.Count(s, "tencent-batch"); n != 2 {
+		t.Errorf("tencent-batch drawn %d times after 2 specs, want 2: %q", n, s)
+	}
+}
+
+// Nothing is drawn without a writer (CI), and a dialect the preview did
+// not count still gets a line; a spec the label filter leaves out is not
+// counted.
+func TestProgressQuietAndUnexpectedDialect(t *testing.T) {
+	p := &progress{}
+	p.begin(nil, map[string]int{"oceanus": 1}, labelMatch("!kind:rule"))
+	p.specDone(specReport("alibaba-batchcompute", types.SpecStatePassed))
+	filtered := specReport("oceanus", types.SpecStateSkipped)
+	filtered.LeafNodeLabels = append(filtered.LeafNodeLabels, "kind:rule")
+	p.specDone(filtered)
+	if r := p.rows["oceanus"]; r.done != 0 {
+		t.Errorf("a spec the label filter left out was counted: %+v", r)
+	}
+	p.end()
+	if r := p.rows["alibaba-batchcompute"]; r == nil || r.done != 1 || r.total != 1 {
+		t.Errorf("unexpected dialect not counted: %+v", r)
+	}
+	if p.drawn != 0 {
+		t.Errorf("%d lines drawn without a writer", p.drawn)
 	}
 }

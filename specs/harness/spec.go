@@ -139,6 +139,7 @@ func It(text string, args ...any) bool {
 	}
 	sort.Strings(ls)
 	rest = append([]any{ginkgo.Label(ls...)}, rest...)
+	noteRegistered(labelsIn(rest)) // the progress lines' totals (progress.go)
 	full := strings.Join(append(ginkgo.CurrentTreeConstructionNodeReport().ContainerHierarchyTexts, text), " ")
 	declMu.Lock()
 	declarations = append(declarations, Declaration{Spec: full, Items: items})

@@ -56,8 +56,9 @@ type RunOptions struct {
 	ShardIndex, ShardTotal int
 	Verbose                bool
 	NoColor                bool
-	// Progress, when set (a terminal), receives a live line: specs done /
-	// total and failures so far.
+	// Progress, when set (a terminal), receives a live line per dialect
+	// (progress.go): specs done / total, failures so far, requests/s,
+	// elapsed, ETA.
 	Progress io.Writer
 	// Quiet silences Ginkgo's own stream (a dot per spec, failure blocks):
 	// in CI the log shows nothing until the caller's summary, which lists
@@ -93,10 +94,13 @@ func Run(o RunOptions) (types.Report, error) {
 	if o.ShardTotal > 1 {
 		shard(o.ShardIndex, o.ShardTotal)
 	}
+	if o.Progress != nil {
+		live.prepare(o.Progress) // drawn from the start of the suite (progress.go)
+		defer live.end()
+	}
 	var last types.Report
 	captureReport = func(r types.Report) { last = r }
-	progressOut = o.Progress
-	defer func() { captureReport, progressOut = nil, nil }()
+	defer func() { captureReport = nil }()
 	defer watchStops(o.Settings)()
 	if o.Quiet {
 		prev := formatter.ColorableStdOut
@@ -104,9 +108,6 @@ func Run(o RunOptions) (types.Report, error) {
 		defer func() { formatter.ColorableStdOut = prev }()
 	}
 	ginkgo.RunSpecs(&failer{}, SuiteName, suite, reporter)
-	if o.Progress != nil {
-		fmt.Fprint(o.Progress, "\r\033[K")
-	}
 	return last, nil
 }
 
@@ -132,29 +133,10 @@ func applyConfig(suite *types.SuiteConfig, reporter *types.ReporterConfig, s Set
 	_ = reporter
 }
 
-var (
-	captureReport func(types.Report)
-	progressOut   io.Writer
-	progressTotal int
-	progressDone  int
-	progressFail  int
-)
+var captureReport func(types.Report)
 
-var _ = ginkgo.ReportBeforeSuite(func(r types.Report) {
-	progressTotal, progressDone, progressFail = r.PreRunStats.SpecsThatWillRun, 0, 0
-	live.reset()
-})
-
-var _ = ginkgo.ReportAfterEach(func(sr types.SpecReport) {
-	if progressOut == nil || sr.LeafNodeType != types.NodeTypeIt {
-		return
-	}
-	progressDone++
-	if sr.State.Is(types.SpecStateFailureStates) {
-		progressFail++
-	}
-	fmt.Fprintf(progressOut, "\r\033[K%s", live.line(sr, progressDone, progressTotal))
-})
+// The live progress lines (progress.go) follow every finished spec.
+var _ = ginkgo.ReportAfterEach(func(sr types.SpecReport) { live.specDone(sr) })
 
 var _ = ginkgo.ReportAfterSuite("batchconform report capture", func(r types.Report) {
 	if captureReport != nil {

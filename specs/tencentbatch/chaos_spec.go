@@ -23,18 +23,15 @@ import (
 )
 
 var _ = Describe("Tencent Batch backend-dependency errors (chaos)", Label(fixtures.LabelEmulatorOnly), func() {
-	for _, b := range harness.BackendItems(cat) {
-		action := b.Action
-		if action == "" {
-			action = "DescribeJobs" // a protocol item: any action shows it
-		}
-		harness.It(fmt.Sprintf("%s answers %s when its backend fails", action, b.Code), harness.Items(b.ID), func() {
-			harness.CheckOutage(harness.T(Dialect), harness.Outage{Item: b.ID, Service: chaos.ServiceTencentBatch,
-				Action: action, Code: b.Code, Status: 200, Send: func(nt *harness.Target) harness.OutageAnswer {
-					return harness.API3Answer(nt.Raw(harness.RawRequest{Action: action}))
-				}})
-		})
-	}
+	harness.ItOutages(harness.OutageSpecs{Catalog: cat, Dialect: Dialect, Service: chaos.ServiceTencentBatch,
+		AnyAction: "DescribeJobs", // a protocol item: any action shows it
+		Status:    func(string) int { return 200 },
+		Title: func(action, code string, _ int) string {
+			return fmt.Sprintf("%s answers %s when its backend fails", action, code)
+		},
+		Send: func(nt *harness.Target, action string) harness.OutageAnswer {
+			return harness.API3Answer(nt.Raw(harness.RawRequest{Action: action}))
+		}})
 })
 
 // A compute node that dies mid-task is a failure like any other: with
