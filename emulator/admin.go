@@ -244,16 +244,26 @@ func (a *admin) clock(w http.ResponseWriter, r *http.Request) {
 // TenantRequest creates a tenant: credentials are generated when omitted.
 type TenantRequest = tenants.Tenant
 
+// decodeTenant reads a tenant document (POST creates, PUT reconfigures):
+// 64 KiB at most, unknown fields refused with 400.
+func decodeTenant(w http.ResponseWriter, r *http.Request) (TenantRequest, bool) {
+	var req TenantRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		adminError(w, http.StatusBadRequest, "tenants: %v", err)
+		return req, false
+	}
+	return req, true
+}
+
 func (a *admin) tenants(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		writeJSON(w, http.StatusOK, map[string]any{"tenants": a.e.tenants.IDs()})
 	case http.MethodPost:
-		var req TenantRequest
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			adminError(w, http.StatusBadRequest, "tenants: %v", err)
+		req, ok := decodeTenant(w, r)
+		if !ok {
 			return
 		}
 		if _, exists := a.e.tenants.Get(req.SecretID); req.SecretID != "" && exists {
@@ -273,11 +283,8 @@ func (a *admin) tenants(w http.ResponseWriter, r *http.Request) {
 		// POST document; secret_id names the tenant, secret_key may be left
 		// out). Things that exist only once the tenant has worked (a lost
 		// cluster, a config version changed outside the API) are set so.
-		var req TenantRequest
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			adminError(w, http.StatusBadRequest, "tenants: %v", err)
+		req, ok := decodeTenant(w, r)
+		if !ok {
 			return
 		}
 		if req.SecretID == "" {
