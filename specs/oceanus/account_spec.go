@@ -118,11 +118,11 @@ var accountScenarios = []scenario{
 		t.RequireEmulator()
 		putTenant(t, map[string]any{"oceanus": map[string]any{"max_secret_variables": 1}})
 		secret := func(name string) map[string]any {
-			return map[string]any{"Name": name, "Value": "", "Type": 2, "ValueType": 1,
+			return map[string]any{"Name": runName(t, name), "Value": "", "Type": 2, "ValueType": 1,
 				"SecretRegion": t.Region, "SecretName": "batchconform-db", "SecretVersionId": "v1", "WorkSpaceId": defaultWorkSpace(t)}
 		}
 		ok(t, "CreateVariable", secret("cred_one"))
-		ok(t, "CreateVariable", map[string]any{"Name": "plain_one", "Value": "x", "Type": 1, "WorkSpaceId": defaultWorkSpace(t)})
+		ok(t, "CreateVariable", map[string]any{"Name": runName(t, "plain_one"), "Value": "x", "Type": 1, "WorkSpaceId": defaultWorkSpace(t)})
 		return raw(t, "CreateVariable", secret("cred_two"))
 	}},
 	{"DescribeResourceConfigs", "InvalidParameter.UinResourceNotMatch", func(t *harness.Target) *harness.Envelope {

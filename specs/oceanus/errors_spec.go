@@ -255,5 +255,5 @@ func tenantJob(t *harness.Target) string {
 	if set := harness.ObjectsOpt(r, "JobSet"); len(set) > 0 {
 		return harness.NonEmpty(r, "JobSet.0.JobId")
 	}
-	return harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": "tenant-job", "JobType": 1, "ClusterType": 1}), "JobId")
+	return harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": runName(t, "tenant_job"), "JobType": 1, "ClusterType": 1}), "JobId")
 }

@@ -102,16 +102,17 @@ func billable(t *harness.Target) {
 func newCluster(t *harness.Target, name, bucket string, cu int) string {
 	GinkgoHelper()
 	billable(t)
-	r := ok(t, "CreateOceanusCluster", clusterRequest(name, bucket, cu))
+	r := ok(t, "CreateOceanusCluster", clusterRequest(t, name, bucket, cu))
 	id := member(r, "ClusterId")
 	waitClusterStatus(t, id, "2")
 	return id
 }
 
 // clusterRequest is a CreateOceanusCluster request with what the API
-// definition requires (the doc example's network and password shape).
-func clusterRequest(name, bucket string, cu int) map[string]any {
-	return map[string]any{"ClusterName": name, "ZoneId": 100002, "RegionId": 1, "DefaultCOSBucket": bucket, "CU": cu,
+// definition requires (the doc example's network and password shape), named
+// with the run's prefix.
+func clusterRequest(t *harness.Target, name, bucket string, cu int) map[string]any {
+	return map[string]any{"ClusterName": runName(t, name), "ZoneId": 100002, "RegionId": 1, "DefaultCOSBucket": bucket, "CU": cu,
 		"LoginPassword": "Batchconform-1", "VpcDescriptions": []any{map[string]any{"VpcId": "vpc-batchcon", "SubnetId": "subnet-batchcon"}}}
 }
 
@@ -123,7 +124,7 @@ func jobWithCheckpoints(t *harness.Target) (job, bucketCluster string) {
 	GinkgoHelper()
 	bucket := "ckpt-1250009999"
 	bucketCluster = newCluster(t, "ckpt", bucket, 12)
-	job = member(ok(t, "CreateJob", map[string]any{"Name": "ckpt", "JobType": 1, "ClusterType": 2, "ClusterId": runningCluster(t)}), "JobId")
+	job = member(ok(t, "CreateJob", map[string]any{"Name": runName(t, "ckpt"), "JobType": 1, "ClusterType": 2, "ClusterId": runningCluster(t)}), "JobId")
 	ok(t, "CreateJobConfig", map[string]any{"JobId": job, "COSBucket": bucket})
 	return job, bucketCluster
 }
@@ -147,12 +148,12 @@ var pendingScenarios = []scenario{
 			"JobItems": []any{map[string]any{"SourceId": jar, "TargetClusterId": clusterOfType(t, "1"), "TargetName": "jar-copy", "JobType": 2}}})
 	}},
 	{"CreateFolder", "InvalidParameterValue", func(t *harness.Target) *harness.Envelope {
-		return raw(t, "CreateFolder", map[string]any{"FolderName": "orphan", "ParentId": "folder-zzzzzzzz", "FolderType": 0, "WorkSpaceId": defaultWorkSpace(t)})
+		return raw(t, "CreateFolder", map[string]any{"FolderName": runName(t, "orphan"), "ParentId": "folder-zzzzzzzz", "FolderType": 0, "WorkSpaceId": defaultWorkSpace(t)})
 	}},
 	{"ModifyFolder", "InvalidParameterValue", func(t *harness.Target) *harness.Envelope {
 		space := defaultWorkSpace(t)
-		parent := member(ok(t, "CreateFolder", map[string]any{"FolderName": "parent", "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
-		child := member(ok(t, "CreateFolder", map[string]any{"FolderName": "child", "ParentId": parent, "FolderType": 0, "WorkSpaceId": space}), "FolderId")
+		parent := member(ok(t, "CreateFolder", map[string]any{"FolderName": runName(t, "parent"), "ParentId": "root", "FolderType": 0, "WorkSpaceId": space}), "FolderId")
+		child := member(ok(t, "CreateFolder", map[string]any{"FolderName": runName(t, "child"), "ParentId": parent, "FolderType": 0, "WorkSpaceId": space}), "FolderId")
 		// A folder cannot move into its own subtree.
 		return raw(t, "ModifyFolder", map[string]any{"SourceFolderId": parent, "TargetFolderId": child, "FolderType": 0, "WorkSpaceId": space})
 	}},
@@ -173,7 +174,7 @@ var pendingScenarios = []scenario{
 		t.RequireEmulator()
 		// The two seeded dedicated clusters are the quota's two.
 		lt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"max_clusters": 2}})
-		return raw(lt, "CreateOceanusCluster", clusterRequest("third", "batchconform-1250000000", 12))
+		return raw(lt, "CreateOceanusCluster", clusterRequest(lt, "third", "batchconform-1250000000", 12))
 	}},
 	{"CreateJobConfig", "ResourceNotFound.JobId", func(t *harness.Target) *harness.Envelope {
 		return raw(t, "CreateJobConfig", map[string]any{"JobId": "nosuch"})
@@ -186,13 +187,13 @@ var pendingScenarios = []scenario{
 	}},
 	{"CreateResource", "InvalidParameter.InvalidAppId", func(t *harness.Target) *harness.Envelope {
 		other := otherTenant(t)
-		theirs := member(ok(other, "CreateFolder", map[string]any{"FolderName": "theirs", "ParentId": "root", "FolderType": 1, "WorkSpaceId": defaultWorkSpace(other)}), "FolderId")
-		req := map[string]any{"ResourceType": 1, "Name": "mine.jar", "ResourceLoc": cosLoc(t, "/r/mine.jar"), "FolderId": theirs}
+		theirs := member(ok(other, "CreateFolder", map[string]any{"FolderName": runName(t, "theirs"), "ParentId": "root", "FolderType": 1, "WorkSpaceId": defaultWorkSpace(other)}), "FolderId")
+		req := map[string]any{"ResourceType": 1, "Name": runName(t, "mine") + ".jar", "ResourceLoc": cosLoc(t, "/r/mine.jar"), "FolderId": theirs}
 		stageCOS(t, req)
 		return raw(t, "CreateResource", req)
 	}},
 	{"CreateResource", "ResourceNotFound", func(t *harness.Target) *harness.Envelope {
-		req := map[string]any{"ResourceType": 1, "Name": "lost.jar", "ResourceLoc": cosLoc(t, "/r/lost.jar"), "FolderId": "folder-zzzzzzzz"}
+		req := map[string]any{"ResourceType": 1, "Name": runName(t, "lost") + ".jar", "ResourceLoc": cosLoc(t, "/r/lost.jar"), "FolderId": "folder-zzzzzzzz"}
 		stageCOS(t, req)
 		return raw(t, "CreateResource", req)
 	}},
@@ -289,13 +290,14 @@ var pendingScenarios = []scenario{
 	}},
 	{"ModifyWorkSpace", "UnsupportedOperation", func(t *harness.Target) *harness.Envelope {
 		t.RequireEmulator()
-		wt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"wedata_workspaces": []string{"wedata-space"}}})
-		space := member(ok(wt, "CreateWorkSpace", map[string]any{"WorkSpaceName": "wedata-space"}), "WorkSpaceId")
+		name := runName(t, "wedata")
+		wt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"wedata_workspaces": []string{name}}})
+		space := member(ok(wt, "CreateWorkSpace", map[string]any{"WorkSpaceName": name}), "WorkSpaceId")
 		return raw(wt, "ModifyWorkSpace", map[string]any{"WorkSpaceId": space, "Description": "changed"})
 	}},
 	{"RenewOceanusCluster", "LimitExceeded", func(t *harness.Target) *harness.Envelope {
 		billable(t)
-		req := clusterRequest("prepaid", "batchconform-1250000000", 12)
+		req := clusterRequest(t, "prepaid", "batchconform-1250000000", 12)
 		req["InstanceChargeType"], req["Period"] = "PREPAID", 36
 		r := ok(t, "CreateOceanusCluster", req)
 		// Paid 36 months ahead: 13 more pass the longest term one can buy
@@ -304,7 +306,7 @@ var pendingScenarios = []scenario{
 	}},
 	{"ScaleOceanusCluster", "LimitExceeded", func(t *harness.Target) *harness.Envelope {
 		cl := newCluster(t, "busy", "batchconform-1250000000", 19)
-		job := member(ok(t, "CreateJob", map[string]any{"Name": "big", "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
+		job := member(ok(t, "CreateJob", map[string]any{"Name": runName(t, "big"), "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
 		ok(t, "CreateJobConfig", map[string]any{"JobId": job, "DefaultParallelism": 13})
 		Expect(runJob(t, job, 1, 1).Code()).To(BeEmpty(), "run 13 CU on 19")
 		waitStatus(t, job, "4")
@@ -318,7 +320,7 @@ var pendingScenarios = []scenario{
 	}},
 	{"RunJobs", "ResourceNotFound.ClusterId", func(t *harness.Target) *harness.Envelope {
 		cl := newCluster(t, "gone", "batchconform-1250000000", 12)
-		job := member(ok(t, "CreateJob", map[string]any{"Name": "orphan", "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
+		job := member(ok(t, "CreateJob", map[string]any{"Name": runName(t, "orphan"), "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
 		ok(t, "CreateJobConfig", map[string]any{"JobId": job})
 		Expect(raw(t, "DeleteOceanusCluster", map[string]any{"ClusterId": cl}).Code()).To(BeEmpty(), "delete the job's cluster")
 		return send(t, "RunJobs", map[string]any{"RunJobDescriptions": []any{map[string]any{"JobId": job, "RunType": 1}}})
@@ -326,7 +328,7 @@ var pendingScenarios = []scenario{
 	{"RunJobs", "ResourceUnavailable", func(t *harness.Target) *harness.Envelope {
 		billable(t) // it scales the dedicated cluster
 		cl := runningCluster(t)
-		job := member(ok(t, "CreateJob", map[string]any{"Name": "scaling", "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
+		job := member(ok(t, "CreateJob", map[string]any{"Name": runName(t, "scaling"), "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
 		ok(t, "CreateJobConfig", map[string]any{"JobId": job})
 		Expect(raw(t, "ScaleOceanusCluster", map[string]any{"ClusterId": cl, "NewCU": 12}).Code()).To(BeEmpty(), "scale the job's cluster")
 		return send(t, "RunJobs", map[string]any{"RunJobDescriptions": []any{map[string]any{"JobId": job, "RunType": 1}}})
@@ -353,7 +355,7 @@ var pendingMore = []scenario{
 		for i := 0; i <= 50; i++ {
 			tags = append(tags, map[string]any{"TagKey": fmt.Sprintf("k%d", i), "TagValue": "v"})
 		}
-		return raw(t, "CreateJob", map[string]any{"Name": "tagged", "JobType": 1, "ClusterType": 1, "Tags": tags})
+		return raw(t, "CreateJob", map[string]any{"Name": runName(t, "tagged"), "JobType": 1, "ClusterType": 1, "Tags": tags})
 	}},
 	{"DeleteJobs", "ResourceNotFound.JobId", func(t *harness.Target) *harness.Envelope {
 		return send(t, "DeleteJobs", map[string]any{"JobIds": []string{"cql-zzzzzzzz"}})
@@ -367,7 +369,7 @@ var pendingMore = []scenario{
 		t.RequireEmulator()
 		lt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"max_cluster_refunds": 1}})
 		prepaid := func(name string) string {
-			req := clusterRequest(name, "batchconform-1250000000", 12)
+			req := clusterRequest(lt, name, "batchconform-1250000000", 12)
 			req["InstanceChargeType"], req["Period"] = "PREPAID", 1
 			return member(ok(lt, "CreateOceanusCluster", req), "ClusterId")
 		}
@@ -398,8 +400,9 @@ var _ = Describe("Oceanus error codes of the pending list", func() {
 	harness.It(wedata+" (tenant wedata_workspaces)", harness.Items(wedata), func() {
 		t := harness.T(Dialect)
 		t.RequireEmulator()
-		wt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"wedata_workspaces": []string{"wedata-space"}}})
-		space := member(ok(wt, "CreateWorkSpace", map[string]any{"WorkSpaceName": "wedata-space"}), "WorkSpaceId")
+		name := runName(t, "wedata")
+		wt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"wedata_workspaces": []string{name}}})
+		space := member(ok(wt, "CreateWorkSpace", map[string]any{"WorkSpaceName": name}), "WorkSpaceId")
 		env := raw(wt, "DeleteWorkSpace", map[string]any{"WorkSpaceId": space})
 		evidence(wedata, nil, env)
 		harness.Check(wedata)

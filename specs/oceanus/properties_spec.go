@@ -134,7 +134,7 @@ var _ = Describe("Oceanus fuzz properties (short fixed-seed pass)", Ordered, Con
 				}
 				switch op := rnd.Intn(6); {
 				case op == 0 || len(ids) == 0:
-					env := raw(tt, "CreateJob", map[string]any{"Name": fmt.Sprintf("m%d", step), "JobType": 1, "ClusterType": 1})
+					env := raw(tt, "CreateJob", map[string]any{"Name": runName(tt, fmt.Sprintf("m%d", step)), "JobType": 1, "ClusterType": 1})
 					Expect(env.Code()).To(BeEmpty(), "step %d CreateJob: %s", step, env.Body)
 					jobs[str(env, "JobId")] = "1"
 				case op == 1:

@@ -37,7 +37,7 @@ var _ = api3proto.Specs(api3proto.Product{
 	Other: "DescribeClusters",
 	Unauthorized: func(t *harness.Target) (*harness.Envelope, string) {
 		nt := t.NewTenantJSON(map[string]any{"oceanus": map[string]any{"refusals": map[string]string{"CreateJob": "AuthFailure.UnauthorizedOperation"}}})
-		return raw(nt, "CreateJob", map[string]any{"Name": "cam", "JobType": 1, "ClusterType": 1}), "AuthFailure.UnauthorizedOperation"
+		return raw(nt, "CreateJob", map[string]any{"Name": runName(nt, "cam"), "JobType": 1, "ClusterType": 1}), "AuthFailure.UnauthorizedOperation"
 	},
 	StateRefusal: func(t *harness.Target) (*harness.Envelope, string) {
 		GinkgoHelper()
@@ -77,7 +77,7 @@ var _ = Describe("Oceanus protocol", func() {
 		harness.Items(prID("DescribeJobs", "paging")), func() {
 			t := harness.T(Dialect).NewTenant(harness.TenantConfig{})
 			for i := 0; i < 5; i++ {
-				ok(t, "CreateJob", map[string]any{"Name": fmt.Sprintf("page-%d", i), "JobType": 1, "ClusterType": 1})
+				ok(t, "CreateJob", map[string]any{"Name": runName(t, fmt.Sprintf("page%d", i)), "JobType": 1, "ClusterType": 1})
 			}
 			harness.Check(prID("DescribeJobs", "paging"))
 			seen := map[string]bool{}
@@ -132,12 +132,12 @@ var _ = Describe("Oceanus protocol", func() {
 		t.RequireEmulator()
 		t = t.NewTenant(harness.TenantConfig{})
 		for i := 0; i < 1000; i++ {
-			env := raw(t, "CreateJob", map[string]any{"Name": fmt.Sprintf("j%d", i), "JobType": 1, "ClusterType": 1})
+			env := raw(t, "CreateJob", map[string]any{"Name": runName(t, fmt.Sprintf("j%d", i)), "JobType": 1, "ClusterType": 1})
 			Expect(env.Code()).To(BeEmpty(), "job %d of 1000: %s", i+1, env.Body)
 		}
 		harness.Check(prID("limit", "jobs-1000"))
 		harness.Check(errID("CreateJob", "LimitExceeded.Job"))
-		env := raw(t, "CreateJob", map[string]any{"Name": "j1000", "JobType": 1, "ClusterType": 1})
+		env := raw(t, "CreateJob", map[string]any{"Name": runName(t, "j1000"), "JobType": 1, "ClusterType": 1})
 		Expect(env.Code()).To(Equal("LimitExceeded.Job"), "%s", env.Body)
 	})
 

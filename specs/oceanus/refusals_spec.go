@@ -234,7 +234,7 @@ var scenarios = []scenario{
 		cl := runningCluster(t)
 		var descs []any
 		for i, par := range []int{6, 3} {
-			job := harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": fmt.Sprintf("cu%d", i), "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
+			job := harness.NonEmpty(ok(t, "CreateJob", map[string]any{"Name": runName(t, fmt.Sprintf("cu%d", i)), "JobType": 1, "ClusterType": 2, "ClusterId": cl}), "JobId")
 			ok(t, "CreateJobConfig", map[string]any{"JobId": job, "DefaultParallelism": par})
 			descs = append(descs, map[string]any{"JobId": job, "RunType": 1})
 		}

@@ -99,6 +99,13 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
+// runName is base under the run's prefix, in the character set every
+// Oceanus name takes (letters, digits, underscores): whatever a spec creates
+// is named so, and a sweep finds it by the prefix.
+func runName(t *harness.Target, base string) string {
+	return strings.ReplaceAll(t.Name(base, 40), "-", "_")
+}
+
 // nameKeys are the members that name what a create action makes.
 var nameKeys = []string{"Name", "FolderName", "WorkSpaceName", "DatabaseName", "ClusterName"}
 
@@ -108,7 +115,7 @@ func uniqueNames(t *harness.Target, action string, req map[string]any, tag strin
 	if !strings.HasPrefix(action, "Create") {
 		return
 	}
-	n := strings.ReplaceAll(t.Name(tag, 40), "-", "_")
+	n := runName(t, tag)
 	for _, k := range nameKeys {
 		if _, has := req[k]; has {
 			req[k] = n
