@@ -95,8 +95,9 @@ func TestSameSeedSameCases(t *testing.T) {
 func TestFindsPlantedFault(t *testing.T) {
 	dir := t.TempDir()
 	// Duration is a ceiling: StopAtFirst ends the run at the finding (1.5 s
-	// plain, ~20 s under -race on a loaded machine).
-	res, err := Run(Config{Catalog: catalog.Catalog(), Factory: Embedded{Faults: []string{"accept-cyclic-dag"}}, Duration: 60 * time.Second,
+	// plain, ~20 s under -race on a loaded machine; 60 s was once not enough
+	// at load 20+, so the ceiling only a failing run waits out is 180 s).
+	res, err := Run(Config{Catalog: catalog.Catalog(), Factory: Embedded{Faults: []string{"accept-cyclic-dag"}}, Duration: 180 * time.Second,
 		Seed: 3, Out: dir, Kinds: []string{OpViolation}, Faults: []string{"accept-cyclic-dag"}, StopAtFirst: true})
 	if err != nil {
 		t.Fatal(err)
