@@ -111,6 +111,9 @@ type crule struct {
 	// parent for required, its scope for ref, else its path): with no value
 	// there the rule has nothing to check.
 	anchor int
+	// members is Rule.Members joined for the xor/atleastone messages, once
+	// here rather than on every value checked.
+	members string
 }
 
 type action struct {
@@ -302,7 +305,7 @@ func splitPath(p string) []string {
 }
 
 func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
-	c := crule{r: r, path: splitPath(r.Path)}
+	c := crule{r: r, path: splitPath(r.Path), members: strings.Join(r.Members, ", ")}
 	if r.When != nil {
 		c.when = splitPath(r.When.Path)
 	}
@@ -982,7 +985,7 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 					n++
 				}
 			}
-			names := strings.Join(r.Members, ", ")
+			names := c.members
 			switch {
 			case r.Suffix == "xor" && n > 1:
 				return fail(at, "Only one of the parameters "+names+" may be given"+inAt(at)+".")
@@ -1004,7 +1007,7 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 			if !ok {
 				return true
 			}
-			seen := make(map[string]bool, len(l))
+			seen := make(map[scalar]bool, len(l))
 			for i, e := range l {
 				if r.Key != "" {
 					m, ok := e.(map[string]any)
@@ -1030,7 +1033,7 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 		})
 	case "ref":
 		visit(root, c.scope, buf, func(scope any, sat []string) bool {
-			targets := map[string]bool{}
+			targets := map[scalar]bool{}
 			visit(scope, c.refPath, inner, func(v any, _ []string) bool {
 				if k, ok := scalarKey(v); ok {
 					targets[k] = true
@@ -1171,16 +1174,21 @@ func scalarString(v any) (string, bool) {
 	return "", false
 }
 
-// scalarKey is a comparison key that keeps "1" (string) and 1 (number) apart.
-func scalarKey(v any) (string, bool) {
+// scalar is a comparison key that keeps "1" (string) and 1 (number) apart
+// (a struct, not a prefixed string: no allocation per value compared).
+type scalar struct {
+	isStr bool
+	s     string
+}
+
+// scalarKey is v's comparison key, if v is a scalar.
+func scalarKey(v any) (scalar, bool) {
 	s, ok := scalarString(v)
 	if !ok {
-		return "", false
+		return scalar{}, false
 	}
-	if _, isStr := v.(string); isStr {
-		return "s" + s, true
-	}
-	return "n" + s, true
+	_, isStr := v.(string)
+	return scalar{isStr: isStr, s: s}, true
 }
 
 // cycleAt returns the index of an edge that closes a cycle (self-loops
