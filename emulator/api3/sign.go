@@ -149,10 +149,22 @@ func TC3SigningKey(secretKey, date, service string) []byte {
 }
 
 func tc3Sign(key []byte, signed []string, in TC3Input, date, service string) string {
-	buf := TC3CanonicalRequest(make([]byte, 0, 256+len(in.Query)), signed, in)
+	sum := tc3Sum(key, signed, in, date, service)
+	return hex.EncodeToString(sum[:])
+}
+
+// signBufs holds the canonical request and string to sign of one
+// verification: reused, so verifying allocates nothing.
+var signBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// tc3Sum is the TC3 signature over in as bytes (tc3Sign hex-encodes it).
+func tc3Sum(key []byte, signed []string, in TC3Input, date, service string) [32]byte {
+	bp := signBufs.Get().(*[]byte)
+	buf := TC3CanonicalRequest((*bp)[:0], signed, in)
 	creq := sha256.Sum256(buf)
 
-	sts := buf[:0]
+	// The string to sign follows hmacBlock bytes left for the inner pad.
+	sts := append(buf[:0], make([]byte, hmacBlock)...)
 	sts = append(sts, TC3Algorithm+"\n"...)
 	sts = append(sts, in.Timestamp...)
 	sts = append(sts, '\n')
@@ -161,7 +173,52 @@ func tc3Sign(key []byte, signed []string, in TC3Input, date, service string) str
 	sts = append(sts, service...)
 	sts = append(sts, "/tc3_request\n"...)
 	sts = hex.AppendEncode(sts, creq[:])
-	return hex.EncodeToString(hmacSum(sha256.New, key, sts))
+	sum := hmacSHA256Padded(key, sts)
+	*bp = sts[:0]
+	signBufs.Put(bp)
+	return sum
+}
+
+// hmacBlock is SHA-256's block size, the HMAC pad length.
+const hmacBlock = 64
+
+// hmacSHA256Padded is HMAC-SHA256(key, msg[hmacBlock:]) (RFC 2104) computed
+// with sha256.Sum256 alone: crypto/hmac allocates two hash states and the pads
+// on every call (half of a verification's allocations). The first hmacBlock
+// bytes of msg are overwritten with the inner pad. TestHMACSHA256Padded holds
+// it to crypto/hmac.
+func hmacSHA256Padded(key, msg []byte) [32]byte {
+	if len(key) > hmacBlock {
+		k := sha256.Sum256(key)
+		key = k[:]
+	}
+	var outer [hmacBlock + sha256.Size]byte
+	for i := range hmacBlock {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		msg[i] = k ^ 0x36
+		outer[i] = k ^ 0x5c
+	}
+	inner := sha256.Sum256(msg)
+	copy(outer[hmacBlock:], inner[:])
+	return sha256.Sum256(outer[:])
+}
+
+// sumMatches reports whether sig (lower-case hex, as ParseTC3Authorization
+// requires) is the hex of sum, in time independent of where they differ.
+func sumMatches(sum [32]byte, sig string) bool {
+	if len(sig) != 2*len(sum) {
+		return false
+	}
+	const hx = "0123456789abcdef"
+	var d byte
+	for i, b := range sum {
+		d |= hx[b>>4] ^ sig[2*i]
+		d |= hx[b&0xf] ^ sig[2*i+1]
+	}
+	return d == 0
 }
 
 // keyCache memoises derived TC3 signing keys per (SecretId, date, service):
@@ -170,8 +227,11 @@ func tc3Sign(key []byte, signed []string, in TC3Input, date, service string) str
 // one; the cache is dropped whole when it grows past keyCacheMax.
 type keyCache struct {
 	mu sync.RWMutex
-	m  map[string]cachedKey
+	m  map[keyScope]cachedKey
 }
+
+// keyScope is a cache key (a struct: looking it up allocates nothing).
+type keyScope struct{ secretID, date, service string }
 
 type cachedKey struct {
 	secret string
@@ -181,7 +241,7 @@ type cachedKey struct {
 const keyCacheMax = 4096
 
 func (c *keyCache) get(secretID, secret, date, service string) []byte {
-	ck := secretID + "\x00" + date + "\x00" + service
+	ck := keyScope{secretID, date, service}
 	c.mu.RLock()
 	e, ok := c.m[ck]
 	c.mu.RUnlock()
@@ -191,7 +251,7 @@ func (c *keyCache) get(secretID, secret, date, service string) []byte {
 	k := TC3SigningKey(secret, date, service)
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= keyCacheMax {
-		c.m = map[string]cachedKey{}
+		c.m = map[keyScope]cachedKey{}
 	}
 	c.m[ck] = cachedKey{secret: secret, key: k}
 	c.mu.Unlock()

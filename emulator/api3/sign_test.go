@@ -1,8 +1,11 @@
 package api3
 
 import (
+	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,5 +103,71 @@ func TestParseTC3Authorization(t *testing.T) {
 		if _, err := ParseTC3Authorization(h); err == nil {
 			t.Errorf("accepted %q", h)
 		}
+	}
+}
+
+// TestHMACSHA256Padded holds the allocation-free HMAC to crypto/hmac for keys
+// shorter than, as long as and longer than the block, and for messages of
+// every length around the block.
+func TestHMACSHA256Padded(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, kl := range []int{0, 1, 31, 32, 63, 64, 65, 130} {
+		for ml := 0; ml <= 200; ml += 7 {
+			key := make([]byte, kl)
+			msg := make([]byte, ml)
+			for i := range key {
+				key[i] = byte(r.Uint32())
+			}
+			for i := range msg {
+				msg[i] = byte(r.Uint32())
+			}
+			m := hmac.New(sha256.New, key)
+			m.Write(msg)
+			want := m.Sum(nil)
+			got := hmacSHA256Padded(key, append(make([]byte, hmacBlock), msg...))
+			if !bytes.Equal(got[:], want) {
+				t.Fatalf("key %d bytes, message %d bytes: %x, crypto/hmac %x", kl, ml, got, want)
+			}
+		}
+	}
+}
+
+// TestSumMatches: only the exact lower-case hex of the sum matches.
+func TestSumMatches(t *testing.T) {
+	sum := sha256.Sum256([]byte("x"))
+	good := hex.EncodeToString(sum[:])
+	if !sumMatches(sum, good) {
+		t.Fatal("the sum's own hex does not match")
+	}
+	for _, bad := range []string{"", good[:63], good + "0", strings.ToUpper(good),
+		good[:10] + string(good[10]^1) + good[11:], good[:63] + string(good[63]^1)} {
+		if sumMatches(sum, bad) {
+			t.Errorf("%q matches %q", bad, good)
+		}
+	}
+}
+
+// TestVerificationAllocatesNothing: the signature of a request is checked
+// (canonical request, string to sign, HMAC, comparison) without allocating
+// once the signing key is cached.
+func TestVerificationAllocatesNothing(t *testing.T) {
+	var kc keyCache
+	in := TC3Input{Method: "POST", Path: "/", Host: "127.0.0.1:9", Timestamp: "1795333862",
+		Payload: []byte(`{"JobId":"job-xxxxxxxx"}`),
+		Header:  func(n string) string { return map[string]string{"content-type": "application/json"}[n] }}
+	signed := []string{"content-type", "host"}
+	want := TC3Signature(docKey, "2026-11-22", "batch", signed, in)
+	key := kc.get(docID, docKey, "2026-11-22", "batch")
+	allocs := testing.AllocsPerRun(50, func() {
+		k := kc.get(docID, docKey, "2026-11-22", "batch")
+		if !sumMatches(tc3Sum(k, signed, in, "2026-11-22", "batch"), want) {
+			t.Fatal("no match")
+		}
+	})
+	if allocs > 0 {
+		t.Errorf("%.1f allocations per verification, want 0", allocs)
+	}
+	if k2 := kc.get(docID, "another key", "2026-11-22", "batch"); bytes.Equal(k2, key) {
+		t.Error("a changed secret key was served the cached signing key")
 	}
 }
