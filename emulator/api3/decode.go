@@ -32,13 +32,23 @@ func decodeJSON(b []byte) (map[string]any, error) {
 
 // decodeJSONDup is decodeJSON that also reports a duplicate key.
 func decodeJSONDup(b []byte) (map[string]any, bool, error) {
+	return decodeJSONWith(b, parseJSONDup)
+}
+
+// decodeBodyJSON is decodeJSONDup for a request body that is never written
+// to again (parseOwnedJSONDup: its strings are cut from b).
+func decodeBodyJSON(b []byte) (map[string]any, bool, error) {
+	return decodeJSONWith(b, parseOwnedJSONDup)
+}
+
+func decodeJSONWith(b []byte, parse func([]byte, int) (any, bool, error)) (map[string]any, bool, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return map[string]any{}, false, nil
 	}
 	if !utf8.Valid(b) {
 		return nil, false, fmt.Errorf("%w: the request body is not valid UTF-8", errDecode)
 	}
-	v, dup, err := parseJSONDup(b, MaxDepth)
+	v, dup, err := parse(b, MaxDepth)
 	if err != nil {
 		return nil, false, err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,6 +52,15 @@ func FuzzDecode(f *testing.F) {
 				if string(a) != string(b) {
 					t.Fatalf("parseJSON %s, encoding/json %s for %q", a, b, s)
 				}
+			}
+		}
+		// The handler's parse, whose strings are cut from the body itself,
+		// gives what the copying parse gives.
+		if utf8.ValidString(s) {
+			owned, dup1, err1 := parseOwnedJSONDup([]byte(s), MaxDepth)
+			copied, dup2, err2 := parseJSONDup([]byte(s), MaxDepth)
+			if (err1 == nil) != (err2 == nil) || dup1 != dup2 || !reflect.DeepEqual(owned, copied) {
+				t.Fatalf("owned parse %v %v %v, copying parse %v %v %v for %q", owned, dup1, err1, copied, dup2, err2, s)
 			}
 		}
 		if m, err := decodeJSON([]byte(s)); err == nil {

@@ -575,7 +575,7 @@ func (h *handler) params(c *call) *Error {
 	switch {
 	case c.tc3 && !c.get:
 		var dup bool
-		params, dup, err = decodeJSONDup(c.body)
+		params, dup, err = decodeBodyJSON(c.body)
 		if err == nil {
 			// A blank body parses as {} but is not JSON to encoding/json
 			// (an empty one becomes "{}" below).

@@ -3,10 +3,12 @@ package api3
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/batchconform/batchconform/fixtures"
 )
@@ -23,9 +25,24 @@ func parseJSON(b []byte, maxDepth int) (any, error) {
 }
 
 // parseJSONDup is parseJSON that also reports whether some object had a
-// key twice (Request.Decode then leaves the body to encoding/json).
+// key twice (Request.Decode then leaves the body to encoding/json). The
+// strings it returns share one copy of b, so b may change afterwards.
 func parseJSONDup(b []byte, maxDepth int) (any, bool, error) {
-	p := jsonParser{b: b, max: maxDepth}
+	return parseJSONSrc(b, string(b), maxDepth)
+}
+
+// parseOwnedJSONDup is parseJSONDup for a body nobody writes to again (the
+// handler's request body, kept as Request.Body): the strings it returns are
+// substrings of b itself, so unescaped strings and numbers cost no
+// allocation, and the parameters a job keeps pin only the body it already
+// keeps.
+func parseOwnedJSONDup(b []byte, maxDepth int) (any, bool, error) {
+	return parseJSONSrc(b, unsafe.String(unsafe.SliceData(b), len(b)), maxDepth)
+}
+
+// parseJSONSrc parses b, whose bytes src holds as a string.
+func parseJSONSrc(b []byte, src string, maxDepth int) (any, bool, error) {
+	p := jsonParser{b: b, src: src, max: maxDepth}
 	if n := knownNames.Load(); n != nil {
 		p.names = *n
 	}
@@ -43,31 +60,38 @@ func parseJSONDup(b []byte, maxDepth int) (any, bool, error) {
 
 type jsonParser struct {
 	b     []byte
+	src   string // b's bytes as a string: strings without escapes are cut from it
 	i     int
 	depth int
 	max   int
 	dup   bool // some object had a key twice
-	// names are the known member names (knownNames), shared instead of
-	// allocating a string for each key (and value) that is one.
-	names map[string]string
+	// names are the known member names and enum values (knownNames), each
+	// boxed once: shared instead of allocating a string for each key and
+	// value that is one.
+	names map[string]any
 }
 
-// knownNames holds the member names of every catalog a handler serves: the
-// keys of nearly every request. Copy on write (rare: a handler is made),
-// read without a lock.
+// knownNames holds the member names and enumerated values of every catalog
+// a handler serves: the keys and many values of nearly every request. Copy
+// on write (rare: a handler is made), read without a lock.
 var (
-	knownNames   atomic.Pointer[map[string]string]
+	knownNames   atomic.Pointer[map[string]any]
 	knownNamesMu sync.Mutex
 )
 
-// addKnownNames adds the member and action names of cat to knownNames.
+// addKnownNames adds the member names and enum values of cat to knownNames.
 func addKnownNames(cat *fixtures.Catalog) {
 	knownNamesMu.Lock()
 	defer knownNamesMu.Unlock()
-	next := map[string]string{}
+	next := map[string]any{}
 	if cur := knownNames.Load(); cur != nil {
 		for k, v := range *cur {
 			next[k] = v
+		}
+	}
+	add := func(s string) {
+		if _, ok := next[s]; !ok {
+			next[s] = s
 		}
 	}
 	for _, o := range cat.Objects {
@@ -75,11 +99,23 @@ func addKnownNames(cat *fixtures.Catalog) {
 			continue
 		}
 		for _, m := range o.Members {
-			next[m.Name] = m.Name
+			add(m.Name)
+			for _, e := range m.Enum {
+				add(e)
+			}
 		}
 	}
 	knownNames.Store(&next)
 }
+
+// smallNumbers are the JSON numbers 0-99 boxed once (priorities, counts,
+// limits: most numbers in a request).
+var smallNumbers = func() (a [100]any) {
+	for i := range a {
+		a[i] = json.Number(strconv.Itoa(i))
+	}
+	return a
+}()
 
 func (p *jsonParser) errf(format string, args ...any) error {
 	return fmt.Errorf("%w: the request body is not valid JSON: %s at offset %d", errDecode, fmt.Sprintf(format, args...), p.i)
@@ -106,7 +142,7 @@ func (p *jsonParser) value() (any, error) {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		return p.str()
+		return p.strValue()
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case c == 't':
@@ -263,7 +299,28 @@ func (p *jsonParser) number() (any, error) {
 			return nil, p.errf("invalid number")
 		}
 	}
-	return json.Number(b[start:p.i]), nil
+	switch num := b[start:p.i]; {
+	case len(num) == 1 && isDigit(num[0]):
+		return smallNumbers[num[0]-'0'], nil
+	case len(num) == 2 && num[0] != '0' && isDigit(num[0]) && isDigit(num[1]):
+		return smallNumbers[(num[0]-'0')*10+num[1]-'0'], nil
+	}
+	return json.Number(p.src[start:p.i]), nil
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// strValue parses a string value at p.i: a known one is shared, already
+// boxed.
+func (p *jsonParser) strValue() (any, error) {
+	s, err := p.str()
+	if err != nil {
+		return nil, err
+	}
+	if n, ok := p.names[s]; ok {
+		return n, nil
+	}
+	return s, nil
 }
 
 // str parses a string at p.i (which holds '"').
@@ -276,12 +333,12 @@ func (p *jsonParser) str() (string, error) {
 		if c == '"' {
 			raw := p.b[start:p.i]
 			p.i++
-			// A known member name is not allocated again (knownNames; the
-			// lookup itself does not allocate).
+			// A known member name is not cut from the body (knownNames;
+			// the lookup itself does not allocate).
 			if s, ok := p.names[string(raw)]; ok {
-				return s, nil
+				return s.(string), nil
 			}
-			return string(raw), nil
+			return p.src[start : p.i-1], nil
 		}
 		if c == '\\' {
 			break
