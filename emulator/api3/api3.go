@@ -96,7 +96,8 @@ type Request struct {
 	// the same shape: objects as map[string]any, lists as []any, numbers as
 	// json.Number, strings, bools.
 	Params map[string]any
-	// Body is Params as JSON (what a JSON POST would have carried).
+	// Body is Params as JSON (what a JSON POST would have carried). Read
+	// only: Params' strings may share its bytes (parseOwnedJSONDup).
 	Body       json.RawMessage
 	Method     string // GET or POST
 	SignMethod string // TC3-HMAC-SHA256, HmacSHA256 or HmacSHA1
