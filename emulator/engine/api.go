@@ -277,7 +277,7 @@ type Event struct {
 	Name     string    `json:"name"`     // e.g. JOB_RUNNING
 	Resource string    `json:"resource"` // job/env ID
 	Task     string    `json:"task,omitempty"`
-	Index    *int      `json:"index,omitempty"` // task instance index
+	Index    *int      `json:"index,omitempty"` // task instance index; read-only: shared (indexPtr)
 	NodeID   string    `json:"node_id,omitempty"`
 	Vars     []KV      `json:"vars,omitempty"`
 }

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"os"
@@ -63,7 +62,7 @@ type Change struct {
 	Kind   string    `json:"kind"` // job, task, task-instance, node, activity, env
 	ID     string    `json:"id"`   // job, env, node or activity ID
 	Task   string    `json:"task,omitempty"`
-	Index  *int      `json:"index,omitempty"`
+	Index  *int      `json:"index,omitempty"` // read-only: shared between changes (indexPtr)
 	From   string    `json:"from"`
 	To     string    `json:"to"`
 	// Env is a node change's compute environment (façades map nodes to
@@ -95,10 +94,10 @@ type Engine struct {
 	byTenantN int
 	// byAttr indexes each tenant's jobs by the attributes fixed at
 	// submission (attrKey: name, zone, each tag), in creation order.
-	byAttr map[string][]*job
+	byAttr map[attrKeyT][]*job
 	// byState counts each tenant's indexed jobs per state (stateKey), kept
 	// by indexJob, unindexJob and setJob.
-	byState   map[string]int
+	byState   map[stateKeyT]int
 	envs      map[string]*env
 	envOrder  []*env
 	tmpls     map[string]*Template
@@ -332,12 +331,52 @@ func aggRank(e entity) int {
 	return 0
 }
 func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *queue) Push(x any)   { *q = append(*q, x.(qitem)) }
-func (q *queue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
+
+// push and pop are container/heap's Push and Pop for this one type: through
+// heap.Interface every item pushed was boxed, an allocation per wake.
+// (Less is a total order, seq being unique, so the pop order is the same.)
+func (q *queue) push(it qitem) {
+	*q = append(*q, it)
+	q.up(len(*q) - 1)
+}
+
+// pop removes the first item (q[0]).
+func (q *queue) pop() {
+	n := len(*q) - 1
+	q.Swap(0, n)
+	q.down(0, n)
+	(*q)[n] = qitem{} // let the entity go
+	*q = (*q)[:n]
+}
+
+func (q queue) up(j int) {
+	for {
+		i := (j - 1) / 2 // parent
+		if i == j || !q.Less(j, i) {
+			break
+		}
+		q.Swap(i, j)
+		j = i
+	}
+}
+
+func (q queue) down(i0, n int) {
+	i := i0
+	for {
+		j1 := 2*i + 1
+		if j1 >= n || j1 < 0 { // j1 < 0 after int overflow
+			break
+		}
+		j := j1 // left child
+		if j2 := j1 + 1; j2 < n && q.Less(j2, j1) {
+			j = j2 // right child
+		}
+		if !q.Less(j, i) {
+			break
+		}
+		q.Swap(i, j)
+		i = j
+	}
 }
 
 // wake asks for ent to be stepped at t (or earlier if already asked).
@@ -350,7 +389,7 @@ func (e *Engine) wake(ent entity, t time.Time) {
 	s.next = t
 	s.queued = true
 	e.qseq++
-	heap.Push(&e.q, qitem{t: t, seq: e.qseq, gen: s.gen, ent: ent})
+	e.q.push(qitem{t: t, seq: e.qseq, gen: s.gen, ent: ent})
 }
 
 // runTo processes, in time order, everything due up to target. Each step runs
@@ -366,13 +405,13 @@ func (e *Engine) runTo(target time.Time) {
 		it := e.q[0]
 		s := it.ent.sc()
 		if it.gen != s.gen || !s.queued {
-			heap.Pop(&e.q)
+			e.q.pop()
 			continue
 		}
 		if it.t.After(target) {
 			break
 		}
-		heap.Pop(&e.q)
+		e.q.pop()
 		s.queued = false
 		if it.t.After(e.cursor) {
 			e.cursor = it.t
@@ -427,7 +466,7 @@ func (e *Engine) nextDue() (time.Time, bool) {
 		it := e.q[0]
 		s := it.ent.sc()
 		if it.gen != s.gen || !s.queued {
-			heap.Pop(&e.q)
+			e.q.pop()
 			continue
 		}
 		return it.t, true
@@ -600,6 +639,24 @@ func (e *Engine) saveToken(tenant, kind, token, id string) {
 
 func tptr(t time.Time) *time.Time { return &t }
 func iptr(i int) *int             { return &i }
+
+// indexPtr is iptr for the instance index of a change or an event: an index
+// below len(smallInts) (nearly all) points into one shared table, allocating
+// nothing (Change.Index and Event.Index are read-only).
+func indexPtr(i int) *int {
+	if i >= 0 && i < len(smallInts) {
+		return &smallInts[i]
+	}
+	return &i
+}
+
+var smallInts = func() (a [1024]int) {
+	for i := range a {
+		a[i] = i
+	}
+	return a
+}()
+
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

@@ -176,7 +176,12 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	if spec.DependOn == "" {
 		spec.DependOn = DependSucceed
 	}
-	j := &job{tenant: spec.Tenant, spec: spec, state: StateSubmitted, since: now, create: now, byName: map[string]*task{}}
+	j := &job{tenant: spec.Tenant, spec: spec, state: StateSubmitted, since: now, create: now,
+		byName: make(map[string]*task, len(spec.Tasks)), tasks: make([]*task, 0, len(spec.Tasks))}
+	// The tasks (and below each task's instances) live in one allocation:
+	// they live and die with the job, and fewer objects are fewer for the GC
+	// to find.
+	taskSlab := make([]task, len(spec.Tasks))
 	totalInstances := 0
 	for i, ts := range spec.Tasks {
 		if _, dup := j.byName[ts.Name]; dup {
@@ -209,7 +214,8 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 				return "", &Error{Kind: ErrNotFound, Resource: "env", ID: ts.EnvID}
 			}
 		}
-		t := &task{job: j, idx: i, spec: ts, state: StateSubmitted, since: now, create: now, prio: ts.Priority}
+		t := &taskSlab[i]
+		*t = task{job: j, idx: i, spec: ts, state: StateSubmitted, since: now, create: now, prio: ts.Priority}
 		if t.prio == 0 {
 			t.prio = spec.Priority
 		}
@@ -240,9 +246,12 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 			n = 1
 			t.spec.InstanceNum = 1
 		}
+		slab := make([]instance, n)
+		t.insts = make([]*instance, n)
 		for k := 0; k < n; k++ {
-			in := &instance{task: t, index: k, state: StateSubmitted, since: now, create: now}
-			t.insts = append(t.insts, in)
+			in := &slab[k]
+			*in = instance{task: t, index: k, state: StateSubmitted, since: now, create: now}
+			t.insts[k] = in
 			e.wake(in, now.Add(e.timing.Hold))
 			if t.spec.EnvID != "" {
 				en := e.envs[t.spec.EnvID]
@@ -254,7 +263,7 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	for _, t := range j.tasks {
 		e.change(now, j.tenant, "task", j.id, t.spec.Name, nil, "", StateSubmitted)
 		for _, in := range t.insts {
-			e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, iptr(in.index), "", StateSubmitted)
+			e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, indexPtr(in.index), "", StateSubmitted)
 		}
 	}
 	e.jobs[j.id] = j
@@ -268,24 +277,31 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 
 // cyclic reports whether the dependences hold a cycle; with ignoreSelf (the
 // self-loop fault) an edge from a task to itself is not seen.
+// ts[i].idx is i (SubmitJob), so colours are kept by index.
 func cyclic(ts []*task, ignoreSelf bool) bool {
-	color := map[*task]int{}
+	var small [16]uint8
+	color := small[:0]
+	if len(ts) <= len(small) {
+		color = small[:len(ts)]
+	} else {
+		color = make([]uint8, len(ts))
+	}
 	var visit func(t *task) bool
 	visit = func(t *task) bool {
-		color[t] = 1
+		color[t.idx] = 1
 		for _, d := range t.downs {
 			if ignoreSelf && d == t {
 				continue
 			}
-			if color[d] == 1 || (color[d] == 0 && visit(d)) {
+			if color[d.idx] == 1 || (color[d.idx] == 0 && visit(d)) {
 				return true
 			}
 		}
-		color[t] = 2
+		color[t.idx] = 2
 		return false
 	}
 	for _, t := range ts {
-		if color[t] == 0 && visit(t) {
+		if color[t.idx] == 0 && visit(t) {
 			return true
 		}
 	}
@@ -390,13 +406,20 @@ type JobAttr struct {
 	Values []string
 }
 
-func stateKey(tenant, state string) string { return tenant + "\x00" + state }
+// stateKeyT and attrKeyT key the job indexes: structs of the job's own
+// strings, so indexing and looking up allocate no key.
+type stateKeyT struct{ tenant, state string }
 
-func attrKey(tenant, name, value string) string { return tenant + "\x00" + name + "\x00" + value }
+type attrKeyT struct{ tenant, name, value string }
 
-// attrKeys are the index keys of a job's attributes.
-func (j *job) attrKeys() []string {
-	keys := []string{attrKey(j.tenant, "job-name", j.spec.Name), attrKey(j.tenant, "zone", j.spec.Zone)}
+func stateKey(tenant, state string) stateKeyT { return stateKeyT{tenant, state} }
+
+func attrKey(tenant, name, value string) attrKeyT { return attrKeyT{tenant, name, value} }
+
+// attrKeys appends the index keys of a job's attributes to keys (a caller's
+// buffer: most jobs have no tags, and their keys stay on its stack).
+func (j *job) attrKeys(keys []attrKeyT) []attrKeyT {
+	keys = append(keys, attrKey(j.tenant, "job-name", j.spec.Name), attrKey(j.tenant, "zone", j.spec.Zone))
 	for _, t := range j.spec.Tags {
 		k := attrKey(j.tenant, "tag:"+t.Name, t.Value)
 		if !slices.Contains(keys, k) {
@@ -536,13 +559,14 @@ func (e *Engine) attrJobs(tenant string, a *JobAttr) []*job {
 
 func (e *Engine) indexJob(j *job) {
 	if e.byTenant == nil {
-		e.byTenant, e.byAttr, e.byState = map[string][]*job{}, map[string][]*job{}, map[string]int{}
+		e.byTenant, e.byAttr, e.byState = map[string][]*job{}, map[attrKeyT][]*job{}, map[stateKeyT]int{}
 	}
 	e.byTenant[j.tenant] = append(e.byTenant[j.tenant], j)
 	j.indexed = true
 	e.byTenantN++
 	e.byState[stateKey(j.tenant, j.state)]++
-	for _, k := range j.attrKeys() {
+	var kb [4]attrKeyT
+	for _, k := range j.attrKeys(kb[:0]) {
 		e.byAttr[k] = append(e.byAttr[k], j)
 	}
 }
@@ -562,7 +586,8 @@ func (e *Engine) unindexJob(j *job) {
 		e.byTenantN--
 		e.byState[stateKey(j.tenant, j.state)]--
 	}
-	for _, k := range j.attrKeys() {
+	var kb [4]attrKeyT
+	for _, k := range j.attrKeys(kb[:0]) {
 		if l := drop(e.byAttr[k]); len(l) > 0 {
 			e.byAttr[k] = l
 		} else {
@@ -574,7 +599,7 @@ func (e *Engine) unindexJob(j *job) {
 // reindexJobs rebuilds the indexes from jobOrder (JobsPage does when they
 // disagree with it, e.g. after a path that changed jobOrder alone).
 func (e *Engine) reindexJobs() {
-	e.byTenant, e.byAttr, e.byState, e.byTenantN = map[string][]*job{}, map[string][]*job{}, map[string]int{}, 0
+	e.byTenant, e.byAttr, e.byState, e.byTenantN = map[string][]*job{}, map[attrKeyT][]*job{}, map[stateKeyT]int{}, 0
 	for _, j := range e.jobOrder {
 		e.indexJob(j)
 	}
@@ -802,7 +827,7 @@ func (e *Engine) resetJob(j *job, now time.Time) {
 			e.killExec(in)
 			e.releaseNode(in, now) // a FAILED_INTERRUPTED instance's retained node
 			*in = instance{sched: in.sched, task: t, index: in.index, state: StatePending, since: now, create: in.create}
-			e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, iptr(in.index), from, StatePending)
+			e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, indexPtr(in.index), from, StatePending)
 			e.wake(in, now.Add(e.timing.Hold))
 			if t.spec.EnvID != "" {
 				// A FAILED_INTERRUPTED instance is still listed (only
@@ -887,9 +912,9 @@ func (e *Engine) setInst(in *instance, to string, t time.Time) {
 	} else {
 		in.end = nil
 	}
-	e.change(t, j.tenant, "task-instance", j.id, in.task.spec.Name, iptr(in.index), from, to)
+	e.change(t, j.tenant, "task-instance", j.id, in.task.spec.Name, indexPtr(in.index), from, to)
 	if eventState(to) {
-		e.fire(j.spec.Notifications, t, j.tenant, "TASK_INSTANCE_"+to, j.id, in.task.spec.Name, iptr(in.index), "")
+		e.fire(j.spec.Notifications, t, j.tenant, "TASK_INSTANCE_"+to, j.id, in.task.spec.Name, indexPtr(in.index), "")
 	}
 	e.wake(in.task, t)
 	if isEndState(to) {
@@ -1315,8 +1340,8 @@ func (e *Engine) stepActive(in *instance, t time.Time) {
 		}
 		// Leave STARTING: the command starts now.
 		if in.state == StateStarting && in.anon {
-			e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_CREATED", j.id, tk.spec.Name, iptr(in.index), in.nodeID)
-			e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_RUNNING", j.id, tk.spec.Name, iptr(in.index), in.nodeID)
+			e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_CREATED", j.id, tk.spec.Name, indexPtr(in.index), in.nodeID)
+			e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_RUNNING", j.id, tk.spec.Name, indexPtr(in.index), in.nodeID)
 		}
 		if !e.faults.On(faults.SkipRunning) {
 			in.runAt = tptr(t)
@@ -1411,7 +1436,7 @@ func (e *Engine) requeue(in *instance, t time.Time, why string) {
 // default) counts one failed execution.
 func (e *Engine) nodeCreationFailed(in *instance, t time.Time) {
 	j, tk := in.job(), in.task
-	e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_CREATION_FAILED", j.id, tk.spec.Name, iptr(in.index), in.nodeID)
+	e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_CREATION_FAILED", j.id, tk.spec.Name, indexPtr(in.index), in.nodeID)
 	in.anon = false // nothing was created, so nothing is deleted
 	why := "compute node " + in.nodeID + " could not be created (image " + ImageCreationFailed + ")"
 	if j.spec.StateIfCreateCvmFailed == CvmFailedRunnable {
@@ -1456,7 +1481,7 @@ func (e *Engine) releaseNode(in *instance, t time.Time) {
 	if in.anon {
 		in.anon = false
 		j := in.job()
-		e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_DELETING", j.id, in.task.spec.Name, iptr(in.index), in.nodeID)
+		e.fire(j.spec.Notifications, t, j.tenant, "COMPUTE_NODE_DELETING", j.id, in.task.spec.Name, indexPtr(in.index), in.nodeID)
 	}
 }
 
