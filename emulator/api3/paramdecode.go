@@ -36,12 +36,11 @@ func decodeParams(params map[string]any, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
 		return fallback
 	}
-	// Into a fresh value, so a fallback half way leaves v untouched.
-	tmp := reflect.New(rv.Elem().Type()).Elem()
-	if err := decodeValue(params, tmp); err != nil {
+	// A fallback half way zeroes v again: untouched, as it came.
+	if err := decodeValue(params, rv.Elem()); err != nil {
+		rv.Elem().SetZero()
 		return err
 	}
-	rv.Elem().Set(tmp)
 	return nil
 }
 

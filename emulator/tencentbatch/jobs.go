@@ -227,6 +227,8 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 		Tags:                   tags(j.Tags),
 		ClientToken:            p.ClientToken,
 	}
+	spec.Tasks = make([]engine.TaskSpec, 0, len(j.Tasks))
+	spec.Deps = make([]engine.Dep, 0, len(j.Dependences))
 	total := 0
 	for i, t := range j.Tasks {
 		ts := taskSpec(t, i, int(j.Priority))

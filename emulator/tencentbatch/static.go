@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
+	"sync/atomic"
 )
 
 // Static but plausible data for the actions that describe the cloud's
@@ -139,6 +141,35 @@ type instanceType struct {
 // SMALL = 1 vCPU, MEDIUM = 2, LARGE = 4, nXLARGE = 4n; the digits after the
 // size are GB of memory) against the known families.
 func parseType(name string) (instanceType, bool) {
+	if c, ok := typeCache.Load(name); ok {
+		r := c.(parsedType)
+		return r.t, r.ok
+	}
+	t, ok := parseTypeName(name)
+	if typeCacheN.Load() < typeCacheMax {
+		if _, loaded := typeCache.LoadOrStore(name, parsedType{t, ok}); !loaded {
+			typeCacheN.Add(1)
+		}
+	}
+	return t, ok
+}
+
+// typeCache remembers parseType's answers (the regexp took a tenth of a
+// SubmitJob's allocations); past typeCacheMax names, new ones are parsed
+// each time, so clients choosing names cannot grow it without bound.
+var (
+	typeCache  sync.Map // name -> parsedType
+	typeCacheN atomic.Int64
+)
+
+const typeCacheMax = 4096
+
+type parsedType struct {
+	t  instanceType
+	ok bool
+}
+
+func parseTypeName(name string) (instanceType, bool) {
 	m := typeRE.FindStringSubmatch(name)
 	if m == nil {
 		return instanceType{}, false
