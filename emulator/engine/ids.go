@@ -22,8 +22,12 @@ const (
 // idGen makes unique IDs: a prefix plus 8 characters of [a-z0-9]. Seeded
 // (Config.Seed) it is deterministic. Callers hold the engine lock.
 type idGen struct {
-	r    *rand.Rand
-	used map[string]bool
+	r *rand.Rand
+	// used holds, per prefix, the codes issued: the 8 characters as a number
+	// in base 36 (an ID is its prefix and its code). Sets of numbers, not of
+	// strings: nothing in them for the GC to scan, one per ID ever issued.
+	used map[string]map[uint64]struct{}
+	n    int // IDs issued
 }
 
 func newIDGen(seed uint64) *idGen {
@@ -32,20 +36,29 @@ func newIDGen(seed uint64) *idGen {
 		_, _ = crand.Read(b[:])
 		seed = binary.LittleEndian.Uint64(b[:]) | 1
 	}
-	return &idGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), used: map[string]bool{}}
+	return &idGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), used: map[string]map[uint64]struct{}{}}
 }
 
+const idLen = 8
+
 func (g *idGen) next(prefix string) string {
+	set := g.used[prefix]
+	if set == nil {
+		set = map[uint64]struct{}{}
+		g.used[prefix] = set
+	}
 	for {
-		b := make([]byte, len(prefix)+8)
-		copy(b, prefix)
-		for i := len(prefix); i < len(b); i++ {
-			b[i] = idAlphabet[g.r.IntN(len(idAlphabet))]
+		var b [idLen]byte
+		var code uint64
+		for i := range b {
+			k := g.r.IntN(len(idAlphabet))
+			b[i] = idAlphabet[k]
+			code = code*uint64(len(idAlphabet)) + uint64(k)
 		}
-		id := string(b)
-		if !g.used[id] {
-			g.used[id] = true
-			return id
+		if _, dup := set[code]; !dup {
+			set[code] = struct{}{}
+			g.n++
+			return prefix + string(b[:])
 		}
 	}
 }

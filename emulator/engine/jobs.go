@@ -156,6 +156,21 @@ func (in *instance) job() *job  { return in.task.job }
 // nothing (unless faults.IgnoreClientToken). Instances inherit the task's
 // Priority if non-zero, else the job's.
 func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
+	// The copy and the records are made before taking the lock: allocating
+	// (and helping the GC, which allocation may ask for) while every other
+	// request waits for the engine made submissions queue up.
+	spec = cloneJobSpec(spec)
+	taskSlab := make([]task, len(spec.Tasks))
+	instSlabs := make([][]instance, len(spec.Tasks))
+	for i, total := 0, 0; i < len(spec.Tasks); i++ {
+		n := max(spec.Tasks[i].InstanceNum, 1)
+		if total += n; total > MaxInstancesPerJob {
+			break // refused below; no more made for it
+		}
+		instSlabs[i] = make([]instance, n)
+	}
+	j := &job{tenant: spec.Tenant, spec: spec, state: StateSubmitted,
+		byName: make(map[string]*task, len(spec.Tasks)), tasks: make([]*task, 0, len(spec.Tasks))}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.sync()
@@ -172,16 +187,13 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	if len(spec.Tasks) == 0 {
 		return "", &Error{Kind: ErrInvalid, Resource: "job", Detail: "a job needs at least one task", Reason: ReasonNoTasks}
 	}
-	spec = cloneJobSpec(spec)
-	if spec.DependOn == "" {
-		spec.DependOn = DependSucceed
+	if j.spec.DependOn == "" {
+		j.spec.DependOn = DependSucceed
 	}
-	j := &job{tenant: spec.Tenant, spec: spec, state: StateSubmitted, since: now, create: now,
-		byName: make(map[string]*task, len(spec.Tasks)), tasks: make([]*task, 0, len(spec.Tasks))}
-	// The tasks (and below each task's instances) live in one allocation:
-	// they live and die with the job, and fewer objects are fewer for the GC
-	// to find.
-	taskSlab := make([]task, len(spec.Tasks))
+	j.since, j.create = now, now
+	// The tasks (and each task's instances) live in one allocation (made
+	// above): they live and die with the job, and fewer objects are fewer
+	// for the GC to find.
 	totalInstances := 0
 	for i, ts := range spec.Tasks {
 		if _, dup := j.byName[ts.Name]; dup {
@@ -246,7 +258,10 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 			n = 1
 			t.spec.InstanceNum = 1
 		}
-		slab := make([]instance, n)
+		slab := instSlabs[t.idx]
+		if len(slab) != n {
+			slab = make([]instance, n)
+		}
 		t.insts = make([]*instance, n)
 		for k := 0; k < n; k++ {
 			in := &slab[k]

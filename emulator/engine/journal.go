@@ -133,5 +133,5 @@ func (e *Engine) syncForJournal() {
 func (e *Engine) IDsIssued() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return len(e.ids.used)
+	return e.ids.n
 }
