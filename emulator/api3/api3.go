@@ -94,7 +94,9 @@ type Request struct {
 	RequestID string
 	// Params are the business parameters, decoded from JSON, form or query into
 	// the same shape: objects as map[string]any, lists as []any, numbers as
-	// json.Number, strings, bools.
+	// json.Number, strings, bools. Valid only until Handle returns: the
+	// maps of a JSON body are lent for the request and reused after it
+	// (mapArena); Decode copies what a handler keeps.
 	Params map[string]any
 	// Body is Params as JSON (what a JSON POST would have carried). Read
 	// only: Params' strings may share its bytes (parseOwnedJSONDup).

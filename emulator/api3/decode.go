@@ -37,8 +37,9 @@ func decodeJSONDup(b []byte) (map[string]any, bool, error) {
 
 // decodeBodyJSON is decodeJSONDup for a request body that is never written
 // to again (parseOwnedJSONDup: its strings are cut from b).
-func decodeBodyJSON(b []byte) (map[string]any, bool, error) {
-	return decodeJSONWith(b, parseOwnedJSONDup)
+// Its maps come from arena (see mapArena).
+func decodeBodyJSON(b []byte, arena *mapArena) (map[string]any, bool, error) {
+	return decodeJSONWith(b, func(b []byte, depth int) (any, bool, error) { return parseOwnedJSONDup(b, depth, arena) })
 }
 
 func decodeJSONWith(b []byte, parse func([]byte, int) (any, bool, error)) (map[string]any, bool, error) {

@@ -54,14 +54,27 @@ func FuzzDecode(f *testing.F) {
 				}
 			}
 		}
-		// The handler's parse, whose strings are cut from the body itself,
-		// gives what the copying parse gives.
+		// The handler's parse, whose strings are cut from the body itself
+		// and whose maps are lent by an arena, gives what the copying parse
+		// gives: with fresh maps, and again with the maps of a released
+		// parse (of a seed with many objects, then of s itself).
 		if utf8.ValidString(s) {
-			owned, dup1, err1 := parseOwnedJSONDup([]byte(s), MaxDepth)
 			copied, dup2, err2 := parseJSONDup([]byte(s), MaxDepth)
-			if (err1 == nil) != (err2 == nil) || dup1 != dup2 || !reflect.DeepEqual(owned, copied) {
-				t.Fatalf("owned parse %v %v %v, copying parse %v %v %v for %q", owned, dup1, err1, copied, dup2, err2, s)
+			a := &mapArena{}
+			for round, prev := range []string{"", `{"a":{"b":{"c":1,"d":[{"e":2},{"f":3}]}},"g":{"h":4}}`, s} {
+				if prev != "" {
+					_, _, _ = parseOwnedJSONDup([]byte(prev), MaxDepth, a)
+					a.release()
+					a = arenas.Get().(*mapArena)
+				}
+				owned, dup1, err1 := parseOwnedJSONDup([]byte(s), MaxDepth, a)
+				if (err1 == nil) != (err2 == nil) || dup1 != dup2 || !reflect.DeepEqual(owned, copied) {
+					t.Fatalf("round %d: owned parse %v %v %v, copying parse %v %v %v for %q", round, owned, dup1, err1, copied, dup2, err2, s)
+				}
+				a.release()
+				a = arenas.Get().(*mapArena)
 			}
+			a.release()
 		}
 		if m, err := decodeJSON([]byte(s)); err == nil {
 			if m == nil {

@@ -178,10 +178,21 @@ type call struct {
 	req       Request
 	product   *product
 	requestID string
+	// arena lent the maps of the parameters (a JSON body); ServeHTTP
+	// takes them back once the response is written.
+	arena *mapArena
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := call{r: r, requestID: newUUID()}
+	defer func() {
+		// Last (deferred first): the answer, error or not, is written and
+		// nothing refers to the parameters any more.
+		if c.arena != nil {
+			c.req.Params = nil
+			c.arena.release()
+		}
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.Error("api3: panic serving request", "request_id", c.requestID,
@@ -575,7 +586,8 @@ func (h *handler) params(c *call) *Error {
 	switch {
 	case c.tc3 && !c.get:
 		var dup bool
-		params, dup, err = decodeBodyJSON(c.body)
+		c.arena = arenas.Get().(*mapArena)
+		params, dup, err = decodeBodyJSON(c.body, c.arena)
 		if err == nil {
 			// A blank body parses as {} but is not JSON to encoding/json
 			// (an empty one becomes "{}" below).

@@ -94,8 +94,12 @@ func (p *fakeProduct) Handle(_ context.Context, r *Request) (any, *Error) {
 	if p.canned != nil {
 		return p.canned, nil
 	}
+	// The request outlives Handle here (lastRequest), its Params do not
+	// (Request.Params): the fake keeps a copy.
+	kept := *r
+	kept.Params, _ = deepCopy(r.Params).(map[string]any)
 	p.mu.Lock()
-	p.last = append(p.last, r)
+	p.last = append(p.last, &kept)
 	p.mu.Unlock()
 	switch r.Action {
 	case "Panic":
@@ -332,4 +336,23 @@ func newServer(t testing.TB, h http.Handler) *httptest.Server {
 	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return s
+}
+
+// deepCopy copies the maps and lists of a params value.
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = deepCopy(e)
+		}
+		return l
+	}
+	return v
 }

@@ -28,7 +28,7 @@ func parseJSON(b []byte, maxDepth int) (any, error) {
 // key twice (Request.Decode then leaves the body to encoding/json). The
 // strings it returns share one copy of b, so b may change afterwards.
 func parseJSONDup(b []byte, maxDepth int) (any, bool, error) {
-	return parseJSONSrc(b, string(b), maxDepth)
+	return parseJSONSrc(b, string(b), maxDepth, nil)
 }
 
 // parseOwnedJSONDup is parseJSONDup for a body nobody writes to again (the
@@ -36,13 +36,15 @@ func parseJSONDup(b []byte, maxDepth int) (any, bool, error) {
 // substrings of b itself, so unescaped strings and numbers cost no
 // allocation, and the parameters a job keeps pin only the body it already
 // keeps.
-func parseOwnedJSONDup(b []byte, maxDepth int) (any, bool, error) {
-	return parseJSONSrc(b, unsafe.String(unsafe.SliceData(b), len(b)), maxDepth)
+// Its objects' maps come from arena (if not nil), for the caller to
+// release once nothing refers to them.
+func parseOwnedJSONDup(b []byte, maxDepth int, arena *mapArena) (any, bool, error) {
+	return parseJSONSrc(b, unsafe.String(unsafe.SliceData(b), len(b)), maxDepth, arena)
 }
 
 // parseJSONSrc parses b, whose bytes src holds as a string.
-func parseJSONSrc(b []byte, src string, maxDepth int) (any, bool, error) {
-	p := jsonParser{b: b, src: src, max: maxDepth}
+func parseJSONSrc(b []byte, src string, maxDepth int, arena *mapArena) (any, bool, error) {
+	p := jsonParser{b: b, src: src, max: maxDepth, arena: arena}
 	if n := knownNames.Load(); n != nil {
 		p.names = *n
 	}
@@ -69,6 +71,52 @@ type jsonParser struct {
 	// boxed once: shared instead of allocating a string for each key and
 	// value that is one.
 	names map[string]any
+	arena *mapArena // where objects' maps come from (nil: made fresh)
+}
+
+// mapArena lends the maps of one request's parameters and takes them back
+// when the request is answered (handler.ServeHTTP): building a dozen small
+// maps per request was the parse's largest cost (allocating them, clearing
+// their fresh memory, and the GC after). Nothing may keep a map of the
+// parameters past the request: handlers read them through Request.Decode,
+// which copies maps and lists.
+type mapArena struct {
+	free, used []map[string]any
+}
+
+// Arena limits: a map that grew past one group (8 entries) is left to the
+// GC rather than kept large, and an arena keeps at most arenaMaps maps.
+const (
+	arenaMapMax = 8
+	arenaMaps   = 64
+)
+
+var arenas = sync.Pool{New: func() any { return new(mapArena) }}
+
+func (a *mapArena) get() map[string]any {
+	var m map[string]any
+	if n := len(a.free); n > 0 {
+		m = a.free[n-1]
+		a.free[n-1] = nil
+		a.free = a.free[:n-1]
+	} else {
+		m = make(map[string]any, arenaMapMax)
+	}
+	a.used = append(a.used, m)
+	return m
+}
+
+// release empties the maps lent and returns the arena to the pool.
+func (a *mapArena) release() {
+	for i, m := range a.used {
+		if len(m) <= arenaMapMax && len(a.free) < arenaMaps {
+			clear(m)
+			a.free = append(a.free, m)
+		}
+		a.used[i] = nil
+	}
+	a.used = a.used[:0]
+	arenas.Put(a)
 }
 
 // knownNames holds the member names and enumerated values of every catalog
@@ -176,7 +224,12 @@ func (p *jsonParser) object() (any, error) {
 		return nil, err
 	}
 	p.i++ // {
-	m := map[string]any{}
+	var m map[string]any
+	if p.arena != nil {
+		m = p.arena.get()
+	} else {
+		m = map[string]any{}
+	}
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++

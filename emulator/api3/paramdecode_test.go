@@ -305,8 +305,37 @@ func BenchmarkDecodeBodyJSON(b *testing.B) {
 	body := []byte(benchSubmitBody)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := decodeBodyJSON(body); err != nil {
+		a := arenas.Get().(*mapArena)
+		if _, _, err := decodeBodyJSON(body, a); err != nil {
 			b.Fatal(err)
+		}
+		a.release()
+	}
+}
+
+// TestMapArenaBounds: released maps come back empty; a map grown past one
+// group is not kept, nor more than arenaMaps maps.
+func TestMapArenaBounds(t *testing.T) {
+	a := &mapArena{}
+	big := `{` + strings.Repeat(`"k":{},`, 0)
+	for i := range arenaMapMax + 1 {
+		big += fmt.Sprintf(`"k%d":%d,`, i, i)
+	}
+	big = strings.TrimSuffix(big, ",") + `}`
+	if _, _, err := parseOwnedJSONDup([]byte(big), MaxDepth, a); err != nil {
+		t.Fatal(err)
+	}
+	many := "[" + strings.TrimSuffix(strings.Repeat(`{"a":1},`, arenaMaps+10), ",") + "]"
+	if _, _, err := parseOwnedJSONDup([]byte(many), MaxDepth, a); err != nil {
+		t.Fatal(err)
+	}
+	a.release()
+	if len(a.used) != 0 || len(a.free) != arenaMaps {
+		t.Fatalf("after release: %d used, %d free, want 0 and %d", len(a.used), len(a.free), arenaMaps)
+	}
+	for _, m := range a.free {
+		if len(m) != 0 {
+			t.Fatalf("a released map holds %v", m)
 		}
 	}
 }
