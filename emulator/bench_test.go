@@ -145,12 +145,17 @@ func vsBare(b *testing.B, action, body string, prepare func(bc benchClient)) {
 	burst(b, bb, action, body, benchChunk, nil)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var emuT, bareT time.Duration
+	var emuT, bareT, emuCPU, bareCPU time.Duration
 	total := 0
 	for total < b.N && !b.Failed() {
 		n := min(benchChunk, b.N-total)
+		c0 := processCPU()
 		emuT += burst(b, bc, action, body, n, noError)
+		c1 := processCPU()
 		bareT += burst(b, bb, action, body, n, nil)
+		c2 := processCPU()
+		emuCPU += c1 - c0
+		bareCPU += c2 - c1
 		total += n
 	}
 	// Closing the servers (and the emulator's engine) is not part of the
@@ -163,6 +168,16 @@ func vsBare(b *testing.B, action, body string, prepare func(bc benchClient)) {
 	b.ReportMetric(er, "emu-req/s")
 	b.ReportMetric(br, "bare-req/s")
 	b.ReportMetric(100*er/br, "ratio-%")
+	// The process's CPU time (user+sys) per request of each burst, client
+	// and server together: what a request costs whatever else the machine
+	// runs. Their ratio is the throughput ratio a CPU-bound run would see
+	// (bare CPU / emulator CPU); unlike ratio-% it hardly moves with the
+	// machine's load. Not reported where the process's CPU time is unknown.
+	if emuCPU > 0 && bareCPU > 0 {
+		b.ReportMetric(float64(emuCPU.Microseconds())/float64(total), "emu-cpu-us/req")
+		b.ReportMetric(float64(bareCPU.Microseconds())/float64(total), "bare-cpu-us/req")
+		b.ReportMetric(100*float64(bareCPU)/float64(emuCPU), "cpu-ratio-%")
+	}
 }
 
 // BenchmarkVsBare: DescribeJobs (a page of 20 jobs of 2 tasks) and SubmitJob

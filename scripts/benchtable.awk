@@ -1,6 +1,7 @@
 # Reads `go test -bench` output and prints, per benchmark, the median of each
 # reported metric over its -count runs, then the ratio table (ratio-% of the
-# interleaved emulator-vs-bare benchmarks, median of the runs). Used by
+# interleaved emulator-vs-bare benchmarks, median of the runs, and the
+# median ratio of their CPU time per request where reported). Used by
 # `make bench`; the raw output is printed first, so nothing is hidden.
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
@@ -32,13 +33,14 @@ END {
 	}
 	print ""
 	print "== emulator vs bare net/http, interleaved in one run (target: ratio >= 70%) =="
-	printf "%-44s %12s %12s %9s %s\n", "benchmark", "server req/s", "bare req/s", "ratio", "ratio per run"
+	printf "%-44s %12s %12s %9s %9s %s\n", "benchmark", "server req/s", "bare req/s", "ratio", "cpu ratio", "ratio per run"
 	for (k = 1; k <= n; k++) {
 		name = order[k]
 		if (!((name, "ratio-%") in useen)) continue
 		srv = ((name, "emu-req/s") in useen) ? "emu-req/s" : "full-req/s"
 		per = ""
 		for (r = 1; r <= runs[name]; r++) per = per sprintf(" %.1f", vals[name, "ratio-%", r])
-		printf "%-44s %12.0f %12.0f %8.1f%% %s\n", name, median(name, srv), median(name, "bare-req/s"), median(name, "ratio-%"), per
+		cpu = ((name, "cpu-ratio-%") in useen) ? sprintf("%8.1f%%", median(name, "cpu-ratio-%")) : sprintf("%9s", "-")
+		printf "%-44s %12.0f %12.0f %8.1f%% %s %s\n", name, median(name, srv), median(name, "bare-req/s"), median(name, "ratio-%"), cpu, per
 	}
 }
