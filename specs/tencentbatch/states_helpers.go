@@ -107,6 +107,13 @@ type stEntity struct {
 	// Born is when the call that created the entity was sent, or the last
 	// poll that did not yet list it.
 	Born time.Time
+	// Gone is when the first poll that no longer found the entity was
+	// answered (its job or environment not found, or a node no longer
+	// listed by its environment); zero if it was never seen gone. With the
+	// last poll that saw it (the last entry of Polls) it bounds the time in
+	// which states missing at the end of its history (a node's DELETING)
+	// came and went unseen.
+	Gone time.Time
 	// Observed is the history as polled when States was completed with
 	// missed transient states (stLabT.histories); nil otherwise.
 	Observed []string
@@ -161,6 +168,8 @@ func (o *stObserver) record(machine, scenario, key, label, state string, p stPol
 		o.ents[key] = e
 		o.order = append(o.order, key)
 	}
+	// Seen again: an earlier miss was not a disappearance.
+	e.Gone = time.Time{}
 	if n := len(e.States); n == 0 || e.States[n-1] != state {
 		o.lastChange = time.Now()
 		e.States = append(e.States, state)
@@ -171,6 +180,18 @@ func (o *stObserver) record(machine, scenario, key, label, state string, p stPol
 	e.Polls[n] = append(e.Polls[n], p)
 	if o.onRecord != nil {
 		o.onRecord(machine, key, state)
+	}
+}
+
+// gone notes that a poll answered at t no longer found the observed
+// entities that match (those already seen gone keep their first time).
+func (o *stObserver) gone(t time.Time, match func(*stEntity) bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, k := range o.order {
+		if e := o.ents[k]; e.Gone.IsZero() && match(e) {
+			e.Gone = t
+		}
 	}
 }
 
@@ -665,6 +686,7 @@ func (l *stLabT) watchJob(ctx context.Context, scen, jobID string, deps [][2]str
 		p := stPoll{sent, time.Now()}
 		switch {
 		case stNotFound(err):
+			l.obs.gone(p.recv, func(e *stEntity) bool { return e.Key == jobID || strings.HasPrefix(e.Key, jobID+"/") })
 			l.fact(scen+".gone", jobID)
 			rounds.Add(1)
 			return
@@ -746,13 +768,22 @@ func (l *stLabT) watchEnv(ctx context.Context, scen, envID string, born time.Tim
 		p := stPoll{sent, time.Now()}
 		switch {
 		case stNotFound(err):
+			// The environment's nodes and activities went with it.
+			l.obs.gone(p.recv, func(e *stEntity) bool { return strings.HasPrefix(e.Key, envID+"/") })
 			l.fact(scen+".gone", envID)
 			rounds.Add(1)
 			return
 		case err == nil:
+			listed := map[string]bool{}
 			for _, n := range de.ComputeNodeSet {
-				l.obs.record(stNode, scen, envID+"/"+n.ComputeNodeId, "", n.ComputeNodeState, p, nodesBorn, false)
+				key := envID + "/" + n.ComputeNodeId
+				listed[key] = true
+				l.obs.record(stNode, scen, key, "", n.ComputeNodeState, p, nodesBorn, false)
 			}
+			// A node the environment no longer lists is gone (terminated).
+			l.obs.gone(p.recv, func(e *stEntity) bool {
+				return e.Machine == stNode && strings.HasPrefix(e.Key, envID+"/") && !listed[e.Key]
+			})
 			nodesBorn = sent
 			var da struct{ ActivitySet []stActivityView }
 			asent := time.Now()
