@@ -345,6 +345,30 @@ type stLabT struct {
 	rounds   map[string]*atomic.Int64
 	cleanJob []string
 	cleanEnv []string
+	// tgts: the target of a scenario that runs on a tenant of its own
+	// (stHolds; written before the scenarios start, read-only after);
+	// owner: the target of each resource made on such a tenant.
+	tgts  map[string]*harness.Target
+	owner map[string]*harness.Target
+}
+
+// tgt is the target a scenario's calls go to: its own tenant's, else the
+// lab's.
+func (l *stLabT) tgt(scen string) *harness.Target {
+	if t := l.tgts[scen]; t != nil {
+		return t
+	}
+	return l.t
+}
+
+// on is the target of the tenant that owns a job or environment.
+func (l *stLabT) on(id string) *harness.Target {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := l.owner[id]; t != nil {
+		return t
+	}
+	return l.t
 }
 
 // stTopic is the notification topic the lab subscribes.
@@ -378,7 +402,8 @@ func newStLab(t *harness.Target) *stLabT {
 	l := &stLabT{t: t, obs: newStObserver(), zone: t.Zone,
 		tagKey: t.Name("st", 0), tagVal: fmt.Sprintf("lab-%d", time.Now().UnixNano()), topic: stTopic,
 		jobs: map[string]string{}, envs: map[string]string{}, facts: map[string]any{},
-		errs: map[string]error{}, rounds: map[string]*atomic.Int64{}}
+		errs: map[string]error{}, rounds: map[string]*atomic.Int64{},
+		tgts: map[string]*harness.Target{}, owner: map[string]*harness.Target{}}
 	l.obs.onRecord = t.ObserveKindState
 	// Generous: the lab takes seconds, but a loaded machine (or -race)
 	// slows every wait, and late interventions are repeated.
@@ -407,6 +432,9 @@ func (l *stLabT) setJob(scen, id string) {
 	defer l.mu.Unlock()
 	l.jobs[scen] = id
 	l.cleanJob = append(l.cleanJob, id)
+	if t := l.tgts[scen]; t != nil {
+		l.owner[id] = t
+	}
 }
 
 func (l *stLabT) setEnv(scen, id string) {
@@ -414,6 +442,9 @@ func (l *stLabT) setEnv(scen, id string) {
 	defer l.mu.Unlock()
 	l.envs[scen] = id
 	l.cleanEnv = append(l.cleanEnv, id)
+	if t := l.tgts[scen]; t != nil {
+		l.owner[id] = t
+	}
 }
 
 // adoptJob / adoptEnv hand a resource created by a spec to the lab's cleanup.
@@ -676,13 +707,14 @@ type stDescribeTask struct {
 // snapshot (atomic for all tasks): a downstream task is never STARTING,
 // RUNNING or SUCCEED unless its upstream task is SUCCEED.
 func (l *stLabT) watchJob(ctx context.Context, scen, jobID string, deps [][2]string, born time.Time) {
-	tick := time.NewTicker(l.t.PollInterval())
+	t := l.tgt(scen)
+	tick := time.NewTicker(t.PollInterval())
 	defer tick.Stop()
 	rounds := l.round(scen)
 	for {
 		var dj stDescribeJob
 		sent := time.Now()
-		err := stCall(l.t, "DescribeJob", map[string]any{"JobId": jobID}, &dj)
+		err := stCall(t, "DescribeJob", map[string]any{"JobId": jobID}, &dj)
 		p := stPoll{sent, time.Now()}
 		switch {
 		case stNotFound(err):
@@ -713,7 +745,7 @@ func (l *stLabT) watchJob(ctx context.Context, scen, jobID string, deps [][2]str
 			for _, tk := range dj.TaskSet {
 				var dt stDescribeTask
 				sent := time.Now()
-				if err := stCall(l.t, "DescribeTask", map[string]any{"JobId": jobID, "TaskName": tk.TaskName, "Limit": 1000}, &dt); err != nil {
+				if err := stCall(t, "DescribeTask", map[string]any{"JobId": jobID, "TaskName": tk.TaskName, "Limit": 1000}, &dt); err != nil {
 					continue
 				}
 				p := stPoll{sent, time.Now()}
@@ -755,7 +787,8 @@ type stActivityView struct {
 // watchEnv polls DescribeComputeEnv and DescribeComputeEnvActivities until
 // ctx ends or the environment is gone.
 func (l *stLabT) watchEnv(ctx context.Context, scen, envID string, born time.Time) {
-	tick := time.NewTicker(l.t.PollInterval())
+	t := l.tgt(scen)
+	tick := time.NewTicker(t.PollInterval())
 	defer tick.Stop()
 	rounds := l.round(scen)
 	// A node or activity first listed in a round could have been created
@@ -764,7 +797,7 @@ func (l *stLabT) watchEnv(ctx context.Context, scen, envID string, born time.Tim
 	for {
 		var de stDescribeEnv
 		sent := time.Now()
-		err := stCall(l.t, "DescribeComputeEnv", map[string]any{"EnvId": envID}, &de)
+		err := stCall(t, "DescribeComputeEnv", map[string]any{"EnvId": envID}, &de)
 		p := stPoll{sent, time.Now()}
 		switch {
 		case stNotFound(err):
@@ -787,7 +820,7 @@ func (l *stLabT) watchEnv(ctx context.Context, scen, envID string, born time.Tim
 			nodesBorn = sent
 			var da struct{ ActivitySet []stActivityView }
 			asent := time.Now()
-			if err := stCall(l.t, "DescribeComputeEnvActivities", map[string]any{"EnvId": envID, "Limit": 100}, &da); err == nil {
+			if err := stCall(t, "DescribeComputeEnvActivities", map[string]any{"EnvId": envID, "Limit": 100}, &da); err == nil {
 				ap := stPoll{asent, time.Now()}
 				for _, a := range da.ActivitySet {
 					l.obs.record(stActivity, scen, envID+"/"+a.ActivityId, a.ComputeNodeActivityType+" "+a.ComputeNodeId, a.ActivityState, ap, actsBorn, false)
@@ -867,7 +900,7 @@ func (l *stLabT) envBody(name string, desired int, image string, extra map[strin
 func (l *stLabT) submit(ctx context.Context, scen string, body map[string]any, deps [][2]string) (string, func(), error) {
 	var out struct{ JobId string }
 	born := time.Now()
-	if err := stCall(l.t, "SubmitJob", body, &out); err != nil {
+	if err := stCall(l.tgt(scen), "SubmitJob", body, &out); err != nil {
 		return "", nil, err
 	}
 	l.setJob(scen, out.JobId)
@@ -881,7 +914,7 @@ func (l *stLabT) submit(ctx context.Context, scen string, body map[string]any, d
 func (l *stLabT) createEnv(ctx context.Context, scen string, body map[string]any) (string, func(), error) {
 	var out struct{ EnvId string }
 	born := time.Now()
-	if err := stCall(l.t, "CreateComputeEnv", body, &out); err != nil {
+	if err := stCall(l.tgt(scen), "CreateComputeEnv", body, &out); err != nil {
 		return "", nil, err
 	}
 	l.setEnv(scen, out.EnvId)
