@@ -59,6 +59,7 @@ const (
 	stScEnvCrtd   = "E5-env-terminate-created"
 	stScEnvShared = "E8-env-shared-node"
 	stScEnvAbnT   = "E9-env-abnormal-terminate"
+	stScDelRun    = "J17-delete-running"
 )
 
 // stLabFor runs a lab (called from the lifecycle container's BeforeAll, so
@@ -92,6 +93,7 @@ func stLabFor(t *harness.Target) *stLabT {
 // and repeated. Against a live service the scenarios keep judging by what
 // was observed.
 var stHolds = map[string][]string{
+	stScDelRun:   {"task-instance/RUNNING"},
 	stScPending:  {"task-instance/PENDING"},
 	stScSubmit:   {"task-instance/SUBMITTED"},
 	stScStarting: {"task-instance/STARTING"},
@@ -144,7 +146,7 @@ func (l *stLabT) run() {
 		stScTimeout: l.scTimeout, stScPending: l.scPending, stScRunnable: l.scRunnable, stScSubmit: l.scSubmitted,
 		stScStarting: l.scStarting, stScNodeLost: l.scNodeLost, stScLogs: l.scLogs, stScEnvMain: l.scEnvMain,
 		stScEnvPage: l.scEnvPaging, stScIntRetry: l.scInterruptRetry, stScShared: l.scShared,
-		stScEnvCrtd: l.scEnvCreated,
+		stScEnvCrtd: l.scEnvCreated, stScDelRun: l.scDeleteRunning,
 	}
 	if l.t.Emulator {
 		// The emulator's convention for failing nodes (engine.ImageCreationFailed,
@@ -282,25 +284,16 @@ func (l *stLabT) cleanEnvs(envs []string, wg *sync.WaitGroup) {
 
 // ---- job scenarios ----
 
-// scDAG: A → B, both succeed; a DeleteJob while RUNNING must be refused.
+// scDAG: A → B, both succeed.
 func (l *stLabT) scDAG(ctx context.Context) error {
 	const s = stScDAG
 	deps := [][2]string{{"A", "B"}}
-	// A runs for a second, so the DeleteJob sent once the job is seen
-	// RUNNING lands while it is RUNNING even on a slow or loaded client.
+	// A runs for a second: the DAG order is observed while it runs.
 	id, stop, err := l.submit(ctx, s, l.jobBody("st-dag", []map[string]any{stTaskSpec("A", "sleep 1; echo a"), stTaskSpec("B", "echo b")}, deps), deps)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	if err := l.awaitState(ctx, id, "RUNNING"); err != nil {
-		return err
-	}
-	derr := stCall(l.t, "DeleteJob", map[string]any{"JobId": id}, nil)
-	l.fact(s+".delete-while-running", derr)
-	if derr == nil {
-		return fmt.Errorf("DeleteJob of RUNNING job %s was accepted and the job deleted (reference §3.1: the job and all its instances must be finished)", id)
-	}
 	if err := l.awaitState(ctx, id, "SUCCEED", "FAILED"); err != nil {
 		return err
 	}
@@ -311,6 +304,38 @@ func (l *stLabT) scDAG(ctx context.Context) error {
 	// Between the stages nothing is RUNNING or STARTING and B is RUNNABLE
 	// (reference §3.2 order), so the job goes back RUNNING -> RUNNABLE.
 	l.expect(stJob, id, stCat(stSucceed[:5], stSucceed[2:])...)
+	return l.settle(ctx, s)
+}
+
+// scDeleteRunning: a DeleteJob while the job is RUNNING must be refused
+// (reference §3.1), then TerminateJob ends it FAILED. The command runs 5 s
+// so the call lands while RUNNING even on a slow client; against the
+// emulator the job's tenant holds RUNNING until the TerminateJob (stHolds),
+// so a loaded client (whose polls can be seconds apart) cannot miss it.
+func (l *stLabT) scDeleteRunning(ctx context.Context) error {
+	const s = stScDelRun
+	id, stop, err := l.submit(ctx, s, l.jobBody("st-delrun", []map[string]any{stTaskSpec("A", "sleep 5")}, nil), nil)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := l.awaitState(ctx, id, "RUNNING"); err != nil {
+		return err
+	}
+	derr := stCall(l.tgt(s), "DeleteJob", map[string]any{"JobId": id}, nil)
+	l.fact(s+".delete-while-running", derr)
+	if derr == nil {
+		return fmt.Errorf("DeleteJob of RUNNING job %s was accepted and the job deleted (reference §3.1: the job and all its instances must be finished)", id)
+	}
+	if err := stCall(l.tgt(s), "TerminateJob", map[string]any{"JobId": id}, nil); err != nil {
+		return err
+	}
+	if err := l.awaitState(ctx, id, "FAILED", "SUCCEED"); err != nil {
+		return err
+	}
+	l.expect(stJob, id, stFail...)
+	l.expect(stTask, id+"/A", stFail...)
+	l.expect(stInstance, id+"/A#0", stFail...)
 	return l.settle(ctx, s)
 }
 
@@ -373,7 +398,7 @@ func (l *stLabT) scDAGFailRetry(ctx context.Context) error {
 	}
 	l.fact(s+".retried", ids)
 	for _, j := range ids {
-		if err := l.awaitCount(ctx, j, "FAILED", 2); err != nil {
+		if err := l.awaitRerun(ctx, j, "FAILED", 2, "JOB_FAILED"); err != nil {
 			return err
 		}
 	}
@@ -932,10 +957,10 @@ func (l *stLabT) scInterruptRetry(ctx context.Context) error {
 	if err := stCall(l.t, "RetryJobs", map[string]any{"JobIds": []string{id}}, nil); err != nil {
 		return err
 	}
-	if err := l.awaitCount(ctx, id, "FAILED", 2); err != nil {
+	if err := l.awaitRerun(ctx, id, "FAILED", 2, "JOB_FAILED"); err != nil {
 		return err
 	}
-	if err := l.awaitCount(ctx, id+"/A#0", "FAILED_INTERRUPTED", 2); err != nil {
+	if err := l.awaitRerun(ctx, id+"/A#0", "FAILED_INTERRUPTED", 2, "TASK_INSTANCE_FAILED_INTERRUPTED"); err != nil {
 		return err
 	}
 	if err := stCall(l.t, "TerminateJob", map[string]any{"JobId": id}, nil); err != nil {
