@@ -605,6 +605,16 @@ func (e *Engine) tenant(id string) tenants.Tenant {
 	return tenants.Tenant{SecretID: id, Quotas: tenants.DefaultQuotas}
 }
 
+// stateHold is how long a tenant configured its entities of machine
+// ("compute-node", "task-instance") to be held in state at least
+// (tenants.Tenant.StateHolds; 0: none).
+func (e *Engine) stateHold(tenant, machine, state string) time.Duration {
+	if e.cfg.Tenants == nil {
+		return 0
+	}
+	return e.cfg.Tenants.StateHold(tenant, machine, state)
+}
+
 // quotaOK reports whether used+add stays within limit (negative = unlimited).
 func quotaOK(limit, used, add int) bool { return limit < 0 || used+add <= limit }
 

@@ -263,6 +263,12 @@ func (e *Engine) stepNode(n *node, t time.Time) {
 	case NodeDeleting:
 		hold = 0 // paced by the activity below
 	}
+	if n.state != NodeDeleting && en.nextAction == "" {
+		// A tenant's longer hold (a test aid) delays only the moves the
+		// node makes by itself: DeleteComputeEnv (nextAction) is not held
+		// back, and TerminateComputeNode moves it at once.
+		hold = max(hold, e.stateHold(en.tenant, "compute-node", n.state))
+	}
 	if he := n.since.Add(hold); t.Before(he) {
 		e.wake(n, he)
 		return

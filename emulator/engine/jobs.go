@@ -1217,6 +1217,12 @@ func (e *Engine) holdEnd(in *instance) time.Time {
 	if in.state == StateStarting && in.anon && e.timing.NodeBoot > h {
 		h = e.timing.NodeBoot // an anonymous node's boot shows as STARTING
 	}
+	if !in.killReq && !in.nodeLost && in.died == "" {
+		// A tenant's longer hold (a test aid) delays only the moves the
+		// instance makes by itself: a termination or a lost node is not
+		// held back.
+		h = max(h, e.stateHold(in.job().tenant, "task-instance", in.state))
+	}
 	return in.since.Add(h)
 }
 
@@ -1516,7 +1522,7 @@ func (e *Engine) placeWaiters(en *env, t time.Time) {
 			continue
 		}
 		live = append(live, in)
-		if in.state == StateRunnable && !in.killReq && !t.Before(in.since.Add(e.timing.Hold)) && !t.Before(in.retryAt) && in.node == nil {
+		if in.state == StateRunnable && !in.killReq && !t.Before(e.holdEnd(in)) && !t.Before(in.retryAt) && in.node == nil {
 			cands = append(cands, in)
 		}
 	}

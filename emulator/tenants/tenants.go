@@ -9,8 +9,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Quotas bound what a tenant may create. Zero means "use the default"; use
@@ -67,6 +72,43 @@ type Tenant struct {
 	SkewSeconds int64 `json:"skew_seconds,omitempty"`
 	// Oceanus configures this tenant's Tencent Cloud Oceanus account.
 	Oceanus Oceanus `json:"oceanus,omitempty"`
+	// StateHolds lengthens, for this tenant's own compute nodes and task
+	// instances only, how long a listed state is held before the emulator
+	// moves the entity on by itself: "<machine>/<STATE>" (machine
+	// compute-node or task-instance) → a Go duration, e.g.
+	// {"compute-node/ABNORMAL": "5s"}. Moves a call causes are not held
+	// back (TerminateComputeNode, DeleteComputeEnv, TerminateJob,
+	// TerminateTaskInstance, the loss of an instance's node), so a client
+	// can act deterministically in a state that otherwise lasts one hold
+	// (~120 ms), however slow it is; other tenants keep the emulator's
+	// timing. A test aid: no documented behaviour depends on it.
+	StateHolds map[string]string `json:"state_holds,omitempty"`
+}
+
+// StateHoldMachines are the machines StateHolds may name.
+var StateHoldMachines = []string{"compute-node", "task-instance"}
+
+// MaxStateHold bounds one StateHolds duration.
+const MaxStateHold = time.Hour
+
+// parseStateHolds reads StateHolds ("machine/STATE" → duration).
+func parseStateHolds(m map[string]string) (map[string]time.Duration, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]time.Duration, len(m))
+	for k, v := range m {
+		machine, state, ok := strings.Cut(k, "/")
+		if !ok || state == "" || strings.ToUpper(state) != state || !slices.Contains(StateHoldMachines, machine) {
+			return nil, fmt.Errorf("state_holds: key %q: want <machine>/<STATE> with machine one of %s", k, strings.Join(StateHoldMachines, ", "))
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > MaxStateHold {
+			return nil, fmt.Errorf("state_holds[%q]: %q: want a Go duration in (0, %v]", k, v, MaxStateHold)
+		}
+		out[k] = d
+	}
+	return out, nil
 }
 
 // Oceanus is a tenant's Oceanus configuration (emulator-only items). Zero
@@ -174,11 +216,15 @@ type OceanusCluster struct {
 type Registry struct {
 	mu sync.RWMutex
 	m  map[string]*Tenant
+	// holds are the tenants' parsed StateHolds; nHolds counts the tenants
+	// with some, so the engine's steps pay nothing while none has any.
+	holds  map[string]map[string]time.Duration
+	nHolds atomic.Int32
 }
 
 // NewRegistry returns a registry holding the given tenants.
 func NewRegistry(ts ...Tenant) *Registry {
-	r := &Registry{m: map[string]*Tenant{}}
+	r := &Registry{m: map[string]*Tenant{}, holds: map[string]map[string]time.Duration{}}
 	for _, t := range ts {
 		_ = r.Put(t)
 	}
@@ -214,8 +260,37 @@ func (r *Registry) Put(t Tenant) error {
 			cp.Oceanus.Refusals[k] = v
 		}
 	}
+	cp.StateHolds = maps.Clone(t.StateHolds)
+	// check refused invalid holds before a create or a reconfiguration; a
+	// tenant put directly (a replayed log) keeps only valid ones.
+	holds, _ := parseStateHolds(t.StateHolds)
+	if r.holds == nil {
+		r.holds = map[string]map[string]time.Duration{}
+	}
+	_, had := r.holds[t.SecretID]
+	switch {
+	case len(holds) > 0:
+		r.holds[t.SecretID] = holds
+		if !had {
+			r.nHolds.Add(1)
+		}
+	case had:
+		delete(r.holds, t.SecretID)
+		r.nHolds.Add(-1)
+	}
 	r.m[t.SecretID] = &cp
 	return nil
+}
+
+// StateHold is how long the tenant's entities of machine are held in state
+// at least (its StateHolds; 0: the emulator's own timing).
+func (r *Registry) StateHold(secretID, machine, state string) time.Duration {
+	if r == nil || r.nHolds.Load() == 0 {
+		return 0
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.holds[secretID][machine+"/"+state]
 }
 
 func fill(q *Quotas) {
@@ -304,6 +379,9 @@ func (r *Registry) check(t Tenant) error {
 				return fmt.Errorf("oceanus.sub_account_of: %s is the main account of %s", t.SecretID, id)
 			}
 		}
+	}
+	if _, err := parseStateHolds(t.StateHolds); err != nil {
+		return err
 	}
 	for i, c := range t.Oceanus.MaxParallelismChanges {
 		if c.JobID == "" || c.Version <= 0 {

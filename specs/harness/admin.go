@@ -157,15 +157,28 @@ func (t *Target) ListObjects(prefix string) ([]emulator.ObjectInfo, error) {
 // configuration (e.g. {"oceanus":{"max_jobs":1}}) without a Go type for it.
 func (t *Target) NewTenantJSON(cfg map[string]any) *Target {
 	t.RequireEmulator()
+	cp, err := t.TryNewTenantJSON(cfg)
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	return cp
+}
+
+// TryNewTenantJSON is NewTenantJSON returning its error, for a caller that
+// can do without the tenant (an emulator too old for a field falls back).
+func (t *Target) TryNewTenantJSON(cfg map[string]any) (*Target, error) {
+	if !t.Emulator {
+		return nil, fmt.Errorf("new tenant: the target does not serve the batchconform admin API")
+	}
 	var created tenants.Tenant
 	if _, err := t.admin(http.MethodPost, "tenants", cfg, &created); err != nil {
-		ginkgo.Fail(err.Error())
+		return nil, fmt.Errorf("new tenant: %w", err)
 	}
 	cp := *t
 	cp.SecretID, cp.SecretKey = created.SecretID, created.SecretKey
 	registerSecret(created.SecretKey)
 	rememberKey(created.SecretID, created.SecretKey)
-	return &cp
+	return &cp, nil
 }
 
 // ReconfigureTenantJSON replaces the configuration of the target's tenant

@@ -79,10 +79,10 @@ var stExtras = map[string]func(l *stLabT){
 	// (reference §3.1 DeleteJob).
 	id(stJob, fixtures.KindState, "RUNNING"): func(l *stLabT) {
 		GinkgoHelper()
-		v, ok := l.getFact(stScDAG + ".delete-while-running")
-		Expect(ok).To(BeTrue(), "the DAG job never reached RUNNING%s", l.problems())
+		v, ok := l.getFact(stScDelRun + ".delete-while-running")
+		Expect(ok).To(BeTrue(), "the job of %s never reached RUNNING%s", stScDelRun, l.problems())
 		err, _ := v.(error)
-		Expect(err).To(HaveOccurred(), "DeleteJob of RUNNING job %s must be refused (reference §3.1: the job and its instances must be finished)", l.job(stScDAG))
+		Expect(err).To(HaveOccurred(), "DeleteJob of RUNNING job %s must be refused (reference §3.1: the job and its instances must be finished)", l.job(stScDelRun))
 		Expect(stCode(err)).NotTo(BeEmpty(), "DeleteJob of a RUNNING job must be refused with an API error: %v", err)
 	},
 	// FAILED_INTERRUPTED retains the instance: DeleteJob is refused
