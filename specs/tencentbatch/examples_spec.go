@@ -196,7 +196,7 @@ var _ = Describe("Tencent Batch doc examples", Ordered, ContinueOnFailure, func(
 			fns := undo
 			undo = nil
 			mu.Unlock()
-			Expect(exRunAll(16, fns)).To(Succeed(), "cleanup of the examples' resources")
+			harness.CleanupFunc(t, "cleanup of the examples' resources", func() error { return exRunAll(16, fns) })
 		})
 		var fns []func() error
 		for _, ex := range registered {
