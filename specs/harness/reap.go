@@ -56,16 +56,18 @@ func (t *Target) Reaps() bool {
 
 // CleanupStep is one attempt of a cleanup: done once the resource is gone
 // (or given up on, with the reason logged by the step), else the answer
-// that held it back.
-type CleanupStep func() (done bool, last string)
+// that held it back; an error ends the cleanup as failed. A step runs
+// outside any spec when reaped: it must not assert (Gomega), only return.
+type CleanupStep func() (done bool, last string, err error)
 
-// Cleanup deletes a resource by polling step at t.PollInterval() until it
-// is done, for at most timeout: in the background when t reaps, else now,
-// failing the running node with what (and step's last answer) on timeout.
-func Cleanup(t *Target, what string, timeout time.Duration, step CleanupStep) {
+// Cleanup deletes a resource by polling step every interval (0:
+// t.PollInterval()) until it is done, for at most timeout: in the
+// background when t reaps, else now, failing the running node with what
+// (and step's last answer) on timeout or error.
+func Cleanup(t *Target, what string, timeout, every time.Duration, step CleanupStep) {
 	if !t.Reaps() {
 		ginkgo.GinkgoHelper()
-		if err := pollCleanup(context.Background(), t, what, timeout, step); err != nil {
+		if err := pollCleanup(context.Background(), t, what, timeout, every, step); err != nil {
 			ginkgo.Fail(err.Error())
 		}
 		return
@@ -82,7 +84,7 @@ func Cleanup(t *Target, what string, timeout time.Duration, step CleanupStep) {
 				reaper.fail(fmt.Errorf("%s: panic: %v", what, p))
 			}
 		}()
-		if err := pollCleanup(context.Background(), t, what, timeout, step); err != nil {
+		if err := pollCleanup(context.Background(), t, what, timeout, every, step); err != nil {
 			reaper.fail(err)
 		}
 	}()
@@ -115,7 +117,10 @@ func CleanupFunc(t *Target, what string, fn func() error) {
 	}()
 }
 
-func pollCleanup(ctx context.Context, t *Target, what string, timeout time.Duration, step CleanupStep) error {
+func pollCleanup(ctx context.Context, t *Target, what string, timeout, every time.Duration, step CleanupStep) error {
+	if every <= 0 {
+		every = t.PollInterval()
+	}
 	end := time.Now().Add(timeout)
 	for {
 		if Stopping() != "" && t.Reaps() {
@@ -124,14 +129,17 @@ func pollCleanup(ctx context.Context, t *Target, what string, timeout time.Durat
 			// resource with it.
 			return nil
 		}
-		done, last := step()
+		done, last, err := step()
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
 		if done {
 			return nil
 		}
 		if time.Now().After(end) {
 			return fmt.Errorf("%s: not done after %v (last answer %q)", what, timeout, last)
 		}
-		if !Pause(ctx, t.PollInterval()) {
+		if !Pause(ctx, every) {
 			return fmt.Errorf("%s: %w (last answer %q)", what, context.Cause(ctx), last)
 		}
 	}

@@ -116,18 +116,18 @@ func rulesDeleteJob(t *harness.Target, jobID string) {
 	if jobID == "" {
 		return
 	}
-	harness.Cleanup(t, "delete job "+jobID, 30*time.Second, func() (bool, string) {
+	harness.Cleanup(t, "delete job "+jobID, 30*time.Second, 0, func() (bool, string, error) {
 		if t.Stalled() != nil {
 			rulesAbandoned(t, "job", jobID)
-			return true, ""
+			return true, "", nil
 		}
 		env := rulesRaw(t, "DeleteJob", map[string]any{"JobId": jobID})
 		c := env.Code()
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
-			return true, ""
+			return true, "", nil
 		}
 		rulesRaw(t, "TerminateJob", map[string]any{"JobId": jobID})
-		return false, c
+		return false, c, nil
 	})
 }
 
@@ -141,21 +141,21 @@ func rulesDeleteEnv(t *harness.Target, envID string) {
 		return
 	}
 	what := "delete env " + envID + " (held back only while its nodes are being created or a ModifyComputeEnv is processed)"
-	harness.Cleanup(t, what, 30*time.Second, func() (bool, string) {
+	harness.Cleanup(t, what, 30*time.Second, 0, func() (bool, string, error) {
 		if t.Stalled() != nil {
 			rulesAbandoned(t, "env", envID)
-			return true, ""
+			return true, "", nil
 		}
 		c := rulesRaw(t, "DeleteComputeEnv", map[string]any{"EnvId": envID}).Code()
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
-			return true, ""
+			return true, "", nil
 		}
 		if c == "UnsupportedOperation" {
 			// The env still holds instances a spec attached (and another
 			// process, or a failed spec, did not detach): detach them first.
 			rulesDetachAll(t, envID)
 		}
-		return false, c
+		return false, c, nil
 	})
 }
 
