@@ -42,18 +42,37 @@ var _ = Describe("Tencent Batch instance whose node dies (chaos)", Label(fixture
 	harness.It("an instance whose node dies mid-task is retried (RUNNING -> RUNNABLE) and succeeds", harness.Items(item), func(ctx SpecContext) {
 		t := harness.T(Dialect)
 		t.RequireEmulator()
+		inBackground := chaosDeathBackground.Started()
 		d, err := chaosDeathBackground.Result(ctx, t)
 		if d != nil && d.jobID != "" {
-			DeferCleanup(func() { prDeleteJobs(d.nt, []string{d.jobID}) })
+			DeferCleanup(prDeleteJobs, d.nt, []string{d.jobID})
+		}
+		var first []string
+		if inBackground && (err != nil || d == nil || !d.retried()) {
+			// The background's polls compete with the running specs: a
+			// slow one may miss the 120 ms RUNNING of the dying attempt.
+			// Its run is only a head start: what it missed is judged
+			// from a run in the spec, as without the background.
+			if d != nil {
+				first = d.seen
+			}
+			d, err = chaosRunDeath(t)
+			if d != nil && d.jobID != "" {
+				DeferCleanup(prDeleteJobs, d.nt, []string{d.jobID})
+			}
 		}
 		if d == nil || d.jobID == "" {
 			Expect(err).NotTo(HaveOccurred(), "a job on a tenant whose next instance dies")
 		}
 		harness.Check(item)
-		harness.Evidence(map[string]any{"job": d.jobID, "instance_states": d.seen, "instance": d.last})
+		ev := map[string]any{"job": d.jobID, "instance_states": d.seen, "instance": d.last}
+		if first != nil {
+			ev["background_instance_states"] = first
+		}
+		harness.Evidence(ev)
 		Expect(err).NotTo(HaveOccurred(), "the instance ends SUCCEED or FAILED; seen %v", d.seen)
 		Expect(d.last["TaskInstanceState"]).To(Equal("SUCCEED"), "one node death with MaxRetryCount 1 ends in SUCCEED; seen %v", d.seen)
-		Expect(strings.Join(d.seen, " ")).To(ContainSubstring("RUNNING RUNNABLE"),
+		Expect(strings.Join(d.seen, " ")).To(ContainSubstring(chaosRetried),
 			"the attempt on the dead node went RUNNING -> RUNNABLE; seen %v", d.seen)
 	})
 })
@@ -64,6 +83,14 @@ type chaosDeath struct {
 	jobID string
 	seen  []string       // the instance's states in order
 	last  map[string]any // its last TaskInstanceSet entry
+}
+
+// chaosRetried is the move the spec must see.
+const chaosRetried = "RUNNING RUNNABLE"
+
+// retried reports whether the run ended SUCCEED after the move was seen.
+func (d *chaosDeath) retried() bool {
+	return d.last["TaskInstanceState"] == "SUCCEED" && strings.Contains(strings.Join(d.seen, " "), chaosRetried)
 }
 
 // chaosDeathBackground runs the job from the suite's start against the
