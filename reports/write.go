@@ -36,12 +36,20 @@ type Extra struct {
 }
 
 // GinkgoFiles are Ginkgo's own reports of a run, ginkgo-report.json and
-// ginkgo-junit.xml (Ginkgo's encoders), for WriteAll to write alongside.
+// ginkgo-junit.xml, for WriteAll to write alongside.
 func GinkgoFiles(gr types.Report) []Extra {
 	return []Extra{
-		{FileGinkgoJSON, func(path string) error { return reporters.GenerateJSONReport(gr, path) }},
+		{FileGinkgoJSON, func(path string) error { return writeGinkgoJSON(gr, path) }},
 		{FileGinkgoJUnit, func(path string) error { return reporters.GenerateJUnitReport(gr, path) }},
 	}
+}
+
+// writeGinkgoJSON writes what Ginkgo's reporters.GenerateJSONReport writes
+// (a one-element array of the report), without its indentation: indenting
+// a whole run's 10 MB report took three times the CPU of encoding it, and
+// this file was the last of a run's reports to be done (issue 12).
+func writeGinkgoJSON(gr types.Report, path string) error {
+	return writeFile(path, func(w io.Writer) error { return json.NewEncoder(w).Encode([]types.Report{gr}) })
 }
 
 // Names of Ginkgo's reports in a run's output directory.

@@ -17,7 +17,8 @@
 // Timing.FailAfter later, to -1 (failed) with a type "21" event. Savepoints
 // complete (Status 3 in progress → 1 active) after Timing.Savepoint; resource
 // versions sync (Status 0 → 1) after Timing.ResourceSync; scaling clusters
-// stay "initializing" (3) for Timing.ClusterOp.
+// stay "initializing" (3) for Timing.ClusterOp, new ones for
+// Timing.ClusterCreate (default: Timing.ClusterOp).
 //
 // # Job status machine (reference §B.3)
 //

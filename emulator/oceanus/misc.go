@@ -702,7 +702,7 @@ func (s *Service) createCluster(_ context.Context, a *account, req *api3.Request
 	now := s.now()
 	c := &cluster{id: s.ids.NewID("cluster-"), name: p.ClusterName, remark: p.Remark, zone: a.region + "-3",
 		cosBucket: p.DefaultCOSBucket, status: 2, cuNum: cu, cuMem: mem, created: now, updated: now,
-		busyUntil: now.Add(s.timing.ClusterOp)}
+		busyUntil: now.Add(s.timing.ClusterCreate)}
 	if p.InstanceChargeType == "PREPAID" {
 		c.payMode = 1
 		c.expire = now.AddDate(0, int(i64(p.Period, 1)), 0)

@@ -45,6 +45,11 @@ type Timing struct {
 	ResourceSync time.Duration // resource version Status 0 (syncing) before 1; default 500ms
 	Savepoint    time.Duration // savepoint Status 3 (in progress) before 1; default 500ms
 	ClusterOp    time.Duration // cluster Status 3 (initializing/scaling); default 2s
+	// ClusterCreate is a new cluster's Status 3 (initializing), when it
+	// should differ from a scaling's (default: ClusterOp). The suite's
+	// embedded emulator shortens it: no check observes a new cluster
+	// initializing, while refusals during a scaling need its hold.
+	ClusterCreate time.Duration
 }
 
 func (t Timing) withDefaults() Timing {
@@ -58,6 +63,7 @@ func (t Timing) withDefaults() Timing {
 	def(&t.ResourceSync, 500*time.Millisecond)
 	def(&t.Savepoint, 500*time.Millisecond)
 	def(&t.ClusterOp, 2*time.Second)
+	def(&t.ClusterCreate, t.ClusterOp)
 	return t
 }
 

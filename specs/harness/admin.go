@@ -93,15 +93,26 @@ type TenantConfig = tenants.Tenant
 // returns a copy of the target that uses its credentials (emulator only).
 func (t *Target) NewTenant(cfg TenantConfig) *Target {
 	t.RequireEmulator()
+	nt, err := t.NewTenantE(cfg)
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	return nt
+}
+
+// NewTenantE is NewTenant returning its error instead of failing the spec
+// (for work outside a spec: NewBackground); the caller makes sure the
+// target is an emulator.
+func (t *Target) NewTenantE(cfg TenantConfig) (*Target, error) {
 	var created tenants.Tenant
 	if _, err := t.admin(http.MethodPost, "tenants", cfg, &created); err != nil {
-		ginkgo.Fail(err.Error())
+		return nil, err
 	}
 	cp := *t
 	cp.SecretID, cp.SecretKey = created.SecretID, created.SecretKey
 	registerSecret(created.SecretKey)
 	rememberKey(created.SecretID, created.SecretKey)
-	return &cp
+	return &cp, nil
 }
 
 // Advance moves the emulator's manual clock (emulator only; fails on a

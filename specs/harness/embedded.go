@@ -39,12 +39,16 @@ const (
 
 // embeddedOceanus holds Oceanus's transitional states a fifth of their
 // defaults (job status 3: 200 ms instead of 1 s), ten polls or more each.
+// A new cluster's initializing (ClusterCreate) is only waited out, never
+// observed or provoked by a check: 100 ms, where a scaling, which the
+// refusal specs provoke calls into, keeps its 400 ms (issue 12).
 var embeddedOceanus = oceanus.Timing{
-	Operation:    200 * time.Millisecond,
-	FailAfter:    200 * time.Millisecond,
-	ResourceSync: 100 * time.Millisecond,
-	Savepoint:    100 * time.Millisecond,
-	ClusterOp:    400 * time.Millisecond,
+	Operation:     200 * time.Millisecond,
+	FailAfter:     200 * time.Millisecond,
+	ResourceSync:  100 * time.Millisecond,
+	Savepoint:     100 * time.Millisecond,
+	ClusterOp:     400 * time.Millisecond,
+	ClusterCreate: 100 * time.Millisecond,
 }
 
 // EmbeddedOptions are the options of the emulator a run embeds: the run's

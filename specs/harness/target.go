@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -182,18 +183,21 @@ func setUp() ([]byte, error) {
 
 // tearDown stops the embedded emulator (proc 1, after every process is done).
 func tearDown() error {
+	// The specs' cleanups still running in the background (reap.go) end
+	// first: the ledger's drain stops the run's requests.
+	reapErr := waitReaper()
 	// What the specs' own cleanup left (an interrupt, a refused
 	// DeferCleanup, a goroutine still creating) is deleted from the ledger.
 	drainLedger(os.Stderr)
 	if embedded == nil {
-		return nil
+		return reapErr
 	}
 	// Idle keep-alive connections of the suite's own transport would hold
 	// the emulator's graceful shutdown until they time out.
 	sharedTransport.CloseIdleConnections()
 	err := embedded.Close()
 	embedded = nil
-	return err
+	return errors.Join(reapErr, err)
 }
 
 // StopEmbedded stops the embedded emulator now, killing the commands its

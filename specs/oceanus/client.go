@@ -27,6 +27,26 @@ func raw(t *harness.Target, action string, req map[string]any) *harness.Envelope
 	return env
 }
 
+// rawQuiet is raw returning what raw asserts as an error instead (for
+// cleanup steps, which may run outside any spec: harness.Cleanup).
+func rawQuiet(t *harness.Target, action string, req map[string]any) (*harness.Envelope, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", action, err)
+	}
+	env, err := t.Raw(harness.RawRequest{Action: action, Version: harness.OceanusVersion, Service: "oceanus", Body: body})
+	if err != nil {
+		return nil, fmt.Errorf("%s: transport error: %w", action, err)
+	}
+	if env.DecodeErr != nil {
+		return nil, fmt.Errorf("%s: malformed envelope: %w: %s", action, env.DecodeErr, env.Body)
+	}
+	if env.Status != 200 {
+		return nil, fmt.Errorf("%s: API answers are HTTP 200 envelopes, got %d: %s", action, env.Status, env.Body)
+	}
+	return env, nil
+}
+
 // send uses the SDK client for the actions v1.0.162 has, raw requests for
 // the rest.
 func send(t *harness.Target, action string, req map[string]any) *harness.Envelope {

@@ -24,28 +24,58 @@ func str(env *harness.Envelope, key string) string {
 }
 
 // deleteJob stops (if needed) and deletes a job, polling until the endpoint
-// lets it go; a job already gone is fine.
+// lets it go; a job already gone is fine. Against the run's embedded
+// emulator it runs in the background (harness.Cleanup), so it asserts
+// nothing itself.
 func deleteJob(t *harness.Target, jobID string) {
 	if jobID == "" {
 		return
 	}
-	Eventually(func() string {
+	harness.Cleanup(t, "delete job "+jobID, time.Minute, t.PollInterval()*5, func() (bool, string, error) {
 		// A target whose jobs never leave their status (states-move
 		// tripped) refuses the delete (ResourceInUse) for the whole
 		// minute: the wait ends with the breaker's message instead.
-		harness.StopIfStalled(t)
-		env := raw(t, "DeleteJobs", map[string]any{"JobIds": []string{jobID}})
+		if err := t.Stalled(); err != nil {
+			return false, "", err
+		}
+		env, err := rawQuiet(t, "DeleteJobs", map[string]any{"JobIds": []string{jobID}})
+		if err != nil {
+			return false, "", err
+		}
 		c := env.Code()
 		switch {
 		case c == "" || strings.HasPrefix(c, "ResourceNotFound"):
-			return ""
+			return true, "", nil
 		case c == "ResourceUnavailable.NotAllowedToBeDeleted":
-			if s, _ := jobStatus(t, jobID); s == "4" {
-				raw(t, "StopJobs", map[string]any{"StopJobDescriptions": []any{map[string]any{"JobId": jobID, "StopType": 1}}})
+			if s, err := jobStatusQuiet(t, jobID); err != nil {
+				return false, c, err
+			} else if s == "4" {
+				if _, err := rawQuiet(t, "StopJobs", map[string]any{"StopJobDescriptions": []any{map[string]any{"JobId": jobID, "StopType": 1}}}); err != nil {
+					return false, c, err
+				}
 			}
 		}
-		return c
-	}).WithTimeout(time.Minute).WithPolling(t.PollInterval()*5).Should(BeEmpty(), "delete job %s", jobID)
+		return false, c, nil
+	})
+}
+
+// jobStatusQuiet is jobStatus without assertions (for cleanup steps).
+func jobStatusQuiet(t *harness.Target, jobID string) (string, error) {
+	env, err := rawQuiet(t, "DescribeJobs", map[string]any{"JobIds": []string{jobID}})
+	if err != nil {
+		return "", err
+	}
+	if c := env.Code(); c != "" {
+		return "", fmt.Errorf("DescribeJobs %s: %s", jobID, env.Body)
+	}
+	var set []map[string]any
+	_ = json.Unmarshal(env.Response["JobSet"], &set)
+	if len(set) != 1 {
+		return "", fmt.Errorf("DescribeJobs by one JobId returns that job: %s", env.Body)
+	}
+	s := fmt.Sprint(set[0]["Status"])
+	t.ObserveState("job "+jobID, s)
+	return s, nil
 }
 
 // jobStatus returns a job's Status (as the catalog's state name) through

@@ -39,41 +39,106 @@ var _ = Describe("Tencent Batch backend-dependency errors (chaos)", Label(fixtur
 // its next attempt runs to SUCCEED.
 var _ = Describe("Tencent Batch instance whose node dies (chaos)", Label(fixtures.LabelEmulatorOnly), func() {
 	item := fixtures.MakeID(Dialect, "task-instance", fixtures.KindTransition, "RUNNING->RUNNABLE")
-	harness.It("an instance whose node dies mid-task is retried (RUNNING -> RUNNABLE) and succeeds", harness.Items(item), func() {
+	harness.It("an instance whose node dies mid-task is retried (RUNNING -> RUNNABLE) and succeeds", harness.Items(item), func(ctx SpecContext) {
 		t := harness.T(Dialect)
 		t.RequireEmulator()
-		nt := t.NewTenant(harness.TenantConfig{})
-		Expect(nt.KillInstances(1)).To(Succeed())
-		job := prJob(nt, "chaos-die", "exit 0")
-		task := job["Job"].(map[string]any)["Tasks"].([]any)[0].(map[string]any)
-		task["MaxRetryCount"] = 1
-		env, err := nt.Raw(harness.RawRequest{Action: "SubmitJob", Body: prMarshal(job)})
-		prAccepted(env, err, "SubmitJob")
-		var jobID string
-		Expect(json.Unmarshal(env.Response["JobId"], &jobID)).To(Succeed(), "SubmitJob JobId: %s", env.Body)
-		DeferCleanup(func() { prDeleteJobs(nt, []string{jobID}) })
+		inBackground := chaosDeathBackground.Started()
+		d, err := chaosDeathBackground.Result(ctx, t)
+		if d != nil && d.jobID != "" {
+			DeferCleanup(prDeleteJobs, d.nt, []string{d.jobID})
+		}
+		var first []string
+		if inBackground && (err != nil || d == nil || !d.retried()) {
+			// The background's polls compete with the running specs: a
+			// slow one may miss the 120 ms RUNNING of the dying attempt.
+			// Its run is only a head start: what it missed is judged
+			// from a run in the spec, as without the background.
+			if d != nil {
+				first = d.seen
+			}
+			d, err = chaosRunDeath(t)
+			if d != nil && d.jobID != "" {
+				DeferCleanup(prDeleteJobs, d.nt, []string{d.jobID})
+			}
+		}
+		if d == nil || d.jobID == "" {
+			Expect(err).NotTo(HaveOccurred(), "a job on a tenant whose next instance dies")
+		}
 		harness.Check(item)
-		var seen []string
-		var last map[string]any
-		Eventually(func() string {
-			env, err := nt.Raw(harness.RawRequest{Action: "DescribeTask", Body: []byte(`{"JobId":"` + jobID + `","TaskName":"A"}`)})
-			if err != nil || env.Error != nil {
-				return ""
-			}
-			var set []map[string]any
-			if json.Unmarshal(env.Response["TaskInstanceSet"], &set) != nil || len(set) != 1 {
-				return ""
-			}
-			last = set[0]
-			st, _ := last["TaskInstanceState"].(string)
-			if len(seen) == 0 || seen[len(seen)-1] != st {
-				seen = append(seen, st)
-			}
-			return st
-		}).WithTimeout(90 * time.Second).WithPolling(nt.PollInterval()).Should(Or(Equal("SUCCEED"), Equal("FAILED")))
-		harness.Evidence(map[string]any{"job": jobID, "instance_states": seen, "instance": last})
-		Expect(last["TaskInstanceState"]).To(Equal("SUCCEED"), "one node death with MaxRetryCount 1 ends in SUCCEED; seen %v", seen)
-		Expect(strings.Join(seen, " ")).To(ContainSubstring("RUNNING RUNNABLE"),
-			"the attempt on the dead node went RUNNING -> RUNNABLE; seen %v", seen)
+		ev := map[string]any{"job": d.jobID, "instance_states": d.seen, "instance": d.last}
+		if first != nil {
+			ev["background_instance_states"] = first
+		}
+		harness.Evidence(ev)
+		Expect(err).NotTo(HaveOccurred(), "the instance ends SUCCEED or FAILED; seen %v", d.seen)
+		Expect(d.last["TaskInstanceState"]).To(Equal("SUCCEED"), "one node death with MaxRetryCount 1 ends in SUCCEED; seen %v", d.seen)
+		Expect(strings.Join(d.seen, " ")).To(ContainSubstring(chaosRetried),
+			"the attempt on the dead node went RUNNING -> RUNNABLE; seen %v", d.seen)
 	})
 })
+
+// chaosDeath is the node-death job and what polling its instance saw.
+type chaosDeath struct {
+	nt    *harness.Target // the tenant whose next instance dies
+	jobID string
+	seen  []string       // the instance's states in order
+	last  map[string]any // its last TaskInstanceSet entry
+}
+
+// chaosRetried is the move the spec must see.
+const chaosRetried = "RUNNING RUNNABLE"
+
+// retried reports whether the run ended SUCCEED after the move was seen.
+func (d *chaosDeath) retried() bool {
+	return d.last["TaskInstanceState"] == "SUCCEED" && strings.Contains(strings.Join(d.seen, " "), chaosRetried)
+}
+
+// chaosDeathBackground runs the job from the suite's start against the
+// embedded emulator (harness.NewBackground): its second of waiting overlaps
+// the other specs. It asserts nothing; the spec judges what it saw.
+var chaosDeathBackground = harness.NewBackground(Dialect, "Tencent Batch node-death job", chaosRunDeath)
+
+func chaosRunDeath(t *harness.Target) (*chaosDeath, error) {
+	nt, err := t.NewTenantE(harness.TenantConfig{})
+	if err != nil {
+		return nil, err
+	}
+	d := &chaosDeath{nt: nt}
+	if err := nt.KillInstances(1); err != nil {
+		return d, err
+	}
+	job := prJob(nt, "chaos-die", "exit 0")
+	task := job["Job"].(map[string]any)["Tasks"].([]any)[0].(map[string]any)
+	task["MaxRetryCount"] = 1
+	env, err := nt.Raw(harness.RawRequest{Action: "SubmitJob", Body: prMarshal(job)})
+	if err != nil {
+		return d, fmt.Errorf("SubmitJob: %w", err)
+	}
+	if env.Error != nil || json.Unmarshal(env.Response["JobId"], &d.jobID) != nil || d.jobID == "" {
+		return d, fmt.Errorf("SubmitJob refused: %s", prShow(env.Body))
+	}
+	body := []byte(`{"JobId":"` + d.jobID + `","TaskName":"A"}`)
+	for end := time.Now().Add(90 * time.Second); ; {
+		if err := nt.Stalled(); err != nil {
+			return d, err
+		}
+		st := ""
+		if env, err := nt.Raw(harness.RawRequest{Action: "DescribeTask", Body: body}); err == nil && env.Error == nil {
+			var set []map[string]any
+			if json.Unmarshal(env.Response["TaskInstanceSet"], &set) == nil && len(set) == 1 {
+				d.last = set[0]
+				st, _ = d.last["TaskInstanceState"].(string)
+				if len(d.seen) == 0 || d.seen[len(d.seen)-1] != st {
+					d.seen = append(d.seen, st)
+				}
+			}
+		}
+		if st == "SUCCEED" || st == "FAILED" {
+			return d, nil
+		}
+		if time.Now().After(end) {
+			return d, fmt.Errorf("job %s: the instance did not end within 90s", d.jobID)
+		}
+		time.Sleep(nt.PollInterval())
+	}
+}

@@ -7,6 +7,9 @@ package tencentbatch
 // without ever being launched. Timestamps make this hold behind any latency.
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -15,6 +18,78 @@ import (
 	"github.com/batchconform/batchconform/fixtures"
 	"github.com/batchconform/batchconform/specs/harness"
 )
+
+// dagJobs are the container's two jobs, run to their end: ok's A sleeps
+// 2 s (timestamps have a resolution of a second, so a B launched before A
+// ended shows an earlier LaunchTime), bad's A fails.
+type dagJobs struct{ ok, bad string }
+
+// dagBackground runs the jobs from the suite's start against the embedded
+// emulator (harness.NewBackground): their 3 s of waiting overlap the other
+// specs instead of adding to the run.
+var dagBackground = harness.NewBackground(Dialect, "Tencent Batch DAG jobs", dagRun)
+
+// dagRun submits the two jobs and waits for both to end. It returns the IDs
+// of what it submitted even on error, so the caller deletes them.
+func dagRun(t *harness.Target) (dagJobs, error) {
+	var out dagJobs
+	submit := func(name, upstream string) (string, error) {
+		body := prMarshal(map[string]any{
+			"Placement": map[string]any{"Zone": t.Zone},
+			"Job": map[string]any{"JobName": t.Name(name, 60),
+				"Tasks":       []any{prTask("A", upstream, t.Zone), prTask("B", "echo b", t.Zone)},
+				"Dependences": []any{map[string]any{"StartTask": "A", "EndTask": "B"}}},
+		})
+		env, err := t.Raw(harness.RawRequest{Action: "SubmitJob", Body: body})
+		if err != nil {
+			return "", fmt.Errorf("SubmitJob %s: %w", name, err)
+		}
+		var id string
+		if env.Error != nil || json.Unmarshal(env.Response["JobId"], &id) != nil || id == "" {
+			return "", fmt.Errorf("SubmitJob %s: refused: %s", name, prShow(env.Body))
+		}
+		return id, nil
+	}
+	var err error
+	if out.ok, err = submit("dag-ok", "sleep 2"); err != nil {
+		return out, err
+	}
+	if out.bad, err = submit("dag-fail", "exit 1"); err != nil {
+		return out, err
+	}
+	for _, id := range []string{out.ok, out.bad} {
+		if err := dagAwaitEnd(t, id); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// dagAwaitEnd polls a job until it is SUCCEED or FAILED, with
+// rulesWaitJob's bounds (30 s; on the emulator, rulesNoMove without a new
+// state), without Gomega: it may run outside a spec.
+func dagAwaitEnd(t *harness.Target, jobID string) error {
+	last, since, end := "", time.Now(), time.Now().Add(30*time.Second)
+	for {
+		if err := t.Stalled(); err != nil {
+			return err
+		}
+		st := prJobState(t, jobID)
+		t.ObserveKindState("job", jobID, st)
+		if st == "SUCCEED" || st == "FAILED" {
+			return nil
+		}
+		if st != last {
+			last, since = st, time.Now()
+		} else if t.Emulator && time.Since(since) >= rulesNoMove {
+			return fmt.Errorf("job %s stayed %s for %v (no move) waiting for its end", jobID, st, time.Since(since).Round(time.Second))
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("job %s did not end within 30s (last %q)", jobID, st)
+		}
+		time.Sleep(t.PollInterval())
+	}
+}
 
 var _ = Describe("Tencent Batch DAG order", Ordered, func() {
 	runnable := id("task-instance", fixtures.KindTransition, "PENDING->RUNNABLE")
@@ -26,17 +101,11 @@ var _ = Describe("Tencent Batch DAG order", Ordered, func() {
 
 	BeforeAll(func() {
 		t = harness.T(Dialect)
-		submit := func(name, upstream string) string {
-			return actionsSubmit(t, map[string]any{
-				"Placement": map[string]any{"Zone": t.Zone},
-				"Job": map[string]any{"JobName": t.Name(name, 60),
-					"Tasks":       []any{prTask("A", upstream, t.Zone), prTask("B", "echo b", t.Zone)},
-					"Dependences": []any{map[string]any{"StartTask": "A", "EndTask": "B"}}},
-			})
-		}
-		ok, bad = submit("dag-ok", "sleep 2"), submit("dag-fail", "exit 1")
-		rulesWaitJob(t, ok, "SUCCEED", "FAILED")
-		rulesWaitJob(t, bad, "SUCCEED", "FAILED")
+		jobs, err := dagBackground.Result(context.Background(), t)
+		DeferCleanup(rulesDeleteJob, t, jobs.ok)
+		DeferCleanup(rulesDeleteJob, t, jobs.bad)
+		Expect(err).NotTo(HaveOccurred(), "the DAG jobs run to their end")
+		ok, bad = jobs.ok, jobs.bad
 	})
 
 	instance := func(job, task string) stTaskInstance {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -174,11 +175,20 @@ func prFlushJobs() {
 }
 
 // prDeleteJobs terminates and deletes jobs, polling until each is gone (a
-// job is deletable once terminal; TerminateJob may be refused meanwhile).
+// job is deletable once terminal; TerminateJob may be refused meanwhile),
+// in the background against the run's embedded emulator
+// (harness.CleanupFunc).
 func prDeleteJobs(t *harness.Target, ids []string) { prDeleteJobsIn(t, "", ids) }
 
 // prDeleteJobsIn is prDeleteJobs in a region ("" = the target's).
 func prDeleteJobsIn(t *harness.Target, region string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	harness.CleanupFunc(t, "cleanup", func() error { return prDeleteJobsNow(t, region, ids) })
+}
+
+func prDeleteJobsNow(t *harness.Target, region string, ids []string) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(ids))
 	for i, jobID := range ids {
@@ -206,9 +216,7 @@ func prDeleteJobsIn(t *harness.Target, region string, ids []string) {
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		Expect(err).NotTo(HaveOccurred(), "cleanup")
-	}
+	return errors.Join(errs...)
 }
 
 // prJobState reads a job's state.

@@ -110,48 +110,53 @@ func rulesCreate(t *harness.Target, action string, refs generators.Refs) (map[st
 }
 
 // rulesDeleteJob terminates (if needed) and deletes a job, polling until
-// the endpoint lets it go.
+// the endpoint lets it go (in the background against the run's embedded
+// emulator: harness.Cleanup).
 func rulesDeleteJob(t *harness.Target, jobID string) {
 	if jobID == "" {
 		return
 	}
-	Eventually(func() string {
+	harness.Cleanup(t, "delete job "+jobID, 30*time.Second, 0, func() (bool, string, error) {
 		if t.Stalled() != nil {
-			return rulesAbandoned(t, "job", jobID)
+			rulesAbandoned(t, "job", jobID)
+			return true, "", nil
 		}
 		env := rulesRaw(t, "DeleteJob", map[string]any{"JobId": jobID})
 		c := env.Code()
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
-			return "gone"
+			return true, "", nil
 		}
 		rulesRaw(t, "TerminateJob", map[string]any{"JobId": jobID})
-		return c
-	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(BeElementOf("gone", "abandoned"), "delete job %s", jobID)
+		return false, c, nil
+	})
 }
 
 // rulesDeleteEnv deletes an environment, polling while the endpoint holds
 // the deletion back (nodes still SUBMITTED/CREATING:
 // ComputeNodeForbidTerminate; a ModifyComputeEnv still processed:
-// AcceptOtherRequest).
+// AcceptOtherRequest), in the background against the run's embedded
+// emulator (harness.Cleanup).
 func rulesDeleteEnv(t *harness.Target, envID string) {
 	if envID == "" {
 		return
 	}
-	Eventually(func() string {
+	what := "delete env " + envID + " (held back only while its nodes are being created or a ModifyComputeEnv is processed)"
+	harness.Cleanup(t, what, 30*time.Second, 0, func() (bool, string, error) {
 		if t.Stalled() != nil {
-			return rulesAbandoned(t, "env", envID)
+			rulesAbandoned(t, "env", envID)
+			return true, "", nil
 		}
 		c := rulesRaw(t, "DeleteComputeEnv", map[string]any{"EnvId": envID}).Code()
 		if c == "" || strings.HasPrefix(c, "ResourceNotFound") {
-			return "gone"
+			return true, "", nil
 		}
 		if c == "UnsupportedOperation" {
 			// The env still holds instances a spec attached (and another
 			// process, or a failed spec, did not detach): detach them first.
 			rulesDetachAll(t, envID)
 		}
-		return c
-	}).WithTimeout(30*time.Second).WithPolling(t.PollInterval()).Should(BeElementOf("gone", "abandoned"), "delete env %s (held back only while its nodes are being created or a ModifyComputeEnv is processed)", envID)
+		return false, c, nil
+	})
 }
 
 // rulesAbandoned notes a resource a cleanup gives up on because the target
