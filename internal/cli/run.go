@@ -219,7 +219,7 @@ func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests in
 			fmt.Fprintf(w, "  … and %d more\n", len(fails)-10)
 			break
 		}
-		msg := strings.SplitN(it.Message, "\n", 2)[0]
+		msg := summaryLine(it.Message)
 		if len(msg) > 160 {
 			msg = msg[:160] + "…"
 		}
@@ -231,6 +231,27 @@ func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests in
 	if len(gr.SpecialSuiteFailureReasons) > 0 {
 		fmt.Fprintf(w, "suite: %s\n", strings.Join(gr.SpecialSuiteFailureReasons, "; "))
 	}
+}
+
+// summaryLine picks the line of a failure message the summary shows: the
+// first, unless it is Gomega's preamble of a wait a precondition ended
+// ("Told to stop trying after 0.000s."), which says nothing about why.
+func summaryLine(msg string) string {
+	lines := strings.Split(msg, "\n")
+	if !strings.HasPrefix(lines[0], "Told to stop trying after") {
+		return lines[0]
+	}
+	for _, l := range lines[1:] {
+		if strings.Contains(l, "precondition ") && strings.Contains(l, " violated") {
+			return strings.TrimSpace(l)
+		}
+	}
+	for _, l := range lines[1:] {
+		if strings.TrimSpace(l) != "" {
+			return strings.TrimSpace(l)
+		}
+	}
+	return lines[0]
 }
 
 // writeReports writes the conformance report files into dir: report.json,

@@ -203,7 +203,7 @@ var _ = Describe("Tencent Batch doc examples", Ordered, ContinueOnFailure, func(
 			p := prepared[ex.ID]
 			fns = append(fns, func() error {
 				body, cleanup, err := examples.Prepare(examples.Env{Call: call, Zone: t.Zone, Timeout: 60 * time.Second,
-					Poll: t.PollInterval(), Name: t.Name(ex.Detail, 40)}, ex)
+					Poll: t.PollInterval(), Name: t.Name(ex.Detail, 40), Stop: t.Stalled}, ex)
 				if cleanup != nil {
 					addUndo(func() error { return cleanup() })
 				}
