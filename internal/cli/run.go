@@ -219,7 +219,7 @@ func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests in
 			fmt.Fprintf(w, "  … and %d more\n", len(fails)-10)
 			break
 		}
-		msg := strings.SplitN(it.Message, "\n", 2)[0]
+		msg := summaryLine(it.Message)
 		if len(msg) > 160 {
 			msg = msg[:160] + "…"
 		}
@@ -231,6 +231,27 @@ func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests in
 	if len(gr.SpecialSuiteFailureReasons) > 0 {
 		fmt.Fprintf(w, "suite: %s\n", strings.Join(gr.SpecialSuiteFailureReasons, "; "))
 	}
+}
+
+// summaryLine picks the line of a failure message the summary shows: the
+// first, unless it is Gomega's preamble of a wait a precondition ended
+// ("Told to stop trying after 0.000s."), which says nothing about why.
+func summaryLine(msg string) string {
+	lines := strings.Split(msg, "\n")
+	if !strings.HasPrefix(lines[0], "Told to stop trying after") {
+		return lines[0]
+	}
+	for _, l := range lines[1:] {
+		if strings.Contains(l, "precondition ") && strings.Contains(l, " violated") {
+			return strings.TrimSpace(l)
+		}
+	}
+	for _, l := range lines[1:] {
+		if strings.TrimSpace(l) != "" {
+			return strings.TrimSpace(l)
+		}
+	}
+	return lines[0]
 }
 
 // writeReports writes the conformance report files into dir: report.json,
@@ -305,6 +326,10 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 	} else {
 		env = append(env, "BATCHCONFORM_SECRET_ID="+s.SecretID, "BATCHCONFORM_SECRET_KEY="+s.SecretKey)
 	}
+	budget, err := harness.ParseBudget(s.Budget)
+	if err != nil {
+		return types.Report{}, 0, err
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, rf.procs)
 	var mu sync.Mutex
@@ -312,7 +337,20 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 	for i := 0; i < rf.procs; i++ {
 		dir := filepath.Join(rf.out, fmt.Sprintf("shard-%d", i))
 		args := []string{"run", "--shard", fmt.Sprintf("%d/%d", i, rf.procs), "--out", dir}
-		args = append(args, passThrough(s)...)
+		// Each process spends its share of the --budget and of
+		// --max-resources alone: together they never exceed the whole.
+		part, err := budget.Share(i, rf.procs)
+		if err != nil {
+			return types.Report{}, 0, err
+		}
+		ps := s
+		ps.Budget = part.String()
+		if ps.MaxResources, err = harness.ShareCount(s.MaxResources, i, rf.procs); err != nil && s.Live {
+			return types.Report{}, 0, fmt.Errorf("--max-resources %w", err)
+		} else if err != nil {
+			ps.MaxResources = 1 // (applies to live targets only)
+		}
+		args = append(args, passThrough(ps)...)
 		cmd := exec.Command(self, args...)
 		cmd.Env = env
 		var buf strings.Builder
@@ -407,6 +445,7 @@ func passThrough(s harness.Settings) []string {
 	add("request-timeout", s.RequestTimeout.String())
 	add("run-prefix", s.RunPrefix)
 	add("budget", s.Budget)
+	add("max-resources", strconv.Itoa(s.MaxResources))
 	if s.StallTimeout > 0 {
 		add("stall-timeout", s.StallTimeout.String())
 	}

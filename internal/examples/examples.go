@@ -61,6 +61,10 @@ type Env struct {
 	Poll    time.Duration // default 20 ms
 	// Name prefixes every resource name (live runs use the run prefix).
 	Name string
+	// Stop, when set, ends every wait early with its error (the suite's
+	// circuit breaker: a target whose reads cannot be read or whose
+	// resources never move is not waited on until the timeout).
+	Stop func() error
 }
 
 // Cleanup undoes what a preparation created; it returns the errors it met.
@@ -148,6 +152,11 @@ func (p *prep) wait(what string, cond func() (bool, error)) error {
 		ok, err := cond()
 		if err != nil || ok {
 			return err
+		}
+		if p.env.Stop != nil {
+			if err := p.env.Stop(); err != nil {
+				return fmt.Errorf("waiting for %s: %w", what, err)
+			}
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("timed out waiting for %s", what)

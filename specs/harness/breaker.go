@@ -98,6 +98,9 @@ type breaker struct {
 	settle map[string]map[string]bool // kind -> states it must leave on its own
 	cur    map[string]*seenState      // key -> current state
 	left   map[string]bool            // kind + "\x00" + state -> some resource left it
+	// reads: per read action, its readable and unreadable answers
+	// (readable.go)
+	reads map[string]*readTally
 }
 
 // seenState is a resource's current state, when it was first seen in it
@@ -435,8 +438,11 @@ func (t *Target) Stalled() error {
 	if m := b.stalled(); m != "" {
 		return fmt.Errorf("%w: %s", ErrPrecondition, m)
 	}
-	if m, ok := b.snapshot()[PreCreates]; ok {
-		return fmt.Errorf("%w: %s", ErrPrecondition, m)
+	snap := b.snapshot()
+	for _, pre := range []string{PreCreates, PreReadable} {
+		if m, ok := snap[pre]; ok {
+			return fmt.Errorf("%w: %s", ErrPrecondition, m)
+		}
 	}
 	// A spent --budget ends every wait too (budget.go): the polls a wait
 	// sends are single-resource reads the budget lets through for the

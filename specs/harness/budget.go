@@ -170,3 +170,56 @@ func resetBudgetStop() {
 	budgetStopMu.Unlock()
 	runSpend.reset()
 }
+
+// String renders the budget as --budget takes it ("" = none).
+func (b Budget) String() string {
+	var parts []string
+	if b.Requests > 0 {
+		parts = append(parts, fmt.Sprintf("requests=%d", b.Requests))
+	}
+	if b.ResourceSeconds > 0 {
+		parts = append(parts, "resource-seconds="+strconv.FormatFloat(b.ResourceSeconds, 'f', -1, 64))
+	}
+	return strings.Join(parts, ",")
+}
+
+// Share returns process i's part of the budget when n processes split it
+// (`run --procs n`): each process spends its part alone, so together they
+// never spend more than the whole. The requests are split as evenly as
+// whole numbers allow (the first processes take the remainder); an error
+// says when there are fewer requests than processes.
+func (b Budget) Share(i, n int) (Budget, error) {
+	if n <= 1 {
+		return b, nil
+	}
+	out := b
+	if b.Requests > 0 {
+		if b.Requests < int64(n) {
+			return Budget{}, fmt.Errorf("--budget requests=%d is less than one request for each of %d processes: lower --procs or raise the budget", b.Requests, n)
+		}
+		out.Requests = b.Requests / int64(n)
+		if int64(i) < b.Requests%int64(n) {
+			out.Requests++
+		}
+	}
+	if b.ResourceSeconds > 0 {
+		out.ResourceSeconds = b.ResourceSeconds / float64(n)
+	}
+	return out, nil
+}
+
+// ShareCount splits a whole-run count (--max-resources) across n processes
+// the same way; 0 means unbounded and stays so.
+func ShareCount(total, i, n int) (int, error) {
+	if n <= 1 || total <= 0 {
+		return total, nil
+	}
+	if total < n {
+		return 0, fmt.Errorf("%d is less than one for each of %d processes: lower --procs", total, n)
+	}
+	share := total / n
+	if i < total%n {
+		share++
+	}
+	return share, nil
+}

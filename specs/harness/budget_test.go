@@ -70,3 +70,59 @@ func TestBudgetIsSharedByEveryDialect(t *testing.T) {
 		t.Errorf("two Oceanus resources alive for 50 ms did not spend resource-seconds=0.05: %q", m)
 	}
 }
+
+// TestBudgetShare: the processes of `run --procs n` split the budget and
+// the resource cap so that their parts add up to the whole, never more.
+func TestBudgetShare(t *testing.T) {
+	cases := []struct {
+		b       Budget
+		n       int
+		wantErr bool
+	}{
+		{Budget{Requests: 100, ResourceSeconds: 90}, 3, false},
+		{Budget{Requests: 7}, 2, false},
+		{Budget{ResourceSeconds: 10}, 4, false},
+		{Budget{Requests: 1}, 2, true},
+		{Budget{Requests: 5}, 1, false},
+	}
+	for _, c := range cases {
+		var req int64
+		var rs float64
+		for i := 0; i < c.n; i++ {
+			p, err := c.b.Share(i, c.n)
+			if (err != nil) != c.wantErr {
+				t.Fatalf("%+v / %d: err %v, want error %v", c.b, c.n, err, c.wantErr)
+			}
+			if err != nil {
+				break
+			}
+			if (c.b.Requests > 0) != (p.Requests > 0) || (c.b.ResourceSeconds > 0) != (p.ResourceSeconds > 0) {
+				t.Errorf("%+v / %d: part %d is %+v (a part may not drop a limit)", c.b, c.n, i, p)
+			}
+			req += p.Requests
+			rs += p.ResourceSeconds
+		}
+		if !c.wantErr && (req != c.b.Requests || rs > c.b.ResourceSeconds+1e-9) {
+			t.Errorf("%+v / %d: the parts add up to requests=%d resource-seconds=%g", c.b, c.n, req, rs)
+		}
+		if p, _ := ParseBudget(c.b.String()); p != c.b {
+			t.Errorf("String %q parses back as %+v, want %+v", c.b.String(), p, c.b)
+		}
+	}
+	for _, c := range []struct{ total, n, sum int }{{50, 3, 50}, {4, 4, 4}, {0, 3, 0}} {
+		sum := 0
+		for i := 0; i < c.n; i++ {
+			s, err := ShareCount(c.total, i, c.n)
+			if err != nil || (c.total > 0 && s < 1) {
+				t.Fatalf("ShareCount(%d, %d, %d) = %d, %v", c.total, i, c.n, s, err)
+			}
+			sum += s
+		}
+		if sum != c.sum {
+			t.Errorf("ShareCount(%d, ·, %d) adds up to %d", c.total, c.n, sum)
+		}
+	}
+	if _, err := ShareCount(2, 0, 3); err == nil {
+		t.Error("ShareCount(2, 0, 3): want an error (fewer than one per process)")
+	}
+}

@@ -339,8 +339,13 @@ func drainTargets(out io.Writer, ts []*Target, opt drainOptions) {
 		if len(left) == 0 {
 			continue
 		}
+		// A spent budget still lets the cleanup through, and a target
+		// whose reads are garbage still answers deletes (the sweepers
+		// wait for a resource's read to say it is gone, which an error
+		// answer does).
 		v := t.Violations()
-		delete(v, PreBudget) // a spent budget still lets the cleanup through
+		delete(v, PreBudget)
+		delete(v, PreReadable)
 		if len(v) > 0 {
 			d.say("batchconform: cleanup: %d %s resources left: the target violates %v (`batchconform sweep --prefix %s` removes them)\n", len(left), t.Dialect, v, t.RunPrefix)
 			continue

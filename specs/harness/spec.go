@@ -144,6 +144,8 @@ func It(text string, args ...any) bool {
 	declMu.Lock()
 	declarations = append(declarations, Declaration{Spec: full, Items: items})
 	declMu.Unlock()
+	// A spec skipped for its failed setup names them (setupfail.go).
+	noteDeclared(append(ginkgo.CurrentTreeConstructionNodeReport().ContainerHierarchyTexts, text), items)
 	declared, _ := json.Marshal(items)
 	// Record the declaration first thing at run time, so a spec that fails
 	// before its first assertion still names what it was about.

@@ -80,6 +80,7 @@ func Configure(s Settings) {
 	current = s
 	resetBreakers()
 	resetLedger()
+	resetSetupFailures()
 	SelectItems(s.Items)
 	if s.SecretKey != "" {
 		redact.Value(s.SecretKey)

@@ -261,6 +261,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	observe(nil)
+	if br != nil && resp.StatusCode/100 == 2 {
+		// Reads whose answers cannot be read end the waits (readable.go).
+		br.readAnswer(t.dialect, req.Method, req.URL.Path, req.URL.RawQuery, action, body)
+	}
 	ex.Response = string(body)
 	t.record(ex)
 	t.observe(action, body)

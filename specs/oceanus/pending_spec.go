@@ -70,7 +70,7 @@ func clusterOfType(t *harness.Target, typ string) string {
 // waitStatus polls a job until its status is want.
 func waitStatus(t *harness.Target, job, want string) {
 	GinkgoHelper()
-	Eventually(func() string { s, _ := jobStatus(t, job); return s }).
+	Eventually(func() string { harness.StopIfStalled(t); s, _ := jobStatus(t, job); return s }).
 		WithTimeout(2*time.Minute).WithPolling(t.PollInterval()).Should(Equal(want), "job %s reaches status %s", job, want)
 }
 
@@ -78,6 +78,7 @@ func waitStatus(t *harness.Target, job, want string) {
 func waitClusterStatus(t *harness.Target, cluster, want string) {
 	GinkgoHelper()
 	Eventually(func() string {
+		harness.StopIfStalled(t) // a breaker's precondition ends the wait (answers unreadable, states stuck)
 		r := ok(t, "DescribeClusters", map[string]any{"ClusterIds": []string{cluster}})
 		set, _ := r["ClusterSet"].([]any)
 		if len(set) != 1 {

@@ -193,7 +193,7 @@ func exPrepareAll(t *harness.Target) (*exPreparation, error) {
 		out.prepared[ex.ID] = p
 		fns = append(fns, func() error {
 			body, cleanup, err := examples.Prepare(examples.Env{Call: call, Zone: t.Zone, Timeout: 60 * time.Second,
-				Poll: t.PollInterval(), Name: t.Name(ex.Detail, 40)}, ex)
+				Poll: t.PollInterval(), Name: t.Name(ex.Detail, 40), Stop: t.Stalled}, ex)
 			if cleanup != nil {
 				mu.Lock()
 				out.undo = append(out.undo, func() error { return cleanup() })
