@@ -97,8 +97,11 @@ func TestPolledSequences(t *testing.T) {
 				// when the polls kept their schedule: on a loaded machine under
 				// -race a poll can take longer than a hold, and the order check
 				// above is what a slow poller can still judge.
-				if onSchedule := wall/time.Duration(polls) <= 30*time.Millisecond; !onSchedule {
-					t.Logf("%s: polls averaged %v (> 30 ms): hold counts not judged", key, wall/time.Duration(polls))
+				// One stalled poll (half a hold or more) also costs a state
+				// its count: seen once at load 24 under -race with polls
+				// averaging under 30 ms.
+				if onSchedule := wall/time.Duration(polls) <= 30*time.Millisecond && maxGap < 60*time.Millisecond; !onSchedule {
+					t.Logf("%s: polls averaged %v, the longest gap %v (> 30 ms, >= 60 ms): hold counts not judged", key, wall/time.Duration(polls), maxGap)
 					continue
 				}
 				for i, n := range o.counts[key][:len(s)-1] {
