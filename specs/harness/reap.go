@@ -72,22 +72,7 @@ func Cleanup(t *Target, what string, timeout, every time.Duration, step CleanupS
 		}
 		return
 	}
-	reaper.sem <- struct{}{}
-	reaper.wg.Add(1)
-	go func() {
-		defer reaper.wg.Done()
-		defer func() { <-reaper.sem }()
-		defer func() {
-			// A panic in a step (a Gomega assertion outside a spec)
-			// becomes the cleanup's error instead of ending the process.
-			if p := recover(); p != nil {
-				reaper.fail(fmt.Errorf("%s: panic: %v", what, p))
-			}
-		}()
-		if err := pollCleanup(context.Background(), t, what, timeout, every, step); err != nil {
-			reaper.fail(err)
-		}
-	}()
+	reaper.run(what, func() error { return pollCleanup(context.Background(), t, what, timeout, every, step) })
 }
 
 // CleanupFunc runs fn, a cleanup that needs no polling of its own (it waits or
@@ -101,18 +86,31 @@ func CleanupFunc(t *Target, what string, fn func() error) {
 		}
 		return
 	}
-	reaper.sem <- struct{}{}
-	reaper.wg.Add(1)
+	reaper.run(what, func() error {
+		if err := fn(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	})
+}
+
+// run runs fn in the background (at most reapParallel at once: a full
+// reaper holds the caller back), recording its error.
+func (r *reaperT) run(what string, fn func() error) {
+	r.sem <- struct{}{}
+	r.wg.Add(1)
 	go func() {
-		defer reaper.wg.Done()
-		defer func() { <-reaper.sem }()
+		defer r.wg.Done()
+		defer func() { <-r.sem }()
 		defer func() {
+			// A panic in a cleanup becomes its error instead of ending
+			// the process (steps return errors: CleanupStep).
 			if p := recover(); p != nil {
-				reaper.fail(fmt.Errorf("%s: panic: %v", what, p))
+				r.fail(fmt.Errorf("%s: panic: %v", what, p))
 			}
 		}()
 		if err := fn(); err != nil {
-			reaper.fail(fmt.Errorf("%s: %w", what, err))
+			r.fail(err)
 		}
 	}()
 }

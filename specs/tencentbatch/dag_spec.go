@@ -91,7 +91,9 @@ func dagAwaitEnd(t *harness.Target, jobID string) error {
 	}
 }
 
-var _ = Describe("Tencent Batch DAG order", Ordered, func() {
+// It runs after the unprioritised containers (SpecPriority -1, as the fuzz
+// pass): its jobs, started with the suite, have had the run to end by then.
+var _ = Describe("Tencent Batch DAG order", Ordered, SpecPriority(-1), func() {
 	runnable := id("task-instance", fixtures.KindTransition, "PENDING->RUNNABLE")
 	failed := id("task-instance", fixtures.KindTransition, "PENDING->FAILED")
 	var (

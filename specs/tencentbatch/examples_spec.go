@@ -211,7 +211,9 @@ func exPrepareAll(t *harness.Target) (*exPreparation, error) {
 // overlap the other specs instead of adding to the run.
 var exBackground = harness.NewBackground(Dialect, "Tencent Batch doc examples' preparations", exPrepareAll)
 
-var _ = Describe("Tencent Batch doc examples", Ordered, ContinueOnFailure, func() {
+// It runs after the unprioritised containers (SpecPriority -1, as the fuzz
+// pass): the preparations, started with the suite, are done by then.
+var _ = Describe("Tencent Batch doc examples", Ordered, ContinueOnFailure, SpecPriority(-1), func() {
 	// The preparations run concurrently once, before the replays
 	// (exPrepareAll), and everything is deleted concurrently after them.
 	exRegistered = nil // this build of the tree registers them anew
