@@ -107,9 +107,11 @@ var stHolds = map[string][]string{
 var stTenantOf = map[string]string{stScEnvLost: stScNodeLost}
 
 // stInterventionHold is how long a held state lasts when no call moves it:
-// far longer than a loaded client takes to poll and call, yet short enough
-// that a fault which ignores the call fails the scenario soon.
-const stInterventionHold = 5 * time.Second
+// far longer than a loaded client takes to poll and call (at load 24 under
+// -race, two suites at once, 5 s was too short a few times), and no longer
+// than the lab's no-move window, so a fault which ignores the call fails
+// the scenario no later than it would anyway.
+const stInterventionHold = stNoMove
 
 // ownTenants gives every scenario of stHolds a tenant of its own (emulator
 // only). An emulator that refuses state_holds (an older version) leaves the
