@@ -58,9 +58,20 @@ var _ = Describe("Tencent Batch instance whose node dies (chaos)", Label(fixture
 			if d != nil {
 				first = d.seen
 			}
-			d, err = chaosRunDeath(t)
-			if d != nil && d.jobID != "" {
-				DeferCleanup(prDeleteJobs, d.nt, []string{d.jobID})
+			// A run that ended SUCCEED without this poller seeing the
+			// move missed a transient state (a poll slower than the hold
+			// at high load), which is no violation: a fresh job is
+			// watched again, at most 3 times. An endpoint that never
+			// shows the move (or ends FAILED) fails every time.
+			for attempt := 1; ; attempt++ {
+				d, err = chaosRunDeath(t)
+				if d != nil && d.jobID != "" {
+					DeferCleanup(prDeleteJobs, d.nt, []string{d.jobID})
+				}
+				if err != nil || d == nil || d.retried() || d.last["TaskInstanceState"] != "SUCCEED" || attempt == 3 {
+					break
+				}
+				first = append(append(first, "|"), d.seen...)
 			}
 		}
 		if d == nil || d.jobID == "" {

@@ -56,7 +56,10 @@ var _ = Describe("Tencent Batch API 3.0 protocol", Ordered, ContinueOnFailure, f
 		// Output over the 2048-byte log limit; a long-running job; and the
 		// reference submission whose GET and form twins must decode the same.
 		logJob = prSubmit(t, prMarshal(prJob(t, "pr-log", "head -c 5000 /dev/zero | tr '\\0' a")))
-		busyJob = prSubmit(t, prMarshal(prJob(t, "pr-busy", "sleep 30")))
+		// 30 s was too short: under load (a -race run of 280 s) the
+		// container's later specs found the job finished. It is
+		// terminated at the container's end (prFlushJobs).
+		busyJob = prSubmit(t, prMarshal(prJob(t, "pr-busy", "sleep 600")))
 		ref = prRichJob(t)
 		refInfo = prSubmitInfo(t, prSubmit(t, prMarshal(ref)))
 	})
