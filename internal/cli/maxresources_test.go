@@ -235,3 +235,73 @@ func sampledLiveRun(t *testing.T, d string, args ...string) sampled {
 	r.out, r.left = buf.String(), count.alive(t)
 	return r
 }
+
+// Under --procs every process gets its share of --max-resources and of
+// --budget, so the whole run respects them: a live-flagged run on two
+// processes never has more resources alive at once than the bound (the
+// emulator's own count, both processes together), and each process stops
+// on its half of the request budget.
+func TestProcsShareBudgetAndCap(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs against the emulator")
+	}
+	const d, bound = "tencent-batch", 4
+	t.Run("max-resources", func(t *testing.T) {
+		t.Parallel()
+		out := t.TempDir()
+		r := sampledLiveRun(t, d, "--procs", "2", "--max-resources", fmt.Sprint(bound), "--label-filter", maxResourcesCases[d].selection, "--out", out)
+		t.Logf("--procs 2 --max-resources %d: exit %d, at most %d resources alive over %d samples", bound, r.code, r.peak, r.samples)
+		if r.peak > bound {
+			t.Errorf("%d resources alive at once under --procs 2, more than --max-resources %d: %v", r.peak, bound, r.peakSeen)
+		}
+		if r.peak == 0 {
+			t.Errorf("no resource was ever seen alive: the test proves nothing\n%s", tail(r.out, 2000))
+		}
+		// A process met its share (half the bound): the bound each one
+		// kept is its part, not the whole.
+		if !shardSays(t, out, 2, fmt.Sprintf("--max-resources %d: %d %s resources", bound/2, bound/2, d)) {
+			t.Errorf("no process met its share --max-resources %d: the test proves nothing\n%s", bound/2, tail(r.out, 2000))
+		}
+		if left := r.left; len(left) > 0 {
+			t.Errorf("%d resources left after the run: %v", len(left), left)
+		}
+	})
+	t.Run("budget", func(t *testing.T) {
+		t.Parallel()
+		const requests = 400
+		out := t.TempDir()
+		r := sampledLiveRun(t, d, "--procs", "2", "--budget", fmt.Sprintf("requests=%d", requests), "--label-filter", maxResourcesCases[d].selection, "--out", out)
+		t.Logf("--procs 2 --budget requests=%d: exit %d", requests, r.code)
+		if r.code != 3 {
+			t.Errorf("exit %d, want 3 (aborted by the budget)\n%s", r.code, tail(r.out, 3000))
+		}
+		// A process stopped on its half of the budget (one whose specs
+		// need fewer requests ends before it), none on the whole.
+		if !shardSays(t, out, 2, fmt.Sprintf("--budget requests=%d spent", requests/2)) {
+			t.Errorf("no process stopped on its half of the budget (requests=%d)\n%s", requests/2, tail(r.out, 2000))
+		}
+		if shardSays(t, out, 2, fmt.Sprintf("--budget requests=%d spent", requests)) {
+			t.Errorf("a process was given the whole budget (requests=%d)", requests)
+		}
+		if left := r.left; len(left) > 0 {
+			t.Errorf("%d resources left after the run: %v", len(left), left)
+		}
+	})
+}
+
+// shardSays reports whether some shard's report.json of a --procs run
+// contains want.
+func shardSays(t *testing.T, out string, procs int, want string) bool {
+	t.Helper()
+	for i := 0; i < procs; i++ {
+		rep, err := os.ReadFile(filepath.Join(out, fmt.Sprintf("shard-%d", i), "report.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(rep, []byte(want)) {
+			return true
+		}
+	}
+	return false
+}

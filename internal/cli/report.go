@@ -56,8 +56,13 @@ func reportGate(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	if *cur == "" && len(pos) == 1 {
+		// The one thing a person gets wrong here: say how to fix it.
+		fmt.Fprintf(stderr, "batchconform report gate: the report to judge goes after --current: batchconform report gate --baseline %s --current %s\n", orFile(*base), pos[0])
+		return ExitUsage
+	}
 	if *base == "" || *cur == "" || len(pos) > 0 {
-		fmt.Fprintln(stderr, "usage: batchconform report gate --baseline FILE --current REPORT")
+		fmt.Fprintln(stderr, "usage: batchconform report gate --baseline FILE --current REPORT (make FILE with `batchconform report baseline REPORT --out FILE`)")
 		return ExitUsage
 	}
 	b, err := reports.LoadBaseline(*base)
@@ -181,3 +186,11 @@ func reportBaseline(args []string, stdout, stderr io.Writer) int {
 }
 
 func writeReportJSON(r *reports.Report, path string) error { return reports.WriteJSON(r, path) }
+
+// orFile shows a flag's value in a suggested command line (FILE if unset).
+func orFile(v string) string {
+	if v == "" {
+		return "FILE"
+	}
+	return v
+}

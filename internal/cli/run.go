@@ -277,7 +277,7 @@ func runShard(s harness.Settings, rf runFlags, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	gr, err := harness.Run(harness.RunOptions{Settings: s, OutDir: rf.out, ShardIndex: i, ShardTotal: n,
-		Verbose: rf.verbose, NoColor: true})
+		Verbose: rf.verbose, NoColor: true, ProgressFile: os.Getenv(harness.EnvProgressFile)})
 	if err != nil {
 		fmt.Fprintf(stderr, "batchconform run: shard %s: %v\n", rf.shard, err)
 		return ExitFailure
@@ -330,12 +330,24 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 	if err != nil {
 		return types.Report{}, 0, err
 	}
+	// On a terminal the shards write their progress rows to files and
+	// this process draws one line per dialect, summed over them; in CI
+	// nothing is drawn until the summary.
+	var progressFiles []string
+	showProgress := !rf.verbose && stderrIsTerminal()
 	var wg sync.WaitGroup
 	errs := make([]error, rf.procs)
 	var mu sync.Mutex
 	cmds := make([]*exec.Cmd, rf.procs)
 	for i := 0; i < rf.procs; i++ {
 		dir := filepath.Join(rf.out, fmt.Sprintf("shard-%d", i))
+		shardEnv := env
+		if showProgress {
+			f := filepath.Join(dir, "progress.json")
+			_ = os.Remove(f) // an earlier run's rows
+			progressFiles = append(progressFiles, f)
+			shardEnv = append(append([]string(nil), env...), harness.EnvProgressFile+"="+f)
+		}
 		args := []string{"run", "--shard", fmt.Sprintf("%d/%d", i, rf.procs), "--out", dir}
 		// Each process spends its share of the --budget and of
 		// --max-resources alone: together they never exceed the whole.
@@ -352,7 +364,7 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 		}
 		args = append(args, passThrough(ps)...)
 		cmd := exec.Command(self, args...)
-		cmd.Env = env
+		cmd.Env = shardEnv
 		var buf strings.Builder
 		cmd.Stdout, cmd.Stderr = &buf, &buf
 		cmds[i] = cmd
@@ -387,7 +399,12 @@ func runProcs(s harness.Settings, rf runFlags, stdout, stderr io.Writer) (types.
 		case <-done:
 		}
 	}()
+	stopProgress := func() {}
+	if showProgress {
+		stopProgress = harness.ShowShards(os.Stderr, progressFiles)
+	}
 	wg.Wait()
+	stopProgress()
 	close(done)
 	signal.Stop(sig)
 	if err := errors.Join(errs...); err != nil {

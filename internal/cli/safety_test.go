@@ -523,8 +523,29 @@ func TestProgressLinesOnATerminal(t *testing.T) {
 		t.Skip("script (util-linux) is not installed: no pseudo-terminal to run under")
 	}
 	const selection = "kind:transition"
+	// One process, and --procs 2 (the shards' rows summed by the parent).
+	for _, procs := range []string{"1", "2"} {
+		t.Run("procs="+procs, func(t *testing.T) { progressOnTerminal(t, script, selection, procs) })
+	}
+
+	// In CI: no progress line, no Ginkgo dots; the summary only.
+	for _, procs := range []string{"1", "2"} {
+		r := runCLI(t, 3*time.Minute, nil, "run", "--label-filter", selection, "--procs", procs, "--out", t.TempDir())
+		if strings.Contains(r.stderr, " specs ") || strings.Contains(r.stderr, "\033[") {
+			t.Errorf("--procs %s: progress drawn in CI:\n%q", procs, tail(r.stderr, 1500))
+		}
+		if strings.Contains(r.stdout, "•") || !strings.Contains(r.stdout, "specs: ") {
+			t.Errorf("--procs %s: CI's log is not the summary alone:\n%s", procs, tail(r.stdout, 1500))
+		}
+	}
+}
+
+// progressOnTerminal runs a selection under script (a pseudo-terminal) and
+// checks the live lines: one per dialect, reaching its total, redrawn in
+// place and erased before the summary.
+func progressOnTerminal(t *testing.T, script, selection, procs string) {
 	typescript := filepath.Join(t.TempDir(), "typescript")
-	line := fmt.Sprintf("%q run --label-filter %q --out %q", os.Args[0], selection, t.TempDir())
+	line := fmt.Sprintf("%q run --label-filter %q --procs %s --out %q", os.Args[0], selection, procs, t.TempDir())
 	cmd := exec.Command(script, "-qec", line, typescript)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "TERM=") {
@@ -560,14 +581,5 @@ func TestProgressLinesOnATerminal(t *testing.T) {
 	}
 	if !strings.Contains(screen, "specs: ") {
 		t.Errorf("no summary after the progress lines:\n%q", tail(screen, 1500))
-	}
-
-	// In CI: no progress line, no Ginkgo dots; the summary only.
-	r := runCLI(t, 3*time.Minute, nil, "run", "--label-filter", selection, "--out", t.TempDir())
-	if strings.Contains(r.stderr, " specs ") || strings.Contains(r.stderr, "\033[") {
-		t.Errorf("progress drawn in CI:\n%q", tail(r.stderr, 1500))
-	}
-	if strings.Contains(r.stdout, "•") || !strings.Contains(r.stdout, "specs: ") {
-		t.Errorf("CI's log is not the summary alone:\n%s", tail(r.stdout, 1500))
 	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -52,19 +51,19 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 			errs = append(errs, fmt.Errorf("%s: %w", t.Dialect, err))
 		}
 		found += len(left)
-		for _, l := range left {
-			if s.DryRun {
+		if s.DryRun {
+			for _, l := range left {
 				fmt.Fprintf(stdout, "would delete %s\n", l)
-				continue
 			}
-			if err := sw.Delete(context.Background(), t, l); err != nil {
-				errs = append(errs, err)
-				fmt.Fprintf(stdout, "NOT deleted %s: %v\n", l, err)
-				continue
-			}
-			deleted++
-			fmt.Fprintf(stdout, "deleted %s\n", l)
+			continue
 		}
+		// In parallel, in dependency order, as the run's own cleanup
+		// deletes (one line per resource as it ends). Dialects go one
+		// after another: Alibaba BatchCompute's clusters show in Tencent
+		// Batch's listing too, and are deleted by whichever lists first.
+		res := harness.Sweep(stdout, t, sw, left)
+		deleted += res.Deleted
+		errs = append(errs, res.Errors...)
 	}
 	verb := "deleted"
 	if s.DryRun {

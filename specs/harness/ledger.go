@@ -307,6 +307,16 @@ type drainOptions struct {
 	noProgress time.Duration // give up when no delete ended for this long (0: the budget alone)
 	live       bool          // some target is not on loopback
 	grace      time.Duration // how long deletes still in flight are awaited once the drain gives up (default 1s)
+	// sweep: the lines are `batchconform sweep`'s ("deleted X", "NOT
+	// deleted X: why") instead of the run's cleanup lines.
+	sweep bool
+}
+
+// drainSet is one target's resources to delete, with its sweeper.
+type drainSet struct {
+	t    *Target
+	sw   Sweeper
+	left []entry
 }
 
 func (t *Target) loopback() bool {
@@ -321,16 +331,8 @@ func (t *Target) loopback() bool {
 // up when the budget is spent or when no delete ended for opt.noProgress;
 // what is left is reported with the sweep that removes it.
 func drainTargets(out io.Writer, ts []*Target, opt drainOptions) {
-	if opt.parallel < 1 {
-		opt.parallel = 1
-	}
-	if opt.grace <= 0 {
-		opt.grace = time.Second
-	}
-	ctx, cancel := context.WithTimeoutCause(context.Background(), opt.budget, fmt.Errorf("the cleanup's budget of %s was spent", opt.budget))
-	defer cancel()
-	d := &drain{sem: make(chan struct{}, opt.parallel), last: time.Now(), out: out, failed: map[string]int{}, drained: map[string]bool{}, lastErr: map[string]error{}}
-	var wg sync.WaitGroup
+	d := newDrain(out, opt)
+	var sets []drainSet
 	for _, t := range ts {
 		if t.Embedded {
 			continue
@@ -355,11 +357,38 @@ func drainTargets(out io.Writer, ts []*Target, opt drainOptions) {
 			d.say("batchconform: cleanup: %d %s resources left: the dialect has no sweeper\n", len(left), t.Dialect)
 			continue
 		}
-		d.drained[t.Dialect] = true
+		sets = append(sets, drainSet{t: t, sw: sw, left: left})
+	}
+	d.run(sets, opt, ts)
+}
+
+func newDrain(out io.Writer, opt drainOptions) *drain {
+	if opt.parallel < 1 {
+		opt.parallel = 1
+	}
+	return &drain{sem: make(chan struct{}, opt.parallel), last: time.Now(), out: out, sweep: opt.sweep,
+		failed: map[string]int{}, deleted: map[string]int{}, drained: map[string]bool{}, lastErr: map[string]error{}}
+}
+
+// run deletes every set's resources, the dialects at once, within opt's
+// bounds, and reports what it gave up on (ts: the targets reported).
+func (d *drain) run(sets []drainSet, opt drainOptions, ts []*Target) {
+	if opt.grace <= 0 {
+		opt.grace = time.Second
+	}
+	what := "the cleanup's"
+	if opt.sweep {
+		what = "the sweep's"
+	}
+	ctx, cancel := context.WithTimeoutCause(context.Background(), opt.budget, fmt.Errorf("%s budget of %s was spent", what, opt.budget))
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, set := range sets {
+		d.drained[set.t.Dialect] = true
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d.dialect(ctx, t, sw, left)
+			d.dialect(ctx, set.t, set.sw, set.left)
 		}()
 	}
 	done := make(chan struct{})
@@ -391,7 +420,7 @@ wait:
 	case <-done:
 	case <-time.After(opt.grace):
 	}
-	d.report(out, ctx, ts)
+	d.report(d.out, ctx, ts)
 }
 
 // drain is the state of one drainTargets.
@@ -404,6 +433,9 @@ type drain struct {
 	// failed counts, per dialect, the deletes that ended in an error
 	// (each said so); drained names the dialects being deleted.
 	failed  map[string]int
+	deleted map[string]int
+	errs    []error // every delete that ended in an error
+	sweep   bool    // sweep's lines (drainOptions.sweep)
 	drained map[string]bool
 	lastErr map[string]error // dialect|id -> the error a given-up delete ended with
 	over    bool             // report written: later deletes say nothing
@@ -484,6 +516,7 @@ func (d *drain) one(ctx context.Context, t *Target, sw Sweeper, e entry) {
 		if k == "" {
 			d.mu.Lock()
 			d.failed[t.Dialect]++
+			d.errs = append(d.errs, fmt.Errorf("%s: its owner's key is not known", e.Leftover))
 			d.mu.Unlock()
 			d.say("batchconform: cleanup: %s left: its owner's key is not known to the run\n", e.Leftover)
 			d.progress()
@@ -504,7 +537,12 @@ func (d *drain) one(ctx context.Context, t *Target, sw Sweeper, e entry) {
 	if err != nil {
 		d.mu.Lock()
 		d.failed[t.Dialect]++
+		d.errs = append(d.errs, err)
 		d.mu.Unlock()
+		if d.sweep {
+			d.say("NOT deleted %s: %v\n", e.Leftover, err)
+			return
+		}
 		if errors.Is(err, ErrCannotDelete) {
 			d.say("batchconform: cleanup: %s left for good: %v\n", e.Leftover, err)
 			return
@@ -513,6 +551,13 @@ func (d *drain) one(ctx context.Context, t *Target, sw Sweeper, e entry) {
 		return
 	}
 	ledger.record(t.Dialect, "", nil, []string{e.ID})
+	d.mu.Lock()
+	d.deleted[t.Dialect]++
+	d.mu.Unlock()
+	if d.sweep {
+		d.say("deleted %s (%s)\n", e.Leftover, time.Since(start).Round(time.Millisecond))
+		return
+	}
 	note := ""
 	if !MatchesPrefix(e.Name, t.RunPrefix) && (e.secretID == "" || e.secretID == t.SecretID) {
 		// A spec forgot the prefix: a killed run would leave this where

@@ -187,3 +187,50 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestSweepDeletesInParallel: `batchconform sweep` deletes what a sweeper
+// listed with the cleanup's machinery: several at once, every job before
+// any environment, each said ("deleted X" / "NOT deleted X: why"), the
+// refused ones returned as errors.
+func TestSweepDeletesInParallel(t *testing.T) {
+	f, tg := drainSetup(t) // nothing in the ledger: a sweep's resources are listed
+	var left []Leftover
+	for i := 0; i < 16; i++ {
+		left = append(left, Leftover{Type: "job", ID: fmt.Sprintf("job-%02d", i), Name: "bcold01-j"})
+	}
+	left = append(left, Leftover{Type: "env", ID: "env-1", Name: "bcold01-e"}, Leftover{Type: "job", ID: "fail-1", Name: "bcold01-f"})
+	// Environments listed first: the ranks, not the listing, order them.
+	left = append([]Leftover{{Type: "env", ID: "env-0", Name: "bcold01-e"}}, left...)
+	var out lockedBuffer
+	start := time.Now()
+	res := Sweep(&out, tg, f, left)
+	took := time.Since(start)
+	if res.Deleted != len(left)-1 || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "refused") {
+		t.Errorf("deleted %d, errors %v; want %d and the refused one", res.Deleted, res.Errors, len(left)-1)
+	}
+	if n := strings.Count(out.String(), "\ndeleted ") + btoi(strings.HasPrefix(out.String(), "deleted ")); n != len(left)-1 {
+		t.Errorf("%d lines say deleted, want %d:\n%s", n, len(left)-1, out.String())
+	}
+	if !strings.Contains(out.String(), "NOT deleted drain-test job fail-1 (bcold01-f): refused") {
+		t.Errorf("the refused delete is not said:\n%s", out.String())
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.max < 2 || f.max > SweepParallel {
+		t.Errorf("at most %d deletes in flight, want 2..%d", f.max, SweepParallel)
+	}
+	for i, n := range f.jobsAtEnv {
+		if n != 17 {
+			t.Errorf("env delete %d began after %d of 17 job deletes ended", i, n)
+		}
+	}
+	// 17 jobs of 30 ms each, one at a time, would take 510 ms.
+	t.Logf("swept %d resources in %s (at most %d at once)", len(left), took.Round(time.Millisecond), f.max)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -9,8 +9,10 @@ package harness
 // before the run starts.
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -31,9 +33,14 @@ type dialectProgress struct {
 
 // progress is the live display of one run.
 type progress struct {
-	mu      sync.Mutex
-	out     io.Writer           // nil: nothing is drawn
-	pending io.Writer           // set by Run: the writer begin takes once the tree is built
+	mu          sync.Mutex
+	out         io.Writer // nil: nothing is drawn
+	pending     io.Writer // set by Run: the writer begin takes once the tree is built
+	file        string    // a shard of --procs: where its rows are written for the parent
+	pendingFile string
+	// shards, for the parent of --procs: the shards' row files, summed
+	// per dialect at each redraw (no spec runs in the parent).
+	shards  []string
 	match   func([]string) bool // the run's label filter
 	started time.Time
 	sent0   map[string]int
@@ -122,11 +129,11 @@ func willRun(filter string) map[string]int {
 // The tree is built by now: the display starts with its totals.
 var _ = ginkgo.ReportBeforeSuite(func(r types.Report) {
 	live.mu.Lock()
-	out := live.pending
-	live.pending = nil
+	out, file := live.pending, live.pendingFile
+	live.pending, live.pendingFile = nil, ""
 	live.mu.Unlock()
-	if out != nil {
-		live.begin(out, willRun(r.SuiteConfig.LabelFilter), labelMatch(r.SuiteConfig.LabelFilter))
+	if out != nil || file != "" {
+		live.begin(out, file, willRun(r.SuiteConfig.LabelFilter), labelMatch(r.SuiteConfig.LabelFilter))
 	}
 })
 
@@ -143,27 +150,34 @@ func dialectRequests() map[string]int {
 }
 
 // prepare resets the count of registered specs before Ginkgo builds the
-// tree and makes the display start, on out, when the suite does.
-func (p *progress) prepare(out io.Writer) {
+// tree and makes the display start, on out (and the rows written to file,
+// for a parent of --procs), when the suite does.
+func (p *progress) prepare(out io.Writer, file string) {
 	resetRegistered()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.pending = out
+	p.pending, p.pendingFile = out, file
 }
 
 // begin starts the display: totals per dialect, drawn to out (nil: the
-// progress is counted but not drawn).
-func (p *progress) begin(out io.Writer, totals map[string]int, match func([]string) bool) {
+// progress is counted but not drawn) and written to file ("" = none).
+func (p *progress) begin(out io.Writer, file string, totals map[string]int, match func([]string) bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.out, p.started, p.sent0, p.drawn, p.match = out, time.Now(), dialectRequests(), 0, match
+	p.out, p.file, p.started, p.sent0, p.drawn, p.match = out, file, time.Now(), dialectRequests(), 0, match
 	p.rows = map[string]*dialectProgress{}
 	for d, n := range totals {
 		p.rows[d] = &dialectProgress{total: n}
 	}
-	if out == nil {
+	if out == nil && file == "" {
 		return
 	}
+	p.writeLocked()
+	p.tick()
+}
+
+// tick redraws (and writes the rows) every progressEvery until end.
+func (p *progress) tick() {
 	p.stop, p.stopped = make(chan struct{}), make(chan struct{})
 	go func(stop, stopped chan struct{}) {
 		defer close(stopped)
@@ -176,10 +190,89 @@ func (p *progress) begin(out io.Writer, totals map[string]int, match func([]stri
 			case <-tick.C:
 				p.mu.Lock()
 				p.drawLocked()
+				p.writeLocked()
 				p.mu.Unlock()
 			}
 		}
 	}(p.stop, p.stopped)
+}
+
+// EnvProgressFile names, for a shard of `run --procs` whose parent draws
+// the progress lines, the file its rows are written to.
+const EnvProgressFile = "BATCHCONFORM_PROGRESS_FILE"
+
+// ProgressRow is one dialect's progress as a shard of --procs writes it
+// for its parent.
+type ProgressRow struct {
+	Dialect  string `json:"dialect"`
+	Done     int    `json:"done"`
+	Total    int    `json:"total"`
+	Failed   int    `json:"failed"`
+	Requests int    `json:"requests"`
+}
+
+// writeLocked writes the rows to p.file (a shard of --procs), replacing
+// it whole so the parent never reads half of it.
+func (p *progress) writeLocked() {
+	if p.file == "" {
+		return
+	}
+	sent := dialectRequests()
+	var rows []ProgressRow
+	for d, r := range p.rows {
+		rows = append(rows, ProgressRow{Dialect: d, Done: r.done, Total: r.total, Failed: r.failed, Requests: sent[d] - p.sent0[d]})
+	}
+	data, err := json.Marshal(rows)
+	if err != nil {
+		return
+	}
+	tmp := p.file + ".tmp"
+	if os.WriteFile(tmp, data, 0o644) == nil {
+		_ = os.Rename(tmp, p.file)
+	}
+}
+
+// ShowShards draws the live lines of a run split across processes (`run
+// --procs`): each process writes its rows to one of files
+// (RunOptions.ProgressFile) and the lines sum them per dialect, redrawn
+// every second on out. The returned function erases them (the summary
+// follows).
+func ShowShards(out io.Writer, files []string) (stop func()) {
+	p := &progress{out: out, shards: files, started: time.Now(), rows: map[string]*dialectProgress{}}
+	p.mu.Lock()
+	p.tick()
+	p.mu.Unlock()
+	return p.end
+}
+
+// readShardsLocked sums the shards' rows per dialect (a file not written
+// yet counts nothing).
+func (p *progress) readShardsLocked() map[string]int {
+	rows := map[string]*dialectProgress{}
+	sent := map[string]int{}
+	for _, f := range p.shards {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var rs []ProgressRow
+		if json.Unmarshal(data, &rs) != nil {
+			continue
+		}
+		for _, r := range rs {
+			a := rows[r.Dialect]
+			if a == nil {
+				a = &dialectProgress{}
+				rows[r.Dialect] = a
+			}
+			a.done += r.Done
+			a.total += r.Total
+			a.failed += r.Failed
+			sent[r.Dialect] += r.Requests
+		}
+	}
+	p.rows = rows
+	return sent
 }
 
 // specDone records a finished spec and redraws.
@@ -222,10 +315,14 @@ func (p *progress) end() {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.writeLocked() // the shard's last rows: every spec done
+	if p.shards != nil {
+		p.drawLocked() // the parent's last lines: the shards' last rows
+	}
 	if p.out != nil && p.drawn > 0 {
 		fmt.Fprintf(p.out, "\033[%dA\033[J", p.drawn)
 	}
-	p.out, p.drawn = nil, 0
+	p.out, p.file, p.drawn = nil, "", 0
 }
 
 // drawLocked redraws every line in place: up over the lines drawn before,
@@ -249,7 +346,15 @@ func (p *progress) drawLocked() {
 // linesLocked renders one line per dialect, in name order.
 func (p *progress) linesLocked(now time.Time) []string {
 	el := now.Sub(p.started)
-	sent := dialectRequests()
+	var sent map[string]int
+	if p.shards != nil {
+		sent = p.readShardsLocked() // counted from each shard's start
+	} else {
+		sent = dialectRequests()
+		for d, n := range p.sent0 {
+			sent[d] -= n
+		}
+	}
 	doneAll := 0
 	for _, r := range p.rows {
 		doneAll += r.done
@@ -266,7 +371,7 @@ func (p *progress) linesLocked(now time.Time) []string {
 	var out []string
 	for _, d := range ds {
 		r := p.rows[d]
-		rate := float64(sent[d]-p.sent0[d]) / max(el.Seconds(), 0.001)
+		rate := float64(sent[d]) / max(el.Seconds(), 0.001)
 		// The ETA assumes the pace of the run so far (specs per second
 		// over every dialect): a dialect not started yet has one too.
 		eta := "ETA ?"

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -18,7 +19,7 @@ func specReport(dialect string, state types.SpecState) types.SpecReport {
 func TestProgressLinesPerDialect(t *testing.T) {
 	var out bytes.Buffer
 	p := &progress{}
-	p.begin(&out, map[string]int{"tencent-batch": 4, "oceanus": 2}, labelMatch(""))
+	p.begin(&out, "", map[string]int{"tencent-batch": 4, "oceanus": 2}, labelMatch(""))
 	p.specDone(specReport("tencent-batch", types.SpecStatePassed))
 	p.specDone(specReport("oceanus", types.SpecStateFailed))
 	p.mu.Lock()
@@ -52,7 +53,7 @@ func TestProgressLinesPerDialect(t *testing.T) {
 // counted.
 func TestProgressQuietAndUnexpectedDialect(t *testing.T) {
 	p := &progress{}
-	p.begin(nil, map[string]int{"oceanus": 1}, labelMatch("!kind:rule"))
+	p.begin(nil, "", map[string]int{"oceanus": 1}, labelMatch("!kind:rule"))
 	p.specDone(specReport("alibaba-batchcompute", types.SpecStatePassed))
 	filtered := specReport("oceanus", types.SpecStateSkipped)
 	filtered.LeafNodeLabels = append(filtered.LeafNodeLabels, "kind:rule")
@@ -66,5 +67,44 @@ func TestProgressQuietAndUnexpectedDialect(t *testing.T) {
 	}
 	if p.drawn != 0 {
 		t.Errorf("%d lines drawn without a writer", p.drawn)
+	}
+}
+
+// Under --procs each shard writes its rows to a file and the parent's
+// lines sum them per dialect: done, totals, failures and requests of every
+// shard, one line per dialect.
+func TestProgressShardsAggregate(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{dir + "/a.json", dir + "/b.json", dir + "/missing.json"}
+	for i, f := range files[:2] {
+		p := &progress{}
+		p.begin(nil, f, map[string]int{"tencent-batch": 4, "oceanus": 2}, labelMatch(""))
+		p.specDone(specReport("tencent-batch", types.SpecStatePassed))
+		if i == 1 {
+			p.specDone(specReport("tencent-batch", types.SpecStateFailed))
+		}
+		p.mu.Lock()
+		p.writeLocked()
+		p.mu.Unlock()
+		p.end()
+	}
+	agg := &progress{shards: files, rows: map[string]*dialectProgress{}}
+	agg.started = time.Now().Add(-2 * time.Second)
+	agg.mu.Lock()
+	lines := agg.linesLocked(agg.started.Add(2e9))
+	agg.mu.Unlock()
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want one per dialect: %q", len(lines), lines)
+	}
+	want := regexp.MustCompile(`^tencent-batch\s+3/8\s+specs\s+1 failed`)
+	if !want.MatchString(lines[1]) || !strings.HasPrefix(lines[0], "oceanus") || !strings.Contains(lines[0], "0/4 ") {
+		t.Errorf("the shards' rows are not summed: %q", lines)
+	}
+	var out bytes.Buffer
+	stop := ShowShards(&out, files)
+	time.Sleep(progressEvery + 300*time.Millisecond)
+	stop()
+	if !strings.Contains(out.String(), "tencent-batch") || !strings.HasSuffix(out.String(), "\033[J") {
+		t.Errorf("ShowShards drew %q", out.String())
 	}
 }

@@ -97,6 +97,9 @@ func judgeSetupFailure(sr types.SpecReport) {
 		setupFails = append(setupFails, setupFailure{container: sr.ContainerHierarchyLocations[f.FailureNodeContainerIndex],
 			text: sr.ContainerHierarchyTexts[f.FailureNodeContainerIndex], message: f.Message})
 		setupFailMu.Unlock()
+		// Ginkgo charges the setup's failure to this spec, whose body
+		// (which records its declaration) never ran.
+		declare(sr)
 		return
 	}
 	if !skippedForSetup(sr) {
@@ -107,6 +110,20 @@ func judgeSetupFailure(sr types.SpecReport) {
 		// An earlier spec's own check failed: this one was not tried.
 		return
 	}
+	declare(sr)
+	// Failing a skipped spec from a ReportAfterEach makes it a failure
+	// with this message (Ginkgo's reportEach keeps a reporter's failure).
+	ginkgo.Fail(fmt.Sprintf("not run: the setup (BeforeAll) of %q failed: %s", sf.text, firstLines(sf.message, 6)))
+}
+
+// declare records the items a spec declared, for a spec whose body did
+// not run (the report attributes its verdict to them).
+func declare(sr types.SpecReport) {
+	for _, e := range sr.ReportEntries {
+		if e.Name == EntryDeclared {
+			return
+		}
+	}
 	setupFailMu.Lock()
 	items := append([]string(nil), declByText[sr.FullText()]...)
 	setupFailMu.Unlock()
@@ -114,9 +131,6 @@ func judgeSetupFailure(sr types.SpecReport) {
 		declared, _ := json.Marshal(items)
 		ginkgo.AddReportEntry(EntryDeclared, string(declared), ginkgo.ReportEntryVisibilityNever)
 	}
-	// Failing a skipped spec from a ReportAfterEach makes it a failure
-	// with this message (Ginkgo's reportEach keeps a reporter's failure).
-	ginkgo.Fail(fmt.Sprintf("not run: the setup (BeforeAll) of %q failed: %s", sf.text, firstLines(sf.message, 6)))
 }
 
 // firstLines keeps the first n lines of a message.

@@ -60,6 +60,10 @@ type RunOptions struct {
 	// (progress.go): specs done / total, failures so far, requests/s,
 	// elapsed, ETA.
 	Progress io.Writer
+	// ProgressFile, when set (a shard of `run --procs` whose parent
+	// draws the lines), receives this process's rows every second
+	// (ShowShards sums them).
+	ProgressFile string
 	// Quiet silences Ginkgo's own stream (a dot per spec, failure blocks):
 	// in CI the log shows nothing until the caller's summary, which lists
 	// the failures; the reports keep every detail.
@@ -94,8 +98,8 @@ func Run(o RunOptions) (types.Report, error) {
 	if o.ShardTotal > 1 {
 		shard(o.ShardIndex, o.ShardTotal)
 	}
-	if o.Progress != nil {
-		live.prepare(o.Progress) // drawn from the start of the suite (progress.go)
+	if o.Progress != nil || o.ProgressFile != "" {
+		live.prepare(o.Progress, o.ProgressFile) // drawn from the start of the suite (progress.go)
 		defer live.end()
 	}
 	var last types.Report

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"sort"
@@ -126,4 +127,50 @@ func ResolveTargets(s Settings) ([]*Target, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Dialect < out[j].Dialect })
 	return out, nil
+}
+
+// Bounds of `batchconform sweep` (drain.go's machinery, as the run's
+// cleanup uses it).
+const (
+	// SweepParallel: deletes in flight at once (a live target's
+	// per-action rate limit and throttling backoff still apply: every
+	// delete goes through the target's one transport).
+	SweepParallel = 8
+	// sweepBudget bounds a whole sweep.
+	sweepBudget = 30 * time.Minute
+)
+
+// SweepResult is what Sweep did.
+type SweepResult struct {
+	Deleted int
+	Errors  []error // one per resource not deleted
+}
+
+// Sweep deletes what a sweeper listed on one target as the end-of-run
+// cleanup does (drainTargets): at most SweepParallel deletes at once, rank
+// by rank (every job gone before its environment), saying "deleted X" or
+// "NOT deleted X: why" on out as each ends.
+func Sweep(out io.Writer, t *Target, sw Sweeper, left []Leftover) SweepResult {
+	if len(left) == 0 {
+		return SweepResult{}
+	}
+	es := make([]entry, len(left))
+	for i, l := range left {
+		l.Dialect = t.Dialect
+		es[i] = entry{Leftover: l}
+	}
+	opt := drainOptions{parallel: SweepParallel, budget: sweepBudget, sweep: true}
+	d := newDrain(out, opt)
+	d.run([]drainSet{{t: t, sw: sw, left: es}}, opt, nil)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r := SweepResult{Deleted: d.deleted[t.Dialect], Errors: append([]error(nil), d.errs...)}
+	if n := len(left) - r.Deleted - len(d.errs); n > 0 {
+		why := d.why
+		if why == "" {
+			why = fmt.Sprintf("the sweep's budget of %s was spent", sweepBudget)
+		}
+		r.Errors = append(r.Errors, fmt.Errorf("%s: %d resources not reached: %s", t.Dialect, n, why))
+	}
+	return r
 }
