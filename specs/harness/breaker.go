@@ -93,6 +93,13 @@ type breaker struct {
 	moved     bool
 	states    map[string]string // key -> first state seen
 	order     []string
+	// firstAt is when each key of states was first seen; stale counts the
+	// keys seen again, still in their first state, a stall window or more
+	// after that: only they show a target that does not move (a resource
+	// nobody looked at again proves nothing: a drop-proxy soak run tripped
+	// on 26 jobs, each SUBMITTED once and finished a second later).
+	firstAt map[string]time.Time
+	stale   map[string]bool
 	// per kind (stuck kinds): what each resource is in and since when, and
 	// which settling states a resource of the kind was seen leaving
 	settle map[string]map[string]bool // kind -> states it must leave on its own
@@ -128,6 +135,7 @@ func breakerFor(dialect string) *breaker {
 
 func newBreaker(dialect string, canMove func(string) bool) *breaker {
 	return &breaker{tripped: map[string]string{}, states: map[string]string{}, canMove: canMove,
+		firstAt: map[string]time.Time{}, stale: map[string]bool{},
 		settle: settleStates[dialect], cur: map[string]*seenState{}, left: map[string]bool{}}
 }
 
@@ -215,13 +223,17 @@ func (b *breaker) observeKindState(kind, key, state string) {
 		// First seen finished (or in a state no documented machine
 		// leaves): it says nothing about whether the target moves.
 	case !ok:
+		now := time.Now()
 		if b.firstSeen.IsZero() {
-			b.firstSeen = time.Now()
+			b.firstSeen = now
 		}
 		b.states[key] = state
+		b.firstAt[key] = now
 		b.order = append(b.order, key)
 	case first != state:
 		b.moved = true
+	case b.stall > 0 && time.Since(b.firstAt[key]) >= b.stall:
+		b.stale[key] = true
 	}
 }
 
@@ -303,19 +315,22 @@ func (b *breaker) stalled() string {
 		b.tripped[PreStates] = m
 		return m
 	}
-	if b.moved || b.firstSeen.IsZero() || time.Since(b.firstSeen) < b.stall {
+	if b.moved || b.firstSeen.IsZero() || time.Since(b.firstSeen) < b.stall || len(b.stale) == 0 {
 		return ""
 	}
 	var ex []string
-	for i, k := range b.order {
-		if i == 3 {
+	for _, k := range b.order {
+		if !b.stale[k] {
+			continue
+		}
+		if len(ex) == 3 {
 			ex = append(ex, "…")
 			break
 		}
 		ex = append(ex, k+" stays "+b.states[k])
 	}
-	m := fmt.Sprintf("precondition %s violated: %d resource(s) observed for %s and none left the state it was first seen in (%s); raise --stall-timeout if the target is just slow",
-		PreStates, len(b.states), time.Since(b.firstSeen).Round(time.Second), strings.Join(ex, ", "))
+	m := fmt.Sprintf("precondition %s violated: %d resource(s) observed for %s and none left the state it was first seen in (%d seen again %s or more later, still in it: %s); raise --stall-timeout if the target is just slow",
+		PreStates, len(b.states), time.Since(b.firstSeen).Round(time.Second), len(b.stale), b.stall, strings.Join(ex, ", "))
 	b.tripped[PreStates] = m
 	return m
 }

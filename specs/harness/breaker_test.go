@@ -138,6 +138,29 @@ func TestBreakerWholeTargetRule(t *testing.T) {
 	}
 }
 
+// TestBreakerWholeTargetRuleNeedsASecondLook: resources seen once, in their
+// first state, and never looked at again prove nothing — a drop-proxy soak
+// run tripped on 26 jobs each seen SUBMITTED once (they finished a second
+// later) while no spec happened to poll for 40 s. One of them seen again,
+// unchanged, a stall window later does trip.
+func TestBreakerWholeTargetRuleNeedsASecondLook(t *testing.T) {
+	b := newBreaker("tencent-batch", func(string) bool { return true })
+	b.stall = 30 * time.Millisecond
+	for _, k := range []string{"job-1:JobState", "job-2:JobState", "job-3:JobState"} {
+		b.observeKindState("job", k, "SUBMITTED")
+	}
+	time.Sleep(40 * time.Millisecond)
+	b.observeKindState("job", "job-4:JobState", "SUBMITTED") // new: first look
+	if m := b.stalled(); m != "" {
+		t.Fatalf("resources never seen again tripped: %s", m)
+	}
+	b.observeKindState("job", "job-2:JobState", "SUBMITTED")
+	m := b.stalled()
+	if !strings.Contains(m, "precondition states-move violated") || !strings.Contains(m, "job-2:JobState") || strings.Contains(m, "job-1") {
+		t.Errorf("stalled() = %q, want the one resource seen again unchanged", m)
+	}
+}
+
 func TestKindOfKey(t *testing.T) {
 	for key, want := range map[string]string{
 		"job cql-12345678":             "job",
