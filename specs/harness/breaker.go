@@ -94,8 +94,8 @@ type breaker struct {
 	states    map[string]string // key -> first state seen
 	order     []string
 	// firstAt is when each key of states was first seen; stale counts the
-	// keys seen again, still in their first state, a stall window or more
-	// after that: only they show a target that does not move (a resource
+	// keys seen again, still in their first state, half a stall window or
+	// more after that: only they show a target that does not move (a resource
 	// nobody looked at again proves nothing: a drop-proxy soak run tripped
 	// on 26 jobs, each SUBMITTED once and finished a second later).
 	firstAt map[string]time.Time
@@ -232,7 +232,10 @@ func (b *breaker) observeKindState(kind, key, state string) {
 		b.order = append(b.order, key)
 	case first != state:
 		b.moved = true
-	case b.stall > 0 && time.Since(b.firstAt[key]) >= b.stall:
+	case b.stall > 0 && time.Since(b.firstAt[key]) >= b.stall/2:
+		// Half a window after its first look (the whole window would
+		// add up to a window to a run against a target where nothing
+		// moves: stuck-states took 107 s instead of 81).
 		b.stale[key] = true
 	}
 }
@@ -330,7 +333,7 @@ func (b *breaker) stalled() string {
 		ex = append(ex, k+" stays "+b.states[k])
 	}
 	m := fmt.Sprintf("precondition %s violated: %d resource(s) observed for %s and none left the state it was first seen in (%d seen again %s or more later, still in it: %s); raise --stall-timeout if the target is just slow",
-		PreStates, len(b.states), time.Since(b.firstSeen).Round(time.Second), len(b.stale), b.stall, strings.Join(ex, ", "))
+		PreStates, len(b.states), time.Since(b.firstSeen).Round(time.Second), len(b.stale), b.stall/2, strings.Join(ex, ", "))
 	b.tripped[PreStates] = m
 	return m
 }
