@@ -16,6 +16,7 @@ import (
 	"github.com/batchconform/batchconform/emulator/faults"
 	"github.com/batchconform/batchconform/emulator/tenants"
 	"github.com/batchconform/batchconform/fixtures"
+	"github.com/batchconform/batchconform/generators"
 )
 
 const (
@@ -97,7 +98,7 @@ func (p *fakeProduct) Handle(_ context.Context, r *Request) (any, *Error) {
 	// The request outlives Handle here (lastRequest), its Params do not
 	// (Request.Params): the fake keeps a copy.
 	kept := *r
-	kept.Params, _ = deepCopy(r.Params).(map[string]any)
+	kept.Params, _ = generators.Clone(r.Params).(map[string]any)
 	p.mu.Lock()
 	p.last = append(p.last, &kept)
 	p.mu.Unlock()
@@ -336,23 +337,4 @@ func newServer(t testing.TB, h http.Handler) *httptest.Server {
 	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return s
-}
-
-// deepCopy copies the maps and lists of a params value.
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = deepCopy(e)
-		}
-		return l
-	}
-	return v
 }

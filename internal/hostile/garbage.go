@@ -38,7 +38,7 @@ func StartGarbage(name string) (*Server, error) {
 	case "garbage-missing":
 		spoil = func(any) any { return map[string]any{} }
 	case "garbage-mistyped":
-		spoil = mistype
+		spoil = Mistype
 	case "garbage-reads":
 		// Creates, deletes and every other write are answered truthfully,
 		// so the setups build their worlds and the spec bodies meet the
@@ -48,7 +48,7 @@ func StartGarbage(name string) (*Server, error) {
 		// precondition (specs/harness/readable.go), which ends every
 		// wait; before it, whole Alibaba and Tencent Batch runs passed
 		// the 2-minute bound (killed at 200 s: 9,123 and 46,043 requests).
-		spoil, readsOnly = mistype, true
+		spoil, readsOnly = Mistype, true
 	default:
 		return nil, fmt.Errorf("hostile: no garbage server %q (have %s)", name, strings.Join(GarbageNames(), ", "))
 	}
@@ -181,14 +181,14 @@ func spoilBody(body []byte, spoil func(any) any) []byte {
 	return b
 }
 
-// mistype gives every value the wrong JSON type (objects keep their
+// Mistype gives every value the wrong JSON type (objects keep their
 // members, so every level of an answer is wrong).
-func mistype(v any) any {
+func Mistype(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = mistype(e)
+			out[k] = Mistype(e)
 		}
 		return out
 	case []any:

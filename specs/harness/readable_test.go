@@ -10,6 +10,7 @@ import (
 	"github.com/batchconform/batchconform/fixtures/alibatch"
 	"github.com/batchconform/batchconform/fixtures/oceanus"
 	"github.com/batchconform/batchconform/fixtures/tencentbatch"
+	"github.com/batchconform/batchconform/internal/hostile"
 )
 
 // synth builds a well-formed value of a documented type (every member
@@ -40,28 +41,6 @@ func synth(c *fixtures.Catalog, typ, elem, ref string, depth int) any {
 		return []any{synth(c, elem, "", ref, depth+1)}
 	case "map":
 		return map[string]any{"k": synth(c, elem, "", ref, depth+1)}
-	}
-	return nil
-}
-
-// mistype gives every value the wrong JSON kind (internal/hostile's
-// garbage servers do the same).
-func mistype(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = mistype(e)
-		}
-		return out
-	case []any:
-		return map[string]any{"0": "not a list"}
-	case string:
-		return 42.0
-	case float64:
-		return "42"
-	case bool:
-		return "yes"
 	}
 	return nil
 }
@@ -103,7 +82,7 @@ func TestAnswerShape(t *testing.T) {
 			if judged, bad, why := answerShape(c, output, api3, body(api3, good)); bad {
 				t.Errorf("%s %s: a well-formed answer judged unreadable (judged %v): %s", c.Dialect, a.Name, judged, why)
 			}
-			if _, bad, _ := answerShape(c, output, api3, body(api3, mistype(good))); !bad {
+			if _, bad, _ := answerShape(c, output, api3, body(api3, hostile.Mistype(good))); !bad {
 				t.Errorf("%s %s: an answer with every value mistyped judged readable", c.Dialect, a.Name)
 			}
 			if carries := len(c.Objects[output].Members) > 2; carries {
@@ -164,7 +143,7 @@ func TestReadableTrips(t *testing.T) {
 	c := alibatch.Catalog()
 	RegisterCatalog(c)
 	good, _ := json.Marshal(synth(c, "object", "", "Job", 0))
-	bad, _ := json.Marshal(mistype(synth(c, "object", "", "Job", 0)))
+	bad, _ := json.Marshal(hostile.Mistype(synth(c, "object", "", "Job", 0)))
 	cases := []struct {
 		name    string
 		answers [][]byte
