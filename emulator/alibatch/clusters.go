@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/batchconform/batchconform/emulator/acs"
 	"github.com/batchconform/batchconform/emulator/engine"
@@ -52,7 +53,9 @@ type cluster struct {
 	groupType  map[string]string // group name -> instance type
 	order      []string          // group names sorted
 	created    string
-	deleting   bool
+	// deleting is the one field that changes once the cluster is
+	// published: DeleteCluster sets it while List/Get read it.
+	deleting atomic.Bool
 }
 
 func (s *Service) getQuotas(_ context.Context, _ *acs.Request, _ map[string]any) (*acs.Response, *acs.Error) {
@@ -160,7 +163,7 @@ func (s *Service) findCluster(tenant, id string) (*cluster, *acs.Error) {
 	if c == nil || c.tenant != tenant {
 		return nil, acs.NotFound()
 	}
-	if c.deleting && s.gone(c) {
+	if c.deleting.Load() && s.gone(c) {
 		s.mu.Lock()
 		delete(s.clusters, id)
 		s.mu.Unlock()
@@ -220,7 +223,7 @@ func (s *Service) clusterView(c *cluster) map[string]any {
 			"SpotPriceLimit": floatOr0(gd["SpotPriceLimit"])}
 	}
 	state := "Active"
-	if c.deleting {
+	if c.deleting.Load() {
 		state = "Deleting"
 	}
 	out := map[string]any{"Id": c.id, "Name": str(desc, "Name"), "OwnerId": ownerID(c.tenant), "Description": str(desc, "Description"),
@@ -290,13 +293,9 @@ func (s *Service) deleteCluster(_ context.Context, req *acs.Request, _ map[strin
 	if e != nil {
 		return nil, e
 	}
-	s.mu.Lock()
-	if c.deleting {
-		s.mu.Unlock()
+	if !c.deleting.CompareAndSwap(false, true) {
 		return nil, acs.StateConflict("Deleting")
 	}
-	c.deleting = true
-	s.mu.Unlock()
 	for _, envID := range c.groups {
 		_ = s.eng.DeleteEnv(c.tenant, envID) // already deleting: nothing to do
 	}
@@ -311,7 +310,7 @@ func (s *Service) changeClusterDesiredVMCount(_ context.Context, req *acs.Reques
 	if e != nil {
 		return nil, e
 	}
-	if c.deleting {
+	if c.deleting.Load() {
 		return nil, acs.StateConflict("Deleting")
 	}
 	groups := obj(p, "Groups")

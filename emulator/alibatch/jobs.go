@@ -319,7 +319,7 @@ func (s *Service) taskSpec(tenant, name string, td map[string]any) (engine.TaskS
 		if e != nil {
 			return t, e
 		}
-		if c.deleting || len(c.order) == 0 {
+		if c.deleting.Load() || len(c.order) == 0 {
 			return t, acs.StateConflict("Deleting")
 		}
 		t.EnvID = c.groups[c.order[0]]

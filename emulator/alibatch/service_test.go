@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -271,4 +273,62 @@ func TestDeleteClusterStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantErr(t, c, "GET", "/clusters/"+id, nil, 404, "InvalidResource.NotFound")
+}
+
+// DeleteCluster while other clients list and get clusters, and a second
+// delete races the first: under -race no unsynchronised access (the
+// cluster's deleting flag was written by DeleteCluster while ListClusters
+// read it, found by a -race CI run), and exactly one delete of each wins.
+func TestDeleteClusterConcurrentWithReads(t *testing.T) {
+	emu, c := start(t, emulator.WithManualClock())
+	body := map[string]any{"Name": "race", "InstanceType": "ecs.sn1ne.large", "ImageId": "img-ubuntu",
+		"Groups": map[string]any{"g": map[string]any{"DesiredVMCount": 1, "ResourceType": "OnDemand"}}}
+	const n = 12
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = do(t, c, "POST", "/clusters", body, 201)["Id"].(string)
+	}
+	if err := emu.Advance(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) {
+		if r, err := c.JSON(context.Background(), "GET", path, nil, nil); err != nil || r.Status != 200 {
+			t.Errorf("GET %s: %v %+v", path, err, r) // t.Fatal is for the test's goroutine only
+		}
+	}
+	var done atomic.Bool
+	var won atomic.Int32
+	var readers, deleters sync.WaitGroup
+	for i := range 4 {
+		readers.Go(func() {
+			for k := 0; !done.Load(); k++ {
+				if i%2 == 0 {
+					get("/clusters")
+				} else {
+					get("/clusters/" + ids[k%n])
+				}
+			}
+		})
+	}
+	for range 2 { // two deleters race for each cluster
+		deleters.Go(func() {
+			for _, id := range ids {
+				r, err := c.JSON(context.Background(), "DELETE", "/clusters/"+id, nil, nil)
+				switch {
+				case err != nil:
+					t.Error(err)
+				case r.Status == 204:
+					won.Add(1)
+				case r.Status != 409:
+					t.Errorf("DELETE %s: status %d: %s", id, r.Status, r.Body)
+				}
+			}
+		})
+	}
+	deleters.Wait()
+	done.Store(true)
+	readers.Wait()
+	if got := won.Load(); got != n {
+		t.Fatalf("%d DELETEs succeeded for %d clusters, want one each", got, n)
+	}
 }
