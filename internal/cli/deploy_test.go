@@ -1,6 +1,7 @@
 package cli_test
 
-// The ways to scale past one machine (issue 11) are validated structurally:
+// The ways to scale past one machine (issue 11) are validated structurally
+// here (deploy_run_test.go runs their scripts):
 // the GitHub Actions matrix workflow and the Kubernetes Indexed Job must
 // split into N shards consistently, take the shard index from the matrix /
 // JOB_COMPLETION_INDEX, keep reports where the merge step reads them, and
