@@ -281,6 +281,7 @@ func TestSweepRemovesWhatAKilledRunLeft(t *testing.T) {
 	if r.code != 0 {
 		t.Errorf("sweep: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	t.Logf("sweep deleted %d resources in %s", len(left), r.wall.Round(10*time.Millisecond))
 	// Every resource found is said to be deleted: a job or cluster of the
 	// engine Alibaba and Tencent share goes through whichever dialect
 	// lists it first (a cluster's groups are environments named
