@@ -44,13 +44,24 @@ func observe(t *harness.Target, job, from, want string) []string {
 	if t.Emulator {
 		timeout = 30 * time.Second
 	}
+	lastLook := time.Now()
 	Eventually(func() string {
 		s, _ := jobStatus(t, job)
+		gap := time.Since(lastLook)
+		lastLook = time.Now()
 		if s != path[len(path)-1] {
 			prev := path[len(path)-1]
-			path = append(path, s)
-			harness.Check(transID(prev, s))
-			Expect(jobMachine.HasTransition(prev, s)).To(BeTrue(), "job %s moved %s -> %s: not a documented transition (path %v)", job, prev, s, path)
+			if via := missedPassage(t, prev, s, gap); via != nil {
+				// Statuses held for a while passed between two looks far
+				// apart (a stalled poll on a loaded machine): not a
+				// violation, and the path is the documented one.
+				harness.Evidence(map[string]any{"missed_by_a_slow_poll": fmt.Sprintf("job %s: %s seen %v after %s; documented passage %v", job, s, gap.Round(time.Millisecond), prev, via)})
+				path = append(path, via[1:]...)
+			} else {
+				path = append(path, s)
+				Expect(jobMachine.HasTransition(prev, s)).To(BeTrue(), "job %s moved %s -> %s: not a documented transition (path %v, %v since the look before)", job, prev, s, path, gap.Round(time.Millisecond))
+				harness.Check(transID(prev, s))
+			}
 		}
 		// Only 3 (in progress) moves on its own, and 4 when a failure is
 		// awaited: a job settled elsewhere will not reach want without a
@@ -61,6 +72,33 @@ func observe(t *harness.Target, job, from, want string) []string {
 		return s
 	}).WithTimeout(timeout).WithPolling(t.PollInterval()).Should(Equal(want), "job %s reaches %s (path %v)", job, want, path)
 	return path
+}
+
+// slowLookPerStatus: a look at least this long after the one before may
+// have missed a status held in between. The embedded emulator holds each
+// transitional status 200 ms and polls every 20 ms (its default hold is
+// 1 s), so a move that skips k statuses between two looks less than k
+// times this apart skipped them; a slower look may have missed them. (A
+// fault that skips a status every time survives only if every look at it
+// stalls this long: oceanus-skip-in-progress is killed in each mode.)
+const slowLookPerStatus = 150 * time.Millisecond
+
+// missedPassage returns the documented path prev -> … -> s when a move
+// prev -> s that is not documented can be statuses missed between two
+// looks gap apart, nil when it is a violation. A live service's holds are
+// unknown: any documented passage may have been missed there.
+func missedPassage(t *harness.Target, prev, s string, gap time.Duration) []string {
+	if jobMachine.HasTransition(prev, s) {
+		return nil
+	}
+	via := jobMachine.Path(prev, s)
+	if via == nil {
+		return nil
+	}
+	if skipped := len(via) - 2; t.Emulator && gap < time.Duration(skipped)*slowLookPerStatus {
+		return nil
+	}
+	return via
 }
 
 // expectPath asserts the observed path is exactly the documented one
