@@ -108,6 +108,9 @@ type breaker struct {
 	// reads: per read action, its readable and unreadable answers
 	// (readable.go)
 	reads map[string]*readTally
+	// creates: the successful creates that named what they created and
+	// those that did not (creates.go)
+	creates createTally
 }
 
 // seenState is a resource's current state, when it was first seen in it
