@@ -92,8 +92,11 @@ type breaker struct {
 	stall time.Duration
 	// host is the endpoint (host:port) the dialect's target is served at:
 	// a states-move trip of another dialect at the same host shortens
-	// this one's window (corroborated)
+	// this one's window (corroborated) unless ownFaults: the run's own
+	// emulator (with --fault one dialect is broken on purpose, the others
+	// not)
 	host      string
+	ownFaults bool
 	firstSeen time.Time
 	moved     bool
 	states    map[string]string // key -> first state seen
@@ -323,11 +326,15 @@ func (b *breaker) stuckKindIn(now time.Time, window time.Duration) string {
 // target, and each dialect waiting out a whole window of its own, one after
 // another, made a run against stuck-states take three windows (88 s at load
 // 10). Each dialect still needs its own resources seen not moving, and a
-// correct endpoint never trips the first dialect.
+// correct endpoint never trips the first dialect. The run's own emulator is
+// never corroborated: with --fault one dialect is broken on purpose.
 func (b *breaker) stalled() string {
 	b.mu.Lock()
 	m, done := b.tripped[PreStates]
 	stall, host := b.stall, b.host
+	if b.ownFaults {
+		host = "" // never corroborated
+	}
 	b.mu.Unlock()
 	if done {
 		return m
@@ -461,13 +468,19 @@ func (t *Target) Violate(pre, msg string) {
 // know takes the stall window and the host from the dialect's target.
 func (b *breaker) know(t *Target) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.stall == 0 {
 		b.stall = t.StallTimeout
 	}
-	if b.host == "" {
-		b.host = t.Host
+	known := b.host != ""
+	b.mu.Unlock()
+	if known {
+		return
 	}
+	// (EmbeddedFaults takes settingsMu: never under b.mu.)
+	own := t.Embedded || len(EmbeddedFaults()) > 0
+	b.mu.Lock()
+	b.host, b.ownFaults = t.Host, own
+	b.mu.Unlock()
 }
 
 // ObserveState feeds the states-move precondition: call it with every state

@@ -180,7 +180,8 @@ func TestKindOfKey(t *testing.T) {
 // TestBreakerCorroboratedWindow: once one dialect served at a host tripped
 // states-move, another dialect at the same host trips on a quarter of the
 // window, on its own resources seen not moving; at another host, with
-// nothing seen, or with its resources moving, it does not.
+// nothing seen, with its resources moving, or on the run's own emulator, it
+// does not.
 func TestBreakerCorroboratedWindow(t *testing.T) {
 	const stall = 200 * time.Millisecond
 	cases := []struct {
@@ -188,12 +189,14 @@ func TestBreakerCorroboratedWindow(t *testing.T) {
 		otherHost string // where the tripped dialect is served
 		observe   bool   // this dialect's job is seen SUBMITTED twice
 		moves     bool   // … and then PENDING
+		own       bool   // the run's own emulator (--fault breaks one dialect on purpose)
 		want      string // substring of the trip ("" = no trip)
 	}{
-		{"same host", "127.0.0.1:9000", true, false, "oceanus, served at the same host, was recognised stuck first"},
-		{"another host", "127.0.0.1:9001", true, false, ""},
-		{"nothing seen", "127.0.0.1:9000", false, false, ""},
-		{"its resources move", "127.0.0.1:9000", true, true, ""},
+		{"same host", "127.0.0.1:9000", true, false, false, "oceanus, served at the same host, was recognised stuck first"},
+		{"another host", "127.0.0.1:9001", true, false, false, ""},
+		{"nothing seen", "127.0.0.1:9000", false, false, false, ""},
+		{"its resources move", "127.0.0.1:9000", true, true, false, ""},
+		{"the run's own emulator", "127.0.0.1:9000", true, false, true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -203,7 +206,7 @@ func TestBreakerCorroboratedWindow(t *testing.T) {
 			other.host = c.otherHost
 			other.trip(PreStates, "precondition states-move violated: 1 job resource(s) stay 3")
 			b := breakerFor("tencent-batch")
-			b.stall, b.host = stall, "127.0.0.1:9000"
+			b.stall, b.host, b.ownFaults = stall, "127.0.0.1:9000", c.own
 			if c.observe {
 				b.observeKindState("job", "job-1:JobState", "SUBMITTED")
 			}
