@@ -175,8 +175,9 @@ func rulesAbandoned(t *harness.Target, kind, id string) string {
 	return "abandoned"
 }
 
-// rulesDetachAll detaches every USER_ATTACHED instance of an env (cleanup).
-func rulesDetachAll(t *harness.Target, envID string) {
+// rulesDetachAll detaches every USER_ATTACHED instance of an env (cleanup)
+// and returns how many it asked to detach.
+func rulesDetachAll(t *harness.Target, envID string) int {
 	env := rulesRaw(t, "DescribeComputeEnv", map[string]any{"EnvId": envID})
 	var out struct {
 		ComputeNodeSet []struct{ ComputeNodeInstanceId, ResourceOrigin string }
@@ -192,6 +193,7 @@ func rulesDetachAll(t *harness.Target, envID string) {
 	if len(ids) > 0 {
 		rulesRaw(t, "DetachInstances", map[string]any{"EnvId": envID, "InstanceIds": ids})
 	}
+	return len(ids)
 }
 
 func rulesDeleteTemplate(t *harness.Target, id string) {
