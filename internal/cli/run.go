@@ -233,26 +233,10 @@ func printSummary(w io.Writer, rep *reports.Report, gr types.Report, requests in
 	}
 }
 
-// summaryLine picks the line of a failure message the summary shows: the
-// first, unless it is Gomega's preamble of a wait a precondition ended
-// ("Told to stop trying after 0.000s."), which says nothing about why.
-func summaryLine(msg string) string {
-	lines := strings.Split(msg, "\n")
-	if !strings.HasPrefix(lines[0], "Told to stop trying after") {
-		return lines[0]
-	}
-	for _, l := range lines[1:] {
-		if strings.Contains(l, "precondition ") && strings.Contains(l, " violated") {
-			return strings.TrimSpace(l)
-		}
-	}
-	for _, l := range lines[1:] {
-		if strings.TrimSpace(l) != "" {
-			return strings.TrimSpace(l)
-		}
-	}
-	return lines[0]
-}
+// summaryLine picks the line of a failure message the summary shows
+// (harness.FailureReason: not Gomega's preamble of a wait a precondition
+// ended, which says nothing about why).
+func summaryLine(msg string) string { return harness.FailureReason(msg) }
 
 // writeReports writes the conformance report files into dir: report.json,
 // junit.xml, report.md and report.html (pinned names), and any extra files.

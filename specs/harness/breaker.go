@@ -82,24 +82,32 @@ type breaker struct {
 	// canMove reports whether a documented machine of the dialect leaves
 	// a state (set when the breaker is made).
 	canMove func(state string) bool
+	dialect string
 	mu      sync.Mutex
 	tripped map[string]string // precondition -> message
 	// reachability
 	answered    bool
 	consecFails int
 	// state movement
-	stall     time.Duration
+	stall time.Duration
+	// host is the endpoint (host:port) the dialect's target is served at:
+	// a states-move trip of another dialect at the same host shortens
+	// this one's window (corroborated) unless ownFaults: the run's own
+	// emulator (with --fault one dialect is broken on purpose, the others
+	// not)
+	host      string
+	ownFaults bool
 	firstSeen time.Time
 	moved     bool
 	states    map[string]string // key -> first state seen
 	order     []string
-	// firstAt is when each key of states was first seen; stale counts the
-	// keys seen again, still in their first state, half a stall window or
-	// more after that: only they show a target that does not move (a resource
-	// nobody looked at again proves nothing: a drop-proxy soak run tripped
-	// on 26 jobs, each SUBMITTED once and finished a second later).
+	// firstAt is when each key of states was first seen and lastAt when
+	// last, still in its first state: only a key seen again half a window
+	// or more after its first look shows a target that does not move (a
+	// resource nobody looked at again proves nothing: a drop-proxy soak run
+	// tripped on 26 jobs, each SUBMITTED once and finished a second later).
 	firstAt map[string]time.Time
-	stale   map[string]bool
+	lastAt  map[string]time.Time
 	// per kind (stuck kinds): what each resource is in and since when, and
 	// which settling states a resource of the kind was seen leaving
 	settle map[string]map[string]bool // kind -> states it must leave on its own
@@ -108,6 +116,9 @@ type breaker struct {
 	// reads: per read action, its readable and unreadable answers
 	// (readable.go)
 	reads map[string]*readTally
+	// creates: the successful creates that named what they created and
+	// those that did not (creates.go)
+	creates createTally
 }
 
 // seenState is a resource's current state, when it was first seen in it
@@ -134,8 +145,8 @@ func breakerFor(dialect string) *breaker {
 }
 
 func newBreaker(dialect string, canMove func(string) bool) *breaker {
-	return &breaker{tripped: map[string]string{}, states: map[string]string{}, canMove: canMove,
-		firstAt: map[string]time.Time{}, stale: map[string]bool{},
+	return &breaker{tripped: map[string]string{}, states: map[string]string{}, canMove: canMove, dialect: dialect,
+		firstAt: map[string]time.Time{}, lastAt: map[string]time.Time{},
 		settle: settleStates[dialect], cur: map[string]*seenState{}, left: map[string]bool{}}
 }
 
@@ -232,11 +243,13 @@ func (b *breaker) observeKindState(kind, key, state string) {
 		b.order = append(b.order, key)
 	case first != state:
 		b.moved = true
-	case b.stall > 0 && time.Since(b.firstAt[key]) >= b.stall/2:
-		// Half a window after its first look (the whole window would
-		// add up to a window to a run against a target where nothing
-		// moves: stuck-states took 107 s instead of 81).
-		b.stale[key] = true
+	default:
+		// Seen again unchanged: stale once this is half a window after
+		// its first look (judged in stalled, against the window then in
+		// force; the whole window would add up to a window to a run
+		// against a target where nothing moves: stuck-states took 107 s
+		// instead of 81).
+		b.lastAt[key] = time.Now()
 	}
 }
 
@@ -264,14 +277,17 @@ func (b *breaker) trackKind(kind, key, state string, now time.Time) {
 // the stall window, and no resource of the kind was ever seen leaving it. A
 // kind that left the state once is not stuck there: one slow resource is
 // judged by the spec that waits for it, not by the breaker (b.mu held).
-func (b *breaker) stuckKind(now time.Time) string {
+func (b *breaker) stuckKind(now time.Time) string { return b.stuckKindIn(now, b.stall) }
+
+// stuckKindIn is stuckKind with a window of its own (b.mu held).
+func (b *breaker) stuckKindIn(now time.Time, window time.Duration) string {
 	type stuck struct {
 		keys  []string
 		since time.Time
 	}
 	found := map[string]*stuck{} // kind + state -> resources stuck there
 	for key, c := range b.cur {
-		if !b.settle[c.kind][c.state] || b.left[c.kind+"\x00"+c.state] || now.Sub(c.since) < b.stall || now.Sub(c.lastSeen) > b.stall/4 {
+		if !b.settle[c.kind][c.state] || b.left[c.kind+"\x00"+c.state] || now.Sub(c.since) < window || now.Sub(c.lastSeen) > b.stall/4 {
 			continue
 		}
 		k := c.kind + "\x00" + c.state
@@ -298,44 +314,112 @@ func (b *breaker) stuckKind(now time.Time) string {
 	if len(ex) > 3 {
 		ex = append(ex[:3:3], "…")
 	}
-	return fmt.Sprintf("precondition %s violated: %d %s resource(s) stay %s (the longest for %s: %s) and no %s was ever seen leaving %s, which it must leave on its own; raise --stall-timeout if the target is just slow",
+	return fmt.Sprintf("precondition %s violated: %d %s resource(s) stay %s (the longest for %s: %s) and no %s was ever seen leaving %s, which it must leave on its own",
 		PreStates, len(st.keys), kind, state, now.Sub(st.since).Round(time.Second), strings.Join(ex, ", "), kind, state)
 }
 
 // stalled trips PreStates when resources were observed for longer than the
 // stall window and none ever left its first state, or when a kind of
-// resource is stuck in a settling state (stuckKind).
+// resource is stuck in a settling state (stuckKind). Once another dialect
+// served at the same host tripped PreStates, a quarter of the window
+// suffices (corroborated): one server whose resources never move is one
+// target, and each dialect waiting out a whole window of its own, one after
+// another, made a run against stuck-states take three windows (88 s at load
+// 10). Each dialect still needs its own resources seen not moving, and a
+// correct endpoint never trips the first dialect. The run's own emulator is
+// never corroborated: with --fault one dialect is broken on purpose.
 func (b *breaker) stalled() string {
+	b.mu.Lock()
+	m, done := b.tripped[PreStates]
+	stall, host := b.stall, b.host
+	if b.ownFaults {
+		host = "" // never corroborated
+	}
+	b.mu.Unlock()
+	if done {
+		return m
+	}
+	if stall <= 0 {
+		return ""
+	}
+	// (Asked before b.mu is taken again: a breaker never holds its own
+	// lock while taking another's.)
+	beside := stuckBeside(b, host)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if m, ok := b.tripped[PreStates]; ok {
 		return m
 	}
-	if b.stall <= 0 {
+	window := b.stall
+	if beside != "" {
+		window = b.stall / 4
+	}
+	m = b.stalledIn(time.Now(), window)
+	if m == "" {
 		return ""
 	}
-	if m := b.stuckKind(time.Now()); m != "" {
-		b.tripped[PreStates] = m
+	if beside != "" {
+		m += fmt.Sprintf(" (%s, a quarter of the --stall-timeout window: %s, served at the same host, was recognised stuck first)", window, beside)
+	} else {
+		m += "; raise --stall-timeout if the target is just slow"
+	}
+	b.tripped[PreStates] = m
+	return m
+}
+
+// stalledIn judges states-move with a window: the stuck kinds first, then
+// the whole target (b.mu held; "" = no trip).
+func (b *breaker) stalledIn(now time.Time, window time.Duration) string {
+	if m := b.stuckKindIn(now, window); m != "" {
 		return m
 	}
-	if b.moved || b.firstSeen.IsZero() || time.Since(b.firstSeen) < b.stall || len(b.stale) == 0 {
+	if b.moved || b.firstSeen.IsZero() || now.Sub(b.firstSeen) < window {
 		return ""
 	}
-	var ex []string
+	var stale, ex []string
 	for _, k := range b.order {
-		if !b.stale[k] {
-			continue
+		if last, ok := b.lastAt[k]; ok && last.Sub(b.firstAt[k]) >= window/2 {
+			stale = append(stale, k)
 		}
+	}
+	if len(stale) == 0 {
+		return ""
+	}
+	for _, k := range stale {
 		if len(ex) == 3 {
 			ex = append(ex, "…")
 			break
 		}
 		ex = append(ex, k+" stays "+b.states[k])
 	}
-	m := fmt.Sprintf("precondition %s violated: %d resource(s) observed for %s and none left the state it was first seen in (%d seen again %s or more later, still in it: %s); raise --stall-timeout if the target is just slow",
-		PreStates, len(b.states), time.Since(b.firstSeen).Round(time.Second), len(b.stale), b.stall/2, strings.Join(ex, ", "))
-	b.tripped[PreStates] = m
-	return m
+	return fmt.Sprintf("precondition %s violated: %d resource(s) observed for %s and none left the state it was first seen in (%d seen again %s or more later, still in it: %s)",
+		PreStates, len(b.states), now.Sub(b.firstSeen).Round(time.Second), len(stale), window/2, strings.Join(ex, ", "))
+}
+
+// stuckBeside names another dialect served at host whose PreStates tripped
+// ("" if none, or host unknown).
+func stuckBeside(b *breaker, host string) string {
+	if host == "" {
+		return ""
+	}
+	breakersMu.Lock()
+	others := make([]*breaker, 0, len(breakers))
+	for _, o := range breakers {
+		if o != b {
+			others = append(others, o)
+		}
+	}
+	breakersMu.Unlock()
+	var names []string
+	for _, o := range others {
+		o.mu.Lock()
+		if _, ok := o.tripped[PreStates]; ok && o.host == host {
+			names = append(names, o.dialect)
+		}
+		o.mu.Unlock()
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 // blocking returns the messages of the tripped preconditions that apply to
@@ -381,6 +465,24 @@ func (t *Target) Violate(pre, msg string) {
 	breakerFor(t.Dialect).trip(pre, fmt.Sprintf("precondition %s violated: %s", pre, msg))
 }
 
+// know takes the stall window and the host from the dialect's target.
+func (b *breaker) know(t *Target) {
+	b.mu.Lock()
+	if b.stall == 0 {
+		b.stall = t.StallTimeout
+	}
+	known := b.host != ""
+	b.mu.Unlock()
+	if known {
+		return
+	}
+	// (EmbeddedFaults takes settingsMu: never under b.mu.)
+	own := t.Embedded || len(EmbeddedFaults()) > 0
+	b.mu.Lock()
+	b.host, b.ownFaults = t.Host, own
+	b.mu.Unlock()
+}
+
 // ObserveState feeds the states-move precondition: call it with every state
 // a poll observes (key names the resource, e.g. "job job-abc"; its kind is
 // read from the key: KindOfKey).
@@ -390,11 +492,7 @@ func (t *Target) ObserveState(key, state string) { t.ObserveKindState(KindOfKey(
 // catalog's machine name: "job", "task", "task-instance", "compute-node").
 func (t *Target) ObserveKindState(kind, key, state string) {
 	b := breakerFor(t.Dialect)
-	b.mu.Lock()
-	if b.stall == 0 {
-		b.stall = t.StallTimeout
-	}
-	b.mu.Unlock()
+	b.know(t)
 	b.observeKindState(kind, key, state)
 }
 
@@ -450,6 +548,7 @@ func KindOfKey(key string) string {
 // sending); polling loops return it instead of waiting out their timeout.
 func (t *Target) Stalled() error {
 	b := breakerFor(t.Dialect)
+	b.know(t)
 	if m := b.sendBlock(); m != "" {
 		return fmt.Errorf("%w: %s", ErrPrecondition, m)
 	}

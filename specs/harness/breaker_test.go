@@ -176,3 +176,65 @@ func TestKindOfKey(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakerCorroboratedWindow: once one dialect served at a host tripped
+// states-move, another dialect at the same host trips on a quarter of the
+// window, on its own resources seen not moving; at another host, with
+// nothing seen, with its resources moving, or on the run's own emulator, it
+// does not.
+func TestBreakerCorroboratedWindow(t *testing.T) {
+	const stall = 200 * time.Millisecond
+	cases := []struct {
+		name      string
+		otherHost string // where the tripped dialect is served
+		observe   bool   // this dialect's job is seen SUBMITTED twice
+		moves     bool   // … and then PENDING
+		own       bool   // the run's own emulator (--fault breaks one dialect on purpose)
+		want      string // substring of the trip ("" = no trip)
+	}{
+		{"same host", "127.0.0.1:9000", true, false, false, "oceanus, served at the same host, was recognised stuck first"},
+		{"another host", "127.0.0.1:9001", true, false, false, ""},
+		{"nothing seen", "127.0.0.1:9000", false, false, false, ""},
+		{"its resources move", "127.0.0.1:9000", true, true, false, ""},
+		{"the run's own emulator", "127.0.0.1:9000", true, false, true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resetBreakers()
+			t.Cleanup(resetBreakers)
+			other := breakerFor("oceanus")
+			other.host = c.otherHost
+			other.trip(PreStates, "precondition states-move violated: 1 job resource(s) stay 3")
+			b := breakerFor("tencent-batch")
+			b.stall, b.host, b.ownFaults = stall, "127.0.0.1:9000", c.own
+			if c.observe {
+				b.observeKindState("job", "job-1:JobState", "SUBMITTED")
+			}
+			time.Sleep(stall/4 + 10*time.Millisecond)
+			if c.observe {
+				b.observeKindState("job", "job-1:JobState", "SUBMITTED")
+			}
+			if c.moves {
+				b.observeKindState("job", "job-1:JobState", "PENDING")
+			}
+			m := b.stalled()
+			switch {
+			case c.want == "" && m != "":
+				t.Errorf("tripped: %s", m)
+			case c.want != "" && !strings.Contains(m, c.want):
+				t.Errorf("stalled() = %q, want it to contain %q", m, c.want)
+			}
+		})
+	}
+	// Uncorroborated, the same observations wait out the whole window.
+	resetBreakers()
+	b := breakerFor("tencent-batch")
+	b.stall, b.host = stall, "127.0.0.1:9000"
+	b.observeKindState("job", "job-1:JobState", "SUBMITTED")
+	time.Sleep(stall/4 + 10*time.Millisecond)
+	b.observeKindState("job", "job-1:JobState", "SUBMITTED")
+	if m := b.stalled(); m != "" {
+		t.Errorf("tripped on a quarter of the window with no other dialect stuck: %s", m)
+	}
+	resetBreakers()
+}

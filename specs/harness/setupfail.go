@@ -113,7 +113,36 @@ func judgeSetupFailure(sr types.SpecReport) {
 	declare(sr)
 	// Failing a skipped spec from a ReportAfterEach makes it a failure
 	// with this message (Ginkgo's reportEach keeps a reporter's failure).
-	ginkgo.Fail(fmt.Sprintf("not run: the setup (BeforeAll) of %q failed: %s", sf.text, firstLines(sf.message, 6)))
+	// The reason first (a setup a precondition ended starts with
+	// Gomega's preamble, which says nothing about why), then the setup's
+	// own message.
+	why, full := FailureReason(sf.message), firstLines(sf.message, 6)
+	if !strings.HasPrefix(full, why) {
+		full = why + "\n" + full
+	}
+	ginkgo.Fail(fmt.Sprintf("not run: the setup (BeforeAll) of %q failed: %s", sf.text, full))
+}
+
+// FailureReason picks the line of a failure message that says why: the
+// first, unless it is Gomega's preamble of a wait that was stopped ("Told
+// to stop trying after 0.000s."), which says nothing about why — then the
+// line naming a violated precondition, or else the first line after it.
+func FailureReason(msg string) string {
+	lines := strings.Split(msg, "\n")
+	if !strings.HasPrefix(lines[0], "Told to stop trying after") {
+		return lines[0]
+	}
+	for _, l := range lines[1:] {
+		if strings.Contains(l, "precondition ") && strings.Contains(l, " violated") {
+			return strings.TrimSpace(l)
+		}
+	}
+	for _, l := range lines[1:] {
+		if strings.TrimSpace(l) != "" {
+			return strings.TrimSpace(l)
+		}
+	}
+	return lines[0]
 }
 
 // declare records the items a spec declared, for a spec whose body did

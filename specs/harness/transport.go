@@ -206,6 +206,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if body != nil {
 			call.Status, call.Response = status, body
 			created, deleted = tracker.Track(call)
+			if gated && br != nil {
+				// Creates that never name what they made end the
+				// waits (creates.go).
+				br.createAnswered(call, created)
+			}
 		}
 		if gated {
 			gated = false

@@ -71,8 +71,16 @@ func runningCluster(t *harness.Target) string {
 				return id
 			case "3":
 				changing = true
+				// A cluster that never leaves its change feeds the
+				// breaker like any resource a wait watches.
+				if cid, ok := harness.StrOK(c, "ClusterId"); ok && cid != "" {
+					t.ObserveState("cluster "+cid, "3")
+				}
 			}
 		}
+		// A target recognised as one whose resources never move ends
+		// this wait too (a stuck cluster waited out 30 s otherwise).
+		harness.StopIfStalled(t)
 		if !changing {
 			// Only a cluster being changed (status 3) can become running
 			// by waiting.

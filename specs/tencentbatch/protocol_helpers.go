@@ -203,6 +203,10 @@ func prDeleteJobsNow(t *harness.Target, region string, ids []string) error {
 				if err == nil && (env.Error == nil || strings.HasPrefix(env.Code(), "ResourceNotFound")) {
 					return
 				}
+				// What holds it back feeds the breaker (every answer
+				// does): a target whose jobs never end is recognised
+				// below instead of waited out for the whole minute.
+				prJobState(t, jobID)
 				if serr := t.Stalled(); serr != nil {
 					errs[i] = fmt.Errorf("job %s left behind: %w", jobID, serr)
 					return

@@ -127,6 +127,10 @@ func rulesDeleteJob(t *harness.Target, jobID string) {
 			return true, "", nil
 		}
 		rulesRaw(t, "TerminateJob", map[string]any{"JobId": jobID})
+		// What holds it back feeds the breaker (every answer does): a
+		// target whose jobs never end is recognised (Stalled, above)
+		// instead of this loop polling out its 30 s (stuck-states).
+		rulesRaw(t, "DescribeJob", map[string]any{"JobId": jobID})
 		return false, c, nil
 	})
 }
@@ -154,6 +158,10 @@ func rulesDeleteEnv(t *harness.Target, envID string) {
 			// The env still holds instances a spec attached (and another
 			// process, or a failed spec, did not detach): detach them first.
 			rulesDetachAll(t, envID)
+		} else {
+			// The nodes that hold it back feed the breaker (see
+			// rulesDeleteJob).
+			rulesRaw(t, "DescribeComputeEnv", map[string]any{"EnvId": envID})
 		}
 		return false, c, nil
 	})
@@ -167,8 +175,9 @@ func rulesAbandoned(t *harness.Target, kind, id string) string {
 	return "abandoned"
 }
 
-// rulesDetachAll detaches every USER_ATTACHED instance of an env (cleanup).
-func rulesDetachAll(t *harness.Target, envID string) {
+// rulesDetachAll detaches every USER_ATTACHED instance of an env (cleanup)
+// and returns how many it asked to detach.
+func rulesDetachAll(t *harness.Target, envID string) int {
 	env := rulesRaw(t, "DescribeComputeEnv", map[string]any{"EnvId": envID})
 	var out struct {
 		ComputeNodeSet []struct{ ComputeNodeInstanceId, ResourceOrigin string }
@@ -184,6 +193,7 @@ func rulesDetachAll(t *harness.Target, envID string) {
 	if len(ids) > 0 {
 		rulesRaw(t, "DetachInstances", map[string]any{"EnvId": envID, "InstanceIds": ids})
 	}
+	return len(ids)
 }
 
 func rulesDeleteTemplate(t *harness.Target, id string) {

@@ -84,8 +84,14 @@ func (sweeper) Delete(ctx context.Context, t *harness.Target, l harness.Leftover
 			err = stCall(t, "DeleteTaskTemplates", map[string]any{"TaskTemplateIds": []string{l.ID}}, nil)
 		case "compute-env":
 			err = stCall(t, "DeleteComputeEnv", map[string]any{"EnvId": l.ID}, nil)
-			if err != nil && strings.HasPrefix(stCode(err), "UnsupportedOperation") {
-				rulesDetachAll(t, l.ID)
+			if err != nil && strings.HasPrefix(stCode(err), "UnsupportedOperation") && rulesDetachAll(t, l.ID) == 0 && stCode(err) == "UnsupportedOperation" {
+				// It holds attached instances, and the target's reads
+				// cannot say which: no retry detaches them (a
+				// garbage-reads run's cleanup waited out its 15 s of no
+				// progress on one such environment).
+				if m, ok := t.Violations()[harness.PreReadable]; ok {
+					return fmt.Errorf("sweep: %s: %w; its attached instances cannot be read to detach them (%s)", l, err, m)
+				}
 			}
 		default:
 			return fmt.Errorf("sweep: unknown resource type %q", l.Type)
