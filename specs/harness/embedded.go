@@ -29,10 +29,15 @@ const (
 	// merged tree failed 74 Tencent state items at a load of 23 (E9: the
 	// node had recovered before TerminateComputeNode, five times), and CI's
 	// mutation gate runs its clean run beside four fault runs on 2 cores:
-	// so the engine's default, 120 ms, which CI has passed with, until the
-	// lab's interventions stop depending on the poll's timing (the admin
-	// clock).
-	embeddedHold = 120 * time.Millisecond
+	// so 120 ms, until the lab's interventions stopped depending on the
+	// poll's timing. They do now: J6, J8, J9, J10, E5, E9 and J17 run on
+	// tenants whose nodes or instances hold the state acted on
+	// (state_holds), and the Alibaba lab repeats a round that missed a
+	// move. At 80 ms (issue 12: Alibaba's run is bound by holds, 10.4 s ->
+	// 7.4 s) the mutation gate's clean run beside four fault runs passed
+	// twice (load 5 and 9, one beside `go test -race` of the Tencent and
+	// Alibaba specs, which passed too), and 8 latency-proxy runs passed.
+	embeddedHold = 80 * time.Millisecond
 	// minPollInterval bounds PollInterval from below whatever the hold.
 	minPollInterval = 5 * time.Millisecond
 )
