@@ -137,7 +137,7 @@ func deepCopy(v any) any {
 	return v
 }
 
-// The plan's trie has a node for every anchor, and mark finds exactly the
+// The plan's trie has a node for every anchor, and collect finds exactly the
 // anchors a request holds values at (a path absent, null or through
 // another type holds none).
 func TestPlanMarksPresentAnchors(t *testing.T) {
@@ -161,12 +161,39 @@ func TestPlanMarksPresentAnchors(t *testing.T) {
 		{`{"Job":{"Tasks":[{},{"TaskName":"a"}]},"Placement":{"Zone":"z"}}`, []bool{true, true, true, true, true}},
 		{`{"Job":"x","Placement":[{"Zone":"z"}]}`, []bool{false, true, true, false, true}},
 	} {
-		present := make([]bool, a.nodes)
-		a.plan.mark(params(t, c.params), present)
+		pv := getPlanValues(a.nodes)
+		a.plan.collect(params(t, c.params), pv)
 		for i, w := range c.want {
-			if got := present[a.rules[i].anchor]; got != w {
+			if got := pv.present(a.rules[i].anchor); got != w {
 				t.Errorf("%s: rule %d (%s at %v) anchor present = %v, want %v", c.params, i, a.rules[i].r.Suffix, a.rules[i].anchorPath(), got, w)
 			}
+		}
+		pv.release()
+	}
+}
+
+// A request's values do not outlive Check: release drops every value the
+// walk recorded (the parameters' maps are the protocol layer's, lent for
+// the request only) before the scratch goes back to the pool.
+func TestPlanValuesReleaseKeepsNothing(t *testing.T) {
+	a := compiled(tencentbatch.Catalog()).actions["SubmitJob"]
+	pv := getPlanValues(a.nodes)
+	a.plan.collect(params(t, benchSubmit), pv)
+	if len(pv.vals) < 10 {
+		t.Fatalf("only %d values collected from the benchmark SubmitJob", len(pv.vals))
+	}
+	vals := pv.vals[:cap(pv.vals)]
+	paths := &pv.paths
+	pv.bufs()[0] = append(pv.bufs()[0], "Job")
+	pv.release()
+	for i, v := range vals {
+		if v != nil {
+			t.Fatalf("value %d kept after release: %v", i, v)
+		}
+	}
+	for i, s := range paths {
+		if s != "" {
+			t.Fatalf("path segment %d kept after release: %q", i, s)
 		}
 	}
 }

@@ -114,6 +114,8 @@ type crule struct {
 	// members is Rule.Members joined for the xor/atleastone messages, once
 	// here rather than on every value checked.
 	members string
+	// simple: the rule judges each value at its anchor alone (simpleSuffix).
+	simple bool
 }
 
 type action struct {
@@ -175,19 +177,21 @@ func (n *planNode) insert(path []string, count *int) *planNode {
 	return n
 }
 
-// mark sets present[id] for every node that holds a value in v, with
-// visit's reading of a path: a member of an object, every element of a
-// list, nothing through null or another type.
-func (n *planNode) mark(v any, present []bool) {
+// collect records every value (present, not null) that v holds at each node
+// under n, with visit's reading of a path: a member of an object, every
+// element of a list, nothing through null or another type. The values at one
+// node come in visit's order (list elements in index order at every level),
+// since a node is reached by one chain of segments only.
+func (n *planNode) collect(v any, p *planValues) {
 	if v == nil {
 		return
 	}
-	present[n.id] = true
+	p.add(n.id, v)
 	if len(n.children) > 0 {
 		if m, ok := v.(map[string]any); ok {
 			for _, c := range n.children {
 				if x, ok := m[c.seg]; ok {
-					c.node.mark(x, present)
+					c.node.collect(x, p)
 				}
 			}
 		}
@@ -195,10 +199,75 @@ func (n *planNode) mark(v any, present []bool) {
 	if n.star != nil {
 		if l, ok := v.([]any); ok {
 			for _, e := range l {
-				n.star.mark(e, present)
+				n.star.collect(e, p)
 			}
 		}
 	}
+}
+
+// planValues is what one walk of a request found at each plan node, so a
+// rule reads the values at its anchor instead of walking to them from the
+// root (a map lookup per segment per rule). Pooled: a request's values are
+// dropped (release) before Check returns, so no parameter outlives it.
+type planValues struct {
+	head, tail []int32 // per node: first and last entry, -1 for none
+	vals       []any
+	next       []int32 // per entry: the node's next entry, -1 at the end
+	// paths backs pbufs, the two path buffers of the walks (bufs).
+	paths [2 * pathDepth]string
+	pbufs [2][]string
+}
+
+var planValuesPool = sync.Pool{New: func() any { return new(planValues) }}
+
+func getPlanValues(nodes int) *planValues {
+	p := planValuesPool.Get().(*planValues)
+	if cap(p.head) < nodes {
+		p.head, p.tail = make([]int32, nodes), make([]int32, nodes)
+	}
+	p.head, p.tail = p.head[:nodes], p.tail[:nodes]
+	for i := range p.head {
+		p.head[i] = -1
+	}
+	return p
+}
+
+// release forgets the request's values and returns p to the pool (a huge
+// request's entries are not kept for the next).
+func (p *planValues) release() {
+	clear(p.vals)
+	clear(p.paths[:])
+	if cap(p.vals) > 4096 {
+		p.vals, p.next = nil, nil
+	}
+	p.vals, p.next = p.vals[:0], p.next[:0]
+	planValuesPool.Put(p)
+}
+
+func (p *planValues) add(id int, v any) {
+	i := int32(len(p.vals))
+	p.vals = append(p.vals, v)
+	p.next = append(p.next, -1)
+	if p.head[id] < 0 {
+		p.head[id] = i
+	} else {
+		p.next[p.tail[id]] = i
+	}
+	p.tail[id] = i
+}
+
+// present reports whether node id holds a value.
+func (p *planValues) present(id int) bool { return p.head[id] >= 0 }
+
+// bufs returns two empty prefixes with room for a deep path: visit
+// appends to a prefix depth-first, so one buffer serves a whole walk without
+// allocating at every level, and, since a rule keeps no path once its walk
+// ends (callbacks copy what they keep, as joinPath does), one pair serves
+// every rule of a request. The second buffer is for the walks nested in a
+// walk (ref); each is capped so an append past it never writes into the other.
+func (p *planValues) bufs() *[2][]string {
+	p.pbufs = [2][]string{p.paths[:0:pathDepth], p.paths[pathDepth : pathDepth : 2*pathDepth]}
+	return &p.pbufs
 }
 
 // anchorPath is where a rule's walk starts (see crule.anchor).
@@ -305,7 +374,7 @@ func splitPath(p string) []string {
 }
 
 func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
-	c := crule{r: r, path: splitPath(r.Path), members: strings.Join(r.Members, ", ")}
+	c := crule{r: r, path: splitPath(r.Path), members: strings.Join(r.Members, ", "), simple: simpleSuffix[r.Suffix]}
 	if r.When != nil {
 		c.when = splitPath(r.When.Path)
 	}
@@ -781,22 +850,22 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 	if a == nil {
 		return nil
 	}
-	// One path buffer serves every rule of the request (see pathBufs): the
-	// rules run one after another and keep no path past their own walk.
-	bufs := pathBufs()
-	// Which anchors hold a value (planNode); a rule anchored where nothing
-	// is has nothing to check, premise or not.
-	var stack [256]bool
-	present := stack[:0]
-	if a.nodes <= len(stack) {
-		present = stack[:a.nodes]
-	} else {
-		present = make([]bool, a.nodes)
-	}
-	a.plan.mark(params, present)
+	// One walk finds the values at every rule's anchor (planValues); a rule
+	// anchored where nothing is has nothing to check, premise or not, and a
+	// simple rule judges the values found there. Only a rule that breaks (or
+	// that is not simple) walks the request itself, for the paths of its
+	// report. One path buffer pair serves every such walk (see bufs):
+	// the rules run one after another and keep no path past their own walk.
+	pv := getPlanValues(a.nodes)
+	defer pv.release()
+	bufs := pv.bufs()
+	a.plan.collect(params, pv)
 	for i := range a.rules {
 		c := &a.rules[i]
-		if c.problem != "" || (skipAbsent && !present[c.anchor]) || !whenHolds(params, c.r.When, c.when, bufs[1]) {
+		if c.problem != "" || (skipAbsent && !pv.present(c.anchor)) || !whenHolds(params, c.r.When, c.when, bufs[1]) {
+			continue
+		}
+		if skipAbsent && c.simple && c.allGood(pv) {
 			continue
 		}
 		if v, code := c.check(params, bufs); v != nil {
@@ -815,6 +884,158 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 		}
 	}
 	return nil
+}
+
+// allGood reports whether no value at a simple rule's anchor breaks it.
+func (c *crule) allGood(pv *planValues) bool {
+	for i := pv.head[c.anchor]; i >= 0; i = pv.next[i] {
+		if bad, _ := c.judge(pv.vals[i]); bad {
+			return false
+		}
+	}
+	return true
+}
+
+// simpleSuffix: the rules judged one value at a time (judge), the value at
+// the anchor alone deciding; unique, ref and acyclic look across values.
+var simpleSuffix = map[string]bool{
+	"required": true, "type": true, "maxlen": true, "minlen": true, "range": true, "enum": true,
+	"pattern": true, "xor": true, "atleastone": true, "listmax": true, "scheme": true, "path": true,
+}
+
+// judge reports whether v, a value at a simple rule's anchor (see
+// simpleSuffix), breaks the rule, with the code that overrides the rule's
+// (range: MinCode below the minimum). check reports with it and Check's fast
+// path skips with it, so the two cannot disagree.
+func (c *crule) judge(v any) (bad bool, code string) {
+	r := c.r
+	switch r.Suffix {
+	case "required":
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false, ""
+		}
+		x, ok := m[c.last]
+		return !ok || x == nil, ""
+	case "type":
+		return !typeDeep(c.member, r.Values, v, c.elemSigned) && !(c.signed && c.member.Type == "uint64" && negativeInt(v)), ""
+	case "maxlen", "minlen":
+		s, ok := v.(string)
+		if !ok {
+			return false, ""
+		}
+		n := strLen(r, s)
+		if r.Suffix == "maxlen" {
+			return float64(n) > *r.Max, ""
+		}
+		return float64(n) < *r.Min, ""
+	case "range":
+		f, ok := number(v)
+		if !ok {
+			return false, ""
+		}
+		if r.Min != nil && f < *r.Min {
+			return true, r.MinCode
+		}
+		return r.Max != nil && f > *r.Max, ""
+	case "enum":
+		s, ok := scalarString(v)
+		if !ok {
+			return false, ""
+		}
+		if r.CaseFold {
+			s = strings.ToLower(s)
+		}
+		return !c.values[s], ""
+	case "pattern":
+		s, ok := v.(string)
+		return ok && !c.re.MatchString(s), ""
+	case "xor", "atleastone":
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false, ""
+		}
+		n := c.given(m)
+		return r.Suffix == "xor" && n > 1 || (r.Suffix == "xor" && r.Exactly || r.Suffix == "atleastone") && n == 0, ""
+	case "listmax":
+		l, ok := v.([]any)
+		return ok && float64(len(l)) > *r.Max, ""
+	case "scheme":
+		s, ok := v.(string)
+		if !ok {
+			return false, ""
+		}
+		sch, _, found := strings.Cut(s, "://")
+		if r.CaseFold {
+			sch = strings.ToLower(sch)
+		}
+		return !found || !c.values[sch], ""
+	case "path":
+		s, ok := v.(string)
+		if !ok {
+			return false, ""
+		}
+		if r.Format == "remote" {
+			// Another scheme than cos/cfs (or none) is the scheme rule's
+			// violation (RemoteStorageSchemeType), not a malformed path.
+			return remoteScheme(s) && !remotePath(s), ""
+		}
+		return !localPath(s), ""
+	}
+	return false, ""
+}
+
+// message is the report of a value judge found breaking the rule, at its
+// path (%p stands for the path in the text).
+func (c *crule) message(v any, at []string) string {
+	r := c.r
+	switch r.Suffix {
+	case "required":
+		return "The request is missing a required parameter %p."
+	case "type":
+		return "The value type of parameter %p is not valid."
+	case "maxlen":
+		return fmt.Sprintf("The length of parameter %%p (%d) exceeds the maximum %g.", strLen(r, v.(string)), *r.Max)
+	case "minlen":
+		return fmt.Sprintf("The length of parameter %%p (%d) is below the minimum %g.", strLen(r, v.(string)), *r.Min)
+	case "range":
+		return "The value of parameter %p is out of range" + bounds(r) + "."
+	case "enum":
+		return "The value of parameter %p is not one of " + strings.Join(r.Values, ", ") + "."
+	case "pattern":
+		return "The value of parameter %p does not match the required format."
+	case "xor", "atleastone":
+		if r.Suffix == "xor" && c.given(v.(map[string]any)) > 1 {
+			return "Only one of the parameters " + c.members + " may be given" + inAt(at) + "."
+		}
+		return "One of the parameters " + c.members + " must be given" + inAt(at) + "."
+	case "listmax":
+		return fmt.Sprintf("The list %%p has %d elements, more than the maximum %g.", len(v.([]any)), *r.Max)
+	case "scheme":
+		return "The scheme of parameter %p must be one of " + strings.Join(r.Values, ", ") + "."
+	case "path":
+		return "The value of parameter %p is not a valid " + r.Format + " path."
+	}
+	return ""
+}
+
+// given counts the xor/atleastone rule's members present (not null) in m.
+func (c *crule) given(m map[string]any) int {
+	n := 0
+	for _, name := range c.r.Members {
+		if x, ok := m[name]; ok && x != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// strLen is a string's length in the rule's unit (characters unless bytes).
+func strLen(r *fixtures.Rule, s string) int {
+	if r.Unit != "bytes" {
+		return utf8.RuneCountInString(s)
+	}
+	return len(s)
 }
 
 // whenHolds reports whether a conditional rule's premise holds (see
@@ -870,17 +1091,6 @@ func visit(root any, path []string, prefix []string, fn func(v any, at []string)
 	return visit(v, path[1:], append(prefix, seg), fn)
 }
 
-// pathBufs returns two empty prefixes with room for a deep path: visit
-// appends to a prefix depth-first, so one buffer serves a whole walk without
-// allocating at every level, and, since a rule keeps no path once its walk
-// ends (callbacks copy what they keep, as joinPath does), one pair serves
-// every rule of a request. The second buffer is for the walks nested in a
-// walk (ref); each is capped so an append past it never writes into the other.
-func pathBufs() *[2][]string {
-	b := make([]string, 0, 2*pathDepth)
-	return &[2][]string{b[:0:pathDepth], b[pathDepth : pathDepth : 2*pathDepth]}
-}
-
 // pathDepth is the deepest concrete path the buffers hold without growing
 // (the catalogs' deepest is under 10 segments; deeper ones still work).
 const pathDepth = 12
@@ -900,107 +1110,22 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 		return false
 	}
 	var root any = params
+	if c.simple {
+		visit(root, c.anchorPath(), buf, func(v any, at []string) bool {
+			bad, cd := c.judge(v)
+			if !bad {
+				return true
+			}
+			code = cd
+			msg := c.message(v, at)
+			if r.Suffix == "required" {
+				at = append(at, c.last)
+			}
+			return fail(at, msg)
+		})
+		return out, code
+	}
 	switch r.Suffix {
-	case "required":
-		visit(root, c.parent, buf, func(v any, at []string) bool {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return true
-			}
-			if x, ok := m[c.last]; !ok || x == nil {
-				return fail(append(at, c.last), "The request is missing a required parameter %p.")
-			}
-			return true
-		})
-	case "type":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			if !typeDeep(c.member, r.Values, v, c.elemSigned) && !(c.signed && c.member.Type == "uint64" && negativeInt(v)) {
-				return fail(at, "The value type of parameter %p is not valid.")
-			}
-			return true
-		})
-	case "maxlen", "minlen":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			s, ok := v.(string)
-			if !ok {
-				return true
-			}
-			n := len(s)
-			if r.Unit != "bytes" {
-				n = utf8.RuneCountInString(s)
-			}
-			if r.Suffix == "maxlen" && float64(n) > *r.Max {
-				return fail(at, fmt.Sprintf("The length of parameter %%p (%d) exceeds the maximum %g.", n, *r.Max))
-			}
-			if r.Suffix == "minlen" && float64(n) < *r.Min {
-				return fail(at, fmt.Sprintf("The length of parameter %%p (%d) is below the minimum %g.", n, *r.Min))
-			}
-			return true
-		})
-	case "range":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			f, ok := number(v)
-			if !ok {
-				return true
-			}
-			if r.Min != nil && f < *r.Min {
-				code = r.MinCode
-				return fail(at, "The value of parameter %p is out of range"+bounds(r)+".")
-			}
-			if r.Max != nil && f > *r.Max {
-				return fail(at, "The value of parameter %p is out of range"+bounds(r)+".")
-			}
-			return true
-		})
-	case "enum":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			s, ok := scalarString(v)
-			if !ok {
-				return true
-			}
-			if r.CaseFold {
-				s = strings.ToLower(s)
-			}
-			if !c.values[s] {
-				return fail(at, "The value of parameter %p is not one of "+strings.Join(r.Values, ", ")+".")
-			}
-			return true
-		})
-	case "pattern":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			if s, ok := v.(string); ok && !c.re.MatchString(s) {
-				return fail(at, "The value of parameter %p does not match the required format.")
-			}
-			return true
-		})
-	case "xor", "atleastone":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return true
-			}
-			n := 0
-			for _, name := range r.Members {
-				if x, ok := m[name]; ok && x != nil {
-					n++
-				}
-			}
-			names := c.members
-			switch {
-			case r.Suffix == "xor" && n > 1:
-				return fail(at, "Only one of the parameters "+names+" may be given"+inAt(at)+".")
-			case r.Suffix == "xor" && r.Exactly && n == 0, r.Suffix == "atleastone" && n == 0:
-				return fail(at, "One of the parameters "+names+" must be given"+inAt(at)+".")
-			}
-			return true
-		})
-	case "listmax":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			if l, ok := v.([]any); ok && float64(len(l)) > *r.Max {
-				return fail(at, fmt.Sprintf("The list %%p has %d elements, more than the maximum %g.", len(l), *r.Max))
-			}
-			return true
-		})
 	case "unique":
 		visit(root, c.path, buf, func(v any, at []string) bool {
 			l, ok := v.([]any)
