@@ -3,7 +3,9 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/batchconform/batchconform/fixtures"
@@ -196,4 +198,99 @@ func TestPlanValuesReleaseKeepsNothing(t *testing.T) {
 			t.Fatalf("path segment %d kept after release: %q", i, s)
 		}
 	}
+}
+
+// scalarSet answers as a map would, below and past its small list, and
+// keeps a string apart from the number it spells.
+func TestScalarSet(t *testing.T) {
+	var s scalarSet
+	want := map[scalar]bool{}
+	for i := range 40 {
+		for _, k := range []scalar{{isStr: true, s: strconv.Itoa(i % 13)}, {s: strconv.Itoa(i % 7)}} {
+			if s.has(k) != want[k] {
+				t.Fatalf("step %d: has(%v) = %v, want %v", i, k, s.has(k), want[k])
+			}
+			s.add(k)
+			want[k] = true
+		}
+	}
+	if s.m == nil {
+		t.Error("20 distinct keys did not spill into the map")
+	}
+}
+
+// cycleAt reports the edge the adjacency-list version before it reported
+// (kept here as the reference), on random graphs below and above the
+// edges it keeps on the stack, with malformed edges among them.
+func TestCycleAtAgreesWithReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 3000 {
+		n := 1 + rng.IntN(6)
+		edges := make([]any, rng.IntN(24))
+		for i := range edges {
+			switch rng.IntN(12) {
+			case 0:
+				edges[i] = "not an edge"
+			case 1:
+				edges[i] = map[string]any{"S": fmt.Sprint(rng.IntN(n))}
+			default:
+				edges[i] = map[string]any{"S": fmt.Sprint(rng.IntN(n)), "E": fmt.Sprint(rng.IntN(n))}
+			}
+		}
+		if got, want := cycleAt(edges, "S", "E"), cycleAtRef(edges, "S", "E"); got != want {
+			t.Fatalf("round %d: cycleAt %d, reference %d for %v", round, got, want, edges)
+		}
+	}
+}
+
+func cycleAtRef(edges []any, from, to string) int {
+	adj := map[string][]int{}
+	type edge struct{ a, b string }
+	es := make([]edge, len(edges))
+	valid := make([]bool, len(edges))
+	for i, e := range edges {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		a, ok1 := m[from].(string)
+		b, ok2 := m[to].(string)
+		if !ok1 || !ok2 {
+			continue
+		}
+		es[i], valid[i] = edge{a, b}, true
+		adj[a] = append(adj[a], i)
+	}
+	colour := map[string]int{}
+	type frame struct {
+		node string
+		next int
+	}
+	for i := range es {
+		if !valid[i] || colour[es[i].a] != 0 {
+			continue
+		}
+		stack := []frame{{node: es[i].a}}
+		colour[es[i].a] = 1
+		for len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			out := adj[f.node]
+			if f.next >= len(out) {
+				colour[f.node] = 2
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			ei := out[f.next]
+			f.next++
+			nb := es[ei].b
+			switch colour[nb] {
+			case 1:
+				return ei
+			case 0:
+				colour[nb] = 1
+				stack = append(stack, frame{node: nb})
+			}
+		}
+	}
+	return -1
 }

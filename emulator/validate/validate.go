@@ -44,6 +44,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"regexp"
 	"sort"
 	"strconv"
@@ -130,6 +131,8 @@ type action struct {
 	// plan is the trie of the rules' anchor paths (planNode), nodes its size.
 	plan  *planNode
 	nodes int
+	// rulesAt: per plan node, the indices in rules of the rules anchored there.
+	rulesAt [][]int32
 }
 
 // planNode is one segment of the trie of an action's rule anchors. A
@@ -142,6 +145,30 @@ type planNode struct {
 	id       int
 	children []planChild // member segments
 	star     *planNode   // "*": every element of a list
+	// bySeg indexes children when there are many (finish): an object
+	// holding fewer members than the node has children is walked by its
+	// members instead (most of an object's members are not sent).
+	bySeg map[string]*planNode
+}
+
+// manyChildren: a plan node with more children than this indexes them.
+const manyChildren = 4
+
+// finish indexes the children of the nodes that have many, once the trie
+// is built.
+func (n *planNode) finish() {
+	if len(n.children) > manyChildren {
+		n.bySeg = make(map[string]*planNode, len(n.children))
+		for _, c := range n.children {
+			n.bySeg[c.seg] = c.node
+		}
+	}
+	for _, c := range n.children {
+		c.node.finish()
+	}
+	if n.star != nil {
+		n.star.finish()
+	}
 }
 
 type planChild struct {
@@ -189,9 +216,20 @@ func (n *planNode) collect(v any, p *planValues) {
 	p.add(n.id, v)
 	if len(n.children) > 0 {
 		if m, ok := v.(map[string]any); ok {
-			for _, c := range n.children {
-				if x, ok := m[c.seg]; ok {
-					c.node.collect(x, p)
+			// Either way every child the object holds is reached once;
+			// the order of siblings does not matter (each node is reached
+			// through one chain of segments).
+			if n.bySeg != nil && len(m) < len(n.children) {
+				for k, x := range m {
+					if c := n.bySeg[k]; c != nil {
+						c.collect(x, p)
+					}
+				}
+			} else {
+				for _, c := range n.children {
+					if x, ok := m[c.seg]; ok {
+						c.node.collect(x, p)
+					}
 				}
 			}
 		}
@@ -210,7 +248,9 @@ func (n *planNode) collect(v any, p *planValues) {
 // root (a map lookup per segment per rule). Pooled: a request's values are
 // dropped (release) before Check returns, so no parameter outlives it.
 type planValues struct {
-	head, tail []int32 // per node: first and last entry, -1 for none
+	head, tail []int32  // per node: first and last entry, -1 for none
+	nodes      []int32  // the nodes holding a value, in the order found
+	rules      []uint64 // the rules anchored at those nodes (ruleSet)
 	vals       []any
 	next       []int32 // per entry: the node's next entry, -1 at the end
 	// paths backs pbufs, the two path buffers of the walks (bufs).
@@ -240,7 +280,7 @@ func (p *planValues) release() {
 	if cap(p.vals) > 4096 {
 		p.vals, p.next = nil, nil
 	}
-	p.vals, p.next = p.vals[:0], p.next[:0]
+	p.vals, p.next, p.nodes = p.vals[:0], p.next[:0], p.nodes[:0]
 	planValuesPool.Put(p)
 }
 
@@ -250,6 +290,7 @@ func (p *planValues) add(id int, v any) {
 	p.next = append(p.next, -1)
 	if p.head[id] < 0 {
 		p.head[id] = i
+		p.nodes = append(p.nodes, int32(id))
 	} else {
 		p.next[p.tail[id]] = i
 	}
@@ -258,6 +299,24 @@ func (p *planValues) add(id int, v any) {
 
 // present reports whether node id holds a value.
 func (p *planValues) present(id int) bool { return p.head[id] >= 0 }
+
+// ruleSet returns the set of a's rules anchored where the request holds a
+// value, a bit per rule in a.rules order: Check runs those and no others,
+// without looking at the rest (most of an action's rules).
+func (p *planValues) ruleSet(a *action) []uint64 {
+	words := (len(a.rules) + 63) / 64
+	if cap(p.rules) < words {
+		p.rules = make([]uint64, words)
+	}
+	p.rules = p.rules[:words]
+	clear(p.rules)
+	for _, id := range p.nodes {
+		for _, i := range a.rulesAt[id] {
+			p.rules[i/64] |= 1 << (i % 64)
+		}
+	}
+	return p.rules
+}
 
 // bufs returns two empty prefixes with room for a deep path: visit
 // appends to a prefix depth-first, so one buffer serves a whole walk without
@@ -287,6 +346,12 @@ func (a *action) buildPlan() {
 	a.nodes = 1
 	for i := range a.rules {
 		a.rules[i].anchor = a.plan.insert(a.rules[i].anchorPath(), &a.nodes).id
+	}
+	a.plan.finish()
+	a.rulesAt = make([][]int32, a.nodes)
+	for i := range a.rules {
+		n := a.rules[i].anchor
+		a.rulesAt[n] = append(a.rulesAt[n], int32(i))
 	}
 }
 
@@ -860,30 +925,49 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 	defer pv.release()
 	bufs := pv.bufs()
 	a.plan.collect(params, pv)
-	for i := range a.rules {
-		c := &a.rules[i]
-		if c.problem != "" || (skipAbsent && !pv.present(c.anchor)) || !whenHolds(params, c.r.When, c.when, bufs[1]) {
-			continue
+	if !skipAbsent {
+		for i := range a.rules {
+			if v := a.run(&a.rules[i], params, pv, bufs, opt); v != nil {
+				return v
+			}
 		}
-		if skipAbsent && c.simple && c.allGood(pv) {
-			continue
-		}
-		if v, code := c.check(params, bufs); v != nil {
-			if opt.skip(c.r.ID) {
-				continue
+		return nil
+	}
+	// The rules anchored where a value is, in their order (ascending bits).
+	for w, word := range pv.ruleSet(a) {
+		for word != 0 {
+			i := w*64 + bits.TrailingZeros64(word)
+			word &= word - 1
+			if v := a.run(&a.rules[i], params, pv, bufs, opt); v != nil {
+				return v
 			}
-			v.RuleID = c.r.ID
-			v.Code = c.r.Code
-			if code != "" {
-				v.Code = code
-			}
-			if v.Code == "" {
-				v.Code = CodeInvalid + "Value"
-			}
-			return v
 		}
 	}
 	return nil
+}
+
+// run checks one rule for Check: its violation, or nil when it holds,
+// does not apply or is skipped.
+func (a *action) run(c *crule, params map[string]any, pv *planValues, bufs *[2][]string, opt Options) *Violation {
+	if c.problem != "" || !whenHolds(params, c.r.When, c.when, bufs[1]) {
+		return nil
+	}
+	if skipAbsent && c.simple && c.allGood(pv) {
+		return nil
+	}
+	v, code := c.check(params, bufs)
+	if v == nil || opt.skip(c.r.ID) {
+		return nil
+	}
+	v.RuleID = c.r.ID
+	v.Code = c.r.Code
+	if code != "" {
+		v.Code = code
+	}
+	if v.Code == "" {
+		v.Code = CodeInvalid + "Value"
+	}
+	return v
 }
 
 // allGood reports whether no value at a simple rule's anchor breaks it.
@@ -1132,7 +1216,7 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 			if !ok {
 				return true
 			}
-			seen := make(map[scalar]bool, len(l))
+			var seen scalarSet
 			for i, e := range l {
 				if r.Key != "" {
 					m, ok := e.(map[string]any)
@@ -1145,28 +1229,28 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 				if !ok {
 					continue
 				}
-				if seen[k] {
+				if seen.has(k) {
 					extra := []string{strconv.Itoa(i)}
 					if r.Key != "" {
 						extra = append(extra, r.Key)
 					}
 					return fail(append(append([]string(nil), at...), extra...), "The value of parameter %p is duplicated.")
 				}
-				seen[k] = true
+				seen.add(k)
 			}
 			return true
 		})
 	case "ref":
 		visit(root, c.scope, buf, func(scope any, sat []string) bool {
-			targets := map[scalar]bool{}
+			var targets scalarSet
 			visit(scope, c.refPath, inner, func(v any, _ []string) bool {
 				if k, ok := scalarKey(v); ok {
-					targets[k] = true
+					targets.add(k)
 				}
 				return true
 			})
 			return visit(scope, c.relPath, append(inner, sat...), func(v any, at []string) bool {
-				if k, ok := scalarKey(v); ok && !targets[k] {
+				if k, ok := scalarKey(v); ok && !targets.has(k) {
 					return fail(at, "The value of parameter %p names nothing at "+r.RefPath+".")
 				}
 				return true
@@ -1306,6 +1390,45 @@ type scalar struct {
 	s     string
 }
 
+// scalarSet is a set of scalars: a list scanned while small (a request's
+// lists are short, and a map per list checked was most of what unique and
+// ref allocated), a map past that.
+type scalarSet struct {
+	small [8]scalar
+	n     int
+	m     map[scalar]bool
+}
+
+func (s *scalarSet) has(k scalar) bool {
+	if s.m != nil {
+		return s.m[k]
+	}
+	for _, x := range s.small[:s.n] {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scalarSet) add(k scalar) {
+	if s.has(k) {
+		return
+	}
+	if s.m == nil && s.n < len(s.small) {
+		s.small[s.n] = k
+		s.n++
+		return
+	}
+	if s.m == nil {
+		s.m = make(map[scalar]bool, 2*len(s.small))
+		for _, x := range s.small[:s.n] {
+			s.m[x] = true
+		}
+	}
+	s.m[k] = true
+}
+
 // scalarKey is v's comparison key, if v is a scalar.
 func scalarKey(v any) (scalar, bool) {
 	s, ok := scalarString(v)
@@ -1319,11 +1442,23 @@ func scalarKey(v any) (scalar, bool) {
 // cycleAt returns the index of an edge that closes a cycle (self-loops
 // included), or -1. Edges whose ends are not strings are ignored.
 func cycleAt(edges []any, from, to string) int {
-	adj := map[string][]int{} // node -> indices of outgoing edges
 	type edge struct{ a, b string }
-	es := make([]edge, len(edges))
-	valid := make([]bool, len(edges))
+	// A request's edges fit on the stack; more take the heap. Each node's
+	// outgoing edges are a list through nextOut, in index order.
+	var esSmall [16]edge
+	var validSmall [16]bool
+	var nextSmall [16]int
+	var es []edge
+	var valid []bool
+	var nextOut []int
+	if len(edges) <= len(esSmall) {
+		es, valid, nextOut = esSmall[:len(edges)], validSmall[:len(edges)], nextSmall[:len(edges)]
+	} else {
+		es, valid, nextOut = make([]edge, len(edges)), make([]bool, len(edges)), make([]int, len(edges))
+	}
+	first, last := map[string]int{}, map[string]int{} // node -> its first and last outgoing edge
 	for i, e := range edges {
+		nextOut[i] = -1
 		m, ok := e.(map[string]any)
 		if !ok {
 			continue
@@ -1334,7 +1469,18 @@ func cycleAt(edges []any, from, to string) int {
 			continue
 		}
 		es[i], valid[i] = edge{a, b}, true
-		adj[a] = append(adj[a], i)
+		if j, ok := last[a]; ok {
+			nextOut[j] = i
+		} else {
+			first[a] = i
+		}
+		last[a] = i
+	}
+	firstOut := func(n string) int {
+		if j, ok := first[n]; ok {
+			return j
+		}
+		return -1
 	}
 	// Iterative DFS with colours; the first back edge found, scanning start
 	// nodes in edge order, is reported.
@@ -1346,31 +1492,30 @@ func cycleAt(edges []any, from, to string) int {
 	colour := map[string]int{}
 	type frame struct {
 		node string
-		next int
+		next int // the next outgoing edge to follow (-1: none left)
 	}
 	for i := range es {
 		if !valid[i] || colour[es[i].a] != white {
 			continue
 		}
-		stack := []frame{{node: es[i].a}}
+		stack := []frame{{node: es[i].a, next: firstOut(es[i].a)}}
 		colour[es[i].a] = grey
 		for len(stack) > 0 {
 			f := &stack[len(stack)-1]
-			out := adj[f.node]
-			if f.next >= len(out) {
+			if f.next < 0 {
 				colour[f.node] = black
 				stack = stack[:len(stack)-1]
 				continue
 			}
-			ei := out[f.next]
-			f.next++
+			ei := f.next
+			f.next = nextOut[ei]
 			nb := es[ei].b
 			switch colour[nb] {
 			case grey:
 				return ei
 			case white:
 				colour[nb] = grey
-				stack = append(stack, frame{node: nb})
+				stack = append(stack, frame{node: nb, next: firstOut(nb)})
 			}
 		}
 	}
