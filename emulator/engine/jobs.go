@@ -93,9 +93,11 @@ func (j *job) touch() { j.snap = nil }
 
 type task struct {
 	sched
-	job    *job
-	idx    int
-	spec   TaskSpec
+	job *job
+	idx int
+	// spec is the job's own spec of the task (&job.spec.Tasks[idx]): read
+	// only, like the rest of the job's spec, and not kept twice.
+	spec   *TaskSpec
 	prio   int
 	state  string
 	since  time.Time
@@ -126,20 +128,28 @@ type instance struct {
 	resRetry int
 	// killReq: TerminateJob/TerminateTaskInstance asked for FAILED.
 	killReq bool
+	// nodeLost: the node under the attempt was lost (with killedAt).
+	nodeLost bool
+	anon     bool // an anonymous node is held
 	// killedAt: the running command was killed (terminate or node loss); the
 	// state changes at destroyAt.
 	killedAt  *time.Time
 	destroyAt time.Time
-	nodeLost  bool
 	// died: chaos killed the node under this attempt mid-task (the reason).
 	died string
 	// placement
 	node   *node  // named env node occupied (STARTING..end, and FAILED_INTERRUPTED)
 	nodeID string // node ID (named or anonymous)
 	insID  string // CVM instance ID of that node
-	anon   bool   // an anonymous node is held
 	// execution
-	ex     *execution
+	ex  *execution
+	out *output // the last attempt's logs (nil: none yet)
+}
+
+// output is an attempt's logs as stored (storeLogs). Out of the instance
+// record: every instance of every kept job has one, and until it has run
+// (most of a busy emulator's instances) it has no logs.
+type output struct {
 	stdout []byte
 	stderr []byte
 	outURL string
@@ -269,7 +279,7 @@ func (e *Engine) submitJob(spec JobSpec) (string, error) {
 			}
 		}
 		t := &taskSlab[i]
-		*t = task{job: j, idx: i, spec: ts, state: StateSubmitted, since: now, create: now, prio: ts.Priority}
+		*t = task{job: j, idx: i, spec: &j.spec.Tasks[i], state: StateSubmitted, since: now, create: now, prio: ts.Priority}
 		if t.prio == 0 {
 			t.prio = spec.Priority
 		}
@@ -297,11 +307,7 @@ func (e *Engine) submitJob(spec JobSpec) (string, error) {
 	e.seq++
 	j.seq = e.seq
 	for _, t := range j.tasks {
-		n := t.spec.InstanceNum
-		if n == 0 {
-			n = 1
-			t.spec.InstanceNum = 1
-		}
+		n := max(t.spec.InstanceNum, 1) // negative was refused above
 		slab := instSlab[:n:n]
 		t.insts = instPtrs[:n:n]
 		instSlab, instPtrs = instSlab[n:], instPtrs[n:]
@@ -696,7 +702,11 @@ func (j *job) buildSnapshot() Job {
 			ts.Instances = append(ts.Instances, TaskInstance{Index: in.index, State: in.state, ExitCode: in.code,
 				StateReason: in.reason, ComputeNodeID: in.nodeID, NodeInstanceID: in.insID, CreateTime: in.create,
 				LaunchTime: in.launch, RunningTime: in.runAt, EndTime: in.end, Retries: in.retry,
-				Stdout: in.stdout, Stderr: in.stderr, StdoutPath: in.outURL, StderrPath: in.errURL, Terminated: in.killReq})
+				Terminated: in.killReq})
+			if o := in.out; o != nil {
+				ti := &ts.Instances[len(ts.Instances)-1]
+				ti.Stdout, ti.Stderr, ti.StdoutPath, ti.StderrPath = o.stdout, o.stderr, o.outURL, o.errURL
+			}
 		}
 		out.Tasks = append(out.Tasks, ts)
 	}
