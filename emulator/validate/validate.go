@@ -90,6 +90,16 @@ type object struct {
 }
 
 type crule struct {
+	// The fields a request's check reads first, together: kind, whether
+	// the rule is usable, its premise and anchor (Check, run, judge), so
+	// a rule that holds is decided without reading the catalog's Rule.
+	kind    ruleKind
+	usable  bool
+	anchor  int
+	cond    *fixtures.Condition // Rule.When
+	typ     string              // type rules: the member's wire type
+	elem    string              // and its list element type
+	alts    []string            // type rules: Rule.Values
 	r       *fixtures.Rule
 	path    []string
 	parent  []string // path without its last segment (required)
@@ -108,16 +118,43 @@ type crule struct {
 	elemSigned bool
 	// when is Rule.When.Path split once at compile time (nil without a premise).
 	when []string
-	// anchor is the plan node of the path the rule's walk starts from (its
-	// parent for required, its scope for ref, else its path): with no value
-	// there the rule has nothing to check.
-	anchor int
+	// anchor (above) is the plan node of the path the rule's walk starts
+	// from (its parent for required, its scope for ref, else its path):
+	// with no value there the rule has nothing to check.
 	// members is Rule.Members joined for the xor/atleastone messages, once
 	// here rather than on every value checked.
 	members string
-	// simple: the rule judges each value at its anchor alone (simpleSuffix).
-	simple bool
 }
+
+// ruleKind is a rule's suffix, for the suffixes judge decides one value at
+// a time (the value at the anchor alone deciding); unique, ref and acyclic
+// look across values (kindOther).
+type ruleKind uint8
+
+const (
+	kindOther ruleKind = iota
+	kindRequired
+	kindType
+	kindMaxlen
+	kindMinlen
+	kindRange
+	kindEnum
+	kindPattern
+	kindXor
+	kindAtLeastOne
+	kindListmax
+	kindScheme
+	kindPath
+)
+
+var ruleKinds = map[string]ruleKind{
+	"required": kindRequired, "type": kindType, "maxlen": kindMaxlen, "minlen": kindMinlen, "range": kindRange,
+	"enum": kindEnum, "pattern": kindPattern, "xor": kindXor, "atleastone": kindAtLeastOne, "listmax": kindListmax,
+	"scheme": kindScheme, "path": kindPath,
+}
+
+// simple: the rule judges each value at its anchor alone.
+func (c *crule) simple() bool { return c.kind != kindOther }
 
 type action struct {
 	input *object
@@ -439,7 +476,7 @@ func splitPath(p string) []string {
 }
 
 func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
-	c := crule{r: r, path: splitPath(r.Path), members: strings.Join(r.Members, ", "), simple: simpleSuffix[r.Suffix]}
+	c := crule{r: r, path: splitPath(r.Path), members: strings.Join(r.Members, ", "), kind: ruleKinds[r.Suffix], cond: r.When}
 	if r.When != nil {
 		c.when = splitPath(r.When.Path)
 	}
@@ -463,6 +500,8 @@ func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
 		}
 		if c.member == nil {
 			c.problem = "type: no member at path " + r.Path
+		} else {
+			c.typ, c.elem, c.alts = c.member.Type, c.member.Elem, r.Values
 		}
 	case "pattern":
 		re, err := regexp.Compile(r.Pattern)
@@ -506,6 +545,7 @@ func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
 	default:
 		c.problem = "suffix not checked by validate: " + r.Suffix
 	}
+	c.usable = c.problem == ""
 	return c
 }
 
@@ -949,10 +989,10 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 // run checks one rule for Check: its violation, or nil when it holds,
 // does not apply or is skipped.
 func (a *action) run(c *crule, params map[string]any, pv *planValues, bufs *[2][]string, opt Options) *Violation {
-	if c.problem != "" || !whenHolds(params, c.r.When, c.when, bufs[1]) {
+	if !c.usable || c.cond != nil && !whenHolds(params, c.cond, c.when, bufs[1]) {
 		return nil
 	}
-	if skipAbsent && c.simple && c.allGood(pv) {
+	if skipAbsent && c.simple() && c.allGood(pv) {
 		return nil
 	}
 	v, code := c.check(params, bufs)
@@ -980,40 +1020,35 @@ func (c *crule) allGood(pv *planValues) bool {
 	return true
 }
 
-// simpleSuffix: the rules judged one value at a time (judge), the value at
-// the anchor alone deciding; unique, ref and acyclic look across values.
-var simpleSuffix = map[string]bool{
-	"required": true, "type": true, "maxlen": true, "minlen": true, "range": true, "enum": true,
-	"pattern": true, "xor": true, "atleastone": true, "listmax": true, "scheme": true, "path": true,
-}
-
 // judge reports whether v, a value at a simple rule's anchor (see
-// simpleSuffix), breaks the rule, with the code that overrides the rule's
+// ruleKind), breaks the rule, with the code that overrides the rule's
 // (range: MinCode below the minimum). check reports with it and Check's fast
 // path skips with it, so the two cannot disagree.
 func (c *crule) judge(v any) (bad bool, code string) {
-	r := c.r
-	switch r.Suffix {
-	case "required":
+	switch c.kind {
+	case kindRequired:
 		m, ok := v.(map[string]any)
 		if !ok {
 			return false, ""
 		}
 		x, ok := m[c.last]
 		return !ok || x == nil, ""
-	case "type":
-		return !typeDeep(c.member, r.Values, v, c.elemSigned) && !(c.signed && c.member.Type == "uint64" && negativeInt(v)), ""
-	case "maxlen", "minlen":
+	case kindType:
+		return !typeDeep(c.typ, c.elem, c.alts, v, c.elemSigned) && !(c.signed && c.typ == "uint64" && negativeInt(v)), ""
+	}
+	r := c.r
+	switch c.kind {
+	case kindMaxlen, kindMinlen:
 		s, ok := v.(string)
 		if !ok {
 			return false, ""
 		}
 		n := strLen(r, s)
-		if r.Suffix == "maxlen" {
+		if c.kind == kindMaxlen {
 			return float64(n) > *r.Max, ""
 		}
 		return float64(n) < *r.Min, ""
-	case "range":
+	case kindRange:
 		f, ok := number(v)
 		if !ok {
 			return false, ""
@@ -1022,7 +1057,7 @@ func (c *crule) judge(v any) (bad bool, code string) {
 			return true, r.MinCode
 		}
 		return r.Max != nil && f > *r.Max, ""
-	case "enum":
+	case kindEnum:
 		s, ok := scalarString(v)
 		if !ok {
 			return false, ""
@@ -1031,20 +1066,20 @@ func (c *crule) judge(v any) (bad bool, code string) {
 			s = strings.ToLower(s)
 		}
 		return !c.values[s], ""
-	case "pattern":
+	case kindPattern:
 		s, ok := v.(string)
 		return ok && !c.re.MatchString(s), ""
-	case "xor", "atleastone":
+	case kindXor, kindAtLeastOne:
 		m, ok := v.(map[string]any)
 		if !ok {
 			return false, ""
 		}
 		n := c.given(m)
-		return r.Suffix == "xor" && n > 1 || (r.Suffix == "xor" && r.Exactly || r.Suffix == "atleastone") && n == 0, ""
-	case "listmax":
+		return c.kind == kindXor && n > 1 || (c.kind == kindXor && r.Exactly || c.kind == kindAtLeastOne) && n == 0, ""
+	case kindListmax:
 		l, ok := v.([]any)
 		return ok && float64(len(l)) > *r.Max, ""
-	case "scheme":
+	case kindScheme:
 		s, ok := v.(string)
 		if !ok {
 			return false, ""
@@ -1054,7 +1089,7 @@ func (c *crule) judge(v any) (bad bool, code string) {
 			sch = strings.ToLower(sch)
 		}
 		return !found || !c.values[sch], ""
-	case "path":
+	case kindPath:
 		s, ok := v.(string)
 		if !ok {
 			return false, ""
@@ -1194,7 +1229,7 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 		return false
 	}
 	var root any = params
-	if c.simple {
+	if c.simple() {
 		visit(root, c.anchorPath(), buf, func(v any, at []string) bool {
 			bad, cd := c.judge(v)
 			if !bad {
@@ -1325,22 +1360,22 @@ func bounds(r *fixtures.Rule) string {
 	return ""
 }
 
-// typeDeep checks a value against a member's type, including the element type
+// typeDeep checks a value against a member's type (typ, elem), including the element type
 // of scalar lists (object contents are the shape check's business).
 // elemSigned: a negative integer element of a uint64 list is left to the
 // element path's range rule (as for a scalar uint64).
-func typeDeep(m *fixtures.Member, alts []string, v any, elemSigned bool) bool {
+func typeDeep(typ, elem string, alts []string, v any, elemSigned bool) bool {
 	for _, t := range alts {
 		if TypeOK(t, v) {
 			return true
 		}
 	}
-	if !TypeOK(m.Type, v) {
+	if !TypeOK(typ, v) {
 		return false
 	}
-	if m.Type == "list" && m.Elem != "" {
+	if typ == "list" && elem != "" {
 		for _, e := range v.([]any) {
-			if e == nil || !TypeOK(m.Elem, e) && !(elemSigned && m.Elem == "uint64" && negativeInt(e)) {
+			if e == nil || !TypeOK(elem, e) && !(elemSigned && elem == "uint64" && negativeInt(e)) {
 				return false
 			}
 		}
