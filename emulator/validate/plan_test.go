@@ -294,3 +294,51 @@ func cycleAtRef(edges []any, from, to string) int {
 	}
 	return -1
 }
+
+// The shape walk by the members an object holds (sparseObject) gives the
+// same violation as the walk over every member its type defines, for every
+// documented example of every catalog and the variants of each (a value
+// removed, nulled, or replaced by a value of each other JSON type).
+func TestSparseShapeWalkGivesTheSameViolations(t *testing.T) {
+	replacements := []any{nil, "x", json.Number("-1"), json.Number("1.5"), true, []any{}, []any{"x", "x"},
+		[]any{map[string]any{}}, map[string]any{}, map[string]any{"Unknown": "x"}}
+	defer func() { sparseWalk = true }()
+	for _, cat := range []*fixtures.Catalog{tencentbatch.Catalog(), alibatch.Catalog(), oceanus.Catalog()} {
+		compared, differing, found := 0, 0, 0
+		for _, ex := range cat.Examples {
+			if len(ex.Request) == 0 || ex.Request[0] != '{' {
+				continue
+			}
+			base := params(t, string(ex.Request))
+			variants := []map[string]any{base}
+			for _, p := range leafPaths(base, nil) {
+				variants = append(variants, withValue(base, p, deleted{}))
+				for _, r := range replacements {
+					variants = append(variants, withValue(base, p, r))
+				}
+			}
+			for _, v := range variants {
+				compared++
+				sparseWalk = true
+				got := CheckShape(cat, ex.Action, v, Options{})
+				sparseWalk = false
+				want := CheckShape(cat, ex.Action, v, Options{})
+				if want != nil {
+					found++
+				}
+				if !reflect.DeepEqual(got, want) {
+					differing++
+					if differing <= 5 {
+						t.Errorf("%s %s: by members held %+v, by members defined %+v (params %v)", cat.Dialect, ex.ID, got, want, v)
+					}
+				}
+			}
+		}
+		if compared < 100 || found < compared/10 {
+			t.Errorf("%s: only %d requests compared, %d with a shape violation", cat.Dialect, compared, found)
+		}
+		if differing > 0 {
+			t.Errorf("%s: %d of %d requests differ", cat.Dialect, differing, compared)
+		}
+	}
+}

@@ -87,6 +87,11 @@ type object struct {
 	name    string
 	members []*fixtures.Member // catalog order
 	byName  map[string]*fixtures.Member
+	// index: member name -> position in members; required: the positions
+	// of the required members, ascending. Both nil when two members share a
+	// name (then the walk looks each member up, as it always may).
+	index    map[string]int
+	required []int
 }
 
 type crule struct {
@@ -415,11 +420,19 @@ func compile(cat *fixtures.Catalog) *schema {
 		if o == nil {
 			continue
 		}
-		obj := &object{name: name, byName: make(map[string]*fixtures.Member, len(o.Members))}
+		obj := &object{name: name, byName: make(map[string]*fixtures.Member, len(o.Members)),
+			index: make(map[string]int, len(o.Members))}
 		for i := range o.Members {
 			m := &o.Members[i]
 			obj.members = append(obj.members, m)
 			obj.byName[m.Name] = m
+			obj.index[m.Name] = i
+			if m.Required {
+				obj.required = append(obj.required, i)
+			}
+		}
+		if len(obj.index) != len(obj.members) {
+			obj.index, obj.required = nil, nil
 		}
 		s.objects[name] = obj
 	}
@@ -720,6 +733,10 @@ func (w *shapeWalker) object(obj *object, m map[string]any) {
 	if w.missing != nil {
 		return
 	}
+	if sparseWalk && obj.index != nil && len(m) < len(obj.members) && len(m) <= sparseMembers {
+		w.sparseObject(obj, m)
+		return
+	}
 	known := 0
 	for _, mem := range obj.members {
 		v, ok := m[mem.Name]
@@ -742,6 +759,79 @@ func (w *shapeWalker) object(obj *object, m map[string]any) {
 			return
 		}
 	}
+	w.unknownMember(obj, m, known)
+}
+
+// sparseWalk: objects holding few members take sparseObject (off only in
+// tests that compare it with the walk over every member).
+var sparseWalk = true
+
+// sparseMembers: an object holding at most this many members, fewer than
+// its type defines, is walked by the members it holds (sparseObject).
+const sparseMembers = 16
+
+// sparseObject is object for an object that holds few of its type's
+// members (most requests send a few of many optional members): it visits
+// the members held and the required ones, in catalog order, which is what
+// object does (a member neither held nor required does nothing there),
+// with a lookup per member held instead of one per member defined.
+func (w *shapeWalker) sparseObject(obj *object, m map[string]any) {
+	type held struct {
+		idx int
+		v   any
+	}
+	var buf [sparseMembers]held
+	hs := buf[:0]
+	for k, v := range m {
+		if i, ok := obj.index[k]; ok {
+			// Insertion in catalog order (a few members).
+			j := len(hs)
+			hs = append(hs, held{})
+			for j > 0 && hs[j-1].idx > i {
+				hs[j] = hs[j-1]
+				j--
+			}
+			hs[j] = held{i, v}
+		}
+	}
+	known := len(hs)
+	req := obj.required
+	for len(hs) > 0 || len(req) > 0 {
+		var idx int
+		var v any
+		present := false
+		if len(req) == 0 || len(hs) > 0 && hs[0].idx <= req[0] {
+			idx, v, present = hs[0].idx, hs[0].v, true
+			if len(req) > 0 && req[0] == idx {
+				req = req[1:]
+			}
+			hs = hs[1:]
+		} else {
+			idx, req = req[0], req[1:]
+		}
+		mem := obj.members[idx]
+		if !present || v == nil {
+			if mem.Required && w.missing == nil {
+				p := w.concrete(mem.Name)
+				w.missing = w.violation(p, "required", CodeMissing,
+					"The request is missing a required parameter `"+p+"`.")
+				if w.missing != nil {
+					return
+				}
+			}
+			continue
+		}
+		w.value(mem, mem.Name, v)
+		if w.missing != nil {
+			return
+		}
+	}
+	w.unknownMember(obj, m, known)
+}
+
+// unknownMember records the first unknown member of m (the smallest name),
+// when m holds more names than the known members it holds.
+func (w *shapeWalker) unknownMember(obj *object, m map[string]any, known int) {
 	if known < len(m) && w.unknown == nil {
 		var first string
 		for k := range m {
