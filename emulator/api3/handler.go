@@ -175,7 +175,7 @@ type call struct {
 	vals      url.Values // v1 parameters, or the TC3 GET query
 	auth      TC3Auth
 	tenant    tenants.Tenant
-	req       Request
+	req       *Request // its own allocation: handlers may keep it, the call stays on the stack
 	product   *product
 	requestID string
 	// arena lent the maps of the parameters (a JSON body); ServeHTTP
@@ -184,7 +184,7 @@ type call struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := call{r: r, requestID: newUUID()}
+	c := call{r: r, requestID: newUUID(), req: &Request{}}
 	defer func() {
 		// Last (deferred first): the answer, error or not, is written and
 		// nothing refers to the parameters any more.
@@ -636,7 +636,7 @@ func (h *handler) handle(c *call) (any, *Error) {
 	c.req.Method = r.Method
 	c.req.Host = r.Host
 	c.req.Received = h.now()
-	return c.product.p.Handle(c.r.Context(), &c.req)
+	return c.product.p.Handle(c.r.Context(), c.req)
 }
 
 // ---- rate limit ----

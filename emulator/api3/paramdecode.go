@@ -37,7 +37,7 @@ func decodeParams(params map[string]any, v any) error {
 		return fallback
 	}
 	// A fallback half way zeroes v again: untouched, as it came.
-	if err := decodeValue(params, rv.Elem()); err != nil {
+	if err := decoderOf(rv.Elem().Type()).decode(params, rv.Elem()); err != nil {
 		rv.Elem().SetZero()
 		return err
 	}
@@ -48,13 +48,85 @@ var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 	jsonNumberType  = reflect.TypeFor[json.Number]()
+	stringType      = reflect.TypeFor[string]()
 )
 
-func decodeValue(x any, v reflect.Value) error {
-	t := v.Type()
-	// A type with its own unmarshaler sees even null (json.Unmarshal calls
-	// it), so it goes to encoding/json whatever the value.
+// typeDecoder decodes a parsed value into a value of one type. Everything
+// about the type (its kind, its unmarshalers, its fields and their own
+// decoders) is worked out once per type (decoderOf), not per value: asking
+// reflect whether a type implements an interface, per value, was a third of
+// the decoding.
+type typeDecoder struct {
+	t    reflect.Type
+	kind reflect.Kind
+	// fallback: every value of t goes to encoding/json, even null (a type
+	// with its own unmarshaler sees null; json.Number is a string type that
+	// accepts numbers).
+	fallback bool
+	elem     *typeDecoder // pointer, slice, map elements
+	fields   *structFields
+	byName   map[string]fieldDecoder // struct: JSON name -> field
+	ptrElem  reflect.Type            // pointer: the type pointed to
+}
+
+type fieldDecoder struct {
+	index []int
+	dec   *typeDecoder
+}
+
+var decoderCache sync.Map // reflect.Type -> *typeDecoder
+
+// decoderOf returns t's decoder, compiling it (and its fields' and
+// elements') on first use. Recursive types share the node being built.
+func decoderOf(t reflect.Type) *typeDecoder {
+	if d, ok := decoderCache.Load(t); ok {
+		return d.(*typeDecoder)
+	}
+	d := compileDecoder(t, map[reflect.Type]*typeDecoder{})
+	actual, _ := decoderCache.LoadOrStore(t, d)
+	return actual.(*typeDecoder)
+}
+
+func compileDecoder(t reflect.Type, building map[reflect.Type]*typeDecoder) *typeDecoder {
+	if d, ok := decoderCache.Load(t); ok {
+		return d.(*typeDecoder)
+	}
+	if d := building[t]; d != nil {
+		return d
+	}
+	d := &typeDecoder{t: t, kind: t.Kind()}
+	building[t] = d
 	if t == jsonNumberType || reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		d.fallback = true
+		return d
+	}
+	switch d.kind {
+	case reflect.Pointer:
+		d.ptrElem = t.Elem()
+		d.elem = compileDecoder(t.Elem(), building)
+	case reflect.Slice:
+		if t.Elem().Kind() != reflect.Uint8 { // []byte is base64 text: fallback
+			d.elem = compileDecoder(t.Elem(), building)
+		}
+	case reflect.Map:
+		if t.Key() == stringType {
+			d.elem = compileDecoder(t.Elem(), building)
+		}
+	case reflect.Struct:
+		d.fields = fieldsOf(t)
+		if d.fields != nil {
+			d.byName = make(map[string]fieldDecoder, len(d.fields.byName))
+			for name, index := range d.fields.byName {
+				d.byName[name] = fieldDecoder{index: index, dec: compileDecoder(t.FieldByIndex(index).Type, building)}
+			}
+		}
+	}
+	return d
+}
+
+// decode decodes x into v, which has d's type.
+func (d *typeDecoder) decode(x any, v reflect.Value) error {
+	if d.fallback {
 		return fallback
 	}
 	if x == nil {
@@ -62,32 +134,32 @@ func decodeValue(x any, v reflect.Value) error {
 		// slice, map or interface nil (zero too).
 		return nil
 	}
-	switch t.Kind() {
+	switch d.kind {
 	case reflect.Pointer:
-		e := reflect.New(t.Elem())
-		if err := decodeValue(x, e.Elem()); err != nil {
+		e := reflect.New(d.ptrElem)
+		if err := d.elem.decode(x, e.Elem()); err != nil {
 			return err
 		}
 		v.Set(e)
 		return nil
 	case reflect.Struct:
 		m, ok := x.(map[string]any)
-		if !ok {
-			return fallback
-		}
-		fs := fieldsOf(t)
-		if fs == nil {
+		if !ok || d.byName == nil {
 			return fallback
 		}
 		for k, e := range m {
-			i, ok := fs.byName[k]
+			f, ok := d.byName[k]
 			if !ok {
-				if fs.folds(k) {
+				if d.fields.folds(k) {
 					return fallback
 				}
 				continue // unknown keys are ignored, as by json.Unmarshal
 			}
-			if err := decodeValue(e, v.FieldByIndex(i)); err != nil {
+			fv := v.Field(f.index[0])
+			if len(f.index) > 1 {
+				fv = v.FieldByIndex(f.index)
+			}
+			if err := f.dec.decode(e, fv); err != nil {
 				return err
 			}
 		}
@@ -133,7 +205,7 @@ func decodeValue(x any, v reflect.Value) error {
 		if !ok {
 			return fallback
 		}
-		f, err := strconv.ParseFloat(string(n), t.Bits())
+		f, err := strconv.ParseFloat(string(n), d.t.Bits())
 		if err != nil || v.OverflowFloat(f) {
 			return fallback
 		}
@@ -141,12 +213,12 @@ func decodeValue(x any, v reflect.Value) error {
 		return nil
 	case reflect.Slice:
 		l, ok := x.([]any)
-		if !ok || t.Elem().Kind() == reflect.Uint8 { // []byte is base64 text
+		if !ok || d.elem == nil {
 			return fallback
 		}
-		s := reflect.MakeSlice(t, len(l), len(l))
+		s := reflect.MakeSlice(d.t, len(l), len(l))
 		for i, e := range l {
-			if err := decodeValue(e, s.Index(i)); err != nil {
+			if err := d.elem.decode(e, s.Index(i)); err != nil {
 				return err
 			}
 		}
@@ -154,13 +226,13 @@ func decodeValue(x any, v reflect.Value) error {
 		return nil
 	case reflect.Map:
 		m, ok := x.(map[string]any)
-		if !ok || t.Key().Kind() != reflect.String || t.Key() != reflect.TypeFor[string]() {
+		if !ok || d.elem == nil {
 			return fallback
 		}
-		out := reflect.MakeMapWithSize(t, len(m))
+		out := reflect.MakeMapWithSize(d.t, len(m))
 		for k, e := range m {
-			ev := reflect.New(t.Elem()).Elem()
-			if err := decodeValue(e, ev); err != nil {
+			ev := reflect.New(d.elem.t).Elem()
+			if err := d.elem.decode(e, ev); err != nil {
 				return err
 			}
 			out.SetMapIndex(reflect.ValueOf(k), ev)
@@ -168,7 +240,7 @@ func decodeValue(x any, v reflect.Value) error {
 		v.Set(out)
 		return nil
 	case reflect.Interface:
-		if t.NumMethod() != 0 {
+		if d.t.NumMethod() != 0 {
 			return fallback
 		}
 		g, err := generic(x)

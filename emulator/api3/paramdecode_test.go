@@ -91,6 +91,14 @@ type pdAmbiguous struct {
 	pdOther
 }
 
+// pdTree refers to itself (the decoders of a type are compiled once, its
+// own included).
+type pdTree struct {
+	Name string   `json:"Name"`
+	Kids []pdTree `json:"Kids"`
+	Next *pdTree  `json:"Next"`
+}
+
 type pdStringOpt struct {
 	N int64 `json:"N,string"`
 }
@@ -108,10 +116,12 @@ func TestDecodeParamsAgreesWithEncodingJSON(t *testing.T) {
 		`{"Priority":1e2}`, `{"Ratio":1e39}`, `{"Limit":null,"Ptr":null,"List":null,"Any":null}`, `{"ſtate":"x"}`},
 		pdVariants(pdBase)...)
 	bodies = append(bodies, `{"JobIds":["a"],"Filters":[{"Name":"n","Value":"v"}],"Offset":2,"Limit":"x"}`,
-		`{"Limit":20,"Offset":null}`, `{"Name":"n","Value":"v","Extra":"e"}`, `{"limit":1}`)
+		`{"Limit":20,"Offset":null}`, `{"Name":"n","Value":"v","Extra":"e"}`, `{"limit":1}`,
+		`{"Name":"r","Kids":[{"Name":"a","Kids":[{"Name":"b"}]},{}],"Next":{"Name":"n","Next":{"Name":"m","Kids":null}}}`,
+		`{"Name":"r","Kids":[{"Next":{"Kids":[{"name":"folded"}]}}]}`, `{"Kids":[{"Next":{"Name":1}}]}`)
 	types := []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdEmbedded](), reflect.TypeFor[pdStringOpt](),
 		reflect.TypeFor[pdListRequest](), reflect.TypeFor[pdShadow](), reflect.TypeFor[pdAmbiguous](),
-		reflect.TypeFor[map[string]any](), reflect.TypeFor[map[string]pdKV]()}
+		reflect.TypeFor[map[string]any](), reflect.TypeFor[map[string]pdKV](), reflect.TypeFor[pdTree]()}
 	fast := 0
 	for _, body := range bodies {
 		params, dup, err := decodeJSONDup([]byte(body))
@@ -221,7 +231,7 @@ func FuzzDecodeParams(f *testing.F) {
 		if err != nil || dup || strings.TrimSpace(body) == "" {
 			return // blank bodies are not decoded from Params (handler.params)
 		}
-		for _, typ := range []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdShadow]()} {
+		for _, typ := range []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdShadow](), reflect.TypeFor[pdTree]()} {
 			viaJSON, viaParams := reflect.New(typ), reflect.New(typ)
 			jerr := json.Unmarshal([]byte(body), viaJSON.Interface())
 			if perr := decodeParams(params, viaParams.Interface()); perr == nil {

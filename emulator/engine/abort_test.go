@@ -83,7 +83,7 @@ func TestSetJobPriority(t *testing.T) {
 		t.Fatalf("priority %d", j.Spec.Priority)
 	}
 	e.mu.Lock()
-	a, o := e.jobs[id].byName["a"].prio, e.jobs[id].byName["own"].prio
+	a, o := e.jobs[id].task("a").prio, e.jobs[id].task("own").prio
 	e.mu.Unlock()
 	if a != 500 || o != 9 {
 		t.Fatalf("task priorities %d %d, want 500 9", a, o)

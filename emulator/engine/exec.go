@@ -137,7 +137,8 @@ func safeName(s string) string {
 // the redirect paths.
 func (e *Engine) storeLogs(in *instance, stdout, stderr []byte) {
 	in.task.job.touch()
-	in.stdout, in.stderr = stdout, stderr
+	o := &output{stdout: stdout, stderr: stderr}
+	in.out = o
 	tk := in.task
 	j := in.job()
 	put := func(dir, name, kind string, data []byte) string {
@@ -155,8 +156,8 @@ func (e *Engine) storeLogs(in *instance, stdout, stderr []byte) {
 		}
 		return url
 	}
-	in.outURL = put(tk.spec.StdoutRedirect, tk.spec.StdoutFileName, "stdout", stdout)
-	in.errURL = put(tk.spec.StderrRedirect, tk.spec.StderrFileName, "stderr", stderr)
+	o.outURL = put(tk.spec.StdoutRedirect, tk.spec.StdoutFileName, "stdout", stdout)
+	o.errURL = put(tk.spec.StderrRedirect, tk.spec.StderrFileName, "stderr", stderr)
 }
 
 // ExpandPlaceholders replaces the documented redirect file-name placeholders

@@ -52,8 +52,10 @@ type job struct {
 	create     time.Time
 	end        *time.Time
 	tasks      []*task
-	byName     map[string]*task
-	deleted    bool
+	// byName indexes the tasks of a job of more than smallJob tasks (see
+	// task).
+	byName  map[string]*task
+	deleted bool
 	// retryDue: RetryJobs was accepted while a state to reset was younger
 	// than Hold; the reset happens then.
 	retryDue *time.Time
@@ -66,15 +68,36 @@ type job struct {
 	terminating bool
 }
 
+// smallJob: a job of at most this many tasks finds a task by name by
+// scanning them (fewer compares than hashing the name, and no map to make
+// and keep for each job).
+const smallJob = 8
+
+// task returns the job's task of that name (nil: none). During SubmitJob it
+// sees the tasks added so far.
+func (j *job) task(name string) *task {
+	if j.byName != nil {
+		return j.byName[name]
+	}
+	for _, t := range j.tasks {
+		if t.spec.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
 // touch drops the job's cached snapshot; every mutation of the job, its
 // tasks or its instances goes through a step (see Engine.step) or calls it.
 func (j *job) touch() { j.snap = nil }
 
 type task struct {
 	sched
-	job    *job
-	idx    int
-	spec   TaskSpec
+	job *job
+	idx int
+	// spec is the job's own spec of the task (&job.spec.Tasks[idx]): read
+	// only, like the rest of the job's spec, and not kept twice.
+	spec   *TaskSpec
 	prio   int
 	state  string
 	since  time.Time
@@ -105,20 +128,28 @@ type instance struct {
 	resRetry int
 	// killReq: TerminateJob/TerminateTaskInstance asked for FAILED.
 	killReq bool
+	// nodeLost: the node under the attempt was lost (with killedAt).
+	nodeLost bool
+	anon     bool // an anonymous node is held
 	// killedAt: the running command was killed (terminate or node loss); the
 	// state changes at destroyAt.
 	killedAt  *time.Time
 	destroyAt time.Time
-	nodeLost  bool
 	// died: chaos killed the node under this attempt mid-task (the reason).
 	died string
 	// placement
 	node   *node  // named env node occupied (STARTING..end, and FAILED_INTERRUPTED)
 	nodeID string // node ID (named or anonymous)
 	insID  string // CVM instance ID of that node
-	anon   bool   // an anonymous node is held
 	// execution
-	ex     *execution
+	ex  *execution
+	out *output // the last attempt's logs (nil: none yet)
+}
+
+// output is an attempt's logs as stored (storeLogs). Out of the instance
+// record: every instance of every kept job has one, and until it has run
+// (most of a busy emulator's instances) it has no logs.
+type output struct {
 	stdout []byte
 	stderr []byte
 	outURL string
@@ -156,21 +187,42 @@ func (in *instance) job() *job  { return in.task.job }
 // nothing (unless faults.IgnoreClientToken). Instances inherit the task's
 // Priority if non-zero, else the job's.
 func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
-	// The copy and the records are made before taking the lock: allocating
-	// (and helping the GC, which allocation may ask for) while every other
-	// request waits for the engine made submissions queue up.
-	spec = cloneJobSpec(spec)
+	// The copy is made before taking the lock (as are the records, below):
+	// allocating (and helping the GC, which allocation may ask for) while
+	// every other request waits for the engine made submissions queue up.
+	return e.submitJob(cloneJobSpec(spec))
+}
+
+// SubmitJobOwned is SubmitJob for a spec made for this call alone: its
+// slices become the engine's instead of being copied, so the caller must
+// not keep, change or reuse any of them (a façade that built the spec from
+// a request's wire struct; the strings may be shared, they are immutable).
+// The job is the one SubmitJob would make of the same spec.
+func (e *Engine) SubmitJobOwned(spec JobSpec) (string, error) {
+	return e.submitJob(ownJobSpec(spec))
+}
+
+func (e *Engine) submitJob(spec JobSpec) (string, error) {
 	taskSlab := make([]task, len(spec.Tasks))
-	instSlabs := make([][]instance, len(spec.Tasks))
-	for i, total := 0, 0; i < len(spec.Tasks); i++ {
-		n := max(spec.Tasks[i].InstanceNum, 1)
-		if total += n; total > MaxInstancesPerJob {
-			break // refused below; no more made for it
+	// Every instance of the job in one allocation, and every task's
+	// instance pointers in another (sliced per task below), unless the job
+	// asks for more than it may have (refused below, nothing made for it).
+	total := 0
+	for i := range spec.Tasks {
+		total += max(spec.Tasks[i].InstanceNum, 1)
+		if total > MaxInstancesPerJob {
+			break
 		}
-		instSlabs[i] = make([]instance, n)
 	}
-	j := &job{tenant: spec.Tenant, spec: spec, state: StateSubmitted,
-		byName: make(map[string]*task, len(spec.Tasks)), tasks: make([]*task, 0, len(spec.Tasks))}
+	var instSlab []instance
+	var instPtrs []*instance
+	if total <= MaxInstancesPerJob {
+		instSlab, instPtrs = make([]instance, total), make([]*instance, total)
+	}
+	j := &job{tenant: spec.Tenant, spec: spec, state: StateSubmitted, tasks: make([]*task, 0, len(spec.Tasks))}
+	if len(spec.Tasks) > smallJob {
+		j.byName = make(map[string]*task, len(spec.Tasks))
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.sync()
@@ -196,7 +248,7 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	// for the GC to find.
 	totalInstances := 0
 	for i, ts := range spec.Tasks {
-		if _, dup := j.byName[ts.Name]; dup {
+		if j.task(ts.Name) != nil {
 			return "", &Error{Kind: ErrInvalid, Resource: "task", ID: ts.Name, Detail: "duplicate task name", Reason: ReasonDuplicateTask}
 		}
 		// Detail texts are stable: façades may match "negative", "too many", "cycle".
@@ -227,15 +279,17 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 			}
 		}
 		t := &taskSlab[i]
-		*t = task{job: j, idx: i, spec: ts, state: StateSubmitted, since: now, create: now, prio: ts.Priority}
+		*t = task{job: j, idx: i, spec: &j.spec.Tasks[i], state: StateSubmitted, since: now, create: now, prio: ts.Priority}
 		if t.prio == 0 {
 			t.prio = spec.Priority
 		}
-		j.byName[ts.Name] = t
+		if j.byName != nil {
+			j.byName[ts.Name] = t
+		}
 		j.tasks = append(j.tasks, t)
 	}
 	for _, d := range spec.Deps {
-		a, b := j.byName[d.Start], j.byName[d.End]
+		a, b := j.task(d.Start), j.task(d.End)
 		if a != nil && b == nil && e.faults.On(faults.DanglingDependence) {
 			continue // the fault: an edge to no task is dropped, not refused
 		}
@@ -253,16 +307,10 @@ func (e *Engine) SubmitJob(spec JobSpec) (string, error) {
 	e.seq++
 	j.seq = e.seq
 	for _, t := range j.tasks {
-		n := t.spec.InstanceNum
-		if n == 0 {
-			n = 1
-			t.spec.InstanceNum = 1
-		}
-		slab := instSlabs[t.idx]
-		if len(slab) != n {
-			slab = make([]instance, n)
-		}
-		t.insts = make([]*instance, n)
+		n := max(t.spec.InstanceNum, 1) // negative was refused above
+		slab := instSlab[:n:n]
+		t.insts = instPtrs[:n:n]
+		instSlab, instPtrs = instSlab[n:], instPtrs[n:]
 		for k := 0; k < n; k++ {
 			in := &slab[k]
 			*in = instance{task: t, index: k, state: StateSubmitted, since: now, create: now}
@@ -334,6 +382,31 @@ func cloneJobSpec(s JobSpec) JobSpec {
 	s.Deps = append([]Dep(nil), s.Deps...)
 	s.Notifications = cloneNotifications(s.Notifications)
 	s.Tags = append([]KV(nil), s.Tags...)
+	return s
+}
+
+// ownJobSpec makes what cloneJobSpec makes of s without copying: an empty
+// slice becomes nil, as in a copy (snapshots and persisted state tell nil
+// from empty).
+func ownJobSpec(s JobSpec) JobSpec {
+	s.Tasks = nilIfEmpty(s.Tasks)
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
+		t.Inputs, t.Outputs, t.EnvVars = nilIfEmpty(t.Inputs), nilIfEmpty(t.Outputs), nilIfEmpty(t.EnvVars)
+	}
+	s.Deps = nilIfEmpty(s.Deps)
+	s.Notifications = nilIfEmpty(s.Notifications)
+	for i := range s.Notifications {
+		s.Notifications[i].Events = nilIfEmpty(s.Notifications[i].Events)
+	}
+	s.Tags = nilIfEmpty(s.Tags)
+	return s
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
 	return s
 }
 
@@ -629,7 +702,11 @@ func (j *job) buildSnapshot() Job {
 			ts.Instances = append(ts.Instances, TaskInstance{Index: in.index, State: in.state, ExitCode: in.code,
 				StateReason: in.reason, ComputeNodeID: in.nodeID, NodeInstanceID: in.insID, CreateTime: in.create,
 				LaunchTime: in.launch, RunningTime: in.runAt, EndTime: in.end, Retries: in.retry,
-				Stdout: in.stdout, Stderr: in.stderr, StdoutPath: in.outURL, StderrPath: in.errURL, Terminated: in.killReq})
+				Terminated: in.killReq})
+			if o := in.out; o != nil {
+				ti := &ts.Instances[len(ts.Instances)-1]
+				ti.Stdout, ti.Stderr, ti.StdoutPath, ti.StderrPath = o.stdout, o.stderr, o.outURL, o.errURL
+			}
 		}
 		out.Tasks = append(out.Tasks, ts)
 	}
@@ -719,7 +796,7 @@ func (e *Engine) TerminateTaskInstance(tenant, jobID, taskName string, index int
 	if err != nil {
 		return err
 	}
-	t := j.byName[taskName]
+	t := j.task(taskName)
 	if t == nil {
 		return &Error{Kind: ErrNotFound, Resource: "task", ID: taskName}
 	}

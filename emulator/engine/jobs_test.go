@@ -596,3 +596,77 @@ func TestTerminateJobInProgressIsInUse(t *testing.T) {
 		t.Fatalf("TerminateJob on a FAILED job: %v", err)
 	}
 }
+
+// SubmitJobOwned (the spec's slices become the engine's) makes the job
+// SubmitJob (which copies them) makes: the same snapshot at submission and
+// as the jobs run, the same refusals, for jobs small enough to find tasks by
+// scanning and large enough for the index (smallJob), with empty and nil
+// slices alike.
+func TestSubmitJobOwnedMakesTheSameJob(t *testing.T) {
+	chain := func(n int) JobSpec {
+		s := JobSpec{Tenant: "t", Name: "chain"}
+		for i := range n {
+			s.Tasks = append(s.Tasks, tsk(fmt.Sprintf("t%d", i), "true"))
+			if i > 0 {
+				s.Deps = append(s.Deps, Dep{Start: fmt.Sprintf("t%d", i-1), End: fmt.Sprintf("t%d", i)})
+			}
+		}
+		return s
+	}
+	withDup := func(n int) JobSpec {
+		s := chain(n)
+		s.Tasks[n-1].Name = "t0"
+		s.Deps = nil
+		return s
+	}
+	empty := JobSpec{Tenant: "t", Name: "empty", Tasks: []TaskSpec{{Name: "a", InstanceNum: 3, Command: "true",
+		Inputs: []Mapping{}, Outputs: []Mapping{}, EnvVars: []KV{}}}, Deps: []Dep{}, Tags: []KV{},
+		Notifications: []Notification{{Topic: "x", Events: []EventConfig{}}}}
+	full := JobSpec{Tenant: "t", Name: "full", Priority: 3, Tasks: []TaskSpec{
+		{Name: "a", InstanceNum: 0, Command: "true", EnvVars: []KV{{Name: "K", Value: "V"}}, Inputs: []Mapping{{Source: "cos://b/x", Destination: "/x"}}},
+		{Name: "b", InstanceNum: 2, Command: "false", MaxRetry: 1}}, Deps: []Dep{{Start: "a", End: "b"}},
+		Tags: []KV{{Name: "k", Value: "v"}}, Notifications: []Notification{{Topic: "x", Events: []EventConfig{{Name: "JOB_RUNNING"}}}}}
+	specs := map[string]func() JobSpec{
+		"chain-2": func() JobSpec { return chain(2) }, "chain-8": func() JobSpec { return chain(smallJob) },
+		"chain-12": func() JobSpec { return chain(12) }, "dup-3": func() JobSpec { return withDup(3) },
+		"dup-12": func() JobSpec { return withDup(12) },
+		"unknown-dep": func() JobSpec {
+			s := chain(10)
+			s.Deps = append(s.Deps, Dep{Start: "t1", End: "nope"})
+			return s
+		},
+		"cycle": func() JobSpec { s := chain(9); s.Deps = append(s.Deps, Dep{Start: "t8", End: "t0"}); return s },
+		"empty": func() JobSpec { return empty }, "full": func() JobSpec { return full },
+		"no-tasks": func() JobSpec { return JobSpec{Tenant: "t", Tasks: []TaskSpec{}} },
+	}
+	for name, mk := range specs {
+		copied, owned := manualEngine(t), manualEngine(t)
+		idC, errC := copied.SubmitJob(mk())
+		idO, errO := owned.SubmitJobOwned(mk())
+		if idC != idO || fmt.Sprint(errC) != fmt.Sprint(errO) {
+			t.Fatalf("%s: SubmitJob %q, %v; SubmitJobOwned %q, %v", name, idC, errC, idO, errO)
+		}
+		if errC != nil {
+			continue
+		}
+		for step := range 6 {
+			jc, err1 := copied.Job("", idC)
+			jo, err2 := owned.Job("", idO)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%s: %v %v", name, err1, err2)
+			}
+			if !reflect.DeepEqual(jc, jo) {
+				t.Fatalf("%s, step %d:\nSubmitJob      %+v\nSubmitJobOwned %+v", name, step, jc, jo)
+			}
+			if step == 1 {
+				last := jc.Spec.Tasks[len(jc.Spec.Tasks)-1].Name
+				e1, e2 := copied.TerminateTaskInstance("", idC, last, 0), owned.TerminateTaskInstance("", idO, last, 0)
+				if fmt.Sprint(e1) != fmt.Sprint(e2) {
+					t.Fatalf("%s: TerminateTaskInstance %v / %v", name, e1, e2)
+				}
+			}
+			_ = copied.Advance(2 * time.Second)
+			_ = owned.Advance(2 * time.Second)
+		}
+	}
+}

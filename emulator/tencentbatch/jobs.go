@@ -250,7 +250,9 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 		spec.Deps = append(spec.Deps, engine.Dep{Start: d.StartTask, End: d.EndTask})
 	}
 	spec.Submit = jobSubmitInfo{Body: req.Body}
-	id, err := s.eng.SubmitJob(spec)
+	// Every slice of spec was made above for this call (the strings are the
+	// body's, which is never written): the engine may keep them uncopied.
+	id, err := s.eng.SubmitJobOwned(spec)
 	if err != nil {
 		return nil, s.engErr(req.Action, err)
 	}

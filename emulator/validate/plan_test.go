@@ -3,7 +3,9 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/batchconform/batchconform/fixtures"
@@ -137,7 +139,7 @@ func deepCopy(v any) any {
 	return v
 }
 
-// The plan's trie has a node for every anchor, and mark finds exactly the
+// The plan's trie has a node for every anchor, and collect finds exactly the
 // anchors a request holds values at (a path absent, null or through
 // another type holds none).
 func TestPlanMarksPresentAnchors(t *testing.T) {
@@ -161,12 +163,182 @@ func TestPlanMarksPresentAnchors(t *testing.T) {
 		{`{"Job":{"Tasks":[{},{"TaskName":"a"}]},"Placement":{"Zone":"z"}}`, []bool{true, true, true, true, true}},
 		{`{"Job":"x","Placement":[{"Zone":"z"}]}`, []bool{false, true, true, false, true}},
 	} {
-		present := make([]bool, a.nodes)
-		a.plan.mark(params(t, c.params), present)
+		pv := getPlanValues(a.nodes)
+		a.plan.collect(params(t, c.params), pv)
 		for i, w := range c.want {
-			if got := present[a.rules[i].anchor]; got != w {
+			if got := pv.present(a.rules[i].anchor); got != w {
 				t.Errorf("%s: rule %d (%s at %v) anchor present = %v, want %v", c.params, i, a.rules[i].r.Suffix, a.rules[i].anchorPath(), got, w)
 			}
+		}
+		pv.release()
+	}
+}
+
+// A request's values do not outlive Check: release drops every value the
+// walk recorded (the parameters' maps are the protocol layer's, lent for
+// the request only) before the scratch goes back to the pool.
+func TestPlanValuesReleaseKeepsNothing(t *testing.T) {
+	a := compiled(tencentbatch.Catalog()).actions["SubmitJob"]
+	pv := getPlanValues(a.nodes)
+	a.plan.collect(params(t, benchSubmit), pv)
+	if len(pv.vals) < 10 {
+		t.Fatalf("only %d values collected from the benchmark SubmitJob", len(pv.vals))
+	}
+	vals := pv.vals[:cap(pv.vals)]
+	paths := &pv.paths
+	pv.bufs()[0] = append(pv.bufs()[0], "Job")
+	pv.release()
+	for i, v := range vals {
+		if v != nil {
+			t.Fatalf("value %d kept after release: %v", i, v)
+		}
+	}
+	for i, s := range paths {
+		if s != "" {
+			t.Fatalf("path segment %d kept after release: %q", i, s)
+		}
+	}
+}
+
+// scalarSet answers as a map would, below and past its small list, and
+// keeps a string apart from the number it spells.
+func TestScalarSet(t *testing.T) {
+	var s scalarSet
+	want := map[scalar]bool{}
+	for i := range 40 {
+		for _, k := range []scalar{{isStr: true, s: strconv.Itoa(i % 13)}, {s: strconv.Itoa(i % 7)}} {
+			if s.has(k) != want[k] {
+				t.Fatalf("step %d: has(%v) = %v, want %v", i, k, s.has(k), want[k])
+			}
+			s.add(k)
+			want[k] = true
+		}
+	}
+	if s.m == nil {
+		t.Error("20 distinct keys did not spill into the map")
+	}
+}
+
+// cycleAt reports the edge the adjacency-list version before it reported
+// (kept here as the reference), on random graphs below and above the
+// edges it keeps on the stack, with malformed edges among them.
+func TestCycleAtAgreesWithReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 3000 {
+		n := 1 + rng.IntN(6)
+		edges := make([]any, rng.IntN(24))
+		for i := range edges {
+			switch rng.IntN(12) {
+			case 0:
+				edges[i] = "not an edge"
+			case 1:
+				edges[i] = map[string]any{"S": fmt.Sprint(rng.IntN(n))}
+			default:
+				edges[i] = map[string]any{"S": fmt.Sprint(rng.IntN(n)), "E": fmt.Sprint(rng.IntN(n))}
+			}
+		}
+		if got, want := cycleAt(edges, "S", "E"), cycleAtRef(edges, "S", "E"); got != want {
+			t.Fatalf("round %d: cycleAt %d, reference %d for %v", round, got, want, edges)
+		}
+	}
+}
+
+func cycleAtRef(edges []any, from, to string) int {
+	adj := map[string][]int{}
+	type edge struct{ a, b string }
+	es := make([]edge, len(edges))
+	valid := make([]bool, len(edges))
+	for i, e := range edges {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		a, ok1 := m[from].(string)
+		b, ok2 := m[to].(string)
+		if !ok1 || !ok2 {
+			continue
+		}
+		es[i], valid[i] = edge{a, b}, true
+		adj[a] = append(adj[a], i)
+	}
+	colour := map[string]int{}
+	type frame struct {
+		node string
+		next int
+	}
+	for i := range es {
+		if !valid[i] || colour[es[i].a] != 0 {
+			continue
+		}
+		stack := []frame{{node: es[i].a}}
+		colour[es[i].a] = 1
+		for len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			out := adj[f.node]
+			if f.next >= len(out) {
+				colour[f.node] = 2
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			ei := out[f.next]
+			f.next++
+			nb := es[ei].b
+			switch colour[nb] {
+			case 1:
+				return ei
+			case 0:
+				colour[nb] = 1
+				stack = append(stack, frame{node: nb})
+			}
+		}
+	}
+	return -1
+}
+
+// The shape walk by the members an object holds (sparseObject) gives the
+// same violation as the walk over every member its type defines, for every
+// documented example of every catalog and the variants of each (a value
+// removed, nulled, or replaced by a value of each other JSON type).
+func TestSparseShapeWalkGivesTheSameViolations(t *testing.T) {
+	replacements := []any{nil, "x", json.Number("-1"), json.Number("1.5"), true, []any{}, []any{"x", "x"},
+		[]any{map[string]any{}}, map[string]any{}, map[string]any{"Unknown": "x"}}
+	defer func() { sparseWalk = true }()
+	for _, cat := range []*fixtures.Catalog{tencentbatch.Catalog(), alibatch.Catalog(), oceanus.Catalog()} {
+		compared, differing, found := 0, 0, 0
+		for _, ex := range cat.Examples {
+			if len(ex.Request) == 0 || ex.Request[0] != '{' {
+				continue
+			}
+			base := params(t, string(ex.Request))
+			variants := []map[string]any{base}
+			for _, p := range leafPaths(base, nil) {
+				variants = append(variants, withValue(base, p, deleted{}))
+				for _, r := range replacements {
+					variants = append(variants, withValue(base, p, r))
+				}
+			}
+			for _, v := range variants {
+				compared++
+				sparseWalk = true
+				got := CheckShape(cat, ex.Action, v, Options{})
+				sparseWalk = false
+				want := CheckShape(cat, ex.Action, v, Options{})
+				if want != nil {
+					found++
+				}
+				if !reflect.DeepEqual(got, want) {
+					differing++
+					if differing <= 5 {
+						t.Errorf("%s %s: by members held %+v, by members defined %+v (params %v)", cat.Dialect, ex.ID, got, want, v)
+					}
+				}
+			}
+		}
+		if compared < 100 || found < compared/10 {
+			t.Errorf("%s: only %d requests compared, %d with a shape violation", cat.Dialect, compared, found)
+		}
+		if differing > 0 {
+			t.Errorf("%s: %d of %d requests differ", cat.Dialect, differing, compared)
 		}
 	}
 }

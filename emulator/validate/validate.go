@@ -44,6 +44,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"regexp"
 	"sort"
 	"strconv"
@@ -86,9 +87,24 @@ type object struct {
 	name    string
 	members []*fixtures.Member // catalog order
 	byName  map[string]*fixtures.Member
+	// index: member name -> position in members; required: the positions
+	// of the required members, ascending. Both nil when two members share a
+	// name (then the walk looks each member up, as it always may).
+	index    map[string]int
+	required []int
 }
 
 type crule struct {
+	// The fields a request's check reads first, together: kind, whether
+	// the rule is usable, its premise and anchor (Check, run, judge), so
+	// a rule that holds is decided without reading the catalog's Rule.
+	kind    ruleKind
+	usable  bool
+	anchor  int
+	cond    *fixtures.Condition // Rule.When
+	typ     string              // type rules: the member's wire type
+	elem    string              // and its list element type
+	alts    []string            // type rules: Rule.Values
 	r       *fixtures.Rule
 	path    []string
 	parent  []string // path without its last segment (required)
@@ -107,14 +123,43 @@ type crule struct {
 	elemSigned bool
 	// when is Rule.When.Path split once at compile time (nil without a premise).
 	when []string
-	// anchor is the plan node of the path the rule's walk starts from (its
-	// parent for required, its scope for ref, else its path): with no value
-	// there the rule has nothing to check.
-	anchor int
+	// anchor (above) is the plan node of the path the rule's walk starts
+	// from (its parent for required, its scope for ref, else its path):
+	// with no value there the rule has nothing to check.
 	// members is Rule.Members joined for the xor/atleastone messages, once
 	// here rather than on every value checked.
 	members string
 }
+
+// ruleKind is a rule's suffix, for the suffixes judge decides one value at
+// a time (the value at the anchor alone deciding); unique, ref and acyclic
+// look across values (kindOther).
+type ruleKind uint8
+
+const (
+	kindOther ruleKind = iota
+	kindRequired
+	kindType
+	kindMaxlen
+	kindMinlen
+	kindRange
+	kindEnum
+	kindPattern
+	kindXor
+	kindAtLeastOne
+	kindListmax
+	kindScheme
+	kindPath
+)
+
+var ruleKinds = map[string]ruleKind{
+	"required": kindRequired, "type": kindType, "maxlen": kindMaxlen, "minlen": kindMinlen, "range": kindRange,
+	"enum": kindEnum, "pattern": kindPattern, "xor": kindXor, "atleastone": kindAtLeastOne, "listmax": kindListmax,
+	"scheme": kindScheme, "path": kindPath,
+}
+
+// simple: the rule judges each value at its anchor alone.
+func (c *crule) simple() bool { return c.kind != kindOther }
 
 type action struct {
 	input *object
@@ -128,6 +173,8 @@ type action struct {
 	// plan is the trie of the rules' anchor paths (planNode), nodes its size.
 	plan  *planNode
 	nodes int
+	// rulesAt: per plan node, the indices in rules of the rules anchored there.
+	rulesAt [][]int32
 }
 
 // planNode is one segment of the trie of an action's rule anchors. A
@@ -140,6 +187,30 @@ type planNode struct {
 	id       int
 	children []planChild // member segments
 	star     *planNode   // "*": every element of a list
+	// bySeg indexes children when there are many (finish): an object
+	// holding fewer members than the node has children is walked by its
+	// members instead (most of an object's members are not sent).
+	bySeg map[string]*planNode
+}
+
+// manyChildren: a plan node with more children than this indexes them.
+const manyChildren = 4
+
+// finish indexes the children of the nodes that have many, once the trie
+// is built.
+func (n *planNode) finish() {
+	if len(n.children) > manyChildren {
+		n.bySeg = make(map[string]*planNode, len(n.children))
+		for _, c := range n.children {
+			n.bySeg[c.seg] = c.node
+		}
+	}
+	for _, c := range n.children {
+		c.node.finish()
+	}
+	if n.star != nil {
+		n.star.finish()
+	}
 }
 
 type planChild struct {
@@ -175,19 +246,32 @@ func (n *planNode) insert(path []string, count *int) *planNode {
 	return n
 }
 
-// mark sets present[id] for every node that holds a value in v, with
-// visit's reading of a path: a member of an object, every element of a
-// list, nothing through null or another type.
-func (n *planNode) mark(v any, present []bool) {
+// collect records every value (present, not null) that v holds at each node
+// under n, with visit's reading of a path: a member of an object, every
+// element of a list, nothing through null or another type. The values at one
+// node come in visit's order (list elements in index order at every level),
+// since a node is reached by one chain of segments only.
+func (n *planNode) collect(v any, p *planValues) {
 	if v == nil {
 		return
 	}
-	present[n.id] = true
+	p.add(n.id, v)
 	if len(n.children) > 0 {
 		if m, ok := v.(map[string]any); ok {
-			for _, c := range n.children {
-				if x, ok := m[c.seg]; ok {
-					c.node.mark(x, present)
+			// Either way every child the object holds is reached once;
+			// the order of siblings does not matter (each node is reached
+			// through one chain of segments).
+			if n.bySeg != nil && len(m) < len(n.children) {
+				for k, x := range m {
+					if c := n.bySeg[k]; c != nil {
+						c.collect(x, p)
+					}
+				}
+			} else {
+				for _, c := range n.children {
+					if x, ok := m[c.seg]; ok {
+						c.node.collect(x, p)
+					}
 				}
 			}
 		}
@@ -195,10 +279,96 @@ func (n *planNode) mark(v any, present []bool) {
 	if n.star != nil {
 		if l, ok := v.([]any); ok {
 			for _, e := range l {
-				n.star.mark(e, present)
+				n.star.collect(e, p)
 			}
 		}
 	}
+}
+
+// planValues is what one walk of a request found at each plan node, so a
+// rule reads the values at its anchor instead of walking to them from the
+// root (a map lookup per segment per rule). Pooled: a request's values are
+// dropped (release) before Check returns, so no parameter outlives it.
+type planValues struct {
+	head, tail []int32  // per node: first and last entry, -1 for none
+	nodes      []int32  // the nodes holding a value, in the order found
+	rules      []uint64 // the rules anchored at those nodes (ruleSet)
+	vals       []any
+	next       []int32 // per entry: the node's next entry, -1 at the end
+	// paths backs pbufs, the two path buffers of the walks (bufs).
+	paths [2 * pathDepth]string
+	pbufs [2][]string
+}
+
+var planValuesPool = sync.Pool{New: func() any { return new(planValues) }}
+
+func getPlanValues(nodes int) *planValues {
+	p := planValuesPool.Get().(*planValues)
+	if cap(p.head) < nodes {
+		p.head, p.tail = make([]int32, nodes), make([]int32, nodes)
+	}
+	p.head, p.tail = p.head[:nodes], p.tail[:nodes]
+	for i := range p.head {
+		p.head[i] = -1
+	}
+	return p
+}
+
+// release forgets the request's values and returns p to the pool (a huge
+// request's entries are not kept for the next).
+func (p *planValues) release() {
+	clear(p.vals)
+	clear(p.paths[:])
+	if cap(p.vals) > 4096 {
+		p.vals, p.next = nil, nil
+	}
+	p.vals, p.next, p.nodes = p.vals[:0], p.next[:0], p.nodes[:0]
+	planValuesPool.Put(p)
+}
+
+func (p *planValues) add(id int, v any) {
+	i := int32(len(p.vals))
+	p.vals = append(p.vals, v)
+	p.next = append(p.next, -1)
+	if p.head[id] < 0 {
+		p.head[id] = i
+		p.nodes = append(p.nodes, int32(id))
+	} else {
+		p.next[p.tail[id]] = i
+	}
+	p.tail[id] = i
+}
+
+// present reports whether node id holds a value.
+func (p *planValues) present(id int) bool { return p.head[id] >= 0 }
+
+// ruleSet returns the set of a's rules anchored where the request holds a
+// value, a bit per rule in a.rules order: Check runs those and no others,
+// without looking at the rest (most of an action's rules).
+func (p *planValues) ruleSet(a *action) []uint64 {
+	words := (len(a.rules) + 63) / 64
+	if cap(p.rules) < words {
+		p.rules = make([]uint64, words)
+	}
+	p.rules = p.rules[:words]
+	clear(p.rules)
+	for _, id := range p.nodes {
+		for _, i := range a.rulesAt[id] {
+			p.rules[i/64] |= 1 << (i % 64)
+		}
+	}
+	return p.rules
+}
+
+// bufs returns two empty prefixes with room for a deep path: visit
+// appends to a prefix depth-first, so one buffer serves a whole walk without
+// allocating at every level, and, since a rule keeps no path once its walk
+// ends (callbacks copy what they keep, as joinPath does), one pair serves
+// every rule of a request. The second buffer is for the walks nested in a
+// walk (ref); each is capped so an append past it never writes into the other.
+func (p *planValues) bufs() *[2][]string {
+	p.pbufs = [2][]string{p.paths[:0:pathDepth], p.paths[pathDepth : pathDepth : 2*pathDepth]}
+	return &p.pbufs
 }
 
 // anchorPath is where a rule's walk starts (see crule.anchor).
@@ -218,6 +388,12 @@ func (a *action) buildPlan() {
 	a.nodes = 1
 	for i := range a.rules {
 		a.rules[i].anchor = a.plan.insert(a.rules[i].anchorPath(), &a.nodes).id
+	}
+	a.plan.finish()
+	a.rulesAt = make([][]int32, a.nodes)
+	for i := range a.rules {
+		n := a.rules[i].anchor
+		a.rulesAt[n] = append(a.rulesAt[n], int32(i))
 	}
 }
 
@@ -244,11 +420,19 @@ func compile(cat *fixtures.Catalog) *schema {
 		if o == nil {
 			continue
 		}
-		obj := &object{name: name, byName: make(map[string]*fixtures.Member, len(o.Members))}
+		obj := &object{name: name, byName: make(map[string]*fixtures.Member, len(o.Members)),
+			index: make(map[string]int, len(o.Members))}
 		for i := range o.Members {
 			m := &o.Members[i]
 			obj.members = append(obj.members, m)
 			obj.byName[m.Name] = m
+			obj.index[m.Name] = i
+			if m.Required {
+				obj.required = append(obj.required, i)
+			}
+		}
+		if len(obj.index) != len(obj.members) {
+			obj.index, obj.required = nil, nil
 		}
 		s.objects[name] = obj
 	}
@@ -305,7 +489,7 @@ func splitPath(p string) []string {
 }
 
 func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
-	c := crule{r: r, path: splitPath(r.Path), members: strings.Join(r.Members, ", ")}
+	c := crule{r: r, path: splitPath(r.Path), members: strings.Join(r.Members, ", "), kind: ruleKinds[r.Suffix], cond: r.When}
 	if r.When != nil {
 		c.when = splitPath(r.When.Path)
 	}
@@ -329,6 +513,8 @@ func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
 		}
 		if c.member == nil {
 			c.problem = "type: no member at path " + r.Path
+		} else {
+			c.typ, c.elem, c.alts = c.member.Type, c.member.Elem, r.Values
 		}
 	case "pattern":
 		re, err := regexp.Compile(r.Pattern)
@@ -372,6 +558,7 @@ func (s *schema) compileRule(a *action, r *fixtures.Rule) crule {
 	default:
 		c.problem = "suffix not checked by validate: " + r.Suffix
 	}
+	c.usable = c.problem == ""
 	return c
 }
 
@@ -546,6 +733,10 @@ func (w *shapeWalker) object(obj *object, m map[string]any) {
 	if w.missing != nil {
 		return
 	}
+	if sparseWalk && obj.index != nil && len(m) < len(obj.members) && len(m) <= sparseMembers {
+		w.sparseObject(obj, m)
+		return
+	}
 	known := 0
 	for _, mem := range obj.members {
 		v, ok := m[mem.Name]
@@ -568,6 +759,79 @@ func (w *shapeWalker) object(obj *object, m map[string]any) {
 			return
 		}
 	}
+	w.unknownMember(obj, m, known)
+}
+
+// sparseWalk: objects holding few members take sparseObject (off only in
+// tests that compare it with the walk over every member).
+var sparseWalk = true
+
+// sparseMembers: an object holding at most this many members, fewer than
+// its type defines, is walked by the members it holds (sparseObject).
+const sparseMembers = 16
+
+// sparseObject is object for an object that holds few of its type's
+// members (most requests send a few of many optional members): it visits
+// the members held and the required ones, in catalog order, which is what
+// object does (a member neither held nor required does nothing there),
+// with a lookup per member held instead of one per member defined.
+func (w *shapeWalker) sparseObject(obj *object, m map[string]any) {
+	type held struct {
+		idx int
+		v   any
+	}
+	var buf [sparseMembers]held
+	hs := buf[:0]
+	for k, v := range m {
+		if i, ok := obj.index[k]; ok {
+			// Insertion in catalog order (a few members).
+			j := len(hs)
+			hs = append(hs, held{})
+			for j > 0 && hs[j-1].idx > i {
+				hs[j] = hs[j-1]
+				j--
+			}
+			hs[j] = held{i, v}
+		}
+	}
+	known := len(hs)
+	req := obj.required
+	for len(hs) > 0 || len(req) > 0 {
+		var idx int
+		var v any
+		present := false
+		if len(req) == 0 || len(hs) > 0 && hs[0].idx <= req[0] {
+			idx, v, present = hs[0].idx, hs[0].v, true
+			if len(req) > 0 && req[0] == idx {
+				req = req[1:]
+			}
+			hs = hs[1:]
+		} else {
+			idx, req = req[0], req[1:]
+		}
+		mem := obj.members[idx]
+		if !present || v == nil {
+			if mem.Required && w.missing == nil {
+				p := w.concrete(mem.Name)
+				w.missing = w.violation(p, "required", CodeMissing,
+					"The request is missing a required parameter `"+p+"`.")
+				if w.missing != nil {
+					return
+				}
+			}
+			continue
+		}
+		w.value(mem, mem.Name, v)
+		if w.missing != nil {
+			return
+		}
+	}
+	w.unknownMember(obj, m, known)
+}
+
+// unknownMember records the first unknown member of m (the smallest name),
+// when m holds more names than the known members it holds.
+func (w *shapeWalker) unknownMember(obj *object, m map[string]any, known int) {
 	if known < len(m) && w.unknown == nil {
 		var first string
 		for k := range m {
@@ -781,40 +1045,206 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 	if a == nil {
 		return nil
 	}
-	// One path buffer serves every rule of the request (see pathBufs): the
-	// rules run one after another and keep no path past their own walk.
-	bufs := pathBufs()
-	// Which anchors hold a value (planNode); a rule anchored where nothing
-	// is has nothing to check, premise or not.
-	var stack [256]bool
-	present := stack[:0]
-	if a.nodes <= len(stack) {
-		present = stack[:a.nodes]
-	} else {
-		present = make([]bool, a.nodes)
-	}
-	a.plan.mark(params, present)
-	for i := range a.rules {
-		c := &a.rules[i]
-		if c.problem != "" || (skipAbsent && !present[c.anchor]) || !whenHolds(params, c.r.When, c.when, bufs[1]) {
-			continue
+	// One walk finds the values at every rule's anchor (planValues); a rule
+	// anchored where nothing is has nothing to check, premise or not, and a
+	// simple rule judges the values found there. Only a rule that breaks (or
+	// that is not simple) walks the request itself, for the paths of its
+	// report. One path buffer pair serves every such walk (see bufs):
+	// the rules run one after another and keep no path past their own walk.
+	pv := getPlanValues(a.nodes)
+	defer pv.release()
+	bufs := pv.bufs()
+	a.plan.collect(params, pv)
+	if !skipAbsent {
+		for i := range a.rules {
+			if v := a.run(&a.rules[i], params, pv, bufs, opt); v != nil {
+				return v
+			}
 		}
-		if v, code := c.check(params, bufs); v != nil {
-			if opt.skip(c.r.ID) {
-				continue
+		return nil
+	}
+	// The rules anchored where a value is, in their order (ascending bits).
+	for w, word := range pv.ruleSet(a) {
+		for word != 0 {
+			i := w*64 + bits.TrailingZeros64(word)
+			word &= word - 1
+			if v := a.run(&a.rules[i], params, pv, bufs, opt); v != nil {
+				return v
 			}
-			v.RuleID = c.r.ID
-			v.Code = c.r.Code
-			if code != "" {
-				v.Code = code
-			}
-			if v.Code == "" {
-				v.Code = CodeInvalid + "Value"
-			}
-			return v
 		}
 	}
 	return nil
+}
+
+// run checks one rule for Check: its violation, or nil when it holds,
+// does not apply or is skipped.
+func (a *action) run(c *crule, params map[string]any, pv *planValues, bufs *[2][]string, opt Options) *Violation {
+	if !c.usable || c.cond != nil && !whenHolds(params, c.cond, c.when, bufs[1]) {
+		return nil
+	}
+	if skipAbsent && c.simple() && c.allGood(pv) {
+		return nil
+	}
+	v, code := c.check(params, bufs)
+	if v == nil || opt.skip(c.r.ID) {
+		return nil
+	}
+	v.RuleID = c.r.ID
+	v.Code = c.r.Code
+	if code != "" {
+		v.Code = code
+	}
+	if v.Code == "" {
+		v.Code = CodeInvalid + "Value"
+	}
+	return v
+}
+
+// allGood reports whether no value at a simple rule's anchor breaks it.
+func (c *crule) allGood(pv *planValues) bool {
+	for i := pv.head[c.anchor]; i >= 0; i = pv.next[i] {
+		if bad, _ := c.judge(pv.vals[i]); bad {
+			return false
+		}
+	}
+	return true
+}
+
+// judge reports whether v, a value at a simple rule's anchor (see
+// ruleKind), breaks the rule, with the code that overrides the rule's
+// (range: MinCode below the minimum). check reports with it and Check's fast
+// path skips with it, so the two cannot disagree.
+func (c *crule) judge(v any) (bad bool, code string) {
+	switch c.kind {
+	case kindRequired:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false, ""
+		}
+		x, ok := m[c.last]
+		return !ok || x == nil, ""
+	case kindType:
+		return !typeDeep(c.typ, c.elem, c.alts, v, c.elemSigned) && !(c.signed && c.typ == "uint64" && negativeInt(v)), ""
+	}
+	r := c.r
+	switch c.kind {
+	case kindMaxlen, kindMinlen:
+		s, ok := v.(string)
+		if !ok {
+			return false, ""
+		}
+		n := strLen(r, s)
+		if c.kind == kindMaxlen {
+			return float64(n) > *r.Max, ""
+		}
+		return float64(n) < *r.Min, ""
+	case kindRange:
+		f, ok := number(v)
+		if !ok {
+			return false, ""
+		}
+		if r.Min != nil && f < *r.Min {
+			return true, r.MinCode
+		}
+		return r.Max != nil && f > *r.Max, ""
+	case kindEnum:
+		s, ok := scalarString(v)
+		if !ok {
+			return false, ""
+		}
+		if r.CaseFold {
+			s = strings.ToLower(s)
+		}
+		return !c.values[s], ""
+	case kindPattern:
+		s, ok := v.(string)
+		return ok && !c.re.MatchString(s), ""
+	case kindXor, kindAtLeastOne:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false, ""
+		}
+		n := c.given(m)
+		return c.kind == kindXor && n > 1 || (c.kind == kindXor && r.Exactly || c.kind == kindAtLeastOne) && n == 0, ""
+	case kindListmax:
+		l, ok := v.([]any)
+		return ok && float64(len(l)) > *r.Max, ""
+	case kindScheme:
+		s, ok := v.(string)
+		if !ok {
+			return false, ""
+		}
+		sch, _, found := strings.Cut(s, "://")
+		if r.CaseFold {
+			sch = strings.ToLower(sch)
+		}
+		return !found || !c.values[sch], ""
+	case kindPath:
+		s, ok := v.(string)
+		if !ok {
+			return false, ""
+		}
+		if r.Format == "remote" {
+			// Another scheme than cos/cfs (or none) is the scheme rule's
+			// violation (RemoteStorageSchemeType), not a malformed path.
+			return remoteScheme(s) && !remotePath(s), ""
+		}
+		return !localPath(s), ""
+	}
+	return false, ""
+}
+
+// message is the report of a value judge found breaking the rule, at its
+// path (%p stands for the path in the text).
+func (c *crule) message(v any, at []string) string {
+	r := c.r
+	switch r.Suffix {
+	case "required":
+		return "The request is missing a required parameter %p."
+	case "type":
+		return "The value type of parameter %p is not valid."
+	case "maxlen":
+		return fmt.Sprintf("The length of parameter %%p (%d) exceeds the maximum %g.", strLen(r, v.(string)), *r.Max)
+	case "minlen":
+		return fmt.Sprintf("The length of parameter %%p (%d) is below the minimum %g.", strLen(r, v.(string)), *r.Min)
+	case "range":
+		return "The value of parameter %p is out of range" + bounds(r) + "."
+	case "enum":
+		return "The value of parameter %p is not one of " + strings.Join(r.Values, ", ") + "."
+	case "pattern":
+		return "The value of parameter %p does not match the required format."
+	case "xor", "atleastone":
+		if r.Suffix == "xor" && c.given(v.(map[string]any)) > 1 {
+			return "Only one of the parameters " + c.members + " may be given" + inAt(at) + "."
+		}
+		return "One of the parameters " + c.members + " must be given" + inAt(at) + "."
+	case "listmax":
+		return fmt.Sprintf("The list %%p has %d elements, more than the maximum %g.", len(v.([]any)), *r.Max)
+	case "scheme":
+		return "The scheme of parameter %p must be one of " + strings.Join(r.Values, ", ") + "."
+	case "path":
+		return "The value of parameter %p is not a valid " + r.Format + " path."
+	}
+	return ""
+}
+
+// given counts the xor/atleastone rule's members present (not null) in m.
+func (c *crule) given(m map[string]any) int {
+	n := 0
+	for _, name := range c.r.Members {
+		if x, ok := m[name]; ok && x != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// strLen is a string's length in the rule's unit (characters unless bytes).
+func strLen(r *fixtures.Rule, s string) int {
+	if r.Unit != "bytes" {
+		return utf8.RuneCountInString(s)
+	}
+	return len(s)
 }
 
 // whenHolds reports whether a conditional rule's premise holds (see
@@ -870,17 +1300,6 @@ func visit(root any, path []string, prefix []string, fn func(v any, at []string)
 	return visit(v, path[1:], append(prefix, seg), fn)
 }
 
-// pathBufs returns two empty prefixes with room for a deep path: visit
-// appends to a prefix depth-first, so one buffer serves a whole walk without
-// allocating at every level, and, since a rule keeps no path once its walk
-// ends (callbacks copy what they keep, as joinPath does), one pair serves
-// every rule of a request. The second buffer is for the walks nested in a
-// walk (ref); each is capped so an append past it never writes into the other.
-func pathBufs() *[2][]string {
-	b := make([]string, 0, 2*pathDepth)
-	return &[2][]string{b[:0:pathDepth], b[pathDepth : pathDepth : 2*pathDepth]}
-}
-
 // pathDepth is the deepest concrete path the buffers hold without growing
 // (the catalogs' deepest is under 10 segments; deeper ones still work).
 const pathDepth = 12
@@ -900,114 +1319,29 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 		return false
 	}
 	var root any = params
+	if c.simple() {
+		visit(root, c.anchorPath(), buf, func(v any, at []string) bool {
+			bad, cd := c.judge(v)
+			if !bad {
+				return true
+			}
+			code = cd
+			msg := c.message(v, at)
+			if r.Suffix == "required" {
+				at = append(at, c.last)
+			}
+			return fail(at, msg)
+		})
+		return out, code
+	}
 	switch r.Suffix {
-	case "required":
-		visit(root, c.parent, buf, func(v any, at []string) bool {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return true
-			}
-			if x, ok := m[c.last]; !ok || x == nil {
-				return fail(append(at, c.last), "The request is missing a required parameter %p.")
-			}
-			return true
-		})
-	case "type":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			if !typeDeep(c.member, r.Values, v, c.elemSigned) && !(c.signed && c.member.Type == "uint64" && negativeInt(v)) {
-				return fail(at, "The value type of parameter %p is not valid.")
-			}
-			return true
-		})
-	case "maxlen", "minlen":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			s, ok := v.(string)
-			if !ok {
-				return true
-			}
-			n := len(s)
-			if r.Unit != "bytes" {
-				n = utf8.RuneCountInString(s)
-			}
-			if r.Suffix == "maxlen" && float64(n) > *r.Max {
-				return fail(at, fmt.Sprintf("The length of parameter %%p (%d) exceeds the maximum %g.", n, *r.Max))
-			}
-			if r.Suffix == "minlen" && float64(n) < *r.Min {
-				return fail(at, fmt.Sprintf("The length of parameter %%p (%d) is below the minimum %g.", n, *r.Min))
-			}
-			return true
-		})
-	case "range":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			f, ok := number(v)
-			if !ok {
-				return true
-			}
-			if r.Min != nil && f < *r.Min {
-				code = r.MinCode
-				return fail(at, "The value of parameter %p is out of range"+bounds(r)+".")
-			}
-			if r.Max != nil && f > *r.Max {
-				return fail(at, "The value of parameter %p is out of range"+bounds(r)+".")
-			}
-			return true
-		})
-	case "enum":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			s, ok := scalarString(v)
-			if !ok {
-				return true
-			}
-			if r.CaseFold {
-				s = strings.ToLower(s)
-			}
-			if !c.values[s] {
-				return fail(at, "The value of parameter %p is not one of "+strings.Join(r.Values, ", ")+".")
-			}
-			return true
-		})
-	case "pattern":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			if s, ok := v.(string); ok && !c.re.MatchString(s) {
-				return fail(at, "The value of parameter %p does not match the required format.")
-			}
-			return true
-		})
-	case "xor", "atleastone":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return true
-			}
-			n := 0
-			for _, name := range r.Members {
-				if x, ok := m[name]; ok && x != nil {
-					n++
-				}
-			}
-			names := c.members
-			switch {
-			case r.Suffix == "xor" && n > 1:
-				return fail(at, "Only one of the parameters "+names+" may be given"+inAt(at)+".")
-			case r.Suffix == "xor" && r.Exactly && n == 0, r.Suffix == "atleastone" && n == 0:
-				return fail(at, "One of the parameters "+names+" must be given"+inAt(at)+".")
-			}
-			return true
-		})
-	case "listmax":
-		visit(root, c.path, buf, func(v any, at []string) bool {
-			if l, ok := v.([]any); ok && float64(len(l)) > *r.Max {
-				return fail(at, fmt.Sprintf("The list %%p has %d elements, more than the maximum %g.", len(l), *r.Max))
-			}
-			return true
-		})
 	case "unique":
 		visit(root, c.path, buf, func(v any, at []string) bool {
 			l, ok := v.([]any)
 			if !ok {
 				return true
 			}
-			seen := make(map[scalar]bool, len(l))
+			var seen scalarSet
 			for i, e := range l {
 				if r.Key != "" {
 					m, ok := e.(map[string]any)
@@ -1020,28 +1354,28 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 				if !ok {
 					continue
 				}
-				if seen[k] {
+				if seen.has(k) {
 					extra := []string{strconv.Itoa(i)}
 					if r.Key != "" {
 						extra = append(extra, r.Key)
 					}
 					return fail(append(append([]string(nil), at...), extra...), "The value of parameter %p is duplicated.")
 				}
-				seen[k] = true
+				seen.add(k)
 			}
 			return true
 		})
 	case "ref":
 		visit(root, c.scope, buf, func(scope any, sat []string) bool {
-			targets := map[scalar]bool{}
+			var targets scalarSet
 			visit(scope, c.refPath, inner, func(v any, _ []string) bool {
 				if k, ok := scalarKey(v); ok {
-					targets[k] = true
+					targets.add(k)
 				}
 				return true
 			})
 			return visit(scope, c.relPath, append(inner, sat...), func(v any, at []string) bool {
-				if k, ok := scalarKey(v); ok && !targets[k] {
+				if k, ok := scalarKey(v); ok && !targets.has(k) {
 					return fail(at, "The value of parameter %p names nothing at "+r.RefPath+".")
 				}
 				return true
@@ -1116,22 +1450,22 @@ func bounds(r *fixtures.Rule) string {
 	return ""
 }
 
-// typeDeep checks a value against a member's type, including the element type
+// typeDeep checks a value against a member's type (typ, elem), including the element type
 // of scalar lists (object contents are the shape check's business).
 // elemSigned: a negative integer element of a uint64 list is left to the
 // element path's range rule (as for a scalar uint64).
-func typeDeep(m *fixtures.Member, alts []string, v any, elemSigned bool) bool {
+func typeDeep(typ, elem string, alts []string, v any, elemSigned bool) bool {
 	for _, t := range alts {
 		if TypeOK(t, v) {
 			return true
 		}
 	}
-	if !TypeOK(m.Type, v) {
+	if !TypeOK(typ, v) {
 		return false
 	}
-	if m.Type == "list" && m.Elem != "" {
+	if typ == "list" && elem != "" {
 		for _, e := range v.([]any) {
-			if e == nil || !TypeOK(m.Elem, e) && !(elemSigned && m.Elem == "uint64" && negativeInt(e)) {
+			if e == nil || !TypeOK(elem, e) && !(elemSigned && elem == "uint64" && negativeInt(e)) {
 				return false
 			}
 		}
@@ -1181,6 +1515,45 @@ type scalar struct {
 	s     string
 }
 
+// scalarSet is a set of scalars: a list scanned while small (a request's
+// lists are short, and a map per list checked was most of what unique and
+// ref allocated), a map past that.
+type scalarSet struct {
+	small [8]scalar
+	n     int
+	m     map[scalar]bool
+}
+
+func (s *scalarSet) has(k scalar) bool {
+	if s.m != nil {
+		return s.m[k]
+	}
+	for _, x := range s.small[:s.n] {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scalarSet) add(k scalar) {
+	if s.has(k) {
+		return
+	}
+	if s.m == nil && s.n < len(s.small) {
+		s.small[s.n] = k
+		s.n++
+		return
+	}
+	if s.m == nil {
+		s.m = make(map[scalar]bool, 2*len(s.small))
+		for _, x := range s.small[:s.n] {
+			s.m[x] = true
+		}
+	}
+	s.m[k] = true
+}
+
 // scalarKey is v's comparison key, if v is a scalar.
 func scalarKey(v any) (scalar, bool) {
 	s, ok := scalarString(v)
@@ -1194,11 +1567,23 @@ func scalarKey(v any) (scalar, bool) {
 // cycleAt returns the index of an edge that closes a cycle (self-loops
 // included), or -1. Edges whose ends are not strings are ignored.
 func cycleAt(edges []any, from, to string) int {
-	adj := map[string][]int{} // node -> indices of outgoing edges
 	type edge struct{ a, b string }
-	es := make([]edge, len(edges))
-	valid := make([]bool, len(edges))
+	// A request's edges fit on the stack; more take the heap. Each node's
+	// outgoing edges are a list through nextOut, in index order.
+	var esSmall [16]edge
+	var validSmall [16]bool
+	var nextSmall [16]int
+	var es []edge
+	var valid []bool
+	var nextOut []int
+	if len(edges) <= len(esSmall) {
+		es, valid, nextOut = esSmall[:len(edges)], validSmall[:len(edges)], nextSmall[:len(edges)]
+	} else {
+		es, valid, nextOut = make([]edge, len(edges)), make([]bool, len(edges)), make([]int, len(edges))
+	}
+	first, last := map[string]int{}, map[string]int{} // node -> its first and last outgoing edge
 	for i, e := range edges {
+		nextOut[i] = -1
 		m, ok := e.(map[string]any)
 		if !ok {
 			continue
@@ -1209,7 +1594,18 @@ func cycleAt(edges []any, from, to string) int {
 			continue
 		}
 		es[i], valid[i] = edge{a, b}, true
-		adj[a] = append(adj[a], i)
+		if j, ok := last[a]; ok {
+			nextOut[j] = i
+		} else {
+			first[a] = i
+		}
+		last[a] = i
+	}
+	firstOut := func(n string) int {
+		if j, ok := first[n]; ok {
+			return j
+		}
+		return -1
 	}
 	// Iterative DFS with colours; the first back edge found, scanning start
 	// nodes in edge order, is reported.
@@ -1221,31 +1617,30 @@ func cycleAt(edges []any, from, to string) int {
 	colour := map[string]int{}
 	type frame struct {
 		node string
-		next int
+		next int // the next outgoing edge to follow (-1: none left)
 	}
 	for i := range es {
 		if !valid[i] || colour[es[i].a] != white {
 			continue
 		}
-		stack := []frame{{node: es[i].a}}
+		stack := []frame{{node: es[i].a, next: firstOut(es[i].a)}}
 		colour[es[i].a] = grey
 		for len(stack) > 0 {
 			f := &stack[len(stack)-1]
-			out := adj[f.node]
-			if f.next >= len(out) {
+			if f.next < 0 {
 				colour[f.node] = black
 				stack = stack[:len(stack)-1]
 				continue
 			}
-			ei := out[f.next]
-			f.next++
+			ei := f.next
+			f.next = nextOut[ei]
 			nb := es[ei].b
 			switch colour[nb] {
 			case grey:
 				return ei
 			case white:
 				colour[nb] = grey
-				stack = append(stack, frame{node: nb})
+				stack = append(stack, frame{node: nb, next: firstOut(nb)})
 			}
 		}
 	}
