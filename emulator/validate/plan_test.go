@@ -14,29 +14,37 @@ import (
 	"github.com/batchconform/batchconform/fixtures/tencentbatch"
 )
 
+// exampleVariants are a doc example's request and its variants: each leaf
+// value removed, nulled, or replaced by a value of each other JSON type
+// (what a client gets wrong).
+func exampleVariants(t *testing.T, request []byte) []map[string]any {
+	t.Helper()
+	replacements := []any{nil, "x", json.Number("-1"), json.Number("1.5"), true, []any{}, []any{"x", "x"},
+		[]any{map[string]any{}}, map[string]any{}, map[string]any{"Unknown": "x"}}
+	base := params(t, string(request))
+	variants := []map[string]any{base}
+	for _, p := range leafPaths(base, nil) {
+		variants = append(variants, withValue(base, p, deleted{}))
+		for _, r := range replacements {
+			variants = append(variants, withValue(base, p, r))
+		}
+	}
+	return variants
+}
+
 // The plan only skips rules that have nothing to check: Check gives the same
 // first violation with it as with every rule walking the request itself, for
 // every documented example of every catalog and for variants of each with
 // one value removed, nulled, or replaced by a value of each other JSON type
 // (what a client gets wrong).
 func TestPlanGivesTheSameViolations(t *testing.T) {
-	replacements := []any{nil, "x", json.Number("-1"), json.Number("1.5"), true, []any{}, []any{"x", "x"},
-		[]any{map[string]any{}}, map[string]any{}, map[string]any{"Unknown": "x"}}
 	for _, cat := range []*fixtures.Catalog{tencentbatch.Catalog(), alibatch.Catalog(), oceanus.Catalog()} {
 		compared, differing := 0, 0
 		for _, ex := range cat.Examples {
 			if len(ex.Request) == 0 || ex.Request[0] != '{' {
 				continue
 			}
-			base := params(t, string(ex.Request))
-			variants := []map[string]any{base}
-			for _, p := range leafPaths(base, nil) {
-				variants = append(variants, withValue(base, p, deleted{}))
-				for _, r := range replacements {
-					variants = append(variants, withValue(base, p, r))
-				}
-			}
-			for _, v := range variants {
+			for _, v := range exampleVariants(t, ex.Request) {
 				compared++
 				skipAbsent = true
 				got := Check(cat, ex.Action, v, Options{})
@@ -300,8 +308,6 @@ func cycleAtRef(edges []any, from, to string) int {
 // documented example of every catalog and the variants of each (a value
 // removed, nulled, or replaced by a value of each other JSON type).
 func TestSparseShapeWalkGivesTheSameViolations(t *testing.T) {
-	replacements := []any{nil, "x", json.Number("-1"), json.Number("1.5"), true, []any{}, []any{"x", "x"},
-		[]any{map[string]any{}}, map[string]any{}, map[string]any{"Unknown": "x"}}
 	defer func() { sparseWalk = true }()
 	for _, cat := range []*fixtures.Catalog{tencentbatch.Catalog(), alibatch.Catalog(), oceanus.Catalog()} {
 		compared, differing, found := 0, 0, 0
@@ -309,15 +315,7 @@ func TestSparseShapeWalkGivesTheSameViolations(t *testing.T) {
 			if len(ex.Request) == 0 || ex.Request[0] != '{' {
 				continue
 			}
-			base := params(t, string(ex.Request))
-			variants := []map[string]any{base}
-			for _, p := range leafPaths(base, nil) {
-				variants = append(variants, withValue(base, p, deleted{}))
-				for _, r := range replacements {
-					variants = append(variants, withValue(base, p, r))
-				}
-			}
-			for _, v := range variants {
+			for _, v := range exampleVariants(t, ex.Request) {
 				compared++
 				sparseWalk = true
 				got := CheckShape(cat, ex.Action, v, Options{})

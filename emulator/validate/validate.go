@@ -743,23 +743,26 @@ func (w *shapeWalker) object(obj *object, m map[string]any) {
 		if ok {
 			known++
 		}
-		if !ok || v == nil {
-			if mem.Required && w.missing == nil {
-				p := w.concrete(mem.Name)
-				w.missing = w.violation(p, "required", CodeMissing,
-					"The request is missing a required parameter `"+p+"`.")
-				if w.missing != nil {
-					return
-				}
-			}
-			continue
-		}
-		w.value(mem, mem.Name, v)
-		if w.missing != nil {
+		if w.member(mem, v, ok) {
 			return
 		}
 	}
 	w.unknownMember(obj, m, known)
+}
+
+// member walks one member of an object (v, when present), or judges its
+// absence; it reports whether the walk stops (a required member missing).
+func (w *shapeWalker) member(mem *fixtures.Member, v any, present bool) (stop bool) {
+	if !present || v == nil {
+		if mem.Required && w.missing == nil {
+			p := w.concrete(mem.Name)
+			w.missing = w.violation(p, "required", CodeMissing,
+				"The request is missing a required parameter `"+p+"`.")
+		}
+		return w.missing != nil
+	}
+	w.value(mem, mem.Name, v)
+	return w.missing != nil
 }
 
 // sparseWalk: objects holding few members take sparseObject (off only in
@@ -809,20 +812,7 @@ func (w *shapeWalker) sparseObject(obj *object, m map[string]any) {
 		} else {
 			idx, req = req[0], req[1:]
 		}
-		mem := obj.members[idx]
-		if !present || v == nil {
-			if mem.Required && w.missing == nil {
-				p := w.concrete(mem.Name)
-				w.missing = w.violation(p, "required", CodeMissing,
-					"The request is missing a required parameter `"+p+"`.")
-				if w.missing != nil {
-					return
-				}
-			}
-			continue
-		}
-		w.value(mem, mem.Name, v)
-		if w.missing != nil {
+		if w.member(obj.members[idx], v, present) {
 			return
 		}
 	}
