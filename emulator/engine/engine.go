@@ -582,6 +582,14 @@ func (b *changeBlock) str(s string) uint32 {
 	return i
 }
 
+// strAs is str, with i (an index of strs) tried first.
+func (b *changeBlock) strAs(s string, i uint32) uint32 {
+	if b.strs[i] == s {
+		return i
+	}
+	return b.str(s)
+}
+
 func (b *changeBlock) time(t time.Time) uint32 {
 	if n := len(b.times); n > 0 && b.times[n-1] == t {
 		return uint32(n - 1)
@@ -607,8 +615,15 @@ func (l *changeLog) add(c Change, keep int) {
 		l.chunks = append(l.chunks, &changeBlock{recs: make([]changeRec, 0, changeChunk), strs: []string{""}, ids: map[string]uint32{}})
 	}
 	b := l.chunks[len(l.chunks)-1]
-	r := changeRec{seq: c.Seq, time: b.time(c.Time), tenant: b.str(c.Tenant), kind: b.str(c.Kind), id: b.str(c.ID),
-		task: b.str(c.Task), from: b.str(c.From), to: b.str(c.To), env: b.str(c.Env)}
+	// Most fields repeat the previous entry's (a job's changes come
+	// together): compared with it before any map lookup.
+	var p changeRec
+	if n := len(b.recs); n > 0 {
+		p = b.recs[n-1]
+	}
+	r := changeRec{seq: c.Seq, time: b.time(c.Time), tenant: b.strAs(c.Tenant, p.tenant), kind: b.strAs(c.Kind, p.kind),
+		id: b.strAs(c.ID, p.id), task: b.strAs(c.Task, p.task), from: b.strAs(c.From, p.from), to: b.strAs(c.To, p.to),
+		env: b.strAs(c.Env, p.env)}
 	if c.Index != nil {
 		r.index, r.hasIndex = int64(*c.Index), true
 	}
