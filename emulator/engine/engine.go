@@ -336,8 +336,23 @@ func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
 // heap.Interface every item pushed was boxed, an allocation per wake.
 // (Less is a total order, seq being unique, so the pop order is the same.)
 func (q *queue) push(it qitem) {
-	*q = append(*q, it)
+	*q = appendDoubling(*q, it)
 	q.up(len(*q) - 1)
+}
+
+// appendDoubling is append for the engine's ever-growing slices (the queue
+// while nothing is due, the job lists while jobs are kept): a full slice's
+// capacity doubles, where append grows a large slice by a quarter, so that
+// each element is copied about four times as the slice grows (and each
+// growth touches fresh memory): a tenth of the engine's SubmitJob time went
+// to the queue's growth with a manual clock.
+func appendDoubling[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		n := make([]T, len(s), max(2*cap(s), 8))
+		copy(n, s)
+		s = n
+	}
+	return append(s, v)
 }
 
 // pop removes the first item (q[0]).
@@ -524,46 +539,123 @@ func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, 
 // at 100,000 entries trimming it did too), and the oldest entries go a chunk
 // at a time once more than MaxChanges are kept. each hides the surplus, so
 // Changes still answers exactly the last MaxChanges.
+//
+// A chunk keeps its entries as pointer-free records whose strings and times
+// are indexes into the chunk's own tables: the log is most of what a kept
+// job adds to the heap (five changes per job of two tasks, 168 B each with
+// nine pointers), and the GC scans every pointer it holds at every cycle.
+// The strings repeat (tenant, kind, states, a job's ID for each of its
+// entries) and so do the times (a call's changes share its time), so the
+// tables stay small; a record is 56 B that the GC never looks into.
 type changeLog struct {
-	chunks [][]Change
+	chunks []*changeBlock
 	n      int
 }
 
 const changeChunk = 4096
 
-func (l *changeLog) add(c Change, keep int) {
-	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == changeChunk {
-		l.chunks = append(l.chunks, make([]Change, 0, changeChunk))
+type changeBlock struct {
+	recs  []changeRec
+	strs  []string          // strs[0] is ""
+	times []time.Time       // exact values (==, not Equal: location and monotonic reading kept)
+	ids   map[string]uint32 // strs' indexes while the chunk fills; nil once full
+}
+
+// changeRec is a Change with its strings and time in its chunk's tables.
+type changeRec struct {
+	seq, index                            int64
+	time                                  uint32
+	tenant, kind, id, task, from, to, env uint32
+	hasIndex                              bool
+}
+
+func (b *changeBlock) str(s string) uint32 {
+	if s == "" {
+		return 0
 	}
-	k := len(l.chunks) - 1
-	l.chunks[k] = append(l.chunks[k], c)
+	if i, ok := b.ids[s]; ok {
+		return i
+	}
+	i := uint32(len(b.strs))
+	b.strs = append(b.strs, s)
+	b.ids[s] = i
+	return i
+}
+
+// strAs is str, with i (an index of strs) tried first.
+func (b *changeBlock) strAs(s string, i uint32) uint32 {
+	if b.strs[i] == s {
+		return i
+	}
+	return b.str(s)
+}
+
+func (b *changeBlock) time(t time.Time) uint32 {
+	if n := len(b.times); n > 0 && b.times[n-1] == t {
+		return uint32(n - 1)
+	}
+	b.times = append(b.times, t)
+	return uint32(len(b.times) - 1)
+}
+
+func (b *changeBlock) change(r *changeRec) Change {
+	c := Change{Seq: r.seq, Time: b.times[r.time], Tenant: b.strs[r.tenant], Kind: b.strs[r.kind], ID: b.strs[r.id],
+		Task: b.strs[r.task], From: b.strs[r.from], To: b.strs[r.to], Env: b.strs[r.env]}
+	if r.hasIndex {
+		c.Index = indexPtr(int(r.index))
+	}
+	return c
+}
+
+func (l *changeLog) add(c Change, keep int) {
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1].recs) == changeChunk {
+		if k > 0 {
+			l.chunks[k-1].ids = nil // full: no more lookups
+		}
+		l.chunks = append(l.chunks, &changeBlock{recs: make([]changeRec, 0, changeChunk), strs: []string{""}, ids: map[string]uint32{}})
+	}
+	b := l.chunks[len(l.chunks)-1]
+	// Most fields repeat the previous entry's (a job's changes come
+	// together): compared with it before any map lookup.
+	var p changeRec
+	if n := len(b.recs); n > 0 {
+		p = b.recs[n-1]
+	}
+	r := changeRec{seq: c.Seq, time: b.time(c.Time), tenant: b.strAs(c.Tenant, p.tenant), kind: b.strAs(c.Kind, p.kind),
+		id: b.strAs(c.ID, p.id), task: b.strAs(c.Task, p.task), from: b.strAs(c.From, p.from), to: b.strAs(c.To, p.to),
+		env: b.strAs(c.Env, p.env)}
+	if c.Index != nil {
+		r.index, r.hasIndex = int64(*c.Index), true
+	}
+	b.recs = append(b.recs, r)
 	l.n++
-	for len(l.chunks) > 1 && l.n-len(l.chunks[0]) >= keep {
-		l.n -= len(l.chunks[0])
+	for len(l.chunks) > 1 && l.n-len(l.chunks[0].recs) >= keep {
+		l.n -= len(l.chunks[0].recs)
 		l.chunks[0] = nil
 		l.chunks = l.chunks[1:]
 	}
 }
 
-// last is the newest entry (nil when empty).
-func (l *changeLog) last() *Change {
-	if k := len(l.chunks); k > 0 && len(l.chunks[k-1]) > 0 {
-		ch := l.chunks[k-1]
-		return &ch[len(ch)-1]
+// setLastEnv sets the newest entry's Env (no-op when empty).
+func (l *changeLog) setLastEnv(env string) {
+	if k := len(l.chunks); k > 0 && len(l.chunks[k-1].recs) > 0 {
+		b := l.chunks[k-1]
+		b.recs[len(b.recs)-1].env = b.str(env)
 	}
-	return nil
 }
 
-// each calls fn for the last keep entries, oldest first.
+// each calls fn for the last keep entries, oldest first (fn gets a copy:
+// changing it changes nothing logged).
 func (l *changeLog) each(keep int, fn func(*Change)) {
 	skip := max(l.n-keep, 0)
-	for _, ch := range l.chunks {
-		if skip >= len(ch) {
-			skip -= len(ch)
+	for _, b := range l.chunks {
+		if skip >= len(b.recs) {
+			skip -= len(b.recs)
 			continue
 		}
-		for i := skip; i < len(ch); i++ {
-			fn(&ch[i])
+		for i := skip; i < len(b.recs); i++ {
+			c := b.change(&b.recs[i])
+			fn(&c)
 		}
 		skip = 0
 	}
@@ -572,9 +664,7 @@ func (l *changeLog) each(keep int, fn func(*Change)) {
 // nodeChange records a node's state change with its environment.
 func (e *Engine) nodeChange(t time.Time, en *env, n *node, from, to string) {
 	e.change(t, en.tenant, "node", n.id, "", nil, from, to)
-	if c := e.changes.last(); c != nil {
-		c.Env = en.id
-	}
+	e.changes.setLastEnv(en.id)
 }
 
 // fire records name for every subscription to it in subs.

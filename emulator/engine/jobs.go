@@ -330,7 +330,7 @@ func (e *Engine) submitJob(spec JobSpec) (string, error) {
 		}
 	}
 	e.jobs[j.id] = j
-	e.jobOrder = append(e.jobOrder, j)
+	e.jobOrder = appendDoubling(e.jobOrder, j)
 	e.indexJob(j)
 	e.nJobs[j.tenant]++
 	e.saveToken(spec.Tenant, "job", spec.ClientToken, j.id)
@@ -649,13 +649,13 @@ func (e *Engine) indexJob(j *job) {
 	if e.byTenant == nil {
 		e.byTenant, e.byAttr, e.byState = map[string][]*job{}, map[attrKeyT][]*job{}, map[stateKeyT]int{}
 	}
-	e.byTenant[j.tenant] = append(e.byTenant[j.tenant], j)
+	e.byTenant[j.tenant] = appendDoubling(e.byTenant[j.tenant], j)
 	j.indexed = true
 	e.byTenantN++
 	e.byState[stateKey(j.tenant, j.state)]++
 	var kb [4]attrKeyT
 	for _, k := range j.attrKeys(kb[:0]) {
-		e.byAttr[k] = append(e.byAttr[k], j)
+		e.byAttr[k] = appendDoubling(e.byAttr[k], j)
 	}
 }
 
