@@ -32,9 +32,9 @@
 //     the tenant's is 0) requests/s per action, as a token bucket.
 //  8. InvalidParameter for undecodable parameters (malformed or truncated
 //     JSON, invalid UTF-8, nesting deeper than MaxDepth, a non-object body,
-//     conflicting or gapped flattened keys); then validate.CheckShape
-//     (MissingParameter, UnknownParameter, InvalidParameter for wrong types);
-//     then validate.Check (the catalog's rules, each with its documented code).
+//     conflicting or gapped flattened keys); then validate.CheckRequest:
+//     the shape (MissingParameter, UnknownParameter, InvalidParameter for
+//     wrong types), then the catalog's rules, each with its documented code.
 //  9. Product.Handle. A panic there is answered InternalError and logged.
 //
 // # Signatures and the scope rule

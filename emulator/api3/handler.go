@@ -621,10 +621,8 @@ func (h *handler) params(c *call) *Error {
 	if len(h.skipRules) > 0 {
 		opt.Skip = func(id string) bool { return h.skipRules[id] }
 	}
-	if v := validate.CheckShape(p.cat, c.req.Action, params, opt); v != nil {
-		return &Error{Code: v.Code, Message: v.Message}
-	}
-	if v := validate.Check(p.cat, c.req.Action, params, opt); v != nil {
+	// The shape, then the catalog's rules (one walk of the request for both).
+	if v := validate.CheckRequest(p.cat, c.req.Action, params, opt); v != nil {
 		return &Error{Code: v.Code, Message: v.Message}
 	}
 	return nil

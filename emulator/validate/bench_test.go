@@ -37,6 +37,24 @@ func BenchmarkCheckSubmitJob(b *testing.B) {
 	}
 }
 
+// BenchmarkCheckRequest: the same checks as BenchmarkCheckSubmitJob through
+// CheckRequest, which walks the request once for both.
+func BenchmarkCheckRequest(b *testing.B) {
+	cat := tencentbatch.Catalog()
+	var params map[string]any
+	d := json.NewDecoder(stringsReader(benchSubmit))
+	d.UseNumber()
+	if err := d.Decode(&params); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if v := CheckRequest(cat, "SubmitJob", params, Options{}); v != nil {
+			b.Fatal(v)
+		}
+	}
+}
+
 // BenchmarkCheckPlan: Check's catalog rules of the benchmark SubmitJob with
 // the plan (rules anchored where the request holds nothing are skipped) and
 // with every rule walking the request itself, in one run (compare the two).

@@ -92,6 +92,9 @@ type object struct {
 	// name (then the walk looks each member up, as it always may).
 	index    map[string]int
 	required []int
+	// refs: per member (members order), the object its Ref names, resolved
+	// once here instead of looked up by name for every value walked.
+	refs []*object
 }
 
 type crule struct {
@@ -175,6 +178,9 @@ type action struct {
 	nodes int
 	// rulesAt: per plan node, the indices in rules of the rules anchored there.
 	rulesAt [][]int32
+	// fused: the shape walk can collect the plan's values (planCovered), so
+	// CheckRequest walks the request once for both checks.
+	fused bool
 }
 
 // planNode is one segment of the trie of an action's rule anchors. A
@@ -191,6 +197,11 @@ type planNode struct {
 	// holding fewer members than the node has children is walked by its
 	// members instead (most of an object's members are not sent).
 	bySeg map[string]*planNode
+	// byMember: for a node whose values are objects of one catalog object
+	// (planCovered), the child node of each of its members, by member
+	// position (nil: no rule anchored under that member), so the shape walk
+	// finds a member's node without a lookup.
+	byMember []*planNode
 }
 
 // manyChildren: a plan node with more children than this indexes them.
@@ -298,6 +309,9 @@ type planValues struct {
 	// paths backs pbufs, the two path buffers of the walks (bufs).
 	paths [2 * pathDepth]string
 	pbufs [2][]string
+	// shapePath backs the shape walk's path in CheckRequest (pooled here:
+	// on CheckShape's stack it escapes, the walk being recursive).
+	shapePath [pathDepth]string
 }
 
 var planValuesPool = sync.Pool{New: func() any { return new(planValues) }}
@@ -319,6 +333,7 @@ func getPlanValues(nodes int) *planValues {
 func (p *planValues) release() {
 	clear(p.vals)
 	clear(p.paths[:])
+	clear(p.shapePath[:])
 	if cap(p.vals) > 4096 {
 		p.vals, p.next = nil, nil
 	}
@@ -397,6 +412,48 @@ func (a *action) buildPlan() {
 	}
 }
 
+// planCovered reports whether the shape walk, from an object of obj at plan
+// node n, reaches every node under n along the same values collect would
+// find there (and records byMember for it): each child is a member of obj,
+// the children of a child are members of the object its value holds, a star
+// is the elements of a list of objects or scalars. Where it is not, the
+// action's two checks walk the request apart (Check's collect).
+func (s *schema) planCovered(n *planNode, obj *object) bool {
+	if obj == nil || obj.index == nil || n.star != nil {
+		return false
+	}
+	if len(n.children) == 0 {
+		return true
+	}
+	n.byMember = make([]*planNode, len(obj.members))
+	for _, c := range n.children {
+		i, ok := obj.index[c.seg]
+		if !ok {
+			return false
+		}
+		n.byMember[i] = c.node
+		m := obj.members[i]
+		switch {
+		case len(c.node.children) == 0 && c.node.star == nil:
+		case m.Type == "object" && c.node.star == nil:
+			if !s.planCovered(c.node, obj.refs[i]) {
+				return false
+			}
+		case m.Type == "list" && len(c.node.children) == 0:
+			st := c.node.star
+			if st.star != nil {
+				return false
+			}
+			if len(st.children) > 0 && (m.Elem != "object" || !s.planCovered(st, obj.refs[i])) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 type schema struct {
 	dialect string
 	objects map[string]*object
@@ -436,6 +493,12 @@ func compile(cat *fixtures.Catalog) *schema {
 		}
 		s.objects[name] = obj
 	}
+	for _, obj := range s.objects {
+		obj.refs = make([]*object, len(obj.members))
+		for i, m := range obj.members {
+			obj.refs[i] = s.objects[m.Ref]
+		}
+	}
 	for _, a := range cat.Actions {
 		s.actions[a.Name] = newAction(s.objects[a.Input])
 	}
@@ -473,6 +536,7 @@ func compile(cat *fixtures.Catalog) *schema {
 			a.rules[i].elemSigned = a.signRange[a.rules[i].r.Path+".*"]
 		}
 		a.buildPlan()
+		a.fused = s.planCovered(a.plan, a.input) && len(a.alt) == 0
 	}
 	return s
 }
@@ -673,14 +737,31 @@ func CheckShape(cat *fixtures.Catalog, action string, params map[string]any, opt
 	}
 	var pathBuf [16]string
 	w := shapeWalker{s: s, a: a, action: action, opt: opt, path: pathBuf[:0]}
-	w.object(a.input, params)
-	switch {
-	case w.missing != nil:
-		return w.missing
-	case w.unknown != nil:
-		return w.unknown
+	return w.walk(params)
+}
+
+// CheckRequest is CheckShape, then Check when the shape holds: what a
+// protocol layer runs on every request, with the same answer. Where the
+// action allows (action.fused, and no rule skipped), one walk of the
+// request does the shape check and finds the values Check's rules judge,
+// instead of a walk for each.
+func CheckRequest(cat *fixtures.Catalog, action string, params map[string]any, opt Options) *Violation {
+	s := compiled(cat)
+	a := s.actions[action]
+	if a == nil || !a.fused || opt.Skip != nil || !skipAbsent {
+		if v := CheckShape(cat, action, params, opt); v != nil {
+			return v
+		}
+		return Check(cat, action, params, opt)
 	}
-	return w.invalid
+	pv := getPlanValues(a.nodes)
+	defer pv.release()
+	w := shapeWalker{s: s, a: a, action: action, opt: opt, path: pv.shapePath[:0], pv: pv}
+	pv.add(a.plan.id, params) // as collect does (a nil map too)
+	if v := w.walk(params); v != nil {
+		return v
+	}
+	return a.runRules(params, pv, opt)
 }
 
 type shapeWalker struct {
@@ -692,6 +773,27 @@ type shapeWalker struct {
 	missing *Violation
 	unknown *Violation
 	invalid *Violation
+	// pv, when set, collects the values at the action's plan nodes as the
+	// walk meets them (CheckRequest): the walk visits every member a valid
+	// request holds, so it finds what Check's collect would.
+	pv *planValues
+}
+
+// walk checks params, the action's input object, and returns the first
+// violation by class (see CheckShape).
+func (w *shapeWalker) walk(params map[string]any) *Violation {
+	var root *planNode
+	if w.pv != nil {
+		root = w.a.plan
+	}
+	w.object(w.a.input, params, root)
+	switch {
+	case w.missing != nil:
+		return w.missing
+	case w.unknown != nil:
+		return w.unknown
+	}
+	return w.invalid
 }
 
 func (w *shapeWalker) concrete(last string) string {
@@ -729,30 +831,34 @@ func (w *shapeWalker) violation(concrete, suffix, code, msg string) *Violation {
 	return v
 }
 
-func (w *shapeWalker) object(obj *object, m map[string]any) {
+// object walks m, an object of obj; pn is the plan node of m when the walk
+// collects (nil otherwise, or where no rule is anchored under m).
+func (w *shapeWalker) object(obj *object, m map[string]any, pn *planNode) {
 	if w.missing != nil {
 		return
 	}
 	if sparseWalk && obj.index != nil && len(m) < len(obj.members) && len(m) <= sparseMembers {
-		w.sparseObject(obj, m)
+		w.sparseObject(obj, m, pn)
 		return
 	}
 	known := 0
-	for _, mem := range obj.members {
+	for i, mem := range obj.members {
 		v, ok := m[mem.Name]
 		if ok {
 			known++
 		}
-		if w.member(mem, v, ok) {
+		if w.member(obj, i, v, ok, pn) {
 			return
 		}
 	}
 	w.unknownMember(obj, m, known)
 }
 
-// member walks one member of an object (v, when present), or judges its
-// absence; it reports whether the walk stops (a required member missing).
-func (w *shapeWalker) member(mem *fixtures.Member, v any, present bool) (stop bool) {
+// member walks member i of an object of obj (v, when present), or judges
+// its absence; it reports whether the walk stops (a required member
+// missing).
+func (w *shapeWalker) member(obj *object, i int, v any, present bool, pn *planNode) (stop bool) {
+	mem := obj.members[i]
 	if !present || v == nil {
 		if mem.Required && w.missing == nil {
 			p := w.concrete(mem.Name)
@@ -761,7 +867,13 @@ func (w *shapeWalker) member(mem *fixtures.Member, v any, present bool) (stop bo
 		}
 		return w.missing != nil
 	}
-	w.value(mem, mem.Name, v)
+	var at *planNode
+	if pn != nil && pn.byMember != nil {
+		if at = pn.byMember[i]; at != nil {
+			w.pv.add(at.id, v)
+		}
+	}
+	w.value(mem, obj.refs[i], mem.Name, v, at)
 	return w.missing != nil
 }
 
@@ -778,7 +890,7 @@ const sparseMembers = 16
 // the members held and the required ones, in catalog order, which is what
 // object does (a member neither held nor required does nothing there),
 // with a lookup per member held instead of one per member defined.
-func (w *shapeWalker) sparseObject(obj *object, m map[string]any) {
+func (w *shapeWalker) sparseObject(obj *object, m map[string]any, pn *planNode) {
 	type held struct {
 		idx int
 		v   any
@@ -812,7 +924,7 @@ func (w *shapeWalker) sparseObject(obj *object, m map[string]any) {
 		} else {
 			idx, req = req[0], req[1:]
 		}
-		if w.member(obj.members[idx], v, present) {
+		if w.member(obj, idx, v, present, pn) {
 			return
 		}
 	}
@@ -835,7 +947,9 @@ func (w *shapeWalker) unknownMember(obj *object, m map[string]any, known int) {
 	}
 }
 
-func (w *shapeWalker) value(mem *fixtures.Member, name string, v any) {
+// value walks v, the value of member mem (ref: the object mem.Ref names);
+// pn is its plan node when the walk collects.
+func (w *shapeWalker) value(mem *fixtures.Member, ref *object, name string, v any, pn *planNode) {
 	w.path = append(w.path, name)
 	defer func() { w.path = w.path[:len(w.path)-1] }()
 	typ := mem.Type
@@ -856,8 +970,8 @@ func (w *shapeWalker) value(mem *fixtures.Member, name string, v any) {
 			w.badType(typ)
 			return
 		}
-		if obj := w.s.objects[mem.Ref]; obj != nil {
-			w.object(obj, o)
+		if ref != nil {
+			w.object(ref, o, pn)
 		}
 	case "list":
 		l, ok := v.([]any)
@@ -871,10 +985,17 @@ func (w *shapeWalker) value(mem *fixtures.Member, name string, v any) {
 		}
 		var elObj *object
 		if elem == "object" {
-			elObj = w.s.objects[mem.Ref]
+			elObj = ref
+		}
+		var star *planNode
+		if pn != nil {
+			star = pn.star
 		}
 		for i, e := range l {
 			w.path = append(w.path, strconv.Itoa(i))
+			if star != nil && e != nil {
+				w.pv.add(star.id, e)
+			}
 			switch {
 			case e == nil:
 				w.badType(elem)
@@ -882,7 +1003,7 @@ func (w *shapeWalker) value(mem *fixtures.Member, name string, v any) {
 				if o, ok := e.(map[string]any); !ok {
 					w.badType("object")
 				} else if elObj != nil {
-					w.object(elObj, o)
+					w.object(elObj, o, star)
 				}
 			default:
 				w.scalar(elem, e)
@@ -1043,8 +1164,14 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 	// the rules run one after another and keep no path past their own walk.
 	pv := getPlanValues(a.nodes)
 	defer pv.release()
-	bufs := pv.bufs()
 	a.plan.collect(params, pv)
+	return a.runRules(params, pv, opt)
+}
+
+// runRules runs the action's rules over params, whose values at the plan's
+// nodes pv holds (collect, or the shape walk of CheckRequest).
+func (a *action) runRules(params map[string]any, pv *planValues, opt Options) *Violation {
+	bufs := pv.bufs()
 	if !skipAbsent {
 		for i := range a.rules {
 			if v := a.run(&a.rules[i], params, pv, bufs, opt); v != nil {
@@ -1072,7 +1199,7 @@ func (a *action) run(c *crule, params map[string]any, pv *planValues, bufs *[2][
 	if !c.usable || c.cond != nil && !whenHolds(params, c.cond, c.when, bufs[1]) {
 		return nil
 	}
-	if skipAbsent && c.simple() && c.allGood(pv) {
+	if skipAbsent && c.holds(pv) {
 		return nil
 	}
 	v, code := c.check(params, bufs)
@@ -1088,6 +1215,30 @@ func (a *action) run(c *crule, params map[string]any, pv *planValues, bufs *[2][
 		v.Code = CodeInvalid + "Value"
 	}
 	return v
+}
+
+// holds reports whether the values at the rule's anchor show that it
+// holds, without walking the request: a simple rule (allGood), and unique
+// and acyclic, which judge each list at their path (the anchor) alone, as
+// check does. Other rules (ref) are left to check.
+func (c *crule) holds(pv *planValues) bool {
+	if c.simple() {
+		return c.allGood(pv)
+	}
+	switch c.r.Suffix {
+	case "unique", "acyclic":
+		for i := pv.head[c.anchor]; i >= 0; i = pv.next[i] {
+			l, ok := pv.vals[i].([]any)
+			if !ok {
+				continue
+			}
+			if c.r.Suffix == "unique" && dupAt(l, c.r.Key) >= 0 || c.r.Suffix == "acyclic" && cycleAt(l, c.r.From, c.r.To) >= 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // allGood reports whether no value at a simple rule's anchor breaks it.
@@ -1331,27 +1482,12 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 			if !ok {
 				return true
 			}
-			var seen scalarSet
-			for i, e := range l {
+			if i := dupAt(l, r.Key); i >= 0 {
+				extra := []string{strconv.Itoa(i)}
 				if r.Key != "" {
-					m, ok := e.(map[string]any)
-					if !ok {
-						continue
-					}
-					e = m[r.Key]
+					extra = append(extra, r.Key)
 				}
-				k, ok := scalarKey(e)
-				if !ok {
-					continue
-				}
-				if seen.has(k) {
-					extra := []string{strconv.Itoa(i)}
-					if r.Key != "" {
-						extra = append(extra, r.Key)
-					}
-					return fail(append(append([]string(nil), at...), extra...), "The value of parameter %p is duplicated.")
-				}
-				seen.add(k)
+				return fail(append(append([]string(nil), at...), extra...), "The value of parameter %p is duplicated.")
 			}
 			return true
 		})
@@ -1419,6 +1555,30 @@ func (c *crule) check(params map[string]any, bufs *[2][]string) (out *Violation,
 		})
 	}
 	return out, code
+}
+
+// dupAt is the index of the first element of l whose value (its member key,
+// when key is set) repeats an earlier one's, or -1 (unique).
+func dupAt(l []any, key string) int {
+	var seen scalarSet
+	for i, e := range l {
+		if key != "" {
+			m, ok := e.(map[string]any)
+			if !ok {
+				continue
+			}
+			e = m[key]
+		}
+		k, ok := scalarKey(e)
+		if !ok {
+			continue
+		}
+		if seen.has(k) {
+			return i
+		}
+		seen.add(k)
+	}
+	return -1
 }
 
 func inAt(at []string) string {
