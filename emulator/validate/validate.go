@@ -181,6 +181,12 @@ type action struct {
 	// fused: the shape walk can collect the plan's values (planCovered), so
 	// CheckRequest walks the request once for both checks.
 	fused bool
+	// shaped: a bit per rule (in rules order) for the rules a request that
+	// passed the shape check cannot break: a type rule without alternative
+	// types checks what the shape walk checked, and a required rule without
+	// a premise on a member the catalog marks required is the walk's
+	// MissingParameter. CheckRequest does not run them after the walk.
+	shaped []uint64
 }
 
 // planNode is one segment of the trie of an action's rule anchors. A
@@ -454,6 +460,22 @@ func (s *schema) planCovered(n *planNode, obj *object) bool {
 	return true
 }
 
+// impliedByShape reports whether every request that passes the shape check
+// satisfies c (see action.shaped).
+func (s *schema) impliedByShape(a *action, c *crule) bool {
+	if !c.usable || a.input == nil {
+		return false
+	}
+	switch c.kind {
+	case kindType:
+		return len(c.alts) == 0
+	case kindRequired:
+		m := s.memberAt(a.input, c.path)
+		return c.cond == nil && m != nil && m.Required
+	}
+	return false
+}
+
 type schema struct {
 	dialect string
 	objects map[string]*object
@@ -537,6 +559,12 @@ func compile(cat *fixtures.Catalog) *schema {
 		}
 		a.buildPlan()
 		a.fused = s.planCovered(a.plan, a.input) && len(a.alt) == 0
+		a.shaped = make([]uint64, (len(a.rules)+63)/64)
+		for i := range a.rules {
+			if s.impliedByShape(a, &a.rules[i]) {
+				a.shaped[i/64] |= 1 << (i % 64)
+			}
+		}
 	}
 	return s
 }
@@ -761,7 +789,7 @@ func CheckRequest(cat *fixtures.Catalog, action string, params map[string]any, o
 	if v := w.walk(params); v != nil {
 		return v
 	}
-	return a.runRules(params, pv, opt)
+	return a.runRules(params, pv, opt, a.shaped)
 }
 
 type shapeWalker struct {
@@ -1165,12 +1193,13 @@ func Check(cat *fixtures.Catalog, action string, params map[string]any, opt Opti
 	pv := getPlanValues(a.nodes)
 	defer pv.release()
 	a.plan.collect(params, pv)
-	return a.runRules(params, pv, opt)
+	return a.runRules(params, pv, opt, nil)
 }
 
 // runRules runs the action's rules over params, whose values at the plan's
-// nodes pv holds (collect, or the shape walk of CheckRequest).
-func (a *action) runRules(params map[string]any, pv *planValues, opt Options) *Violation {
+// nodes pv holds (collect, or the shape walk of CheckRequest), except those
+// of the bit set held (the rules the shape check has decided: a.shaped).
+func (a *action) runRules(params map[string]any, pv *planValues, opt Options, held []uint64) *Violation {
 	bufs := pv.bufs()
 	if !skipAbsent {
 		for i := range a.rules {
@@ -1182,6 +1211,9 @@ func (a *action) runRules(params map[string]any, pv *planValues, opt Options) *V
 	}
 	// The rules anchored where a value is, in their order (ascending bits).
 	for w, word := range pv.ruleSet(a) {
+		if held != nil {
+			word &^= held[w]
+		}
 		for word != 0 {
 			i := w*64 + bits.TrailingZeros64(word)
 			word &= word - 1
