@@ -142,7 +142,7 @@ func TestDecodeParamsAgreesWithEncodingJSON(t *testing.T) {
 	bodies := append([]string{pdBase, `{}`, `{"Custom":null}`, `{"Custom":[{"Name":"a"}]}`, `{"name":"folded"}`,
 		`{"NAME":"x","Name":"y"}`, `{"Skipped":"x"}`, `{"notag":"x"}`, `{"Small":128}`, `{"Small":1.0}`, `{"Size":-1}`,
 		`{"Priority":1e2}`, `{"Ratio":1e39}`, `{"Limit":null,"Ptr":null,"List":null,"Any":null}`, `{"ſtate":"x"}`},
-		pdVariants(pdBase)...)
+		jsonVariants(pdBase)...)
 	bodies = append(bodies, `{"JobIds":["a"],"Filters":[{"Name":"n","Value":"v"}],"Offset":2,"Limit":"x"}`,
 		`{"Limit":20,"Offset":null}`, `{"Name":"n","Value":"v","Extra":"e"}`, `{"limit":1}`,
 		`{"Name":"r","Kids":[{"Name":"a","Kids":[{"Name":"b"}]},{}],"Next":{"Name":"n","Next":{"Name":"m","Kids":null}}}`,
@@ -221,49 +221,6 @@ func TestDecodeParamsNumbersFast(t *testing.T) {
 	if err := decodeParams(params, &pdNumbers{F64: math.Copysign(0, -1)}); err == nil {
 		t.Error("a non-zero value was decoded on the fast path")
 	}
-}
-
-// pdVariants: the base with each value replaced by every JSON type, and each
-// key in another case.
-func pdVariants(base string) []string {
-	var m map[string]any
-	d := json.NewDecoder(strings.NewReader(base))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		panic(err)
-	}
-	repl := []any{nil, "s", json.Number("7"), json.Number("-7"), json.Number("2.5"), json.Number("300"), false,
-		[]any{}, []any{"s"}, []any{json.Number("1")}, map[string]any{}, map[string]any{"Command": "c"}}
-	var out []string
-	var walk func(v any, set func(any))
-	walk = func(v any, set func(any)) {
-		for _, r := range repl {
-			set(r)
-			b, _ := json.Marshal(m)
-			out = append(out, string(b))
-		}
-		set(v)
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				walk(e, func(n any) { x[k] = n })
-				delete(x, k)
-				x[strings.ToLower(k)] = e
-				b, _ := json.Marshal(m)
-				out = append(out, string(b))
-				delete(x, strings.ToLower(k))
-				x[k] = e
-			}
-		case []any:
-			for i, e := range x {
-				walk(e, func(n any) { x[i] = n })
-			}
-		}
-	}
-	for k, e := range m {
-		walk(e, func(n any) { m[k] = n })
-	}
-	return out
 }
 
 // Decode uses the fast path only for Params parsed from the body without a
