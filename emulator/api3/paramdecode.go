@@ -3,10 +3,13 @@ package api3
 import (
 	"encoding"
 	"encoding/json"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 )
 
 // Decoding a request's parameters into a handler's struct from the parsed
@@ -33,15 +36,35 @@ var fallback error = errFallback{}
 // decodeParams decodes params into v (a non-nil pointer to a zero value).
 func decodeParams(params map[string]any, v any) error {
 	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !zeroBytes(rv.UnsafePointer(), rv.Type().Elem().Size()) {
 		return fallback
 	}
 	// A fallback half way zeroes v again: untouched, as it came.
-	if err := decoderOf(rv.Elem().Type()).decode(params, rv.Elem()); err != nil {
+	if err := decoderOf(rv.Elem().Type()).decode(params, rv.UnsafePointer()); err != nil {
 		rv.Elem().SetZero()
 		return err
 	}
 	return nil
+}
+
+// zeroBytes reports whether the size bytes at p are all zero: then the value
+// there is its type's zero value (reflect's IsZero walked a struct's fields
+// one by one). A zero value with non-zero bytes (padding, say) only makes
+// the fast path give up.
+func zeroBytes(p unsafe.Pointer, size uintptr) bool {
+	b := unsafe.Slice((*byte)(p), size)
+	for len(b) >= 8 {
+		if *(*uint64)(unsafe.Pointer(&b[0])) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -53,25 +76,59 @@ var (
 
 // typeDecoder decodes a parsed value into a value of one type. Everything
 // about the type (its kind, its unmarshalers, its fields and their own
-// decoders) is worked out once per type (decoderOf), not per value: asking
-// reflect whether a type implements an interface, per value, was a third of
-// the decoding.
+// decoders, their offsets) is worked out once per type (decoderOf), not per
+// value: asking reflect whether a type implements an interface, per value,
+// was a third of the decoding. Values are written through unsafe pointers
+// (the field's offset in its struct, the element's in its array) rather
+// than reflect.Value's Field, Set and SetString, which were most of what
+// remained; the kinds so written have a fixed layout (string, bool, sized
+// ints and floats, pointer, slice header).
 type typeDecoder struct {
 	t    reflect.Type
 	kind reflect.Kind
+	size uintptr // t.Size(): ints and floats by width, slice elements' stride
 	// fallback: every value of t goes to encoding/json, even null (a type
 	// with its own unmarshaler sees null; json.Number is a string type that
 	// accepts numbers).
 	fallback bool
 	elem     *typeDecoder // pointer, slice, map elements
 	fields   *structFields
-	byName   map[string]fieldDecoder // struct: JSON name -> field
-	ptrElem  reflect.Type            // pointer: the type pointed to
+	// byLen: struct: its fields by the length of their JSON name, nil when
+	// fieldsOf refuses the type. A key is matched by its length and then
+	// a comparison or two, where a map[string] lookup hashed every key
+	// (a fifth of the decoding).
+	byLen [][]fieldDecoder
+	// all: the same fields in one list, for an object of about as many
+	// keys as the struct has fields (decodeStruct).
+	all     []fieldDecoder
+	ptrElem reflect.Type // pointer: the type pointed to
+	// arrays: slice: [n]elem for n < len(arrays), made on first use, so a
+	// short slice is one allocation (reflect.New of the array) where
+	// reflect.MakeSlice is two (the array and the header it returns).
+	arrays [smallSlice]atomic.Pointer[reflect.Type]
 }
 
+// smallSlice bounds the slice lengths whose array types are kept.
+const smallSlice = 9
+
 type fieldDecoder struct {
-	index []int
-	dec   *typeDecoder
+	name   string  // JSON name
+	offset uintptr // from the struct's start, through embedded structs
+	dec    *typeDecoder
+}
+
+// field returns the field named k exactly.
+func (d *typeDecoder) field(k string) *fieldDecoder {
+	if len(k) >= len(d.byLen) {
+		return nil
+	}
+	fs := d.byLen[len(k)]
+	for i := range fs {
+		if fs[i].name == k {
+			return &fs[i]
+		}
+	}
+	return nil
 }
 
 var decoderCache sync.Map // reflect.Type -> *typeDecoder
@@ -94,7 +151,7 @@ func compileDecoder(t reflect.Type, building map[reflect.Type]*typeDecoder) *typ
 	if d := building[t]; d != nil {
 		return d
 	}
-	d := &typeDecoder{t: t, kind: t.Kind()}
+	d := &typeDecoder{t: t, kind: t.Kind(), size: t.Size()}
 	building[t] = d
 	if t == jsonNumberType || reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
 		d.fallback = true
@@ -115,17 +172,51 @@ func compileDecoder(t reflect.Type, building map[reflect.Type]*typeDecoder) *typ
 	case reflect.Struct:
 		d.fields = fieldsOf(t)
 		if d.fields != nil {
-			d.byName = make(map[string]fieldDecoder, len(d.fields.byName))
+			d.byLen = [][]fieldDecoder{}
 			for name, index := range d.fields.byName {
-				d.byName[name] = fieldDecoder{index: index, dec: compileDecoder(t.FieldByIndex(index).Type, building)}
+				// Embedded structs are values (fieldsOf refuses embedded
+				// pointers), so a promoted field's offset is the sum.
+				var off uintptr
+				ft := t
+				for _, i := range index {
+					f := ft.Field(i)
+					off += f.Offset
+					ft = f.Type
+				}
+				for len(d.byLen) <= len(name) {
+					d.byLen = append(d.byLen, nil)
+				}
+				f := fieldDecoder{name: name, offset: off, dec: compileDecoder(ft, building)}
+				d.byLen[len(name)] = append(d.byLen[len(name)], f)
+				d.all = append(d.all, f)
 			}
 		}
 	}
 	return d
 }
 
-// decode decodes x into v, which has d's type.
-func (d *typeDecoder) decode(x any, v reflect.Value) error {
+// sliceHeader is the layout of every slice value.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// newArray returns a zeroed array of n elements of d's slice type.
+func (d *typeDecoder) newArray(n int) unsafe.Pointer {
+	if n >= smallSlice {
+		return reflect.MakeSlice(d.t, n, n).UnsafePointer()
+	}
+	at := d.arrays[n].Load()
+	if at == nil {
+		t := reflect.ArrayOf(n, d.t.Elem())
+		at = &t
+		d.arrays[n].Store(at)
+	}
+	return reflect.New(*at).UnsafePointer()
+}
+
+// decode decodes x into the value of d's type at p.
+func (d *typeDecoder) decode(x any, p unsafe.Pointer) error {
 	if d.fallback {
 		return fallback
 	}
@@ -136,47 +227,31 @@ func (d *typeDecoder) decode(x any, v reflect.Value) error {
 	}
 	switch d.kind {
 	case reflect.Pointer:
-		e := reflect.New(d.ptrElem)
-		if err := d.elem.decode(x, e.Elem()); err != nil {
+		e := reflect.New(d.ptrElem).UnsafePointer()
+		if err := d.elem.decode(x, e); err != nil {
 			return err
 		}
-		v.Set(e)
+		*(*unsafe.Pointer)(p) = e
 		return nil
 	case reflect.Struct:
 		m, ok := x.(map[string]any)
-		if !ok || d.byName == nil {
+		if !ok || d.byLen == nil {
 			return fallback
 		}
-		for k, e := range m {
-			f, ok := d.byName[k]
-			if !ok {
-				if d.fields.folds(k) {
-					return fallback
-				}
-				continue // unknown keys are ignored, as by json.Unmarshal
-			}
-			fv := v.Field(f.index[0])
-			if len(f.index) > 1 {
-				fv = v.FieldByIndex(f.index)
-			}
-			if err := f.dec.decode(e, fv); err != nil {
-				return err
-			}
-		}
-		return nil
+		return d.decodeStruct(m, p)
 	case reflect.String:
 		s, ok := x.(string)
 		if !ok {
 			return fallback
 		}
-		v.SetString(s)
+		*(*string)(p) = s
 		return nil
 	case reflect.Bool:
 		b, ok := x.(bool)
 		if !ok {
 			return fallback
 		}
-		v.SetBool(b)
+		*(*bool)(p) = b
 		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, ok := x.(json.Number)
@@ -184,45 +259,53 @@ func (d *typeDecoder) decode(x any, v reflect.Value) error {
 			return fallback
 		}
 		i, err := strconv.ParseInt(string(n), 10, 64)
-		if err != nil || v.OverflowInt(i) {
+		if err != nil {
 			return fallback
 		}
-		v.SetInt(i)
-		return nil
+		return setInt(p, d.size, i)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		n, ok := x.(json.Number)
 		if !ok {
 			return fallback
 		}
 		u, err := strconv.ParseUint(string(n), 10, 64)
-		if err != nil || v.OverflowUint(u) {
+		if err != nil {
 			return fallback
 		}
-		v.SetUint(u)
-		return nil
+		return setUint(p, d.size, u)
 	case reflect.Float32, reflect.Float64:
 		n, ok := x.(json.Number)
 		if !ok {
 			return fallback
 		}
-		f, err := strconv.ParseFloat(string(n), d.t.Bits())
-		if err != nil || v.OverflowFloat(f) {
+		f, err := strconv.ParseFloat(string(n), int(d.size*8))
+		if err != nil {
 			return fallback
 		}
-		v.SetFloat(f)
+		if d.size == 4 {
+			// ParseFloat's range error covers it; reflect's OverflowFloat
+			// test kept as the old path had it.
+			if math.Abs(f) > math.MaxFloat32 {
+				return fallback
+			}
+			*(*float32)(p) = float32(f)
+			return nil
+		}
+		*(*float64)(p) = f
 		return nil
 	case reflect.Slice:
 		l, ok := x.([]any)
 		if !ok || d.elem == nil {
 			return fallback
 		}
-		s := reflect.MakeSlice(d.t, len(l), len(l))
+		data := d.newArray(len(l))
+		stride := d.elem.size
 		for i, e := range l {
-			if err := d.elem.decode(e, s.Index(i)); err != nil {
+			if err := d.elem.decode(e, unsafe.Add(data, uintptr(i)*stride)); err != nil {
 				return err
 			}
 		}
-		v.Set(s)
+		*(*sliceHeader)(p) = sliceHeader{data: data, len: len(l), cap: len(l)}
 		return nil
 	case reflect.Map:
 		m, ok := x.(map[string]any)
@@ -231,13 +314,13 @@ func (d *typeDecoder) decode(x any, v reflect.Value) error {
 		}
 		out := reflect.MakeMapWithSize(d.t, len(m))
 		for k, e := range m {
-			ev := reflect.New(d.elem.t).Elem()
-			if err := d.elem.decode(e, ev); err != nil {
+			ev := reflect.New(d.elem.t)
+			if err := d.elem.decode(e, ev.UnsafePointer()); err != nil {
 				return err
 			}
-			out.SetMapIndex(reflect.ValueOf(k), ev)
+			out.SetMapIndex(reflect.ValueOf(k), ev.Elem())
 		}
-		v.Set(out)
+		reflect.NewAt(d.t, p).Elem().Set(out)
 		return nil
 	case reflect.Interface:
 		if d.t.NumMethod() != 0 {
@@ -247,10 +330,109 @@ func (d *typeDecoder) decode(x any, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		v.Set(reflect.ValueOf(g))
+		*(*any)(p) = g
 		return nil
 	}
 	return fallback
+}
+
+// decodeStruct decodes the object m into the struct at p. Iterating a map
+// costs about as much as three lookups to start (its random offset) and a
+// lookup per key, so an object of few keys against a struct of many fields
+// (a task: 4 of 14) is walked key by key, and one of about as many keys as
+// fields (most of the small ones) field by field. Either way a key matching
+// no field exactly is ignored unless it matches one case-insensitively,
+// which json.Unmarshal would take: then the fast path gives up.
+func (d *typeDecoder) decodeStruct(m map[string]any, p unsafe.Pointer) error {
+	if len(d.all) > len(m)+3 {
+		for k, e := range m {
+			f := d.field(k)
+			if f == nil {
+				if d.fields.folds(k) {
+					return fallback
+				}
+				continue // unknown keys are ignored, as by json.Unmarshal
+			}
+			if err := f.dec.decode(e, unsafe.Add(p, f.offset)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	matched := 0
+	for i := range d.all {
+		f := &d.all[i]
+		e, ok := m[f.name]
+		if !ok {
+			continue
+		}
+		matched++
+		if err := f.dec.decode(e, unsafe.Add(p, f.offset)); err != nil {
+			return err
+		}
+	}
+	if matched < len(m) {
+		for k := range m {
+			if d.field(k) == nil && d.fields.folds(k) {
+				return fallback
+			}
+		}
+	}
+	return nil
+}
+
+// setInt stores i in the size-byte signed integer at p, or falls back when
+// it does not fit (reflect's OverflowInt).
+func setInt(p unsafe.Pointer, size uintptr, i int64) error {
+	switch size {
+	case 1:
+		if int64(int8(i)) != i {
+			return fallback
+		}
+		*(*int8)(p) = int8(i)
+	case 2:
+		if int64(int16(i)) != i {
+			return fallback
+		}
+		*(*int16)(p) = int16(i)
+	case 4:
+		if int64(int32(i)) != i {
+			return fallback
+		}
+		*(*int32)(p) = int32(i)
+	case 8:
+		*(*int64)(p) = i
+	default:
+		return fallback
+	}
+	return nil
+}
+
+// setUint stores u in the size-byte unsigned integer at p, or falls back
+// when it does not fit (reflect's OverflowUint).
+func setUint(p unsafe.Pointer, size uintptr, u uint64) error {
+	switch size {
+	case 1:
+		if uint64(uint8(u)) != u {
+			return fallback
+		}
+		*(*uint8)(p) = uint8(u)
+	case 2:
+		if uint64(uint16(u)) != u {
+			return fallback
+		}
+		*(*uint16)(p) = uint16(u)
+	case 4:
+		if uint64(uint32(u)) != u {
+			return fallback
+		}
+		*(*uint32)(p) = uint32(u)
+	case 8:
+		*(*uint64)(p) = u
+	default:
+		return fallback
+	}
+	return nil
 }
 
 // generic is x as json.Unmarshal gives it into an any: numbers as float64,

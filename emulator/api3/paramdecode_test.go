@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -99,6 +100,33 @@ type pdTree struct {
 	Next *pdTree  `json:"Next"`
 }
 
+// pdNumbers: every width of integer and float (written through unsafe
+// pointers by size), named ones, slices longer than the kept array types
+// (smallSlice) and of zero-size elements, and a struct of few fields that is
+// decoded field by field against objects of many keys.
+type (
+	pdInt32   int32
+	pdNumbers struct {
+		I8    int8       `json:"I8"`
+		I16   int16      `json:"I16"`
+		I32   pdInt32    `json:"I32"`
+		I     int        `json:"I"`
+		U8    uint8      `json:"U8"`
+		U16   uint16     `json:"U16"`
+		U32   uint32     `json:"U32"`
+		U     uint       `json:"U"`
+		UP    uintptr    `json:"UP"`
+		F32   float32    `json:"F32"`
+		F64   float64    `json:"F64"`
+		P8    *int8      `json:"P8"`
+		Bools []bool     `json:"Bools"`
+		Long  []int16    `json:"Long"`
+		Empty []struct{} `json:"Empty"`
+		Few   pdKV       `json:"Few"`
+		Nest  [][]string `json:"Nest"`
+	}
+)
+
 type pdStringOpt struct {
 	N int64 `json:"N,string"`
 }
@@ -114,14 +142,16 @@ func TestDecodeParamsAgreesWithEncodingJSON(t *testing.T) {
 	bodies := append([]string{pdBase, `{}`, `{"Custom":null}`, `{"Custom":[{"Name":"a"}]}`, `{"name":"folded"}`,
 		`{"NAME":"x","Name":"y"}`, `{"Skipped":"x"}`, `{"notag":"x"}`, `{"Small":128}`, `{"Small":1.0}`, `{"Size":-1}`,
 		`{"Priority":1e2}`, `{"Ratio":1e39}`, `{"Limit":null,"Ptr":null,"List":null,"Any":null}`, `{"ſtate":"x"}`},
-		pdVariants(pdBase)...)
+		jsonVariants(pdBase)...)
 	bodies = append(bodies, `{"JobIds":["a"],"Filters":[{"Name":"n","Value":"v"}],"Offset":2,"Limit":"x"}`,
 		`{"Limit":20,"Offset":null}`, `{"Name":"n","Value":"v","Extra":"e"}`, `{"limit":1}`,
 		`{"Name":"r","Kids":[{"Name":"a","Kids":[{"Name":"b"}]},{}],"Next":{"Name":"n","Next":{"Name":"m","Kids":null}}}`,
 		`{"Name":"r","Kids":[{"Next":{"Kids":[{"name":"folded"}]}}]}`, `{"Kids":[{"Next":{"Name":1}}]}`)
+	bodies = append(bodies, pdNumberBodies...)
 	types := []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdEmbedded](), reflect.TypeFor[pdStringOpt](),
 		reflect.TypeFor[pdListRequest](), reflect.TypeFor[pdShadow](), reflect.TypeFor[pdAmbiguous](),
-		reflect.TypeFor[map[string]any](), reflect.TypeFor[map[string]pdKV](), reflect.TypeFor[pdTree]()}
+		reflect.TypeFor[map[string]any](), reflect.TypeFor[map[string]pdKV](), reflect.TypeFor[pdTree](),
+		reflect.TypeFor[pdNumbers]()}
 	fast := 0
 	for _, body := range bodies {
 		params, dup, err := decodeJSONDup([]byte(body))
@@ -155,47 +185,42 @@ func TestDecodeParamsAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
-// pdVariants: the base with each value replaced by every JSON type, and each
-// key in another case.
-func pdVariants(base string) []string {
-	var m map[string]any
-	d := json.NewDecoder(strings.NewReader(base))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		panic(err)
-	}
-	repl := []any{nil, "s", json.Number("7"), json.Number("-7"), json.Number("2.5"), json.Number("300"), false,
-		[]any{}, []any{"s"}, []any{json.Number("1")}, map[string]any{}, map[string]any{"Command": "c"}}
-	var out []string
-	var walk func(v any, set func(any))
-	walk = func(v any, set func(any)) {
-		for _, r := range repl {
-			set(r)
-			b, _ := json.Marshal(m)
-			out = append(out, string(b))
+// pdNumberBodies: each width at its bounds and one past them, long and
+// empty lists, and objects of more keys than pdKV has fields (unknown ones,
+// one case-folded).
+var pdNumberBodies = []string{
+	`{"I8":-128,"I16":32767,"I32":-2147483648,"I":9223372036854775807,"U8":255,"U16":65535,"U32":4294967295,"U":18446744073709551615,"UP":1,"F32":3.4028234e38,"F64":-0,"P8":127}`,
+	`{"I8":128}`, `{"I8":-129}`, `{"I16":32768}`, `{"I32":2147483648}`, `{"I":9223372036854775808}`, `{"U8":256}`, `{"U16":-1}`,
+	`{"U32":4294967296}`, `{"U":1.5}`, `{"F32":3.5e38}`, `{"F64":1e309}`, `{"P8":-129}`, `{"P8":null}`, `{"F32":1e-50,"F64":5e-324}`,
+	`{"Bools":[true,false,true,false,true,false,true,false,true,false]}`, `{"Bools":[true,1]}`,
+	`{"Long":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]}`, `{"Long":[1,2,3,4,5,6,7,8]}`, `{"Long":[1,2,3,4,5,6,7,8,32768]}`,
+	`{"Empty":[{},{},{},{},{},{},{},{},{},{}]}`, `{"Empty":[{},{"a":1}]}`, `{"Empty":[]}`, `{"Empty":[1]}`,
+	`{"Few":{"Name":"n","Value":"v","A":1,"B":2,"C":3,"D":4,"E":5}}`, `{"Few":{"Name":"n","A":1,"B":2,"C":3,"D":4,"vALUE":"f"}}`,
+	`{"Few":{"X":1,"Y":2,"Z":3,"W":4,"V":5,"Name":null}}`, `{"Nest":[["a"],[],null,["b","c"]]}`, `{"Nest":[["a",1]]}`,
+}
+
+// The bodies of pdNumberBodies that pdNumbers decodes on the fast path (the
+// others are out of range, of a wrong type or case-folded).
+var pdNumberFast = map[int]bool{0: true, 13: true, 14: true, 15: true, 17: true, 18: true, 20: true, 21: true, 22: true, 24: true, 26: true, 27: true}
+
+func TestDecodeParamsNumbersFast(t *testing.T) {
+	for i, body := range pdNumberBodies {
+		params, dup, err := decodeJSONDup([]byte(body))
+		if err != nil || dup {
+			t.Fatalf("%s: %v %v", body, dup, err)
 		}
-		set(v)
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				walk(e, func(n any) { x[k] = n })
-				delete(x, k)
-				x[strings.ToLower(k)] = e
-				b, _ := json.Marshal(m)
-				out = append(out, string(b))
-				delete(x, strings.ToLower(k))
-				x[k] = e
-			}
-		case []any:
-			for i, e := range x {
-				walk(e, func(n any) { x[i] = n })
-			}
+		var v pdNumbers
+		err = decodeParams(params, &v)
+		if (err == nil) != pdNumberFast[i] {
+			t.Errorf("body %d %s: fast path error %v, want fast %v", i, body, err, pdNumberFast[i])
 		}
 	}
-	for k, e := range m {
-		walk(e, func(n any) { m[k] = n })
+	// A value that is not zero, even by the sign of a zero float, is left
+	// to encoding/json.
+	params, _, _ := decodeJSONDup([]byte(`{"I8":1}`))
+	if err := decodeParams(params, &pdNumbers{F64: math.Copysign(0, -1)}); err == nil {
+		t.Error("a non-zero value was decoded on the fast path")
 	}
-	return out
 }
 
 // Decode uses the fast path only for Params parsed from the body without a
@@ -226,12 +251,16 @@ func FuzzDecodeParams(f *testing.F) {
 	f.Add(pdBase)
 	f.Add(`{"List":[{"Count":1}],"Any":[1.0,-0]}`)
 	f.Add(`{"Filters":[{"Name":"n"}],"Offset":2,"Limit":"x"}`)
+	for _, b := range pdNumberBodies {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, body string) {
 		params, dup, err := decodeJSONDup([]byte(body))
 		if err != nil || dup || strings.TrimSpace(body) == "" {
 			return // blank bodies are not decoded from Params (handler.params)
 		}
-		for _, typ := range []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdShadow](), reflect.TypeFor[pdTree]()} {
+		for _, typ := range []reflect.Type{reflect.TypeFor[pdRequest](), reflect.TypeFor[pdShadow](), reflect.TypeFor[pdTree](),
+			reflect.TypeFor[pdNumbers]()} {
 			viaJSON, viaParams := reflect.New(typ), reflect.New(typ)
 			jerr := json.Unmarshal([]byte(body), viaJSON.Interface())
 			if perr := decodeParams(params, viaParams.Interface()); perr == nil {
@@ -347,5 +376,85 @@ func TestMapArenaBounds(t *testing.T) {
 		if len(m) != 0 {
 			t.Fatalf("a released map holds %v", m)
 		}
+	}
+}
+
+// Wire structs of the shape of tencentbatch's SubmitJob (wire.go; importing
+// the façade here would be a cycle), for BenchmarkDecodeParams.
+type (
+	bsKV   struct{ Name, Value string }
+	bsTask struct {
+		TaskName        string  `json:"TaskName"`
+		TaskInstanceNum *uint64 `json:"TaskInstanceNum"`
+		Application     struct {
+			DeliveryForm string `json:"DeliveryForm"`
+			Command      string `json:"Command"`
+			Commands     []struct {
+				Command string `json:"Command"`
+			} `json:"Commands"`
+			PackagePath string `json:"PackagePath"`
+		} `json:"Application"`
+		ComputeEnv *struct {
+			EnvType string `json:"EnvType"`
+			EnvData *struct {
+				InstanceType        string   `json:"InstanceType"`
+				InstanceTypes       []string `json:"InstanceTypes"`
+				InstanceTypeOptions *struct {
+					CPU    uint64 `json:"CPU"`
+					Memory uint64 `json:"Memory"`
+				} `json:"InstanceTypeOptions"`
+				ImageId string   `json:"ImageId"`
+				Zones   []string `json:"Zones"`
+			} `json:"EnvData"`
+		} `json:"ComputeEnv"`
+		EnvId            string `json:"EnvId"`
+		EnvVars          []bsKV `json:"EnvVars"`
+		FailedAction     string `json:"FailedAction"`
+		MaxRetryCount    uint64 `json:"MaxRetryCount"`
+		Timeout          uint64 `json:"Timeout"`
+		MaxConcurrentNum uint64 `json:"MaxConcurrentNum"`
+	}
+	bsSubmit struct {
+		Placement struct {
+			Zone      string `json:"Zone"`
+			ProjectId int64  `json:"ProjectId"`
+		} `json:"Placement"`
+		Job struct {
+			JobName        string   `json:"JobName"`
+			JobDescription string   `json:"JobDescription"`
+			Priority       int64    `json:"Priority"`
+			Tasks          []bsTask `json:"Tasks"`
+			Dependences    []struct {
+				StartTask string `json:"StartTask"`
+				EndTask   string `json:"EndTask"`
+			} `json:"Dependences"`
+			TaskExecutionDependOn string `json:"TaskExecutionDependOn"`
+			Tags                  []bsKV `json:"Tags"`
+		} `json:"Job"`
+		ClientToken string `json:"ClientToken"`
+	}
+)
+
+// BenchmarkDecodeParams: decoding a SubmitJob's parsed Params into its wire
+// struct (the step after BenchmarkDecodeBodyJSON).
+func BenchmarkDecodeParams(b *testing.B) {
+	params, dup, err := decodeJSONDup([]byte(benchSubmitBody))
+	if err != nil || dup {
+		b.Fatal(dup, err)
+	}
+	var want bsSubmit
+	if err := json.Unmarshal([]byte(benchSubmitBody), &want); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var p bsSubmit
+		if err := decodeParams(params, &p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var got bsSubmit
+	if err := decodeParams(params, &got); err != nil || !reflect.DeepEqual(got, want) {
+		b.Fatalf("decoded %+v (%v), want %+v", got, err, want)
 	}
 }

@@ -77,8 +77,11 @@ func (f *fx) call(action string, params any) (map[string]any, *api3.Error) {
 	if region == "" {
 		region = "ap-guangzhou"
 	}
-	resp, e := f.s.Handle(context.Background(), &api3.Request{Action: action, Version: "2019-04-22", Region: region,
-		SecretID: f.id, RequestID: "req-1", Body: body})
+	req := &api3.Request{Action: action, Version: "2019-04-22", Region: region, SecretID: f.id, RequestID: "req-1"}
+	if err := req.SetJSONBody(body); err != nil {
+		f.t.Fatalf("%s: bad test body %s: %v", action, body, err)
+	}
+	resp, e := f.s.Handle(context.Background(), req)
 	if e != nil {
 		return nil, e
 	}

@@ -213,7 +213,7 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 	if e := s.admit(req.SecretID, p.Placement.Zone); e != nil {
 		return nil, e
 	}
-	j := p.Job
+	j := &p.Job
 	spec := engine.JobSpec{
 		Tenant:                 req.SecretID,
 		Name:                   j.JobName,
@@ -230,8 +230,12 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 	spec.Tasks = make([]engine.TaskSpec, 0, len(j.Tasks))
 	spec.Deps = make([]engine.Dep, 0, len(j.Dependences))
 	total := 0
-	for i, t := range j.Tasks {
-		ts := taskSpec(t, i, int(j.Priority))
+	for i := range j.Tasks {
+		// The wire task is read through a pointer and the engine task
+		// checked where it lies: each is a few hundred bytes, and both
+		// were copied per task.
+		spec.Tasks = append(spec.Tasks, taskSpec(&j.Tasks[i], i, int(j.Priority)))
+		ts := &spec.Tasks[i]
 		total += ts.InstanceNum
 		if ts.InstanceNum > maxInstancesPerTask || total > maxInstancesPerJob {
 			return nil, api3.Errorf("InvalidParameterValue.TaskInstanceNum",
@@ -244,7 +248,6 @@ func (s *Service) submitJob(_ context.Context, req *api3.Request) (any, *api3.Er
 				return nil, api3.Errorf("InvalidParameterValue.ComputeEnv", "task %s: unsupported instance type %q", ts.Name, ts.InstanceType)
 			}
 		}
-		spec.Tasks = append(spec.Tasks, ts)
 	}
 	for _, d := range j.Dependences {
 		spec.Deps = append(spec.Deps, engine.Dep{Start: d.StartTask, End: d.EndTask})

@@ -74,17 +74,15 @@ func request(secretID, action, body string) *api3.Request {
 	if body == "" {
 		body = "{}"
 	}
-	params := map[string]any{}
-	d := json.NewDecoder(strings.NewReader(body))
-	d.UseNumber()
-	if err := d.Decode(&params); err != nil {
+	r := &api3.Request{
+		Action: action, Version: "2017-03-12", Region: region, SecretID: secretID,
+		RequestID: "00000000-0000-4000-8000-000000000000",
+		Method:    "POST", SignMethod: "TC3-HMAC-SHA256", Host: "batch.tencentcloudapi.com",
+	}
+	if err := r.SetJSONBody([]byte(body)); err != nil {
 		panic(fmt.Sprintf("bad test body for %s: %v", action, err))
 	}
-	return &api3.Request{
-		Action: action, Version: "2017-03-12", Region: region, SecretID: secretID,
-		RequestID: "00000000-0000-4000-8000-000000000000", Params: params, Body: json.RawMessage(body),
-		Method: "POST", SignMethod: "TC3-HMAC-SHA256", Host: "batch.tencentcloudapi.com",
-	}
+	return r
 }
 
 // callAs runs an action and returns the enveloped response body, as the

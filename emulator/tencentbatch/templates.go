@@ -34,7 +34,7 @@ func (s *Service) createTaskTemplate(_ context.Context, req *api3.Request) (any,
 	if e := decode(req, &p); e != nil {
 		return nil, e
 	}
-	if e := checkTemplateEnv(p.TaskTemplateInfo); e != nil {
+	if e := checkTemplateEnv(&p.TaskTemplateInfo); e != nil {
 		return nil, e
 	}
 	info, err := taskEcho(req.Body)
@@ -55,11 +55,11 @@ func (s *Service) createTaskTemplate(_ context.Context, req *api3.Request) (any,
 
 // checkTemplateEnv rejects an anonymous environment whose instance type the
 // emulator does not offer (InvalidParameterValue.ComputeEnv).
-func checkTemplateEnv(t wTask) *api3.Error {
-	if t.EnvId != "" || t.ComputeEnv == nil || t.ComputeEnv.EnvData == nil {
+func checkTemplateEnv(t *wTask) *api3.Error {
+	if t.EnvId != "" {
 		return nil
 	}
-	if it := firstInstanceType(t.ComputeEnv.EnvData); it != "" {
+	if it := firstInstanceType(&t.ComputeEnv.EnvData); it != "" {
 		if _, ok := parseType(it); !ok {
 			return api3.Errorf("InvalidParameterValue.ComputeEnv", "unsupported instance type %q", it)
 		}
@@ -127,7 +127,7 @@ func (s *Service) modifyTaskTemplate(_ context.Context, req *api3.Request) (any,
 	}
 	var info any
 	if p.TaskTemplateInfo != nil {
-		if e := checkTemplateEnv(*p.TaskTemplateInfo); e != nil {
+		if e := checkTemplateEnv(p.TaskTemplateInfo); e != nil {
 			return nil, e
 		}
 		ti, err := taskEcho(req.Body)

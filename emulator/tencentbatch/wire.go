@@ -95,9 +95,13 @@ type wEnvData struct {
 	Zones               []string              `json:"Zones"`
 }
 
+// wAnonEnv and its EnvData are values, not pointers: an absent or null
+// object reads as an empty one, which means the same to taskSpec and
+// checkTemplateEnv (no image, no instance type), and a submitted task costs
+// no allocation for either.
 type wAnonEnv struct {
-	EnvType string    `json:"EnvType"`
-	EnvData *wEnvData `json:"EnvData"`
+	EnvType string   `json:"EnvType"`
+	EnvData wEnvData `json:"EnvData"`
 }
 
 type wRedirect struct {
@@ -116,7 +120,7 @@ type wTask struct {
 	TaskName         string       `json:"TaskName"`
 	TaskInstanceNum  *uint64      `json:"TaskInstanceNum"`
 	Application      wApplication `json:"Application"`
-	ComputeEnv       *wAnonEnv    `json:"ComputeEnv"`
+	ComputeEnv       wAnonEnv     `json:"ComputeEnv"`
 	EnvId            string       `json:"EnvId"`
 	RedirectInfo     *wRedirect   `json:"RedirectInfo"`
 	InputMappings    []wMapping   `json:"InputMappings"`
@@ -188,14 +192,14 @@ func mappings(in []wMapping) []engine.Mapping {
 
 // taskName is a task's name, defaulting (the API leaves TaskName optional) to
 // a stable name by position so that Describe* can address it.
-func taskName(t wTask, i int) string {
+func taskName(t *wTask, i int) string {
 	if t.TaskName != "" {
 		return t.TaskName
 	}
 	return "Task" + itoa(i)
 }
 
-func (t wTask) command() string {
+func (t *wTask) command() string {
 	if t.Application.Command != "" || len(t.Application.Commands) == 0 {
 		return t.Application.Command
 	}
@@ -219,7 +223,7 @@ const (
 )
 
 // taskSpec maps one wire task onto the engine's task.
-func taskSpec(t wTask, i int, priority int) engine.TaskSpec {
+func taskSpec(t *wTask, i int, priority int) engine.TaskSpec {
 	n := 1
 	if t.TaskInstanceNum != nil {
 		n = int(min(*t.TaskInstanceNum, maxInstancesPerTask+1))
@@ -246,8 +250,8 @@ func taskSpec(t wTask, i int, priority int) engine.TaskSpec {
 		ts.StdoutRedirect, ts.StderrRedirect = r.StdoutRedirectPath, r.StderrRedirectPath
 		ts.StdoutFileName, ts.StderrFileName = r.StdoutRedirectFileName, r.StderrRedirectFileName
 	}
-	if t.EnvId == "" && t.ComputeEnv != nil && t.ComputeEnv.EnvData != nil {
-		d := t.ComputeEnv.EnvData
+	if t.EnvId == "" {
+		d := &t.ComputeEnv.EnvData
 		ts.ImageID = d.ImageId
 		ts.InstanceType = firstInstanceType(d)
 	}
