@@ -115,22 +115,39 @@ type instance struct {
 	state  string
 	since  time.Time
 	create time.Time
-	launch *time.Time
-	runAt  *time.Time
-	end    *time.Time
-	code   *int
-	reason string
 	retry  int
-	// retryAt: a failed attempt with retries left may start again at this time.
-	retryAt time.Time
-	// resRetry counts the anonymous node creations retried under
-	// StateIfCreateCvmFailed RUNNABLE.
-	resRetry int
 	// killReq: TerminateJob/TerminateTaskInstance asked for FAILED.
 	killReq bool
 	// nodeLost: the node under the attempt was lost (with killedAt).
 	nodeLost bool
 	anon     bool // an anonymous node is held
+	// *attempt is the rest: nil while the instance is still SUBMITTED
+	// (see attempt).
+	*attempt
+}
+
+// attempt is what an instance holds once it has left SUBMITTED: its
+// attempts' times, outcome, placement and command. Out of the instance
+// record because most kept instances never get there (every instance of a
+// job submitted under a manual clock, every queued instance of a busy
+// emulator): a SUBMITTED instance is 144 B instead of 320, fewer bytes for
+// each SubmitJob to allocate, touch and have the GC scan.
+//
+// setInst (every state change) and endInstance make it, RetryJobs' reset
+// gives a fresh one; so only a SUBMITTED instance has none, and the code
+// that may see one (holdEnd, killExec, releaseNode, the snapshot, the
+// abstract state) reads it through seen.
+type attempt struct {
+	launch *time.Time
+	runAt  *time.Time
+	end    *time.Time
+	code   *int
+	reason string
+	// retryAt: a failed attempt with retries left may start again at this time.
+	retryAt time.Time
+	// resRetry counts the anonymous node creations retried under
+	// StateIfCreateCvmFailed RUNNABLE.
+	resRetry int
 	// killedAt: the running command was killed (terminate or node loss); the
 	// state changes at destroyAt.
 	killedAt  *time.Time
@@ -144,6 +161,27 @@ type instance struct {
 	// execution
 	ex  *execution
 	out *output // the last attempt's logs (nil: none yet)
+}
+
+// noAttempt is what seen gives for an instance without an attempt record:
+// read only (checkInvariants checks that nothing wrote it).
+var noAttempt attempt
+
+// seen is the instance's attempt record for reading: the zero record while
+// it has none.
+func (in *instance) seen() *attempt {
+	if in.attempt != nil {
+		return in.attempt
+	}
+	return &noAttempt
+}
+
+// leaveSubmitted gives the instance its attempt record if it has none yet
+// (before anything writes one of its fields).
+func (in *instance) leaveSubmitted() {
+	if in.attempt == nil {
+		in.attempt = new(attempt)
+	}
 }
 
 // output is an attempt's logs as stored (storeLogs). Out of the instance
@@ -699,11 +737,12 @@ func (j *job) buildSnapshot() Job {
 	for _, t := range j.tasks {
 		ts := Task{Name: t.spec.Name, State: t.state, CreateTime: t.create, EndTime: t.end}
 		for _, in := range t.insts {
-			ts.Instances = append(ts.Instances, TaskInstance{Index: in.index, State: in.state, ExitCode: in.code,
-				StateReason: in.reason, ComputeNodeID: in.nodeID, NodeInstanceID: in.insID, CreateTime: in.create,
-				LaunchTime: in.launch, RunningTime: in.runAt, EndTime: in.end, Retries: in.retry,
+			a := in.seen()
+			ts.Instances = append(ts.Instances, TaskInstance{Index: in.index, State: in.state, ExitCode: a.code,
+				StateReason: a.reason, ComputeNodeID: a.nodeID, NodeInstanceID: a.insID, CreateTime: in.create,
+				LaunchTime: a.launch, RunningTime: a.runAt, EndTime: a.end, Retries: in.retry,
 				Terminated: in.killReq})
-			if o := in.out; o != nil {
+			if o := a.out; o != nil {
 				ti := &ts.Instances[len(ts.Instances)-1]
 				ti.Stdout, ti.Stderr, ti.StdoutPath, ti.StderrPath = o.stdout, o.stderr, o.outURL, o.errURL
 			}
@@ -918,7 +957,7 @@ func (e *Engine) resetJob(j *job, now time.Time) {
 			from := in.state
 			e.killExec(in)
 			e.releaseNode(in, now) // a FAILED_INTERRUPTED instance's retained node
-			*in = instance{sched: in.sched, task: t, index: in.index, state: StatePending, since: now, create: in.create}
+			*in = instance{sched: in.sched, task: t, index: in.index, state: StatePending, since: now, create: in.create, attempt: new(attempt)}
 			e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, indexPtr(in.index), from, StatePending)
 			e.wake(in, now.Add(e.timing.Hold))
 			if t.spec.EnvID != "" {
@@ -997,6 +1036,7 @@ func (e *Engine) setInst(in *instance, to string, t time.Time) {
 	if from == to {
 		return
 	}
+	in.leaveSubmitted()
 	in.state, in.since = to, t
 	j := in.job()
 	if isTerminal(to) {
@@ -1294,7 +1334,7 @@ func (e *Engine) holdEnd(in *instance) time.Time {
 	if in.state == StateStarting && in.anon && e.timing.NodeBoot > h {
 		h = e.timing.NodeBoot // an anonymous node's boot shows as STARTING
 	}
-	if !in.killReq && !in.nodeLost && in.died == "" {
+	if !in.killReq && !in.nodeLost && in.seen().died == "" {
 		// A tenant's longer hold (a test aid) delays only the moves the
 		// instance makes by itself: a termination or a lost node is not
 		// held back.
@@ -1552,6 +1592,7 @@ func (e *Engine) nodeCreationFailed(in *instance, t time.Time) {
 // endInstance enters SUCCEED or FAILED and releases the node.
 func (e *Engine) endInstance(in *instance, t time.Time, to, why string) {
 	e.killExec(in)
+	in.leaveSubmitted()
 	if why != "" {
 		in.reason = why
 	}
@@ -1567,8 +1608,7 @@ func (e *Engine) endInstance(in *instance, t time.Time, to, why string) {
 // releaseNode frees the node an instance holds (named: back to idle;
 // anonymous: destroyed).
 func (e *Engine) releaseNode(in *instance, t time.Time) {
-	if in.node != nil {
-		n := in.node
+	if n := in.seen().node; n != nil {
 		in.node = nil
 		if n.busy == in {
 			n.busy = nil
