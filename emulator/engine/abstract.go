@@ -110,22 +110,23 @@ func (e *Engine) Abstract() Abstract {
 			at := AbstractTask{Name: t.spec.Name, State: t.state, Queued: t.queued}
 			fmt.Fprintf(&b, " T%s %s age=%v q=%s\n", t.spec.Name, t.state, age(t.since), sched(&t.sched))
 			for _, in := range t.insts {
+				a := in.seen()
 				at.Instances = append(at.Instances, in.state)
 				fmt.Fprintf(&b, "  I%d %s age=%v q=%s r=%d rr=%d kill=%v lost=%v anon=%v",
-					in.index, in.state, age(in.since), sched(&in.sched), in.retry, in.resRetry, in.killReq, in.nodeLost, in.anon)
-				if in.retryAt.After(now) {
-					fmt.Fprintf(&b, " retryAt=%v", rel(in.retryAt))
+					in.index, in.state, age(in.since), sched(&in.sched), in.retry, a.resRetry, in.killReq, in.nodeLost, in.anon)
+				if a.retryAt.After(now) {
+					fmt.Fprintf(&b, " retryAt=%v", rel(a.retryAt))
 				}
-				if in.killedAt != nil {
-					fmt.Fprintf(&b, " destroy=%v", max(rel(in.destroyAt), 0))
+				if a.killedAt != nil {
+					fmt.Fprintf(&b, " destroy=%v", max(rel(a.destroyAt), 0))
 				}
-				if in.node != nil {
-					fmt.Fprintf(&b, " node=%s", nodeName[in.node])
+				if a.node != nil {
+					fmt.Fprintf(&b, " node=%s", nodeName[a.node])
 				}
-				if in.code != nil {
-					fmt.Fprintf(&b, " code=%d", *in.code)
+				if a.code != nil {
+					fmt.Fprintf(&b, " code=%d", *a.code)
 				}
-				if ex := in.ex; ex != nil {
+				if ex := a.ex; ex != nil {
 					fmt.Fprintf(&b, " ex[age=%v exited=%v exit=%v code=%d fail=%v to=%v]",
 						min(now.Sub(ex.started), e.timeout(t)), ex.exited, max(rel(ex.exitAt), 0), ex.code, ex.fail != "", ex.timedOut)
 				}

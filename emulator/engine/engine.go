@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sync"
 	"time"
@@ -546,7 +547,10 @@ func (e *Engine) change(t time.Time, tenant, kind, id, task string, index *int, 
 // nine pointers), and the GC scans every pointer it holds at every cycle.
 // The strings repeat (tenant, kind, states, a job's ID for each of its
 // entries) and so do the times (a call's changes share its time), so the
-// tables stay small; a record is 56 B that the GC never looks into.
+// tables stay small. The Seqs follow one another (Engine.change numbers
+// every entry it adds), so a chunk keeps only its first; a record is 36 B
+// that the GC never looks into, each of them fresh memory a SubmitJob
+// touches.
 type changeLog struct {
 	chunks []*changeBlock
 	n      int
@@ -555,18 +559,35 @@ type changeLog struct {
 const changeChunk = 4096
 
 type changeBlock struct {
+	seq0  int64 // recs[i]'s Seq is seq0+i (add starts a chunk at any other Seq)
 	recs  []changeRec
-	strs  []string          // strs[0] is ""
+	strs  []string          // strs[0] is "", then changeKinds
 	times []time.Time       // exact values (==, not Equal: location and monotonic reading kept)
 	ids   map[string]uint32 // strs' indexes while the chunk fills; nil once full
 }
 
 // changeRec is a Change with its strings and time in its chunk's tables.
 type changeRec struct {
-	seq, index                            int64
 	time                                  uint32
 	tenant, kind, id, task, from, to, env uint32
-	hasIndex                              bool
+	index                                 uint32 // Index+1; 0: no Index
+}
+
+// A change's Index is an instance index, below MaxInstancesPerTask: it fits
+// a record's index (this fails to compile if it ever might not).
+const _ = uint32(math.MaxUint32 - 1 - MaxInstancesPerTask)
+
+// changeKinds are the kinds of the changes of jobs, tasks and instances
+// (most of the log): every chunk's strs start with them, at fixed indexes,
+// so they are found by a compare rather than a map lookup.
+var changeKinds = [...]string{"job", "task", "task-instance"}
+
+func newChangeBlock(seq0 int64) *changeBlock {
+	b := &changeBlock{seq0: seq0, recs: make([]changeRec, 0, changeChunk), strs: make([]string, 1, 8), ids: map[string]uint32{}}
+	for _, k := range changeKinds {
+		b.str(k)
+	}
+	return b
 }
 
 func (b *changeBlock) str(s string) uint32 {
@@ -590,6 +611,16 @@ func (b *changeBlock) strAs(s string, i uint32) uint32 {
 	return b.str(s)
 }
 
+// kind is str for a change's kind.
+func (b *changeBlock) kind(s string) uint32 {
+	for i, k := range changeKinds {
+		if s == k {
+			return uint32(i + 1)
+		}
+	}
+	return b.str(s)
+}
+
 func (b *changeBlock) time(t time.Time) uint32 {
 	if n := len(b.times); n > 0 && b.times[n-1] == t {
 		return uint32(n - 1)
@@ -598,21 +629,23 @@ func (b *changeBlock) time(t time.Time) uint32 {
 	return uint32(len(b.times) - 1)
 }
 
-func (b *changeBlock) change(r *changeRec) Change {
-	c := Change{Seq: r.seq, Time: b.times[r.time], Tenant: b.strs[r.tenant], Kind: b.strs[r.kind], ID: b.strs[r.id],
+func (b *changeBlock) change(i int) Change {
+	r := &b.recs[i]
+	c := Change{Seq: b.seq0 + int64(i), Time: b.times[r.time], Tenant: b.strs[r.tenant], Kind: b.strs[r.kind], ID: b.strs[r.id],
 		Task: b.strs[r.task], From: b.strs[r.from], To: b.strs[r.to], Env: b.strs[r.env]}
-	if r.hasIndex {
-		c.Index = indexPtr(int(r.index))
+	if r.index != 0 {
+		c.Index = indexPtr(int(r.index - 1))
 	}
 	return c
 }
 
 func (l *changeLog) add(c Change, keep int) {
-	if k := len(l.chunks); k == 0 || len(l.chunks[k-1].recs) == changeChunk {
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1].recs) == changeChunk ||
+		c.Seq != l.chunks[k-1].seq0+int64(len(l.chunks[k-1].recs)) {
 		if k > 0 {
-			l.chunks[k-1].ids = nil // full: no more lookups
+			l.chunks[k-1].ids = nil // full (or closed by a Seq out of turn): no more lookups
 		}
-		l.chunks = append(l.chunks, &changeBlock{recs: make([]changeRec, 0, changeChunk), strs: []string{""}, ids: map[string]uint32{}})
+		l.chunks = append(l.chunks, newChangeBlock(c.Seq))
 	}
 	b := l.chunks[len(l.chunks)-1]
 	// Most fields repeat the previous entry's (a job's changes come
@@ -621,11 +654,11 @@ func (l *changeLog) add(c Change, keep int) {
 	if n := len(b.recs); n > 0 {
 		p = b.recs[n-1]
 	}
-	r := changeRec{seq: c.Seq, time: b.time(c.Time), tenant: b.strAs(c.Tenant, p.tenant), kind: b.strAs(c.Kind, p.kind),
+	r := changeRec{time: b.time(c.Time), tenant: b.strAs(c.Tenant, p.tenant), kind: b.kind(c.Kind),
 		id: b.strAs(c.ID, p.id), task: b.strAs(c.Task, p.task), from: b.strAs(c.From, p.from), to: b.strAs(c.To, p.to),
 		env: b.strAs(c.Env, p.env)}
 	if c.Index != nil {
-		r.index, r.hasIndex = int64(*c.Index), true
+		r.index = uint32(*c.Index) + 1
 	}
 	b.recs = append(b.recs, r)
 	l.n++
@@ -654,7 +687,7 @@ func (l *changeLog) each(keep int, fn func(*Change)) {
 			continue
 		}
 		for i := skip; i < len(b.recs); i++ {
-			c := b.change(&b.recs[i])
+			c := b.change(i)
 			fn(&c)
 		}
 		skip = 0
@@ -747,7 +780,11 @@ func indexPtr(i int) *int {
 	if i >= 0 && i < len(smallInts) {
 		return &smallInts[i]
 	}
-	return &i
+	// Not &i: a parameter whose address is taken moves to the heap when
+	// the call starts, so every call (smallInts' too) allocated.
+	p := new(int)
+	*p = i
+	return p
 }
 
 var smallInts = func() (a [1024]int) {

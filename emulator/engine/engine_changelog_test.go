@@ -38,14 +38,19 @@ func TestChangeLogKeepsTheLastMax(t *testing.T) {
 // TestChangeLogGivesBackWhatWasAdded: the compact records (strings and times
 // in per-chunk tables) give back each change exactly, across chunks: the
 // same strings, the time with its location and monotonic reading (==), the
-// index or its absence, and an Env set after the fact.
+// index or its absence, an Env set after the fact, and Seqs that skip.
 func TestChangeLogGivesBackWhatWasAdded(t *testing.T) {
 	var l changeLog
 	base := time.Now() // with a monotonic reading
 	locs := []*time.Location{time.UTC, time.FixedZone("x", 3600), time.Local}
 	var want []Change
+	seq := int64(0)
 	for i := 1; i <= changeChunk+50; i++ {
-		c := Change{Seq: int64(i), Time: base.Add(time.Duration(i/3) * time.Millisecond).In(locs[i%3]),
+		seq++
+		if i == 100 || i == 101 || i == changeChunk+10 {
+			seq += 7 // out of turn: a chunk keeps only its first Seq, so this starts one
+		}
+		c := Change{Seq: seq, Time: base.Add(time.Duration(i/3) * time.Millisecond).In(locs[i%3]),
 			Tenant: "t" + strconv.Itoa(i%2), Kind: []string{"job", "task", "task-instance", "node"}[i%4],
 			ID: "job-" + strconv.Itoa(i/5), From: []string{"", "SUBMITTED"}[i%2], To: "RUNNING"}
 		if i%4 == 1 {

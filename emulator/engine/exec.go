@@ -42,8 +42,8 @@ func (r *execRun) kill() {
 }
 
 func (e *Engine) killExec(in *instance) {
-	if in.ex != nil && in.ex.run != nil {
-		in.ex.run.kill()
+	if ex := in.seen().ex; ex != nil && ex.run != nil {
+		ex.run.kill()
 	}
 }
 

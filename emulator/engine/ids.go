@@ -55,8 +55,11 @@ func (g *idGen) next(prefix string) string {
 			b[i] = idAlphabet[k]
 			code = code*uint64(len(idAlphabet)) + uint64(k)
 		}
-		if _, dup := set[code]; !dup {
-			set[code] = struct{}{}
+		// One map operation, not a lookup and then an insert: the set
+		// grows by one unless the code was issued before.
+		n := len(set)
+		set[code] = struct{}{}
+		if len(set) > n {
 			g.n++
 			return prefix + string(b[:])
 		}

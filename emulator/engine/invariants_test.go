@@ -13,7 +13,8 @@ import (
 // snapshots: every job/task/instance state was held >= Hold; instances
 // moved only along InstanceMoves, jobs and tasks only along
 // AggregateMoves (FAILED_INTERRUPTED → PENDING for tasks only); EndTime is
-// set iff terminal; the cached snapshots equal fresh ones.
+// set iff terminal; the cached snapshots equal fresh ones; only a SUBMITTED
+// instance has no attempt record, and the shared zero one was never written.
 func checkInvariants(t *testing.T, e *Engine) {
 	t.Helper()
 	type key struct{ kind, id, task, idx string }
@@ -48,7 +49,17 @@ func checkInvariants(t *testing.T, e *Engine) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if noAttempt != (attempt{}) {
+		t.Errorf("noAttempt was written: %+v", noAttempt)
+	}
 	for _, j := range e.jobOrder {
+		for _, tk := range j.tasks {
+			for _, in := range tk.insts {
+				if in.attempt == nil && in.state != StateSubmitted {
+					t.Errorf("instance %s/%s/%d: %s without an attempt record", j.id, tk.spec.Name, in.index, in.state)
+				}
+			}
+		}
 		fresh := j.buildSnapshot()
 		if j.snap != nil && !reflect.DeepEqual(*j.snap, fresh) {
 			t.Errorf("job %s: cached snapshot is stale", j.id)

@@ -44,7 +44,6 @@ type job struct {
 	sched
 	id, tenant string
 	seq        int64
-	indexed    bool // in the engine's job indexes (indexJob)
 	spec       JobSpec
 	state      string
 	since      time.Time
@@ -54,8 +53,7 @@ type job struct {
 	tasks      []*task
 	// byName indexes the tasks of a job of more than smallJob tasks (see
 	// task).
-	byName  map[string]*task
-	deleted bool
+	byName map[string]*task
 	// retryDue: RetryJobs was accepted while a state to reset was younger
 	// than Hold; the reset happens then.
 	retryDue *time.Time
@@ -66,6 +64,19 @@ type job struct {
 	// terminating: a TerminateJob was accepted; while its instances are
 	// still being killed a second one is in use (reset by RetryJobs).
 	terminating bool
+	// The flags together: one word of padding, not three (472 B, the
+	// 480-B size class; 488 B took 512).
+	indexed bool // in the engine's job indexes (indexJob)
+	deleted bool
+}
+
+// taskUnit is a task with its first instance (and the pointer to it that
+// task.insts slices when that is its only one): SubmitJob makes one per
+// task, all in one allocation.
+type taskUnit struct {
+	task
+	first    instance
+	firstPtr [1]*instance
 }
 
 // smallJob: a job of at most this many tasks finds a task by name by
@@ -115,22 +126,39 @@ type instance struct {
 	state  string
 	since  time.Time
 	create time.Time
-	launch *time.Time
-	runAt  *time.Time
-	end    *time.Time
-	code   *int
-	reason string
 	retry  int
-	// retryAt: a failed attempt with retries left may start again at this time.
-	retryAt time.Time
-	// resRetry counts the anonymous node creations retried under
-	// StateIfCreateCvmFailed RUNNABLE.
-	resRetry int
 	// killReq: TerminateJob/TerminateTaskInstance asked for FAILED.
 	killReq bool
 	// nodeLost: the node under the attempt was lost (with killedAt).
 	nodeLost bool
 	anon     bool // an anonymous node is held
+	// *attempt is the rest: nil while the instance is still SUBMITTED
+	// (see attempt).
+	*attempt
+}
+
+// attempt is what an instance holds once it has left SUBMITTED: its
+// attempts' times, outcome, placement and command. Out of the instance
+// record because most kept instances never get there (every instance of a
+// job submitted under a manual clock, every queued instance of a busy
+// emulator): a SUBMITTED instance is 144 B instead of 320, fewer bytes for
+// each SubmitJob to allocate, touch and have the GC scan.
+//
+// setInst (every state change) and endInstance make it, RetryJobs' reset
+// gives a fresh one; so only a SUBMITTED instance has none, and the code
+// that may see one (holdEnd, killExec, releaseNode, the snapshot, the
+// abstract state) reads it through seen.
+type attempt struct {
+	launch *time.Time
+	runAt  *time.Time
+	end    *time.Time
+	code   *int
+	reason string
+	// retryAt: a failed attempt with retries left may start again at this time.
+	retryAt time.Time
+	// resRetry counts the anonymous node creations retried under
+	// StateIfCreateCvmFailed RUNNABLE.
+	resRetry int
 	// killedAt: the running command was killed (terminate or node loss); the
 	// state changes at destroyAt.
 	killedAt  *time.Time
@@ -144,6 +172,27 @@ type instance struct {
 	// execution
 	ex  *execution
 	out *output // the last attempt's logs (nil: none yet)
+}
+
+// noAttempt is what seen gives for an instance without an attempt record:
+// read only (checkInvariants checks that nothing wrote it).
+var noAttempt attempt
+
+// seen is the instance's attempt record for reading: the zero record while
+// it has none.
+func (in *instance) seen() *attempt {
+	if in.attempt != nil {
+		return in.attempt
+	}
+	return &noAttempt
+}
+
+// leaveSubmitted gives the instance its attempt record if it has none yet
+// (before anything writes one of its fields).
+func (in *instance) leaveSubmitted() {
+	if in.attempt == nil {
+		in.attempt = new(attempt)
+	}
 }
 
 // output is an attempt's logs as stored (storeLogs). Out of the instance
@@ -203,21 +252,26 @@ func (e *Engine) SubmitJobOwned(spec JobSpec) (string, error) {
 }
 
 func (e *Engine) submitJob(spec JobSpec) (string, error) {
-	taskSlab := make([]task, len(spec.Tasks))
-	// Every instance of the job in one allocation, and every task's
-	// instance pointers in another (sliced per task below), unless the job
-	// asks for more than it may have (refused below, nothing made for it).
-	total := 0
+	// Each task with its first instance in one allocation for the job (a
+	// job whose tasks have one instance each, most, needs no other); the
+	// tasks' further instances in a second, and their instance pointers in
+	// a third (sliced per task below), unless the job asks for more than it
+	// may have (refused below, nothing made for it).
+	units := make([]taskUnit, len(spec.Tasks))
+	total, more, morePtrs := 0, 0, 0
 	for i := range spec.Tasks {
-		total += max(spec.Tasks[i].InstanceNum, 1)
-		if total > MaxInstancesPerJob {
+		n := max(spec.Tasks[i].InstanceNum, 1)
+		if total += n; total > MaxInstancesPerJob {
 			break
+		}
+		if n > 1 {
+			more, morePtrs = more+n-1, morePtrs+n
 		}
 	}
 	var instSlab []instance
 	var instPtrs []*instance
-	if total <= MaxInstancesPerJob {
-		instSlab, instPtrs = make([]instance, total), make([]*instance, total)
+	if total <= MaxInstancesPerJob && more > 0 {
+		instSlab, instPtrs = make([]instance, more), make([]*instance, morePtrs)
 	}
 	j := &job{tenant: spec.Tenant, spec: spec, state: StateSubmitted, tasks: make([]*task, 0, len(spec.Tasks))}
 	if len(spec.Tasks) > smallJob {
@@ -243,9 +297,9 @@ func (e *Engine) submitJob(spec JobSpec) (string, error) {
 		j.spec.DependOn = DependSucceed
 	}
 	j.since, j.create = now, now
-	// The tasks (and each task's instances) live in one allocation (made
-	// above): they live and die with the job, and fewer objects are fewer
-	// for the GC to find.
+	// The tasks (and their instances) live in the allocations made above:
+	// they live and die with the job, and fewer objects are fewer for the
+	// GC to find.
 	totalInstances := 0
 	for i, ts := range spec.Tasks {
 		if j.task(ts.Name) != nil {
@@ -278,7 +332,7 @@ func (e *Engine) submitJob(spec JobSpec) (string, error) {
 				return "", &Error{Kind: ErrNotFound, Resource: "env", ID: ts.EnvID}
 			}
 		}
-		t := &taskSlab[i]
+		t := &units[i].task
 		*t = task{job: j, idx: i, spec: &j.spec.Tasks[i], state: StateSubmitted, since: now, create: now, prio: ts.Priority}
 		if t.prio == 0 {
 			t.prio = spec.Priority
@@ -306,15 +360,20 @@ func (e *Engine) submitJob(spec JobSpec) (string, error) {
 	j.id = e.ids.next(PrefixJob)
 	e.seq++
 	j.seq = e.seq
-	for _, t := range j.tasks {
-		n := max(t.spec.InstanceNum, 1) // negative was refused above
-		slab := instSlab[:n:n]
-		t.insts = instPtrs[:n:n]
-		instSlab, instPtrs = instSlab[n:], instPtrs[n:]
-		for k := 0; k < n; k++ {
-			in := &slab[k]
+	for i, t := range j.tasks {
+		u := &units[i]
+		if n := max(t.spec.InstanceNum, 1); n == 1 { // negative was refused above
+			t.insts = u.firstPtr[:]
+		} else {
+			t.insts = instPtrs[:n:n]
+			for k := 1; k < n; k++ {
+				t.insts[k] = &instSlab[k-1]
+			}
+			instSlab, instPtrs = instSlab[n-1:], instPtrs[n:]
+		}
+		t.insts[0] = &u.first
+		for k, in := range t.insts {
 			*in = instance{task: t, index: k, state: StateSubmitted, since: now, create: now}
-			t.insts[k] = in
 			e.wake(in, now.Add(e.timing.Hold))
 			if t.spec.EnvID != "" {
 				en := e.envs[t.spec.EnvID]
@@ -699,11 +758,12 @@ func (j *job) buildSnapshot() Job {
 	for _, t := range j.tasks {
 		ts := Task{Name: t.spec.Name, State: t.state, CreateTime: t.create, EndTime: t.end}
 		for _, in := range t.insts {
-			ts.Instances = append(ts.Instances, TaskInstance{Index: in.index, State: in.state, ExitCode: in.code,
-				StateReason: in.reason, ComputeNodeID: in.nodeID, NodeInstanceID: in.insID, CreateTime: in.create,
-				LaunchTime: in.launch, RunningTime: in.runAt, EndTime: in.end, Retries: in.retry,
+			a := in.seen()
+			ts.Instances = append(ts.Instances, TaskInstance{Index: in.index, State: in.state, ExitCode: a.code,
+				StateReason: a.reason, ComputeNodeID: a.nodeID, NodeInstanceID: a.insID, CreateTime: in.create,
+				LaunchTime: a.launch, RunningTime: a.runAt, EndTime: a.end, Retries: in.retry,
 				Terminated: in.killReq})
-			if o := in.out; o != nil {
+			if o := a.out; o != nil {
 				ti := &ts.Instances[len(ts.Instances)-1]
 				ti.Stdout, ti.Stderr, ti.StdoutPath, ti.StderrPath = o.stdout, o.stderr, o.outURL, o.errURL
 			}
@@ -918,7 +978,7 @@ func (e *Engine) resetJob(j *job, now time.Time) {
 			from := in.state
 			e.killExec(in)
 			e.releaseNode(in, now) // a FAILED_INTERRUPTED instance's retained node
-			*in = instance{sched: in.sched, task: t, index: in.index, state: StatePending, since: now, create: in.create}
+			*in = instance{sched: in.sched, task: t, index: in.index, state: StatePending, since: now, create: in.create, attempt: new(attempt)}
 			e.change(now, j.tenant, "task-instance", j.id, t.spec.Name, indexPtr(in.index), from, StatePending)
 			e.wake(in, now.Add(e.timing.Hold))
 			if t.spec.EnvID != "" {
@@ -997,6 +1057,7 @@ func (e *Engine) setInst(in *instance, to string, t time.Time) {
 	if from == to {
 		return
 	}
+	in.leaveSubmitted()
 	in.state, in.since = to, t
 	j := in.job()
 	if isTerminal(to) {
@@ -1294,7 +1355,7 @@ func (e *Engine) holdEnd(in *instance) time.Time {
 	if in.state == StateStarting && in.anon && e.timing.NodeBoot > h {
 		h = e.timing.NodeBoot // an anonymous node's boot shows as STARTING
 	}
-	if !in.killReq && !in.nodeLost && in.died == "" {
+	if !in.killReq && !in.nodeLost && in.seen().died == "" {
 		// A tenant's longer hold (a test aid) delays only the moves the
 		// instance makes by itself: a termination or a lost node is not
 		// held back.
@@ -1552,6 +1613,7 @@ func (e *Engine) nodeCreationFailed(in *instance, t time.Time) {
 // endInstance enters SUCCEED or FAILED and releases the node.
 func (e *Engine) endInstance(in *instance, t time.Time, to, why string) {
 	e.killExec(in)
+	in.leaveSubmitted()
 	if why != "" {
 		in.reason = why
 	}
@@ -1567,8 +1629,7 @@ func (e *Engine) endInstance(in *instance, t time.Time, to, why string) {
 // releaseNode frees the node an instance holds (named: back to idle;
 // anonymous: destroyed).
 func (e *Engine) releaseNode(in *instance, t time.Time) {
-	if in.node != nil {
-		n := in.node
+	if n := in.seen().node; n != nil {
 		in.node = nil
 		if n.busy == in {
 			n.busy = nil
