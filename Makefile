@@ -86,7 +86,7 @@ hostile:
 BENCH_COUNT ?= 3
 # BENCH_SCALE=0 skips the 100k-job memory benchmark (CI keeps to the ratios).
 BENCH_SCALE ?= 1
-BENCH ?= VsBare|Server|CheckSubmitJob|DescribeJobsPage
+BENCH ?= VsBare|Server|CheckSubmitJob|CheckRequest|DescribeJobsPage
 bench:
 	@out=$$(mktemp); $(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCH_COUNT) -timeout 30m ./emulator/ ./emulator/api3/ ./emulator/validate/ > $$out; \
 	  rc=$$?; if [ "$(BENCH_SCALE)" != 0 ]; then $(GO) test -run='^$$' -bench='ScaleMemory' -benchtime=1x -timeout 30m ./emulator/ >> $$out || rc=1; fi; \

@@ -981,12 +981,13 @@ func (w *shapeWalker) value(mem *fixtures.Member, ref *object, name string, v an
 	w.path = append(w.path, name)
 	defer func() { w.path = w.path[:len(w.path)-1] }()
 	typ := mem.Type
-	if !TypeOK(typ, v) && len(w.a.alt) > 0 {
+	ok := TypeOK(typ, v)
+	if !ok && len(w.a.alt) > 0 {
 		// A type rule may accept other wire types where the docs disagree
 		// (e.g. an object or a list of them).
 		for _, t := range w.a.alt[w.starPath()] {
 			if TypeOK(t, v) {
-				typ = t
+				typ, ok = t, true
 				break
 			}
 		}
@@ -1042,7 +1043,9 @@ func (w *shapeWalker) value(mem *fixtures.Member, ref *object, name string, v an
 			}
 		}
 	default:
-		w.scalar(typ, v)
+		if !ok { // checked above: scalar would check it again
+			w.scalar(typ, v)
+		}
 	}
 }
 
