@@ -492,3 +492,31 @@ func TestParserArrays(t *testing.T) {
 		t.Fatalf("the arena kept %d stack elements", len(a.stack))
 	}
 }
+
+// SetJSONBody prepares a Request as the handler does: a JSON object is
+// decoded from its Params, a duplicate key or a blank body is not, an empty
+// body is {}.
+func TestSetJSONBody(t *testing.T) {
+	for _, tc := range []struct {
+		body     string
+		fromBody bool
+		wantBody string
+	}{
+		{`{"Name":"x"}`, true, `{"Name":"x"}`},
+		{`{"Name":"x","Name":"y"}`, false, `{"Name":"x","Name":"y"}`},
+		{``, true, `{}`},
+		{`  `, false, `  `},
+	} {
+		var r Request
+		if err := r.SetJSONBody([]byte(tc.body)); err != nil {
+			t.Fatalf("%q: %v", tc.body, err)
+		}
+		if r.paramsFromBody != tc.fromBody || string(r.Body) != tc.wantBody || r.Params == nil {
+			t.Errorf("%q: paramsFromBody %v, Body %q, Params %v", tc.body, r.paramsFromBody, r.Body, r.Params)
+		}
+	}
+	var r Request
+	if err := r.SetJSONBody([]byte(`[1]`)); err == nil {
+		t.Error("a body that is not an object was accepted")
+	}
+}
