@@ -138,7 +138,12 @@ func (r *Request) SetJSONBody(body []byte) error {
 		return err
 	}
 	r.Params, r.Body = params, json.RawMessage(body)
-	r.paramsFromBody = !dup && len(bytes.TrimSpace(body)) > 0
+	// As handler.params: a blank body is not decoded from Params (it is not
+	// JSON to encoding/json), and an empty one is the object {}.
+	r.paramsFromBody = !dup && (len(body) == 0 || len(bytes.TrimSpace(body)) > 0)
+	if len(body) == 0 {
+		r.Body = json.RawMessage("{}")
+	}
 	return nil
 }
 

@@ -48,6 +48,18 @@ func parseJSONSrc(b []byte, src string, maxDepth int, arena *mapArena) (any, boo
 	if n := knownNames.Load(); n != nil {
 		p.names = *n
 	}
+	if arena != nil {
+		// The arrays' stack is kept with the arena, emptied (an error
+		// leaves elements on it), unless a huge array grew it.
+		p.stack = arena.stack[:0]
+		defer func() {
+			clear(p.stack)
+			if cap(p.stack) > arenaStackMax {
+				p.stack = nil
+			}
+			arena.stack = p.stack[:0]
+		}()
+	}
 	p.ws()
 	v, err := p.value()
 	if err != nil {
@@ -72,6 +84,10 @@ type jsonParser struct {
 	// value that is one.
 	names map[string]any
 	arena *mapArena // where objects' maps come from (nil: made fresh)
+	// stack holds the elements of the arrays being parsed (nested ones
+	// above their parent's), so each array is made once at its length
+	// instead of grown by append.
+	stack []any
 }
 
 // mapArena lends the maps of one request's parameters and takes them back
@@ -82,13 +98,15 @@ type jsonParser struct {
 // which copies maps and lists.
 type mapArena struct {
 	free, used []map[string]any
+	stack      []any // jsonParser.stack, kept empty
 }
 
 // Arena limits: a map that grew past one group (8 entries) is left to the
 // GC rather than kept large, and an arena keeps at most arenaMaps maps.
 const (
-	arenaMapMax = 8
-	arenaMaps   = 64
+	arenaMapMax   = 8
+	arenaMaps     = 64
+	arenaStackMax = 1024
 )
 
 var arenas = sync.Pool{New: func() any { return new(mapArena) }}
@@ -282,20 +300,20 @@ func (p *jsonParser) array() (any, error) {
 		return nil, err
 	}
 	p.i++ // [
-	l := []any{}
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
 		p.depth--
-		return l, nil
+		return []any{}, nil
 	}
+	mark := len(p.stack)
 	for {
 		p.ws()
 		v, err := p.value()
 		if err != nil {
 			return nil, err
 		}
-		l = append(l, v)
+		p.stack = append(p.stack, v)
 		p.ws()
 		if p.i >= len(p.b) {
 			return nil, p.errf("unexpected end of input")
@@ -306,6 +324,10 @@ func (p *jsonParser) array() (any, error) {
 		case ']':
 			p.i++
 			p.depth--
+			l := make([]any, len(p.stack)-mark)
+			copy(l, p.stack[mark:])
+			clear(p.stack[mark:])
+			p.stack = p.stack[:mark]
 			return l, nil
 		default:
 			return nil, p.errf("expected ',' or ']'")
@@ -363,8 +385,9 @@ func (p *jsonParser) number() (any, error) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// strValue parses a string value at p.i: a known one is shared, already
-// boxed.
+// strValue parses a string value at p.i: a known one (a member name or an
+// enum value) is shared, already boxed, so a value a job keeps does not pin
+// the body.
 func (p *jsonParser) strValue() (any, error) {
 	s, err := p.str()
 	if err != nil {
@@ -376,7 +399,11 @@ func (p *jsonParser) strValue() (any, error) {
 	return s, nil
 }
 
-// str parses a string at p.i (which holds '"').
+// str parses a string at p.i (which holds '"'), cut from the body when it
+// has no escape. A key is not looked up in the known names (strValue's one
+// lookup was a key's two): it is cut from the body or src's copy of it
+// either way, so sharing the known one saved no allocation, and the names'
+// map is large, so each lookup hashed the key.
 func (p *jsonParser) str() (string, error) {
 	p.i++
 	start := p.i
@@ -384,13 +411,7 @@ func (p *jsonParser) str() (string, error) {
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
-			raw := p.b[start:p.i]
 			p.i++
-			// A known member name is not cut from the body (knownNames;
-			// the lookup itself does not allocate).
-			if s, ok := p.names[string(raw)]; ok {
-				return s.(string), nil
-			}
 			return p.src[start : p.i-1], nil
 		}
 		if c == '\\' {

@@ -75,9 +75,8 @@ func request(secretID, action, body string) *api3.Request {
 		body = "{}"
 	}
 	r := &api3.Request{
-		Action: action, Version: "2017-03-12", Region: region, SecretID: secretID,
-		RequestID: "00000000-0000-4000-8000-000000000000",
-		Method:    "POST", SignMethod: "TC3-HMAC-SHA256", Host: "batch.tencentcloudapi.com",
+		Action: action, Version: "2017-03-12", Region: region, SecretID: secretID, Method: "POST",
+		RequestID: "00000000-0000-4000-8000-000000000000", SignMethod: "TC3-HMAC-SHA256", Host: "batch.tencentcloudapi.com",
 	}
 	if err := r.SetJSONBody([]byte(body)); err != nil {
 		panic(fmt.Sprintf("bad test body for %s: %v", action, err))
