@@ -790,10 +790,18 @@ func signedHeader(h http.Header, lower string) string {
 // jsonContentType is shared by every response; net/http never mutates it.
 var jsonContentType = []string{"application/json"}
 
+// netHTTPLengthMax: net/http buffers this much of a response (its
+// bufferBeforeChunkingSize) and, when the handler returns with all of it
+// written, sets Content-Length itself without allocating; a longer body
+// gets ours, so that it is not sent chunked.
+const netHTTPLengthMax = 2048
+
 func write(w http.ResponseWriter, status int, b []byte) {
 	hd := w.Header()
 	hd["Content-Type"] = jsonContentType
-	hd["Content-Length"] = []string{strconv.Itoa(len(b))}
+	if len(b) > netHTTPLengthMax {
+		hd["Content-Length"] = []string{strconv.Itoa(len(b))}
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

@@ -528,3 +528,21 @@ func TestNewHandlerErrors(t *testing.T) {
 		t.Fatal("duplicate version accepted")
 	}
 }
+
+// Every answer carries its Content-Length and is never sent chunked:
+// net/http sets the length of a short body itself, write that of a long one.
+func TestWriteSendsContentLength(t *testing.T) {
+	for _, n := range []int{2, netHTTPLengthMax - 1, netHTTPLengthMax, netHTTPLengthMax + 1, 64 << 10} {
+		body := []byte("{" + strings.Repeat(" ", n-2) + "}")
+		srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { write(w, http.StatusOK, body) }))
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ContentLength != int64(n) || len(resp.TransferEncoding) > 0 || len(got) != n {
+			t.Errorf("%d bytes: Content-Length %d, Transfer-Encoding %v, %d bytes read", n, resp.ContentLength, resp.TransferEncoding, len(got))
+		}
+	}
+}
