@@ -3,6 +3,7 @@ package api3
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"sync"
@@ -178,4 +179,26 @@ func (a DecodeAudit) Err() error {
 		return fmt.Errorf("api3: none of %d request bodies was decoded on the fast path", a.Fallback)
 	}
 	return nil
+}
+
+// RunAudited runs a test binary's tests (run: testing.M.Run) with
+// AuditDecodes on, for a TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(api3.RunAudited(m.Run, testing.Verbose, os.Stdout, os.Stderr)) }
+//
+// It returns run's exit code, or 1 when the audit fails (the reason on
+// errw); with -v (verbose, asked once the tests ran and the flags are
+// parsed) the counts go to out.
+func RunAudited(run func() int, verbose func() bool, out, errw io.Writer) int {
+	stop := AuditDecodes()
+	code := run()
+	a := stop()
+	if err := a.Err(); err != nil {
+		fmt.Fprintln(errw, err)
+		return 1
+	}
+	if verbose() {
+		fmt.Fprintf(out, "decode audit: %d fast, %d through encoding/json, %d variants\n", a.Fast, a.Fallback, a.Variants)
+	}
+	return code
 }

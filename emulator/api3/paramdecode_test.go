@@ -520,3 +520,37 @@ func TestSetJSONBody(t *testing.T) {
 		t.Error("a body that is not an object was accepted")
 	}
 }
+
+// RunAudited gives a TestMain the tests' own exit code when the audit
+// holds, 1 with the reason when it does not (here: a body decoded only
+// through encoding/json), and the counts with -v.
+func TestRunAudited(t *testing.T) {
+	var v struct{ N json.Number }
+	for _, c := range []struct {
+		name    string
+		run     func() int
+		verbose bool
+		code    int
+		out     string
+		errw    string
+	}{
+		{"nothing decoded", func() int { return 0 }, true, 0, "decode audit: 0 fast, 0 through encoding/json", ""},
+		{"the tests' code", func() int { return 3 }, false, 3, "", ""},
+		{"only through encoding/json", func() int {
+			r := &Request{}
+			if err := r.SetJSONBody([]byte(`{"N":1}`)); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			return 0
+		}, true, 1, "", "none of 1 request bodies was decoded on the fast path"},
+	} {
+		var out, errw strings.Builder
+		code := RunAudited(c.run, func() bool { return c.verbose }, &out, &errw)
+		if code != c.code || !strings.Contains(out.String(), c.out) || !strings.Contains(errw.String(), c.errw) || c.out == "" && out.Len() > 0 || c.errw == "" && errw.Len() > 0 {
+			t.Errorf("%s: code %d, out %q, errors %q; want %d, %q, %q", c.name, code, out.String(), errw.String(), c.code, c.out, c.errw)
+		}
+	}
+}

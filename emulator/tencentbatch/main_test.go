@@ -1,7 +1,6 @@
 package tencentbatch
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -12,14 +11,5 @@ import (
 // handlers' wire structs on api3's fast path, to encoding/json's reading of
 // it (api3.AuditDecodes).
 func TestMain(m *testing.M) {
-	stop := api3.AuditDecodes()
-	code := m.Run()
-	a := stop()
-	if err := a.Err(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	} else if testing.Verbose() {
-		fmt.Printf("decode audit: %d fast, %d through encoding/json, %d variants\n", a.Fast, a.Fallback, a.Variants)
-	}
-	os.Exit(code)
+	os.Exit(api3.RunAudited(m.Run, testing.Verbose, os.Stdout, os.Stderr))
 }
