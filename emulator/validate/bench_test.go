@@ -20,13 +20,7 @@ const benchSubmit = `{"Placement":{"Zone":"ap-guangzhou-2"},"Job":{"JobName":"be
 // BenchmarkCheckSubmitJob: the shape and catalog rules of one valid
 // SubmitJob against the real catalog (what the handler runs per request).
 func BenchmarkCheckSubmitJob(b *testing.B) {
-	cat := tencentbatch.Catalog()
-	var params map[string]any
-	d := json.NewDecoder(stringsReader(benchSubmit))
-	d.UseNumber()
-	if err := d.Decode(&params); err != nil {
-		b.Fatal(err)
-	}
+	cat, params := tencentbatch.Catalog(), benchParams(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if v := CheckShape(cat, "SubmitJob", params, Options{}); v != nil {
@@ -41,13 +35,7 @@ func BenchmarkCheckSubmitJob(b *testing.B) {
 // BenchmarkCheckRequest: the same checks as BenchmarkCheckSubmitJob through
 // CheckRequest, which walks the request once for both.
 func BenchmarkCheckRequest(b *testing.B) {
-	cat := tencentbatch.Catalog()
-	var params map[string]any
-	d := json.NewDecoder(stringsReader(benchSubmit))
-	d.UseNumber()
-	if err := d.Decode(&params); err != nil {
-		b.Fatal(err)
-	}
+	cat, params := tencentbatch.Catalog(), benchParams(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if v := CheckRequest(cat, "SubmitJob", params, Options{}); v != nil {
@@ -60,13 +48,7 @@ func BenchmarkCheckRequest(b *testing.B) {
 // the plan (rules anchored where the request holds nothing are skipped) and
 // with every rule walking the request itself, in one run (compare the two).
 func BenchmarkCheckPlan(b *testing.B) {
-	cat := tencentbatch.Catalog()
-	var params map[string]any
-	d := json.NewDecoder(stringsReader(benchSubmit))
-	d.UseNumber()
-	if err := d.Decode(&params); err != nil {
-		b.Fatal(err)
-	}
+	cat, params := tencentbatch.Catalog(), benchParams(b)
 	for _, mode := range []struct {
 		name string
 		skip bool
@@ -91,13 +73,7 @@ func BenchmarkCheckPlan(b *testing.B) {
 // BenchmarkCheckRequest shows, and what they cost there is memory read.
 // cold-ns/op times the checks alone.
 func BenchmarkCheckRequestCold(b *testing.B) {
-	cat := tencentbatch.Catalog()
-	var params map[string]any
-	d := json.NewDecoder(stringsReader(benchSubmit))
-	d.UseNumber()
-	if err := d.Decode(&params); err != nil {
-		b.Fatal(err)
-	}
+	cat, params := tencentbatch.Catalog(), benchParams(b)
 	junk := make([]byte, 8<<20)
 	var in time.Duration
 	for i := 0; i < b.N; i++ {
@@ -111,4 +87,17 @@ func BenchmarkCheckRequestCold(b *testing.B) {
 		in += time.Since(t0)
 	}
 	b.ReportMetric(float64(in.Nanoseconds())/float64(b.N), "cold-ns/op")
+}
+
+// benchParams is benchSubmit decoded as the protocol layer gives it
+// (numbers as json.Number).
+func benchParams(b *testing.B) map[string]any {
+	b.Helper()
+	var params map[string]any
+	d := json.NewDecoder(stringsReader(benchSubmit))
+	d.UseNumber()
+	if err := d.Decode(&params); err != nil {
+		b.Fatal(err)
+	}
+	return params
 }
